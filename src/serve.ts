@@ -1,1 +1,31 @@
-export async function main(_args: string[]): Promise<number> { return 2; }
+// `firebreak serve`: one app server. It keeps trying to reach its database at start-up (in a
+// cluster the primary may be mid-election), then listens, and shuts down cleanly on SIGTERM.
+import { loadConfig } from './config.js';
+import { buildApp } from './app.js';
+import { closeContext, createContext, type AppContext } from './context.js';
+
+export async function main(_args: string[]): Promise<number> {
+  const config = loadConfig();
+  let ctx: AppContext | undefined;
+  for (let attempt = 1; !ctx; attempt++) {
+    try {
+      ctx = await createContext(config);
+    } catch (err) {
+      if (!config.databaseUrl || attempt >= 120) throw err;
+      process.stderr.write(`database not ready (${(err as Error).message}); retrying\n`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  const app = await buildApp(ctx);
+  await app.listen({ port: config.port, host: config.host });
+  ctx.logger.info({ url: `http://${config.host}:${config.port}`, backend: ctx.db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'firebreak serving');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  ctx.logger.info('shutting down');
+  await app.close();
+  await closeContext(ctx);
+  return 0;
+}

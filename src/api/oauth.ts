@@ -1,0 +1,174 @@
+// OAuth 2.0: authorization code (with PKCE S256, out-of-band and real redirect URIs), client
+// credentials, refresh tokens, the password grant (first-party clients), revocation, RFC 8414 metadata.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import { oauthError } from '../errors.js';
+import { findByLogin } from '../domain/accounts.js';
+import { verifyPassword } from '../domain/passwords.js';
+import { ALL_SCOPES, parseScopes, scopesWithin } from '../domain/scopes.js';
+import {
+  consumeAuthorizationCode, createAuthorizationCode, findAppByClientId, issueToken, pkceMatches, refreshToken, revokeToken, safeEqual, type AppRow,
+} from '../domain/tokens.js';
+import { escapeHtml } from '../domain/text.js';
+import { bodyOf, str, type Params } from './params.js';
+
+export const OOB = 'urn:ietf:wg:oauth:2.0:oob';
+
+/** Client credentials from the body or HTTP Basic. */
+function clientCredentials(request: FastifyRequest, body: Params): { clientId?: string; clientSecret?: string } {
+  const basic = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+  if (basic) {
+    const [id, secret] = Buffer.from(basic[1]!, 'base64').toString().split(':');
+    return { clientId: decodeURIComponent(id ?? ''), clientSecret: decodeURIComponent(secret ?? '') };
+  }
+  return { clientId: str(body, 'client_id', 200), clientSecret: str(body, 'client_secret', 200) };
+}
+
+async function authenticateClient(ctx: AppContext, request: FastifyRequest, body: Params, secretRequired: boolean): Promise<AppRow> {
+  const { clientId, clientSecret } = clientCredentials(request, body);
+  const app = clientId ? await findAppByClientId(ctx.db, clientId) : undefined;
+  if (!app) throw oauthError('invalid_client', 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.', 'unauthorized');
+  if ((secretRequired || clientSecret !== undefined) && !safeEqual(clientSecret ?? '', app.client_secret)) {
+    throw oauthError('invalid_client', 'Client authentication failed.', 'unauthorized');
+  }
+  return app;
+}
+
+const tokenResponse = (t: { access_token: string; refresh_token: string; scopes: string[]; created_at: Date }) => ({
+  access_token: t.access_token, token_type: 'Bearer', scope: t.scopes.join(' '),
+  created_at: Math.floor(t.created_at.getTime() / 1000), ...(t.refresh_token ? { refresh_token: t.refresh_token } : {}),
+});
+
+/** Checks a password login against the brute-force limiter; returns the account id or throws. */
+export async function passwordLogin(ctx: AppContext, login: string, password: string, address: string): Promise<string> {
+  ctx.loginLimiter.check(login, address);
+  const account = await findByLogin(ctx.db, login);
+  const ok = account ? await verifyPassword(password, account.password_hash) : false;
+  if (!account || !ok) {
+    ctx.loginLimiter.fail(login, address);
+    throw oauthError('invalid_grant', 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.');
+  }
+  ctx.loginLimiter.succeed(login);
+  return account.id;
+}
+
+interface AuthorizeRequest { app: AppRow; redirectUri: string; scopes: string[]; state: string; codeChallenge: string | null }
+
+async function readAuthorizeRequest(ctx: AppContext, p: Params): Promise<AuthorizeRequest> {
+  if (str(p, 'response_type', 20) !== 'code') throw oauthError('unsupported_response_type', 'Only response_type=code is supported');
+  const app = await findAppByClientId(ctx.db, str(p, 'client_id', 200) ?? '');
+  if (!app) throw oauthError('invalid_client', 'Unknown client_id', 'unauthorized');
+  const redirectUri = str(p, 'redirect_uri', 2000) ?? app.redirect_uris[0]!;
+  if (!app.redirect_uris.includes(redirectUri)) throw oauthError('invalid_request', 'redirect_uri is not registered for this app');
+  const scopes = parseScopes(p.scope, app.scopes.join(' '));
+  if (!scopesWithin(scopes, app.scopes)) throw oauthError('invalid_scope', 'The requested scope is not registered for this app');
+  const method = str(p, 'code_challenge_method', 10);
+  const codeChallenge = str(p, 'code_challenge', 200) ?? null;
+  if (codeChallenge && method !== 'S256') throw oauthError('invalid_request', 'code_challenge_method must be S256');
+  return { app, redirectUri, scopes, state: str(p, 'state', 500) ?? '', codeChallenge };
+}
+
+function page(reply: FastifyReply, title: string, body: string, status = 200) {
+  reply.code(status).type('text/html; charset=utf-8')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+    .header('x-frame-options', 'DENY').header('referrer-policy', 'no-referrer');
+  return reply.send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · Firebreak</title>
+<style>body{font:16px system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem;color:#0f1419}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.6rem;font:inherit;box-sizing:border-box}button{margin-top:1rem;padding:.6rem 1.2rem;font:inherit;border-radius:2rem;border:0;background:#0f1419;color:#fff}.err{color:#b00020}code{word-break:break-all;font-size:1.1rem}</style>
+</head><body>${body}</body></html>`);
+}
+
+function authorizeForm(req: AuthorizeRequest, error?: string): string {
+  const hidden = { response_type: 'code', client_id: req.app.client_id, redirect_uri: req.redirectUri, scope: req.scopes.join(' '), state: req.state, code_challenge: req.codeChallenge ?? '', code_challenge_method: req.codeChallenge ? 'S256' : '' };
+  return `<h1>Authorize ${escapeHtml(req.app.name)}</h1>
+<p>${escapeHtml(req.app.name)} asks for: <strong>${req.scopes.map(escapeHtml).join(', ')}</strong></p>
+${error ? `<p class="err" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/oauth/authorize">
+${Object.entries(hidden).map(([k, v]) => `<input type="hidden" name="${k}" value="${escapeHtml(v)}">`).join('\n')}
+<label for="username">E-mail or username</label><input id="username" name="username" autocomplete="username" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Authorize</button></form>`;
+}
+
+export default async function oauth(app: FastifyInstance, ctx: AppContext) {
+  app.get('/oauth/authorize', async (request, reply) => {
+    const req = await readAuthorizeRequest(ctx, request.query as Params);
+    return page(reply, 'Authorize', authorizeForm(req));
+  });
+
+  app.post('/oauth/authorize', { config: { rateLimitClass: 'login' } }, async (request, reply) => {
+    const body = bodyOf(request.body);
+    const req = await readAuthorizeRequest(ctx, body);
+    let accountId: string;
+    try {
+      accountId = await passwordLogin(ctx, str(body, 'username', 320) ?? '', str(body, 'password', 200) ?? '', request.ip);
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode ?? 400;
+      return page(reply, 'Authorize', authorizeForm(req, status === 429 ? 'Too many failed attempts. Try again in a few minutes.' : 'Wrong e-mail, username or password.'), status === 429 ? 429 : 401);
+    }
+    const code = await createAuthorizationCode(ctx.db, { appId: req.app.id, accountId, redirectUri: req.redirectUri, scopes: req.scopes, codeChallenge: req.codeChallenge });
+    if (req.redirectUri === OOB) return page(reply, 'Authorization code', `<h1>Authorization code</h1><p>Copy this code into ${escapeHtml(req.app.name)}:</p><p><code id="code">${escapeHtml(code)}</code></p>`);
+    const target = new URL(req.redirectUri);
+    target.searchParams.set('code', code);
+    if (req.state) target.searchParams.set('state', req.state);
+    return reply.redirect(target.toString(), 302);
+  });
+
+  app.post('/oauth/token', { config: { rateLimitClass: 'login' } }, async (request) => {
+    const body = bodyOf(request.body);
+    const grant = str(body, 'grant_type', 50);
+    if (grant === 'authorization_code') {
+      const code = str(body, 'code', 200) ?? '';
+      const verifier = str(body, 'code_verifier', 200);
+      const { clientId } = clientCredentials(request, body);
+      const client = await findAppByClientId(ctx.db, clientId ?? '');
+      if (!client) throw oauthError('invalid_client', 'Client authentication failed.', 'unauthorized');
+      const row = await consumeAuthorizationCode(ctx.db, client.id, code);
+      if (!row) throw oauthError('invalid_grant', 'The authorization code is invalid, expired or already used.');
+      // Public clients prove themselves with PKCE; confidential clients with their secret.
+      await authenticateClient(ctx, request, body, !row.code_challenge);
+      if (row.code_challenge && (!verifier || !pkceMatches(verifier, row.code_challenge))) throw oauthError('invalid_grant', 'The code_verifier does not match the code_challenge.');
+      const redirectUri = str(body, 'redirect_uri', 2000);
+      if (redirectUri && redirectUri !== row.redirect_uri) throw oauthError('invalid_grant', 'redirect_uri does not match the authorization request.');
+      return tokenResponse(await issueToken(ctx.db, client.id, row.account_id, row.scopes));
+    }
+    if (grant === 'client_credentials') {
+      const client = await authenticateClient(ctx, request, body, true);
+      const scopes = parseScopes(body.scope, 'read');
+      if (!scopesWithin(scopes, client.scopes)) throw oauthError('invalid_scope', 'The requested scope is not registered for this app');
+      return tokenResponse(await issueToken(ctx.db, client.id, null, scopes));
+    }
+    if (grant === 'refresh_token') {
+      const client = await authenticateClient(ctx, request, body, true);
+      const issued = await refreshToken(ctx.db, client.id, str(body, 'refresh_token', 200) ?? '');
+      if (!issued) throw oauthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
+      return tokenResponse(issued);
+    }
+    if (grant === 'password') {
+      const client = await authenticateClient(ctx, request, body, true);
+      const scopes = parseScopes(body.scope, 'read');
+      if (!scopesWithin(scopes, client.scopes)) throw oauthError('invalid_scope', 'The requested scope is not registered for this app');
+      const accountId = await passwordLogin(ctx, str(body, 'username', 320) ?? '', str(body, 'password', 200) ?? '', request.ip);
+      return tokenResponse(await issueToken(ctx.db, client.id, accountId, scopes));
+    }
+    throw oauthError('unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.');
+  });
+
+  app.post('/oauth/revoke', async (request) => {
+    const body = bodyOf(request.body);
+    const client = await authenticateClient(ctx, request, body, true);
+    await revokeToken(ctx.db, client.id, str(body, 'token', 200) ?? '');
+    return {};
+  });
+
+  app.get('/.well-known/oauth-authorization-server', async () => {
+    const base = ctx.config.publicUrl;
+    return {
+      issuer: `${base}/`, service_documentation: 'https://docs.joinmastodon.org/',
+      authorization_endpoint: `${base}/oauth/authorize`, token_endpoint: `${base}/oauth/token`,
+      revocation_endpoint: `${base}/oauth/revoke`, app_registration_endpoint: `${base}/api/v1/apps`,
+      scopes_supported: [...ALL_SCOPES], response_types_supported: ['code'], response_modes_supported: ['query', 'fragment', 'form_post'],
+      code_challenge_methods_supported: ['S256'], grant_types_supported: ['authorization_code', 'password', 'client_credentials', 'refresh_token'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    };
+  });
+}

@@ -1,0 +1,41 @@
+// Small, strict readers for Mastodon request parameters, which arrive as JSON, forms or query strings
+// (so booleans may be "true"/"1" and arrays may be `key[]`).
+import { badRequest, notFound, unprocessable } from '../errors.js';
+
+export type Params = Record<string, unknown>;
+
+export function bodyOf(body: unknown): Params {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('The request body must be an object');
+  return body as Params;
+}
+
+export function str(p: Params, name: string, max: number): string | undefined {
+  const v = p[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw unprocessable(`${name} must be a string`);
+  if (v.length > max) throw unprocessable(`${name} is too long (maximum is ${max} characters)`);
+  return v;
+}
+
+export function flag(p: Params, name: string): boolean | undefined {
+  const v = p[name];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (v === true || v === 'true' || v === '1' || v === 1 || v === 'on') return true;
+  if (v === false || v === 'false' || v === '0' || v === 0 || v === 'off') return false;
+  throw unprocessable(`${name} must be a boolean`);
+}
+
+export function idParam(value: string | undefined): string {
+  if (!value || !/^\d{1,19}$/.test(value)) throw notFound();
+  return value;
+}
+
+/** Mastodon accepts both `id[]=1&id[]=2` and `id=1`; returns the values as strings. */
+export function list(p: Params, name: string, maxItems: number): string[] {
+  const v = p[`${name}[]`] ?? p[name];
+  if (v === undefined) return [];
+  const items = (Array.isArray(v) ? v : [v]).map(String);
+  if (items.length > maxItems) throw unprocessable(`${name} accepts at most ${maxItems} values`);
+  return items;
+}

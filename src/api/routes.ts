@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.js';
+import health from './health.js';
+import oauth from './oauth.js';
+import media from './media.js';
+import apps from './v1/apps.js';
+import accounts from './v1/accounts.js';
+import instance from './v1/instance.js';
+import notifications from './v1/notifications.js';
+import statuses from './v1/statuses.js';
+import timelines from './v1/timelines.js';
+import search from './v2/search.js';
+
+/** Every route module, in one list: (app, ctx) => registers its routes. */
+const modules = [health, oauth, media, apps, accounts, instance, notifications, statuses, timelines, search];
+
+export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  for (const register of modules) await register(app, ctx);
+}

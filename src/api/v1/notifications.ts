@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import * as notifications from '../../domain/notifications.js';
+import { linkHeader, parsePage } from '../../domain/pagination.js';
+import { rule, viewer } from '../auth.js';
+import { idParam, type Params } from '../params.js';
+import { serializeNotifications } from '../serializers.js';
+
+type WithId = { Params: { id: string } };
+
+export default async function notificationRoutes(app: FastifyInstance, ctx: AppContext) {
+  app.get('/api/v1/notifications', { config: rule('user', 'read:notifications') }, async (request, reply) => {
+    const q = request.query as Params;
+    const me = viewer(request);
+    const rows = await notifications.listNotifications(ctx.db, me, parsePage(q, 40, 80), { types: q.types, excludeTypes: q.exclude_types, accountId: q.account_id });
+    const link = linkHeader(`${ctx.config.publicUrl}${request.url}`, rows.map((r) => ({ cursor: r.id })), q);
+    if (link) reply.header('link', link);
+    return serializeNotifications(ctx, ctx.db, me, rows);
+  });
+
+  app.get<WithId>('/api/v1/notifications/:id', { config: rule('user', 'read:notifications') }, async (request) => {
+    const me = viewer(request);
+    const row = await notifications.getNotification(ctx.db, me, idParam(request.params.id));
+    return (await serializeNotifications(ctx, ctx.db, me, [row]))[0];
+  });
+
+  app.post('/api/v1/notifications/clear', { config: rule('user', 'write:notifications') }, async (request) => {
+    await notifications.clearNotifications(ctx.db, viewer(request));
+    return {};
+  });
+
+  app.post<WithId>('/api/v1/notifications/:id/dismiss', { config: rule('user', 'write:notifications') }, async (request) => {
+    await notifications.dismissNotification(ctx.db, viewer(request), idParam(request.params.id));
+    return {};
+  });
+}

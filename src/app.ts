@@ -1,0 +1,69 @@
+// buildApp(ctx): the Fastify instance with every route, the auth hook and the one error boundary.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import formbody from '@fastify/formbody';
+import { parse as parseQuery } from 'node:querystring';
+import type { AppContext } from './context.js';
+import { ApiError } from './errors.js';
+import { registerAuth } from './api/auth.js';
+import { registerRoutes } from './api/routes.js';
+
+/** `types[]=a&types[]=b` and `types=a` both become arrays under the bare name, as Rails does for Mastodon. */
+export function parseQueryString(raw: string): Record<string, unknown> {
+  const parsed = parseQuery(raw, '&', '=', { maxKeys: 100 });
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (key.endsWith('[]')) {
+      const name = key.slice(0, -2);
+      out[name] = [...(Array.isArray(out[name]) ? (out[name] as string[]) : []), ...(Array.isArray(value) ? value : [value ?? ''])];
+    } else out[key] = Array.isArray(value) ? value[value.length - 1] : value;
+  }
+  return out;
+}
+
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger = ctx.logger;
+  const app = Fastify({
+    loggerInstance,
+    // Per-request lines would dominate the log under load; metrics carry that information.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: true,
+    routerOptions: { querystringParser: parseQueryString, maxParamLength: 200 },
+    // Slow clients must not hold sockets forever (slowloris): headers within 10 s, the request within 30 s.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 10_000,
+    http: { headersTimeout: 10_000, connectionsCheckingInterval: 2_000 },
+  });
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    if (error instanceof ApiError) {
+      if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
+      return reply.code(error.statusCode).send({ error: error.message, ...error.extra });
+    }
+    const e = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };
+    if (e.validation) return reply.code(400).send({ error: e.message ?? 'Invalid request' });
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: 'Request body is too large' });
+    if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ error: 'Unsupported content type' });
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.code(e.statusCode).send({ error: e.statusCode === 400 ? `Invalid request: ${e.message}` : e.message ?? 'Invalid request' });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send({ error: 'Internal server error' });
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'Not found' }));
+
+  await app.register(cors, { origin: true, exposedHeaders: ['Link', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'], maxAge: 86400 });
+  await app.register(formbody, { bodyLimit: ctx.config.bodyLimitBytes, parser: (body) => parseQueryString(body) });
+
+  app.addHook('onResponse', async (request, reply) => {
+    ctx.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000);
+  });
+
+  registerAuth(app, ctx);
+  await registerRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,89 @@
+// The environment is read once, here, into a typed config; bad values stop start-up with a clear message.
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** postgres.js URL (multi-host allowed); undefined means embedded PGlite under dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  domain: string;
+  /** Public base URL, used in entity URLs and the OAuth metadata. */
+  publicUrl: string;
+  maxStatusChars: number;
+  charactersReservedPerUrl: number;
+  /** How long a write waits for a (new) primary before failing with 503 (DESIGN §2 rule 4). */
+  writeBudgetMs: number;
+  /** How long a read retries through a failover before failing with 503. */
+  readBudgetMs: number;
+  dbPoolSize: number;
+  bodyLimitBytes: number;
+  registrationsOpen: boolean;
+  logLevel: string;
+  /** scrypt cost parameter N; tests lower it to keep the suite fast. */
+  scryptCost: number;
+  /** Login attempts allowed per account (and per address) per window before 429. */
+  loginAttemptsPerWindow: number;
+  loginWindowMs: number;
+  /** Off switch for the in-app rate limits (benchmarks measure the stack, not the limiter). */
+  rateLimitsEnabled: boolean;
+  underAttack: boolean;
+  adminToken: string | undefined;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const domain = env.FIREBREAK_DOMAIN || `localhost:${port}`;
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const config: Config = {
+    port,
+    host,
+    databaseUrl,
+    dataDir: resolve(env.FIREBREAK_DATA_DIR || './data'),
+    domain,
+    publicUrl: (env.FIREBREAK_PUBLIC_URL || `${domain.startsWith('localhost') ? 'http' : 'https'}://${domain}`).replace(/\/$/, ''),
+    maxStatusChars: int(env, 'FIREBREAK_MAX_STATUS_CHARS', 500, 1, 100_000),
+    charactersReservedPerUrl: 23,
+    writeBudgetMs: int(env, 'FIREBREAK_DB_WRITE_BUDGET_MS', 15_000, 0, 120_000),
+    readBudgetMs: int(env, 'FIREBREAK_DB_READ_BUDGET_MS', 10_000, 0, 120_000),
+    dbPoolSize: int(env, 'FIREBREAK_DB_POOL_SIZE', 10, 1, 200),
+    bodyLimitBytes: int(env, 'FIREBREAK_BODY_LIMIT_BYTES', 64 * 1024, 1024, 50 * 1024 * 1024),
+    registrationsOpen: bool(env, 'FIREBREAK_REGISTRATIONS_OPEN', true),
+    logLevel: env.LOG_LEVEL || 'info',
+    scryptCost: int(env, 'FIREBREAK_SCRYPT_COST', 16384, 2, 1 << 20),
+    loginAttemptsPerWindow: int(env, 'FIREBREAK_LOGIN_ATTEMPTS', 5, 1, 1000),
+    loginWindowMs: int(env, 'FIREBREAK_LOGIN_WINDOW_MS', 5 * 60_000, 1000, 86_400_000),
+    rateLimitsEnabled: bool(env, 'FIREBREAK_RATE_LIMITS', true),
+    underAttack: bool(env, 'FIREBREAK_UNDER_ATTACK', false),
+    adminToken: env.FIREBREAK_ADMIN_TOKEN || undefined,
+    ...overrides,
+  };
+  if ((config.scryptCost & (config.scryptCost - 1)) !== 0) throw new ConfigError('FIREBREAK_SCRYPT_COST must be a power of two');
+  return config;
+}

@@ -1,0 +1,64 @@
+// One AppContext built from config and passed explicitly; two apps can live in one process (tests do).
+import { EventEmitter } from 'node:events';
+import pino, { type Logger } from 'pino';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Config } from './config.js';
+import { openDb, type Db } from './db/index.js';
+import { migrate } from './db/migrate.js';
+import { LoginLimiter } from './domain/login-limiter.js';
+
+/** Events published after a write commits; the streaming API and caches listen to them. */
+export interface DomainEvents {
+  'status.created': [{ statusId: string; accountId: string }];
+  'status.deleted': [{ statusId: string; accountId: string }];
+  'notification.created': [{ notificationId: string; accountId: string }];
+}
+
+export class AppEvents extends EventEmitter<DomainEvents> {}
+
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  dbRetries: Counter<'code'>;
+  rejected: Counter<'reason' | 'route'>;
+}
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  events: AppEvents;
+  loginLimiter: LoginLimiter;
+}
+
+function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'firebreak_http_request_duration_seconds', help: 'HTTP request duration by route',
+      labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15], registers: [registry],
+    }),
+    dbRetries: new Counter({ name: 'firebreak_db_retries_total', help: 'Database operations retried through a failover', labelNames: ['code'], registers: [registry] }),
+    rejected: new Counter({ name: 'firebreak_requests_rejected_total', help: 'Requests rejected before doing work, by reason (rate_limited, shed, challenged) and route', labelNames: ['reason', 'route'], registers: [registry] }),
+  };
+}
+
+export async function createContext(config: Config, options: { memoryDb?: boolean; logger?: Logger } = {}): Promise<AppContext> {
+  const logger = options.logger ?? pino({
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.client_secret', '*.access_token', '*.refresh_token'], censor: '[redacted]' },
+  });
+  const metrics = createMetrics();
+  const db = await openDb(config, { onRetry: (err) => metrics.dbRetries.inc({ code: String((err as { code?: string }).code ?? 'unknown') }) }, options.memoryDb);
+  const applied = await migrate(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(config.loginAttemptsPerWindow, config.loginWindowMs) };
+}
+
+export async function closeContext(ctx: AppContext): Promise<void> {
+  ctx.events.removeAllListeners();
+  await ctx.db.close();
+}

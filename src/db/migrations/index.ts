@@ -1,0 +1,6 @@
+// Ordered migrations. Append new files; never edit one that has shipped.
+import * as m0001 from './0001_initial.js';
+
+export const migrations: Array<{ version: number; name: string; sql: string }> = [
+  { version: 1, name: 'initial', sql: m0001.sql },
+];

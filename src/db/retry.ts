@@ -1,0 +1,36 @@
+// Which database failures are worth retrying, and the bounded retry loop around them.
+// A failover shows up as refused/reset connections, "read-only transaction" from a demoted primary,
+// or admin shutdown; all of these mean "try again on the (new) primary", none means "bad request".
+import { unavailable } from '../errors.js';
+
+const retryableNodeCodes = new Set([
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN',
+]);
+const retryableSqlStates = new Set(['25006', '57P01', '57P02', '57P03', '40001', '40P01', '53300']);
+
+export function isRetryable(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return false;
+  return retryableNodeCodes.has(code) || retryableSqlStates.has(code) || code.startsWith('08');
+}
+
+export interface RetryObserver { onRetry?(err: unknown, attempt: number): void }
+
+export async function withRetry<T>(budgetMs: number, fn: () => Promise<T>, observer: RetryObserver = {}): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isRetryable(err)) throw err;
+      const pause = Math.min(1000, 50 * 2 ** Math.min(attempt, 5));
+      if (Date.now() + pause > deadline) {
+        throw unavailable('The database is failing over; try again shortly', 2);
+      }
+      observer.onRetry?.(err, attempt);
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+}

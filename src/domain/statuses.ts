@@ -1,0 +1,221 @@
+// Posting, deleting and interacting with statuses. Every write is one transaction that also keeps the
+// denormalised counters and notifications right, and every write is safe to retry (DESIGN §2 rule 3).
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../context.js';
+import type { Queryable } from '../db/index.js';
+import { notFound, unprocessable } from '../errors.js';
+import { notify } from './notifications.js';
+import { countCharacters, parseText, renderStatusHtml } from './text.js';
+import { visibleTo } from './visibility.js';
+
+export const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+export interface StatusRow {
+  id: string; account_id: string; text: string; content_html: string; spoiler_text: string; sensitive: boolean;
+  visibility: Visibility; language: string | null; in_reply_to_id: string | null; in_reply_to_account_id: string | null;
+  reblog_of_id: string | null; quote_of_id: string | null; app_id: string | null; created_at: Date;
+  replies_count: number; reblogs_count: number; favourites_count: number; quotes_count: number;
+}
+
+export const STATUS_COLUMNS = 's.id, s.account_id, s.text, s.content_html, s.spoiler_text, s.sensitive, s.visibility, s.language, s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.quote_of_id, s.app_id, s.created_at, s.replies_count, s.reblogs_count, s.favourites_count, s.quotes_count';
+
+export interface NewStatus {
+  text: string; spoilerText: string; sensitive: boolean; visibility: Visibility; language: string | null;
+  inReplyToId: string | null; quotedStatusId: string | null; idempotencyKey: string | null; appId: string | null;
+}
+
+export interface CreatedStatus { statusId: string; created: boolean; notificationIds: Array<{ id: string; accountId: string }> }
+
+export async function findVisibleStatus(db: Queryable, viewerId: string | null, id: string): Promise<StatusRow | undefined> {
+  const [row] = await db.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and ${visibleTo('$2')}`, [id, viewerId]);
+  return row;
+}
+
+export async function getVisibleStatus(db: Queryable, viewerId: string | null, id: string): Promise<StatusRow> {
+  const row = await findVisibleStatus(db, viewerId, id);
+  if (!row) throw notFound();
+  return row;
+}
+
+export async function getStatuses(db: Queryable, ids: string[]): Promise<Map<string, StatusRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = any($1::bigint[])`, [[...new Set(ids)]]);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+export function validateNewStatus(ctx: AppContext, input: NewStatus): void {
+  const length = countCharacters(input.text) + countCharacters(input.spoilerText);
+  if (input.text.trim().length === 0) throw unprocessable("Validation failed: Text can't be blank");
+  if (length > ctx.config.maxStatusChars) {
+    throw unprocessable(`Validation failed: Text character limit of ${ctx.config.maxStatusChars} exceeded`);
+  }
+}
+
+export async function createStatus(ctx: AppContext, authorId: string, input: NewStatus): Promise<CreatedStatus> {
+  validateNewStatus(ctx, input);
+  const parsed = parseText(input.text, ctx.config.domain);
+  // A server-side key when the client sent none, so our own retries through a failover never duplicate.
+  const key = input.idempotencyKey ?? `internal:${randomUUID()}`;
+  return ctx.db.transaction(async (tx) => {
+    // Claim the key and allocate the status id in one step; a concurrent request with the same key
+    // waits on the unique index and then finds the committed row.
+    const [claimed] = await tx.query<{ status_id: string }>(
+      `insert into idempotency_keys (account_id, key, status_id) values ($1, $2, next_id())
+       on conflict do nothing returning status_id`, [authorId, key]);
+    if (!claimed) {
+      const [existing] = await tx.query<{ status_id: string }>('select status_id from idempotency_keys where account_id = $1 and key = $2', [authorId, key]);
+      return { statusId: existing!.status_id, created: false, notificationIds: [] };
+    }
+    const statusId = claimed.status_id;
+    let inReplyToAccountId: string | null = null;
+    if (input.inReplyToId) {
+      const parent = await findVisibleStatus(tx, authorId, input.inReplyToId);
+      if (!parent || parent.reblog_of_id) throw notFound('The status you are replying to does not exist');
+      inReplyToAccountId = parent.account_id;
+    }
+    if (input.quotedStatusId) {
+      const quoted = await findVisibleStatus(tx, authorId, input.quotedStatusId);
+      if (!quoted || quoted.reblog_of_id) throw notFound('The status you are quoting does not exist');
+      if (quoted.visibility === 'private' || quoted.visibility === 'direct') throw unprocessable('Validation failed: Only public and unlisted statuses can be quoted');
+    }
+    const mentioned = parsed.mentions.length
+      ? await tx.query<{ id: string; username: string }>('select id, username from accounts where lower(username) = any($1::text[])', [parsed.mentions])
+      : [];
+    const html = renderStatusHtml(input.text, { baseUrl: ctx.config.publicUrl, localDomain: ctx.config.domain, knownAccounts: new Set(mentioned.map((m) => m.username.toLowerCase())) });
+    await tx.query(
+      `insert into statuses (id, account_id, text, content_html, spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, quote_of_id, app_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [statusId, authorId, input.text, html, input.spoilerText, input.sensitive || input.spoilerText.length > 0, input.visibility, input.language,
+        input.inReplyToId, inReplyToAccountId, input.quotedStatusId, input.appId]);
+    await tx.query('update accounts set statuses_count = statuses_count + 1, last_status_at = now() where id = $1', [authorId]);
+    if (input.inReplyToId) await tx.query('update statuses set replies_count = replies_count + 1 where id = $1', [input.inReplyToId]);
+    if (input.quotedStatusId) await tx.query('update statuses set quotes_count = quotes_count + 1 where id = $1', [input.quotedStatusId]);
+    if (mentioned.length) {
+      await tx.query('insert into mentions (status_id, account_id) select $1, unnest($2::bigint[]) on conflict do nothing', [statusId, mentioned.map((m) => m.id)]);
+    }
+    if (parsed.tags.length) {
+      await tx.query('insert into tags (name) select unnest($1::text[]) on conflict do nothing', [parsed.tags]);
+      await tx.query(
+        `insert into status_tags (tag_id, status_id) select id, $2 from tags where lower(name) = any($1::text[]) on conflict do nothing`,
+        [parsed.tags.map((t) => t.toLowerCase()), statusId]);
+    }
+    const notificationIds: Array<{ id: string; accountId: string }> = [];
+    const recipients = new Set(mentioned.map((m) => m.id));
+    if (inReplyToAccountId) recipients.add(inReplyToAccountId);
+    for (const recipient of recipients) {
+      const id = await notify(tx, recipient, authorId, 'mention', statusId);
+      if (id) notificationIds.push({ id, accountId: recipient });
+    }
+    if (input.quotedStatusId) {
+      const [quoted] = await tx.query<{ account_id: string }>('select account_id from statuses where id = $1', [input.quotedStatusId]);
+      const id = quoted && !recipients.has(quoted.account_id) ? await notify(tx, quoted.account_id, authorId, 'quote', statusId) : undefined;
+      if (id) notificationIds.push({ id, accountId: quoted!.account_id });
+    }
+    return { statusId, created: true, notificationIds };
+  });
+}
+
+/** Deletes one's own status and returns it as it was (clients use `text` to redraft). */
+export async function deleteStatus(ctx: AppContext, accountId: string, id: string): Promise<StatusRow> {
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and s.account_id = $2 and s.reblog_of_id is null for update`, [id, accountId]);
+    if (!row) throw notFound();
+    // Reblogs of it go with it (foreign key cascade); the reblogs' authors keep their counts.
+    await tx.query('delete from statuses where id = $1', [id]);
+    await tx.query('update accounts set statuses_count = greatest(statuses_count - 1, 0) where id = $1', [accountId]);
+    if (row.in_reply_to_id) await tx.query('update statuses set replies_count = greatest(replies_count - 1, 0) where id = $1', [row.in_reply_to_id]);
+    if (row.quote_of_id) await tx.query('update statuses set quotes_count = greatest(quotes_count - 1, 0) where id = $1', [row.quote_of_id]);
+    return row;
+  });
+}
+
+export async function statusContext(db: Queryable, viewerId: string | null, status: StatusRow): Promise<{ ancestors: StatusRow[]; descendants: StatusRow[] }> {
+  const ancestors = await db.query<StatusRow>(
+    `with recursive up(id, parent, depth) as (
+       select id, in_reply_to_id, 0 from statuses where id = $1
+       union all
+       select p.id, p.in_reply_to_id, up.depth + 1 from statuses p join up on p.id = up.parent where up.depth < 40)
+     select ${STATUS_COLUMNS} from statuses s join up on up.id = s.id where s.id <> $1 and ${visibleTo('$2')} order by s.id asc`,
+    [status.id, viewerId]);
+  const descendants = await db.query<StatusRow>(
+    `with recursive down(id, depth) as (
+       select id, 0 from statuses where id = $1
+       union all
+       select c.id, down.depth + 1 from statuses c join down on c.in_reply_to_id = down.id where down.depth < 40)
+     select ${STATUS_COLUMNS} from statuses s join down on down.id = s.id where s.id <> $1 and ${visibleTo('$2')} order by s.id asc limit 1000`,
+    [status.id, viewerId]);
+  return { ancestors, descendants };
+}
+
+/** Interactions target the original of a reblog, as Mastodon does. */
+async function originalOf(tx: Queryable, viewerId: string, id: string): Promise<StatusRow> {
+  const status = await getVisibleStatus(tx, viewerId, id);
+  return status.reblog_of_id ? getVisibleStatus(tx, viewerId, status.reblog_of_id) : status;
+}
+
+export interface InteractionResult { status: StatusRow; notification?: { id: string; accountId: string } }
+
+export async function favourite(ctx: AppContext, accountId: string, id: string): Promise<InteractionResult> {
+  return ctx.db.transaction(async (tx) => {
+    const status = await originalOf(tx, accountId, id);
+    const inserted = await tx.query('insert into favourites (account_id, status_id) values ($1, $2) on conflict do nothing returning id', [accountId, status.id]);
+    if (inserted.length === 0) return { status };
+    await tx.query('update statuses set favourites_count = favourites_count + 1 where id = $1', [status.id]);
+    const nid = await notify(tx, status.account_id, accountId, 'favourite', status.id);
+    return { status: { ...status, favourites_count: status.favourites_count + 1 }, notification: nid ? { id: nid, accountId: status.account_id } : undefined };
+  });
+}
+
+export async function unfavourite(ctx: AppContext, accountId: string, id: string): Promise<StatusRow> {
+  return ctx.db.transaction(async (tx) => {
+    const status = await originalOf(tx, accountId, id);
+    const removed = await tx.query('delete from favourites where account_id = $1 and status_id = $2 returning id', [accountId, status.id]);
+    if (removed.length === 0) return status;
+    await tx.query('update statuses set favourites_count = greatest(favourites_count - 1, 0) where id = $1', [status.id]);
+    await tx.query(`delete from notifications where type = 'favourite' and from_account_id = $1 and status_id = $2`, [accountId, status.id]);
+    return { ...status, favourites_count: Math.max(status.favourites_count - 1, 0) };
+  });
+}
+
+export async function reblog(ctx: AppContext, accountId: string, id: string, visibility: Visibility = 'public'): Promise<InteractionResult & { reblogId: string }> {
+  return ctx.db.transaction(async (tx) => {
+    const original = await originalOf(tx, accountId, id);
+    if (original.visibility === 'direct' || (original.visibility === 'private' && original.account_id !== accountId)) {
+      throw unprocessable('Validation failed: Reblog of status is not allowed');
+    }
+    const [created] = await tx.query<{ id: string }>(
+      `insert into statuses (account_id, reblog_of_id, visibility) values ($1, $2, $3)
+       on conflict (account_id, reblog_of_id) where reblog_of_id is not null do nothing returning id`,
+      [accountId, original.id, visibility === 'direct' ? 'public' : visibility]);
+    if (!created) {
+      const [existing] = await tx.query<{ id: string }>('select id from statuses where account_id = $1 and reblog_of_id = $2', [accountId, original.id]);
+      return { status: original, reblogId: existing!.id };
+    }
+    await tx.query('update statuses set reblogs_count = reblogs_count + 1 where id = $1', [original.id]);
+    const nid = await notify(tx, original.account_id, accountId, 'reblog', original.id);
+    return { status: { ...original, reblogs_count: original.reblogs_count + 1 }, reblogId: created.id, notification: nid ? { id: nid, accountId: original.account_id } : undefined };
+  });
+}
+
+export async function unreblog(ctx: AppContext, accountId: string, id: string): Promise<{ status: StatusRow; removedId?: string }> {
+  return ctx.db.transaction(async (tx) => {
+    const original = await originalOf(tx, accountId, id);
+    const [removed] = await tx.query<{ id: string }>('delete from statuses where account_id = $1 and reblog_of_id = $2 returning id', [accountId, original.id]);
+    if (!removed) return { status: original };
+    await tx.query('update statuses set reblogs_count = greatest(reblogs_count - 1, 0) where id = $1', [original.id]);
+    await tx.query(`delete from notifications where type = 'reblog' and from_account_id = $1 and status_id = $2`, [accountId, original.id]);
+    return { status: { ...original, reblogs_count: Math.max(original.reblogs_count - 1, 0) }, removedId: removed.id };
+  });
+}
+
+/** Bookmarks and pins are plain membership rows: add or remove idempotently. */
+export async function setMembership(ctx: AppContext, table: 'bookmarks' | 'status_pins', accountId: string, id: string, on: boolean): Promise<StatusRow> {
+  return ctx.db.transaction(async (tx) => {
+    const status = table === 'bookmarks' ? await originalOf(tx, accountId, id) : await getVisibleStatus(tx, accountId, id);
+    if (table === 'status_pins' && (status.account_id !== accountId || status.reblog_of_id)) throw unprocessable('Validation failed: You can only pin your own posts');
+    if (on) await tx.query(`insert into ${table} (account_id, status_id) values ($1, $2) on conflict do nothing`, [accountId, status.id]);
+    else await tx.query(`delete from ${table} where account_id = $1 and status_id = $2`, [accountId, status.id]);
+    return status;
+  });
+}

@@ -1,0 +1,70 @@
+// Timelines as keyset-paginated queries. Home is fan-in over the follow graph with the
+// (account_id, id desc) index; see BENCHMARKS.md for the measurement behind that choice.
+import type { Queryable } from '../db/index.js';
+import { keyset, type PageParams } from './pagination.js';
+import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
+import { notMutedBy, visibleTo } from './visibility.js';
+
+async function page(db: Queryable, from: string, conditions: string[], params: unknown[], p: PageParams, column = 's.id'): Promise<StatusRow[]> {
+  const k = keyset(p, column, params);
+  const rows = await db.query<StatusRow & { cursor?: string }>(
+    `select ${STATUS_COLUMNS}${column === 's.id' ? '' : `, ${column} as cursor`} from ${from}
+     where ${[...conditions, k.where].join(' and ')} order by ${k.order} limit ${k.limit}`, params);
+  return k.ascending ? rows.reverse() : rows;
+}
+
+export function homeTimeline(db: Queryable, viewerId: string, p: PageParams): Promise<StatusRow[]> {
+  return page(db, 'statuses s', [
+    `s.account_id in (select target_account_id from follows where account_id = $1 union all select $1::bigint)`,
+    `(s.visibility <> 'direct' or s.account_id = $1 or exists (select 1 from mentions m where m.status_id = s.id and m.account_id = $1))`,
+    `(s.reblog_of_id is null or not exists (select 1 from follows fr where fr.account_id = $1 and fr.target_account_id = s.account_id and not fr.show_reblogs))`,
+    notMutedBy('$1'),
+    `not exists (select 1 from blocks b where b.account_id = $1 and b.target_account_id = s.account_id)`,
+  ], [viewerId], p);
+}
+
+export function publicTimeline(db: Queryable, viewerId: string | null, p: PageParams): Promise<StatusRow[]> {
+  // All accounts are local, so local=true and remote=false select the same statuses.
+  return page(db, 'statuses s', [
+    `s.visibility = 'public'`, `s.reblog_of_id is null`, visibleTo('$1'), notMutedBy('$1'),
+  ], [viewerId], p);
+}
+
+export function tagTimeline(db: Queryable, viewerId: string | null, tag: string, p: PageParams): Promise<StatusRow[]> {
+  return page(db, 'statuses s join status_tags st on st.status_id = s.id join tags t on t.id = st.tag_id', [
+    `lower(t.name) = lower($2)`, `s.visibility = 'public'`, visibleTo('$1'), notMutedBy('$1'),
+  ], [viewerId, tag], p);
+}
+
+export interface AccountStatusFilters { excludeReplies: boolean; excludeReblogs: boolean; pinned: boolean; onlyMedia: boolean; tagged?: string }
+
+export function accountStatuses(db: Queryable, viewerId: string | null, accountId: string, filters: AccountStatusFilters, p: PageParams): Promise<StatusRow[]> {
+  const conditions = ['s.account_id = $2', visibleTo('$1')];
+  const params: unknown[] = [viewerId, accountId];
+  // Replies to oneself (threads) stay, as on Mastodon.
+  if (filters.excludeReplies) conditions.push('(s.in_reply_to_id is null or s.in_reply_to_account_id = s.account_id)');
+  if (filters.excludeReblogs) conditions.push('s.reblog_of_id is null');
+  if (filters.onlyMedia) conditions.push('false');
+  if (filters.pinned) conditions.push('exists (select 1 from status_pins sp where sp.status_id = s.id and sp.account_id = $2)');
+  if (filters.tagged) {
+    params.push(filters.tagged);
+    conditions.push(`exists (select 1 from status_tags st join tags t on t.id = st.tag_id where st.status_id = s.id and lower(t.name) = lower($${params.length}))`);
+  }
+  return page(db, 'statuses s', conditions, params, p);
+}
+
+/** Favourites and bookmarks paginate by their own row id (the time of the favourite), as Mastodon does. */
+export function markedStatuses(db: Queryable, table: 'favourites' | 'bookmarks', viewerId: string, p: PageParams): Promise<Array<StatusRow & { cursor: string }>> {
+  return page(db, `${table} x join statuses s on s.id = x.status_id`, ['x.account_id = $1', visibleTo('$1')], [viewerId], p, 'x.id') as Promise<Array<StatusRow & { cursor: string }>>;
+}
+
+/** Accounts that favourited or reblogged a status, newest first. */
+export async function interactingAccounts(db: Queryable, kind: 'favourited_by' | 'reblogged_by', statusId: string, p: PageParams): Promise<Array<{ cursor: string; accountId: string }>> {
+  const params: unknown[] = [statusId];
+  const source = kind === 'favourited_by' ? 'favourites x where x.status_id = $1' : 'statuses x where x.reblog_of_id = $1';
+  const k = keyset(p, 'x.id', params);
+  const rows = await db.query<{ cursor: string; account_id: string }>(
+    `select x.id as cursor, x.account_id from ${source} and ${k.where} order by ${k.order} limit ${k.limit}`, params);
+  const list = rows.map((r) => ({ cursor: r.cursor, accountId: r.account_id }));
+  return k.ascending ? list.reverse() : list;
+}

@@ -1,0 +1,18 @@
+// Who may see which status, as SQL predicates over a status alias `s` and a viewer parameter.
+// The viewer parameter may be null (anonymous): every comparison with it is then false.
+
+/** Visible to the viewer by visibility and mentions; blocked in either direction is hidden. */
+export function visibleTo(viewerParam: string, alias = 's'): string {
+  return `(
+    (${alias}.visibility in ('public', 'unlisted') or ${alias}.account_id = ${viewerParam}
+      or (${alias}.visibility = 'private' and exists (select 1 from follows f where f.account_id = ${viewerParam} and f.target_account_id = ${alias}.account_id))
+      or exists (select 1 from mentions vm where vm.status_id = ${alias}.id and vm.account_id = ${viewerParam}))
+    and not exists (select 1 from blocks b where (b.account_id = ${viewerParam} and b.target_account_id = ${alias}.account_id)
+      or (b.account_id = ${alias}.account_id and b.target_account_id = ${viewerParam}))
+  )`;
+}
+
+/** Also hides accounts the viewer muted: for timelines, not for direct lookups. */
+export function notMutedBy(viewerParam: string, alias = 's'): string {
+  return `not exists (select 1 from mutes mu where mu.account_id = ${viewerParam} and mu.target_account_id = ${alias}.account_id)`;
+}
