@@ -5,8 +5,14 @@ import formbody from '@fastify/formbody';
 import { parse as parseQuery } from 'node:querystring';
 import type { AppContext } from './context.js';
 import { ApiError } from './errors.js';
-import { registerAuth } from './api/auth.js';
+import { registerAuth, type AuthRule } from './api/auth.js';
 import { registerRoutes } from './api/routes.js';
+
+export interface RouteEntry { method: string; url: string; auth?: AuthRule }
+
+declare module 'fastify' {
+  interface FastifyInstance { routeTable: RouteEntry[] }
+}
 
 /** `types[]=a&types[]=b` and `types=a` both become arrays under the bare name, as Rails does for Mastodon. */
 export function parseQueryString(raw: string): Record<string, unknown> {
@@ -61,6 +67,15 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     ctx.metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000);
+  });
+
+  // The route table, so tests can check every route's auth and error behaviour rather than a sample.
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url, auth: (route.config as { auth?: AuthRule } | undefined)?.auth });
+    }
   });
 
   registerAuth(app, ctx);
