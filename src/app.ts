@@ -2,6 +2,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import { parse as parseQuery } from 'node:querystring';
 import type { AppContext } from './context.js';
 import { ApiError } from './errors.js';
@@ -62,6 +63,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   await app.register(cors, { origin: true, exposedHeaders: ['Link', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'], maxAge: 86400 });
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimitBytes, parser: (body) => parseQueryString(body) });
+  // Mastodon clients (masto.js, the official apps) send forms as multipart; fields only, no uploads yet.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fields: 100, fieldSize: ctx.config.bodyLimitBytes, files: 0, parts: 100, headerPairs: 100 },
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpDuration.observe(
