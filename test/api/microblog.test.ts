@@ -67,6 +67,7 @@ for (const backend of backends()) {
       assert.ok(pub.body.some((x: any) => x.id === s.id));
       const local = await c.request('GET', '/api/v1/timelines/public?local=true');
       assert.ok(local.body.some((x: any) => x.id === s.id));
+      assert.deepEqual((await c.request('GET', '/api/v1/timelines/public?remote=true')).body, [], 'all accounts are local');
       const tag = await c.request('GET', '/api/v1/timelines/tag/firebreak');
       assert.deepEqual(tag.body.map((x: any) => x.id), [s.id]);
       const notes = await c.request('GET', '/api/v1/notifications', { token: bob.token });
