@@ -11,6 +11,7 @@ import { LoginLimiter } from './domain/login-limiter.js';
 export interface DomainEvents {
   'status.created': [{ statusId: string; accountId: string }];
   'status.deleted': [{ statusId: string; accountId: string }];
+  'status.updated': [{ statusId: string; accountId: string }];
   'notification.created': [{ notificationId: string; accountId: string }];
 }
 

@@ -187,6 +187,27 @@ for (const backend of backends()) {
       assert.equal(mine.body.filter((s: any) => s.content === '<p>exactly once</p>').length, 1);
     });
 
+    it('edits one\'s own status, keeps its history, and tells those who reblogged it', async () => {
+      const s = await c.post(alice, 'first draft #one');
+      await c.request('POST', `/api/v1/statuses/${s.id}/reblog`, { token: bob.token });
+      const edited = await c.request('PUT', `/api/v1/statuses/${s.id}`, { token: alice.token, body: { status: 'second draft #two @bob', spoiler_text: 'cw' } });
+      assert.equal(edited.status, 200);
+      assert.match(edited.body.content, /second draft/);
+      assert.equal(edited.body.spoiler_text, 'cw');
+      assert.equal(edited.body.sensitive, true);
+      assert.ok(edited.body.edited_at);
+      assert.deepEqual(edited.body.tags.map((t: any) => t.name), ['two']);
+      assert.deepEqual(edited.body.mentions.map((m: any) => m.username), ['bob']);
+      const history = await c.request('GET', `/api/v1/statuses/${s.id}/history`);
+      assert.deepEqual(history.body.map((v: any) => v.content.replace(/<[^>]+>/g, '')), ['first draft #one', 'second draft #two @bob']);
+      const notes = await c.request('GET', '/api/v1/notifications?types[]=update', { token: bob.token });
+      assert.equal(notes.body[0].status.id, s.id);
+      assert.equal((await c.request('PUT', `/api/v1/statuses/${s.id}`, { token: bob.token, body: { status: 'hijack' } })).status, 404);
+      assert.equal((await c.request('PUT', `/api/v1/statuses/${s.id}`, { token: alice.token, body: { status: '' } })).status, 422);
+      const source = await c.request('GET', `/api/v1/statuses/${s.id}/source`, { token: alice.token });
+      assert.equal(source.body.text, 'second draft #two @bob');
+    });
+
     it('deletes one\'s own status and returns its source text; others get 404', async () => {
       const s = await c.post(alice, 'delete me #gone');
       const notMine = await c.request('DELETE', `/api/v1/statuses/${s.id}`, { token: bob.token });
