@@ -13,12 +13,20 @@ import { findToken } from '../domain/tokens.js';
 import type { LoadResult } from './load.js';
 import type { BenchUser } from './workloads.js';
 
-type RecordedQuery = { sql: string; params: unknown[] };
+/** Queries with the same `group` were in flight together (Promise.all) and are replayed together. */
+type RecordedQuery = { sql: string; params: unknown[]; group: number };
 
 /** A Queryable that runs each query on `db` and also appends it to `log`. */
 function recording(db: Queryable, log: RecordedQuery[]): Queryable {
+  let inFlight = 0;
+  let group = 0;
   return {
-    query: <T extends Row>(sql: string, params: unknown[] = []) => { log.push({ sql, params }); return db.query<T>(sql, params); },
+    query: async <T extends Row>(sql: string, params: unknown[] = []) => {
+      if (inFlight === 0) group++;
+      log.push({ sql, params, group });
+      inFlight++;
+      try { return await db.query<T>(sql, params); } finally { inFlight--; }
+    },
   };
 }
 
@@ -44,7 +52,11 @@ export function replaySql(db: Db, recorded: RecordedQuery[][]): () => Promise<vo
   let next = 0;
   return async () => {
     const queries = recorded[next++ % recorded.length]!;
-    for (const { sql, params } of queries) await db.query(sql, params);
+    for (let i = 0; i < queries.length;) {
+      const group = queries.filter((q) => q.group === queries[i]!.group);
+      await Promise.all(group.map((q) => db.query(q.sql, q.params)));
+      i += group.length;
+    }
   };
 }
 
