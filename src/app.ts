@@ -7,6 +7,7 @@ import type { AppContext } from './context.js';
 import { ApiError } from './errors.js';
 import { registerAuth } from './api/auth.js';
 import { registerRoutes } from './api/routes.js';
+import { registerOverloadProtection } from './overload/index.js';
 
 /** `types[]=a&types[]=b` and `types=a` both become arrays under the bare name, as Rails does for Mastodon. */
 export function parseQueryString(raw: string): Record<string, unknown> {
@@ -63,6 +64,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       reply.elapsedTime / 1000);
   });
 
+  // Before auth and routes: its hooks must run first (shed before the token lookup) and see every route.
+  await registerOverloadProtection(app, ctx);
   registerAuth(app, ctx);
   await registerRoutes(app, ctx);
   return app;
