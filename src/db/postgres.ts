@@ -31,6 +31,10 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
         sql.begin((tx) => fn({ query: (text, params) => run(tx as any, text, params) })) as Promise<T>,
       options.observer),
     async exec(text) { await sql.unsafe(text); },
+    async notify(channel, payload) { await withRetry(options.readBudgetMs, () => sql.notify(channel, payload), options.observer); },
+    // postgres.js keeps one dedicated connection for listeners and re-subscribes after reconnecting,
+    // so after a failover the listener follows the new primary (target_session_attrs=primary).
+    async listen(channel, onPayload) { const { unlisten } = await sql.listen(channel, onPayload); return unlisten; },
     async ping(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
       try {
