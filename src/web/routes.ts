@@ -29,9 +29,17 @@ function loadAssets(): Map<string, Asset> {
   return assets;
 }
 
+/** Modules app.js imports, directly or not (type-only imports are erased by tsc, so not listed). */
+function importedModules(assets: Map<string, Asset>, entry: string, found = new Set<string>()): Set<string> {
+  for (const m of assets.get(entry)!.body.toString().matchAll(/^import .* from '\.\/([\w-]+\.js)';$/gm)) {
+    if (!found.has(m[1]!) && assets.has(m[1]!)) { found.add(m[1]!); importedModules(assets, m[1]!, found); }
+  }
+  return found;
+}
+
 /** The shell. Modules are preloaded so the browser fetches them in parallel, not import by import. */
 function shell(assets: Map<string, Asset>): Asset {
-  const modules = [...assets.keys()].filter((f) => f.endsWith('.js') && f !== 'app.js');
+  const modules = [...importedModules(assets, 'app.js')];
   const html = `<!doctype html>
 <html lang="en">
 <head>
