@@ -31,7 +31,7 @@ else if (process.env.CI === 'true') {
   process.exit(1);
 } else console.warn('warning: no PostgreSQL binaries found; the PostgreSQL half of the API suite will be skipped');
 
-const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env });
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit', env });
 const code = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
 await pg?.stop();
 process.exit(code);

@@ -2,11 +2,18 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import { parse as parseQuery } from 'node:querystring';
 import type { AppContext } from './context.js';
 import { ApiError } from './errors.js';
-import { registerAuth } from './api/auth.js';
+import { registerAuth, type AuthRule } from './api/auth.js';
 import { registerRoutes } from './api/routes.js';
+
+export interface RouteEntry { method: string; url: string; auth?: AuthRule }
+
+declare module 'fastify' {
+  interface FastifyInstance { routeTable: RouteEntry[] }
+}
 
 /** `types[]=a&types[]=b` and `types=a` both become arrays under the bare name, as Rails does for Mastodon. */
 export function parseQueryString(raw: string): Record<string, unknown> {
@@ -56,11 +63,25 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   await app.register(cors, { origin: true, exposedHeaders: ['Link', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'], maxAge: 86400 });
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimitBytes, parser: (body) => parseQueryString(body) });
+  // Mastodon clients (masto.js, the official apps) send forms as multipart; fields only, no uploads yet.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fields: 100, fieldSize: ctx.config.bodyLimitBytes, files: 0, parts: 100, headerPairs: 100 },
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000);
+  });
+
+  // The route table, so tests can check every route's auth and error behaviour rather than a sample.
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url, auth: (route.config as { auth?: AuthRule } | undefined)?.auth });
+    }
   });
 
   registerAuth(app, ctx);

@@ -17,6 +17,8 @@ export interface Config {
   /** How long a read retries through a failover before failing with 503. */
   readBudgetMs: number;
   dbPoolSize: number;
+  /** A database operation silent for this long is presumed stuck on a vanished host and retried. */
+  dbStallMs: number;
   bodyLimitBytes: number;
   registrationsOpen: boolean;
   logLevel: string;
@@ -73,6 +75,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     writeBudgetMs: int(env, 'FIREBREAK_DB_WRITE_BUDGET_MS', 15_000, 0, 120_000),
     readBudgetMs: int(env, 'FIREBREAK_DB_READ_BUDGET_MS', 10_000, 0, 120_000),
     dbPoolSize: int(env, 'FIREBREAK_DB_POOL_SIZE', 10, 1, 200),
+    dbStallMs: int(env, 'FIREBREAK_DB_STALL_MS', 5_000, 100, 120_000),
     bodyLimitBytes: int(env, 'FIREBREAK_BODY_LIMIT_BYTES', 64 * 1024, 1024, 50 * 1024 * 1024),
     registrationsOpen: bool(env, 'FIREBREAK_REGISTRATIONS_OPEN', true),
     logLevel: env.LOG_LEVEL || 'info',

@@ -11,7 +11,6 @@ import { LoginLimiter } from './domain/login-limiter.js';
 export interface DomainEvents {
   'status.created': [{ statusId: string; accountId: string }];
   'status.deleted': [{ statusId: string; accountId: string }];
-  /** An edit (no edit endpoint yet); the streaming API sends it as `status.update`. */
   'status.updated': [{ statusId: string; accountId: string }];
   'notification.created': [{ notificationId: string; accountId: string }];
 }

@@ -106,7 +106,7 @@ function statusEntity(ctx: AppContext, b: Batch, s: StatusRow, depth: number): E
   const id = reblogOf ? reblogOf.id : s.id;
   return {
     id: s.id, uri: `${base}/users/${account.username}/statuses/${s.id}`, url: reblogOf ? null : url,
-    created_at: s.created_at.toISOString(), edited_at: null, account: serializeAccount(ctx, account),
+    created_at: s.created_at.toISOString(), edited_at: s.edited_at?.toISOString() ?? null, account: serializeAccount(ctx, account),
     content: reblogOf ? '' : s.content_html, visibility: s.visibility, sensitive: s.sensitive, spoiler_text: s.spoiler_text,
     media_attachments: [], application: null,
     mentions: (b.mentions.get(s.id) ?? []).map((m) => ({ id: m.id, username: m.username, acct: m.username, url: `${base}/@${m.username}` })),

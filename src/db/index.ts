@@ -11,7 +11,7 @@ export type { Db, Queryable, Row } from './db.js';
 export async function openDb(config: Config, observer?: RetryObserver, memory = false): Promise<Db> {
   if (config.databaseUrl) {
     return openPostgres(config.databaseUrl, {
-      poolSize: config.dbPoolSize, writeBudgetMs: config.writeBudgetMs, readBudgetMs: config.readBudgetMs, observer,
+      poolSize: config.dbPoolSize, writeBudgetMs: config.writeBudgetMs, readBudgetMs: config.readBudgetMs, stallMs: config.dbStallMs, observer,
     });
   }
   return openPglite(memory ? undefined : join(config.dataDir, 'pglite'));

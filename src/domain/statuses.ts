@@ -14,11 +14,11 @@ export type Visibility = (typeof VISIBILITIES)[number];
 export interface StatusRow {
   id: string; account_id: string; text: string; content_html: string; spoiler_text: string; sensitive: boolean;
   visibility: Visibility; language: string | null; in_reply_to_id: string | null; in_reply_to_account_id: string | null;
-  reblog_of_id: string | null; quote_of_id: string | null; app_id: string | null; created_at: Date;
+  reblog_of_id: string | null; quote_of_id: string | null; app_id: string | null; created_at: Date; edited_at: Date | null;
   replies_count: number; reblogs_count: number; favourites_count: number; quotes_count: number;
 }
 
-export const STATUS_COLUMNS = 's.id, s.account_id, s.text, s.content_html, s.spoiler_text, s.sensitive, s.visibility, s.language, s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.quote_of_id, s.app_id, s.created_at, s.replies_count, s.reblogs_count, s.favourites_count, s.quotes_count';
+export const STATUS_COLUMNS = 's.id, s.account_id, s.text, s.content_html, s.spoiler_text, s.sensitive, s.visibility, s.language, s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.quote_of_id, s.app_id, s.created_at, s.edited_at, s.replies_count, s.reblogs_count, s.favourites_count, s.quotes_count';
 
 export interface NewStatus {
   text: string; spoilerText: string; sensitive: boolean; visibility: Visibility; language: string | null;
@@ -44,7 +44,7 @@ export async function getStatuses(db: Queryable, ids: string[]): Promise<Map<str
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-export function validateNewStatus(ctx: AppContext, input: NewStatus): void {
+export function validateText(ctx: AppContext, input: { text: string; spoilerText: string }): void {
   const length = countCharacters(input.text) + countCharacters(input.spoilerText);
   if (input.text.trim().length === 0) throw unprocessable("Validation failed: Text can't be blank");
   if (length > ctx.config.maxStatusChars) {
@@ -52,8 +52,28 @@ export function validateNewStatus(ctx: AppContext, input: NewStatus): void {
   }
 }
 
+async function render(ctx: AppContext, tx: Queryable, text: string, mentions: string[]) {
+  const mentioned = mentions.length
+    ? await tx.query<{ id: string; username: string }>('select id, username from accounts where lower(username) = any($1::text[])', [mentions])
+    : [];
+  const html = renderStatusHtml(text, { baseUrl: ctx.config.publicUrl, localDomain: ctx.config.domain, knownAccounts: new Set(mentioned.map((m) => m.username.toLowerCase())) });
+  return { mentioned, html };
+}
+
+async function linkMentionsAndTags(tx: Queryable, statusId: string, mentioned: Array<{ id: string }>, tags: string[]): Promise<void> {
+  if (mentioned.length) {
+    await tx.query('insert into mentions (status_id, account_id) select $1, unnest($2::bigint[]) on conflict do nothing', [statusId, mentioned.map((m) => m.id)]);
+  }
+  if (tags.length) {
+    await tx.query('insert into tags (name) select unnest($1::text[]) on conflict do nothing', [tags]);
+    await tx.query(
+      `insert into status_tags (tag_id, status_id) select id, $2 from tags where lower(name) = any($1::text[]) on conflict do nothing`,
+      [tags.map((t) => t.toLowerCase()), statusId]);
+  }
+}
+
 export async function createStatus(ctx: AppContext, authorId: string, input: NewStatus): Promise<CreatedStatus> {
-  validateNewStatus(ctx, input);
+  validateText(ctx, input);
   const parsed = parseText(input.text, ctx.config.domain);
   // A server-side key when the client sent none, so our own retries through a failover never duplicate.
   const key = input.idempotencyKey ?? `internal:${randomUUID()}`;
@@ -79,10 +99,7 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
       if (!quoted || quoted.reblog_of_id) throw notFound('The status you are quoting does not exist');
       if (quoted.visibility === 'private' || quoted.visibility === 'direct') throw unprocessable('Validation failed: Only public and unlisted statuses can be quoted');
     }
-    const mentioned = parsed.mentions.length
-      ? await tx.query<{ id: string; username: string }>('select id, username from accounts where lower(username) = any($1::text[])', [parsed.mentions])
-      : [];
-    const html = renderStatusHtml(input.text, { baseUrl: ctx.config.publicUrl, localDomain: ctx.config.domain, knownAccounts: new Set(mentioned.map((m) => m.username.toLowerCase())) });
+    const { mentioned, html } = await render(ctx, tx, input.text, parsed.mentions);
     await tx.query(
       `insert into statuses (id, account_id, text, content_html, spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, quote_of_id, app_id)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
@@ -91,15 +108,7 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
     await tx.query('update accounts set statuses_count = statuses_count + 1, last_status_at = now() where id = $1', [authorId]);
     if (input.inReplyToId) await tx.query('update statuses set replies_count = replies_count + 1 where id = $1', [input.inReplyToId]);
     if (input.quotedStatusId) await tx.query('update statuses set quotes_count = quotes_count + 1 where id = $1', [input.quotedStatusId]);
-    if (mentioned.length) {
-      await tx.query('insert into mentions (status_id, account_id) select $1, unnest($2::bigint[]) on conflict do nothing', [statusId, mentioned.map((m) => m.id)]);
-    }
-    if (parsed.tags.length) {
-      await tx.query('insert into tags (name) select unnest($1::text[]) on conflict do nothing', [parsed.tags]);
-      await tx.query(
-        `insert into status_tags (tag_id, status_id) select id, $2 from tags where lower(name) = any($1::text[]) on conflict do nothing`,
-        [parsed.tags.map((t) => t.toLowerCase()), statusId]);
-    }
+    await linkMentionsAndTags(tx, statusId, mentioned, parsed.tags);
     const notificationIds: Array<{ id: string; accountId: string }> = [];
     const recipients = new Set(mentioned.map((m) => m.id));
     if (inReplyToAccountId) recipients.add(inReplyToAccountId);
@@ -114,6 +123,49 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
     }
     return { statusId, created: true, notificationIds };
   });
+}
+
+export interface StatusEdit { text: string; spoilerText: string; sensitive: boolean; language: string | null }
+
+/**
+ * Edits one's own status: the previous version goes to status_edits, mentions and hashtags follow the
+ * new text, and everyone who reblogged it is told ('update'). Editing to the same content is a no-op,
+ * so a retried edit changes nothing twice.
+ */
+export async function editStatus(ctx: AppContext, accountId: string, id: string, edit: StatusEdit): Promise<{ status: StatusRow; notified: Array<{ id: string; accountId: string }> }> {
+  const parsed = parseText(edit.text, ctx.config.domain);
+  return ctx.db.transaction(async (tx) => {
+    const [current] = await tx.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and s.account_id = $2 and s.reblog_of_id is null for update`, [id, accountId]);
+    if (!current) throw notFound();
+    validateText(ctx, edit);
+    const sensitive = edit.sensitive || edit.spoilerText.length > 0;
+    if (current.text === edit.text && current.spoiler_text === edit.spoilerText && current.sensitive === sensitive && current.language === edit.language) {
+      return { status: current, notified: [] };
+    }
+    await tx.query('insert into status_edits (status_id, text, spoiler_text, sensitive, created_at) values ($1, $2, $3, $4, $5)',
+      [id, current.text, current.spoiler_text, current.sensitive, current.edited_at ?? current.created_at]);
+    const { mentioned, html } = await render(ctx, tx, edit.text, parsed.mentions);
+    const [updated] = await tx.query<StatusRow>(
+      `update statuses s set text = $2, content_html = $3, spoiler_text = $4, sensitive = $5, language = $6, edited_at = now()
+       where s.id = $1 returning ${STATUS_COLUMNS}`, [id, edit.text, html, edit.spoilerText, sensitive, edit.language]);
+    await tx.query('delete from mentions where status_id = $1', [id]);
+    await tx.query('delete from status_tags where status_id = $1', [id]);
+    await linkMentionsAndTags(tx, id, mentioned, parsed.tags);
+    const rebloggers = await tx.query<{ account_id: string }>('select account_id from statuses where reblog_of_id = $1', [id]);
+    const notified: Array<{ id: string; accountId: string }> = [];
+    for (const r of rebloggers) {
+      const nid = await notify(tx, r.account_id, accountId, 'update', id);
+      if (nid) notified.push({ id: nid, accountId: r.account_id });
+    }
+    return { status: updated!, notified };
+  });
+}
+
+/** Earlier versions oldest first, then the current one, as Mastodon's /history lists them. */
+export async function statusHistory(db: Queryable, status: StatusRow): Promise<Array<{ text: string; spoiler_text: string; sensitive: boolean; created_at: Date }>> {
+  const edits = await db.query<{ text: string; spoiler_text: string; sensitive: boolean; created_at: Date }>(
+    'select text, spoiler_text, sensitive, created_at from status_edits where status_id = $1 order by id', [status.id]);
+  return [...edits, { text: status.text, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.edited_at ?? status.created_at }];
 }
 
 /** Deletes one's own status and returns it as it was (clients use `text` to redraft). */

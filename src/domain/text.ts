@@ -82,7 +82,7 @@ function renderInline(text: string, ctx: RenderContext): string {
     } else if (e.kind === 'tag') {
       html += `<a href="${ctx.baseUrl}/tags/${encodeURIComponent(e.value.toLowerCase())}" class="mention hashtag" rel="tag">#<span>${escapeHtml(e.value)}</span></a>`;
     } else if ((!e.domain || e.domain.toLowerCase() === ctx.localDomain.toLowerCase()) && ctx.knownAccounts.has(e.value.toLowerCase())) {
-      html += `<span class="h-card" translate="no"><a href="${ctx.baseUrl}/@${escapeHtml(e.value)}" class="u-url mention">@<span>${escapeHtml(e.value)}</span></a></span>`;
+      html += `<span class="h-card" translate="no"><a href="${ctx.baseUrl}/@${escapeHtml(e.value)}" class="u-url mention">@<span>${escapeHtml(raw.slice(1))}</span></a></span>`;
     } else {
       html += escapeHtml(raw);
     }

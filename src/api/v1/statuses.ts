@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.js';
 import { unprocessable } from '../../errors.js';
 import { linkHeader, parsePage } from '../../domain/pagination.js';
 import * as statuses from '../../domain/statuses.js';
+import { renderStatusHtml } from '../../domain/text.js';
 import { interactingAccounts } from '../../domain/timelines.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
 import { bodyOf, flag, idParam, str, type Params } from '../params.js';
@@ -70,6 +71,30 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
     const { ancestors, descendants } = await statuses.statusContext(ctx.db, me, status);
     const all = await serializeStatuses(ctx, ctx.db, me, [...ancestors, ...descendants]);
     return { ancestors: all.slice(0, ancestors.length), descendants: all.slice(ancestors.length) };
+  });
+
+  app.put<WithId>('/api/v1/statuses/:id', { config: rule('user', 'write:statuses') }, async (request) => {
+    const body = bodyOf(request.body);
+    const me = viewer(request);
+    const language = str(body, 'language', 10) || null;
+    if (language && !/^[a-z]{2,3}$/i.test(language)) throw unprocessable('Validation failed: Language is not a valid ISO 639 code');
+    const { status, notified } = await statuses.editStatus(ctx, me, idParam(request.params.id), {
+      text: str(body, 'status', 20_000) ?? '', spoilerText: str(body, 'spoiler_text', 2000) ?? '', sensitive: flag(body, 'sensitive') ?? false, language: language?.toLowerCase() ?? null,
+    });
+    ctx.events.emit('status.updated', { statusId: status.id, accountId: me });
+    for (const n of notified) ctx.events.emit('notification.created', { notificationId: n.id, accountId: n.accountId });
+    return one(request, status);
+  });
+
+  app.get<WithId>('/api/v1/statuses/:id/history', { config: rule('optional', 'read:statuses') }, async (request) => {
+    const status = await statuses.getVisibleStatus(ctx.db, optionalViewer(request), idParam(request.params.id));
+    const [entity] = await serializeStatuses(ctx, ctx.db, optionalViewer(request), [status]);
+    const known = new Set((entity!.mentions as Array<{ username: string }>).map((m) => m.username.toLowerCase()));
+    return (await statuses.statusHistory(ctx.db, status)).map((version) => ({
+      content: renderStatusHtml(version.text, { baseUrl: ctx.config.publicUrl, localDomain: ctx.config.domain, knownAccounts: known }),
+      spoiler_text: version.spoiler_text, sensitive: version.sensitive, created_at: version.created_at.toISOString(),
+      account: entity!.account, poll: null, media_attachments: [], emojis: [],
+    }));
   });
 
   app.get<WithId>('/api/v1/statuses/:id/source', { config: rule('user', 'read:statuses') }, async (request) => {

@@ -5,7 +5,7 @@ import { linkHeader, parsePage } from '../../domain/pagination.js';
 import type { StatusRow } from '../../domain/statuses.js';
 import { homeTimeline, markedStatuses, publicTimeline, tagTimeline } from '../../domain/timelines.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
-import type { Params } from '../params.js';
+import { flag, type Params } from '../params.js';
 import { serializeStatuses } from '../serializers.js';
 
 export default async function timelines(app: FastifyInstance, ctx: AppContext) {
@@ -18,8 +18,13 @@ export default async function timelines(app: FastifyInstance, ctx: AppContext) {
   app.get('/api/v1/timelines/home', { config: rule('user', 'read:statuses') }, async (request, reply) =>
     respond(request, reply, await homeTimeline(ctx.db, viewer(request), parsePage(request.query as Params))));
 
-  app.get('/api/v1/timelines/public', { config: rule('optional', 'read:statuses') }, async (request, reply) =>
-    respond(request, reply, await publicTimeline(ctx.db, optionalViewer(request), parsePage(request.query as Params))));
+  app.get('/api/v1/timelines/public', { config: rule('optional', 'read:statuses') }, async (request, reply) => {
+    const q = request.query as Params;
+    const page = parsePage(q);
+    // Every account is local and there are no media attachments yet, so these filters select nothing.
+    if (flag(q, 'remote') || flag(q, 'only_media')) return [];
+    return respond(request, reply, await publicTimeline(ctx.db, optionalViewer(request), page));
+  });
 
   app.get<{ Params: { hashtag: string } }>('/api/v1/timelines/tag/:hashtag', { config: rule('optional', 'read:statuses') }, async (request, reply) => {
     const tag = request.params.hashtag;
