@@ -10,9 +10,11 @@ import notifications from './v1/notifications.js';
 import statuses from './v1/statuses.js';
 import timelines from './v1/timelines.js';
 import search from './v2/search.js';
+import streaming from './v1/streaming.js';
+import web from '../web/routes.js';
 
 /** Every route module, in one list: (app, ctx) => registers its routes. */
-const modules = [health, oauth, media, apps, accounts, instance, notifications, statuses, timelines, search];
+const modules = [health, oauth, media, apps, accounts, instance, notifications, statuses, timelines, search, streaming, web];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const register of modules) await register(app, ctx);

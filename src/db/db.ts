@@ -15,6 +15,14 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs several statements at once; used by migrations. */
   exec(sql: string): Promise<void>;
+  /**
+   * Cross-server signals (PostgreSQL LISTEN/NOTIFY): every app server connected to the same database
+   * hears what any of them publishes. Delivery is best effort: a notification sent while a listener
+   * is reconnecting (a failover) is lost, so use it for live updates, never for state.
+   */
+  notify(channel: string, payload: string): Promise<void>;
+  /** Calls onPayload for each notification on channel until the returned function is called. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Cheap round trip to the primary: readiness. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;

@@ -15,6 +15,8 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
       return pg.transaction((tx) => fn({ query: async <T extends Row>(sql: string, params?: unknown[]) => (await tx.query<T>(sql, params)).rows } as Queryable));
     },
     async exec(sql) { await pg.exec(sql); },
+    async notify(channel, payload) { await pg.query('select pg_notify($1, $2)', [channel, payload]); },
+    async listen(channel, onPayload) { const stop = await pg.listen(channel, onPayload); return () => stop(); },
     async ping() { await pg.query('select 1'); },
     async close() { await pg.close(); },
   };

@@ -66,6 +66,7 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
             if (pool === primary) {
               primary = makePool(options.poolSize);
               pool.end({ timeout: 0 }).catch(() => {});
+              for (const l of listeners) void attach(l);
             }
             reject(new StalledError(`no answer from the database within ${options.stallMs} ms`));
           }, options.stallMs);
@@ -73,6 +74,25 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
       ]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  // LISTEN holds one dedicated connection of the primary pool; postgres.js re-subscribes by itself
+  // when that connection reconnects (target_session_attrs=primary sends it to the new primary after a
+  // failover). A replaced pool takes its listener connection with it, so listeners move to the new pool.
+  interface Listener { channel: string; onPayload: (payload: string) => void; pool: Sql | undefined; unlisten: (() => Promise<void>) | undefined }
+  const listeners = new Set<Listener>();
+  async function attach(l: Listener): Promise<void> {
+    for (let delay = 250; listeners.has(l) && l.pool !== primary; delay = Math.min(delay * 2, 5000)) {
+      const pool = primary;
+      try {
+        const { unlisten } = await pool.listen(l.channel, l.onPayload);
+        if (pool !== primary || !listeners.has(l)) { await unlisten().catch(() => {}); continue; }
+        l.pool = pool;
+        l.unlisten = unlisten;
+      } catch {
+        await new Promise((r) => setTimeout(r, delay));
+      }
     }
   }
 
@@ -94,6 +114,13 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
         guarded(primary, (sql) => sql.begin((tx) => fn({ query: (text, params) => run(tx as any, text, params) })) as Promise<T>),
       options.observer),
     async exec(text) { await primary.unsafe(text); },
+    async notify(channel, payload) { await withRetry(options.readBudgetMs, () => guarded(primary, (sql) => sql.notify(channel, payload)), options.observer); },
+    async listen(channel, onPayload) {
+      const listener: Listener = { channel, onPayload, pool: undefined, unlisten: undefined };
+      listeners.add(listener);
+      await attach(listener);
+      return async () => { listeners.delete(listener); await listener.unlisten?.().catch(() => {}); };
+    },
     // Ready means "can serve": reach the primary, or in a cluster mid-failover at least a standby,
     // since reads are then still served and writes held (DESIGN §2 rules 4 and 5).
     async ping(timeoutMs) {

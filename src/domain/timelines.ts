@@ -1,5 +1,5 @@
-// Timelines as keyset-paginated queries. Home is fan-in over the follow graph, per followed account
-// from the (account_id, id desc) index; see BENCHMARKS.md for the measurement behind that choice.
+// Timelines as keyset-paginated queries. Home is fan-in over the follow graph with the
+// (account_id, id desc) index; see BENCHMARKS.md for the measurement behind that choice.
 import type { Queryable } from '../db/index.js';
 import { keyset, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
@@ -13,12 +13,29 @@ async function page(db: Queryable, from: string, conditions: string[], params: u
   return k.ascending ? rows.reverse() : rows;
 }
 
+/** What a viewer's home timeline holds, as predicates over `s`; the streaming API applies the same ones. */
+export function homeConditions(v: string): string[] {
+  return [
+    `s.account_id in (select target_account_id from follows where account_id = ${v} union all select ${v}::bigint)`,
+    `(s.visibility <> 'direct' or s.account_id = ${v} or exists (select 1 from mentions m where m.status_id = s.id and m.account_id = ${v}))`,
+    `(s.reblog_of_id is null or not exists (select 1 from follows fr where fr.account_id = ${v} and fr.target_account_id = s.account_id and not fr.show_reblogs))`,
+    notMutedBy(v),
+    `not exists (select 1 from blocks b where b.account_id = ${v} and b.target_account_id = s.account_id)`,
+  ];
+}
+
+/** The public timeline's predicates. */
+export function publicConditions(v: string): string[] {
+  // All accounts are local, so local=true and remote=false select the same statuses.
+  return [`s.visibility = 'public'`, `s.reblog_of_id is null`, visibleTo(v), notMutedBy(v)];
+}
+
 /**
  * Fan-in: for each followed account (and oneself) take its newest matching statuses from the
  * (account_id, id desc) index, then keep the newest `limit` of those. Each account contributes at most
  * `limit` rows and the filters read only indexed columns, so the cost grows with the number of
  * follows, not with how far back their statuses go. Mutes and blocks drop whole accounts up front.
- * Measured against the single "scan statuses newest first, filter by follow" query in BENCHMARKS.md.
+ * Matches homeConditions() (the streaming filter); measured against the single "scan statuses newest first, filter by follow" query in BENCHMARKS.md.
  */
 export async function homeTimeline(db: Queryable, viewerId: string, p: PageParams): Promise<StatusRow[]> {
   const params: unknown[] = [viewerId];
@@ -44,16 +61,17 @@ export async function homeTimeline(db: Queryable, viewerId: string, p: PageParam
 }
 
 export function publicTimeline(db: Queryable, viewerId: string | null, p: PageParams): Promise<StatusRow[]> {
-  // All accounts are local, so local=true and remote=false select the same statuses.
-  return page(db, 'statuses s', [
-    `s.visibility = 'public'`, `s.reblog_of_id is null`, visibleTo('$1'), notMutedBy('$1'),
-  ], [viewerId], p);
+  return page(db, 'statuses s', publicConditions('$1'), [viewerId], p);
+}
+
+/** A hashtag timeline's predicates, besides the tag itself. */
+export function tagConditions(v: string): string[] {
+  return [`s.visibility = 'public'`, visibleTo(v), notMutedBy(v)];
 }
 
 export function tagTimeline(db: Queryable, viewerId: string | null, tag: string, p: PageParams): Promise<StatusRow[]> {
-  return page(db, 'statuses s join status_tags st on st.status_id = s.id join tags t on t.id = st.tag_id', [
-    `lower(t.name) = lower($2)`, `s.visibility = 'public'`, visibleTo('$1'), notMutedBy('$1'),
-  ], [viewerId, tag], p);
+  return page(db, 'statuses s join status_tags st on st.status_id = s.id join tags t on t.id = st.tag_id',
+    [`lower(t.name) = lower($2)`, ...tagConditions('$1')], [viewerId, tag], p);
 }
 
 export interface AccountStatusFilters { excludeReplies: boolean; excludeReblogs: boolean; pinned: boolean; onlyMedia: boolean; tagged?: string }

@@ -1,0 +1,257 @@
+// The Mastodon streaming API over WebSocket: GET /api/v1/streaming?stream=user (or subscribe messages
+// on an open socket). Streams: user, user:notification, public, public:local, hashtag, hashtag:local.
+// Events: update, notification, delete, status.update; payloads are JSON strings, as Mastodon sends.
+//
+// Where events come from: routes emit ctx.events after their writes commit. This server delivers them
+// to its own sockets at once and relays them through PostgreSQL NOTIFY, so the other app servers on
+// the same database deliver them to theirs (each skips its own relayed copies). A status is sent to a
+// subscriber only if the timeline behind the stream would show it to that viewer: the same SQL
+// predicates as the timelines (src/domain/timelines.ts), evaluated for every listening viewer at once.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { WebSocket } from 'ws';
+import type { AppContext, DomainEvents } from '../../context.js';
+import { ApiError, forbidden, unauthorized } from '../../errors.js';
+import { authenticate, readCookie, SESSION_COOKIE, type Auth } from '../auth.js';
+import { scopeAllows } from '../../domain/scopes.js';
+import { STATUS_COLUMNS, type StatusRow } from '../../domain/statuses.js';
+import { homeConditions, publicConditions, tagConditions } from '../../domain/timelines.js';
+import type { NotificationRow } from '../../domain/notifications.js';
+import { serializeNotifications, serializeStatuses } from '../serializers.js';
+
+const CHANNEL = 'firebreak_events';
+const HEARTBEAT_MS = 30_000;
+const MAX_SUBSCRIPTIONS = 50;
+const STREAMS = ['user', 'user:notification', 'public', 'public:local', 'public:remote', 'hashtag', 'hashtag:local'] as const;
+type StreamName = (typeof STREAMS)[number];
+
+/** One subscription: its Mastodon name (`["hashtag", "cats"]` on the wire) and a key for de-duplication. */
+interface Subscription { name: StreamName; tag?: string; key: string }
+
+interface Client { socket: WebSocket; auth: Auth | null; subscriptions: Map<string, Subscription> }
+
+type RelayedEvent = { [K in keyof DomainEvents]: { origin: string; event: K; data: DomainEvents[K][0] } }[keyof DomainEvents];
+
+class StreamingError extends Error { constructor(readonly status: number, message: string) { super(message); } }
+
+/** Checks a stream name and the caller's right to it; returns the subscription. */
+function subscriptionFor(auth: Auth | null, stream: unknown, tag: unknown): Subscription {
+  if (typeof stream !== 'string' || !(STREAMS as readonly string[]).includes(stream)) throw new StreamingError(400, 'Unknown stream type');
+  const name = stream as StreamName;
+  if (name === 'user' || name === 'user:notification') {
+    if (!auth?.accountId) throw new StreamingError(401, 'Missing access token');
+    const scope = name === 'user' ? 'read:statuses' : 'read:notifications';
+    if (!scopeAllows(auth.scopes, scope)) throw new StreamingError(403, 'Access token does not have the required scopes');
+    return { name, key: name };
+  }
+  if (auth && !scopeAllows(auth.scopes, 'read:statuses')) throw new StreamingError(403, 'Access token does not have the required scopes');
+  if (name === 'hashtag' || name === 'hashtag:local') {
+    if (typeof tag !== 'string' || !/^[\p{L}\p{N}_]{1,100}$/u.test(tag)) throw new StreamingError(400, 'Missing or invalid tag name');
+    return { name, tag: tag.toLowerCase(), key: `${name}:${tag.toLowerCase()}` };
+  }
+  return { name, key: name };
+}
+
+class StreamHub {
+  private readonly clients = new Set<Client>();
+  private readonly origin = randomUUID();
+  private stopListening: (() => Promise<void>) | undefined;
+  private readonly detach: Array<() => void> = [];
+
+  constructor(private readonly ctx: AppContext) {}
+
+  async start(): Promise<void> {
+    for (const event of ['status.created', 'status.deleted', 'status.updated', 'notification.created'] as const) {
+      // eslint-style cast: the listener is generic over the four event names.
+      const onLocal = (data: any) => {
+        this.dispatch({ origin: this.origin, event, data } as RelayedEvent);
+        this.ctx.db.notify(CHANNEL, JSON.stringify({ origin: this.origin, event, data }))
+          .catch((err) => this.ctx.logger.warn({ err }, 'could not relay a streaming event to other servers'));
+      };
+      this.ctx.events.on(event, onLocal);
+      this.detach.push(() => this.ctx.events.off(event, onLocal));
+    }
+    this.stopListening = await this.ctx.db.listen(CHANNEL, (payload) => {
+      let message: RelayedEvent;
+      try { message = JSON.parse(payload) as RelayedEvent; } catch { return; }
+      if (message.origin !== this.origin) this.dispatch(message);
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.detach) off();
+    for (const client of this.clients) client.socket.close(1001, 'server shutting down');
+    await this.stopListening?.().catch(() => {});
+  }
+
+  add(client: Client): void { this.clients.add(client); }
+  remove(client: Client): void { this.clients.delete(client); }
+
+  private dispatch(message: RelayedEvent): void {
+    if (this.clients.size === 0) return;
+    const work = message.event === 'notification.created' ? this.deliverNotification(message.data)
+      : message.event === 'status.deleted' ? Promise.resolve(this.deliverDelete(message.data.statusId))
+        : this.deliverStatus(message.data.statusId, message.event === 'status.created' ? 'update' : 'status.update');
+    work.catch((err) => this.ctx.logger.error({ err, event: message.event }, 'streaming delivery failed'));
+  }
+
+  private send(client: Client, sub: Subscription, event: string, payload: string): void {
+    if (client.socket.readyState !== client.socket.OPEN) return;
+    client.socket.send(JSON.stringify({ stream: sub.tag ? [sub.name, sub.tag] : [sub.name], event, payload }));
+  }
+
+  /** Viewers (null = anonymous) among `viewers` for whom the status passes `conditions`. */
+  private async viewersMatching(statusId: string, viewers: Array<string | null>, conditions: (v: string) => string[]): Promise<Set<string | null>> {
+    if (viewers.length === 0) return new Set();
+    const rows = await this.ctx.db.query<{ viewer_id: string | null }>(
+      `select v.id as viewer_id from unnest($2::bigint[]) as v(id) cross join statuses s
+       where s.id = $1 and ${conditions('v.id').join(' and ')}`, [statusId, viewers]);
+    return new Set(rows.map((r) => r.viewer_id));
+  }
+
+  private async deliverStatus(statusId: string, event: 'update' | 'status.update'): Promise<void> {
+    const [row] = await this.ctx.db.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1`, [statusId]);
+    if (!row) return;
+    const tags = new Set((await this.ctx.db.query<{ name: string }>(
+      'select lower(t.name) as name from status_tags st join tags t on t.id = st.tag_id where st.status_id = $1', [statusId])).map((t) => t.name));
+    const viewersOf = (accept: (s: Subscription) => boolean) => [...new Set([...this.clients]
+      .filter((c) => [...c.subscriptions.values()].some(accept)).map((c) => c.auth?.accountId ?? null))];
+    const isPublic = (s: Subscription) => s.name.startsWith('public');
+    const isTag = (s: Subscription) => s.name.startsWith('hashtag') && tags.has(s.tag!);
+    const [home, pub, tagged] = await Promise.all([
+      this.viewersMatching(statusId, viewersOf((s) => s.name === 'user'), homeConditions),
+      this.viewersMatching(statusId, viewersOf(isPublic), publicConditions),
+      this.viewersMatching(statusId, viewersOf(isTag), tagConditions),
+    ]);
+    // One serialization per viewer (their favourited/reblogged flags differ), shared by their sockets.
+    const payloads = new Map<string | null, Promise<string>>();
+    const payloadFor = (viewer: string | null) => {
+      let p = payloads.get(viewer);
+      if (!p) payloads.set(viewer, p = serializeStatuses(this.ctx, this.ctx.db, viewer, [row]).then(([e]) => JSON.stringify(e)));
+      return p;
+    };
+    for (const client of this.clients) {
+      const viewer = client.auth?.accountId ?? null;
+      for (const sub of client.subscriptions.values()) {
+        const wanted = sub.name === 'user' ? home.has(viewer) : isPublic(sub) ? pub.has(viewer) : isTag(sub) ? tagged.has(viewer) : false;
+        if (wanted) this.send(client, sub, event, await payloadFor(viewer));
+      }
+    }
+  }
+
+  /** A delete carries only the id, so every subscriber hears it and drops the status if shown. */
+  private deliverDelete(statusId: string): void {
+    for (const client of this.clients) {
+      for (const sub of client.subscriptions.values()) {
+        if (sub.name !== 'user:notification') this.send(client, sub, 'delete', statusId);
+      }
+    }
+  }
+
+  private async deliverNotification(data: { notificationId: string; accountId: string }): Promise<void> {
+    const recipients = [...this.clients].filter((c) => c.auth?.accountId === data.accountId);
+    if (recipients.length === 0) return;
+    const rows = await this.ctx.db.query<NotificationRow>(
+      'select id, account_id, from_account_id, type, status_id, created_at from notifications where id = $1 and account_id = $2', [data.notificationId, data.accountId]);
+    if (!rows[0]) return;
+    const [entity] = await serializeNotifications(this.ctx, this.ctx.db, data.accountId, rows);
+    const payload = JSON.stringify(entity);
+    for (const client of recipients) {
+      for (const sub of client.subscriptions.values()) {
+        if (sub.name === 'user' || sub.name === 'user:notification') this.send(client, sub, 'notification', payload);
+      }
+    }
+  }
+}
+
+/** The access token may also come as the WebSocket subprotocol, as Mastodon allows. */
+function protocolToken(request: FastifyRequest): string | undefined {
+  const header = request.headers['sec-websocket-protocol'];
+  const first = typeof header === 'string' ? header.split(',')[0]!.trim() : '';
+  return first || undefined;
+}
+
+/**
+ * The web UI authenticates the socket with its session cookie. A WebSocket handshake carries no
+ * custom header, so the CSRF token comes as a query parameter, and the Origin must be ours
+ * (cross-site WebSocket hijacking).
+ */
+function webSessionCsrf(request: FastifyRequest): string | undefined {
+  if (!readCookie(request, SESSION_COOKIE)) return undefined;
+  const csrf = (request.query as Record<string, unknown>).csrf_token;
+  let originHost: string | undefined;
+  try { originHost = new URL(request.headers.origin ?? '').host; } catch { originHost = undefined; }
+  return typeof csrf === 'string' && originHost === request.headers.host ? csrf : undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest { streamingAuth?: { auth: Auth | null; initial: Subscription | null } }
+}
+
+export default async function streaming(app: FastifyInstance, ctx: AppContext) {
+  const hub = new StreamHub(ctx);
+  await hub.start();
+  app.addHook('onClose', async () => { await hub.stop(); });
+  await app.register(websocket, {
+    options: {
+      maxPayload: 4096,
+      // Echo the subprotocol the client offered (it may be the access token); browsers require it.
+      handleProtocols: (protocols) => protocols.values().next().value ?? false,
+    },
+  });
+
+  app.get('/api/v1/streaming/health', async (_request, reply) => reply.type('text/plain').send('OK'));
+
+  app.route({
+    method: 'GET',
+    url: '/api/v1/streaming',
+    // Authentication and the first stream are checked before the upgrade, so failures are plain
+    // HTTP answers (401, 403, 400) that any client can read.
+    preValidation: async (request) => {
+      const q = request.query as Record<string, unknown>;
+      const token = protocolToken(request);
+      const auth = await authenticate(ctx, request, { token, csrfToken: token ? undefined : webSessionCsrf(request) });
+      let initial: Subscription | null = null;
+      try {
+        if (q.stream !== undefined) initial = subscriptionFor(auth, q.stream, q.tag);
+      } catch (err) {
+        const e = err as StreamingError;
+        throw e.status === 401 ? unauthorized(e.message) : e.status === 403 ? forbidden(e.message) : new ApiError('bad_request', e.message);
+      }
+      request.streamingAuth = { auth, initial };
+    },
+    handler: async (_request, reply) => reply.code(400).send({ error: 'This endpoint needs a WebSocket upgrade' }),
+    wsHandler: (socket, request) => {
+      const { auth, initial } = request.streamingAuth!;
+      const client: Client = { socket, auth, subscriptions: new Map() };
+      if (initial) client.subscriptions.set(initial.key, initial);
+      hub.add(client);
+      let alive = true;
+      socket.on('pong', () => { alive = true; });
+      // Proxies drop idle connections; a ping every 30 s keeps the socket open and finds dead peers.
+      const heartbeat = setInterval(() => {
+        if (!alive) { socket.terminate(); return; }
+        alive = false;
+        socket.ping();
+      }, HEARTBEAT_MS);
+      socket.on('close', () => { clearInterval(heartbeat); hub.remove(client); });
+      socket.on('error', () => socket.terminate());
+      socket.on('message', (raw) => {
+        let message: { type?: unknown; stream?: unknown; tag?: unknown };
+        try { message = JSON.parse(String(raw)); } catch { socket.send(JSON.stringify({ error: 'Invalid JSON', status: 400 })); return; }
+        try {
+          const sub = subscriptionFor(auth, message.stream, message.tag);
+          if (message.type === 'subscribe') {
+            if (client.subscriptions.size >= MAX_SUBSCRIPTIONS) throw new StreamingError(400, 'Too many subscriptions');
+            client.subscriptions.set(sub.key, sub);
+          } else if (message.type === 'unsubscribe') client.subscriptions.delete(sub.key);
+          else throw new StreamingError(400, 'Unknown message type');
+        } catch (err) {
+          const e = err as StreamingError;
+          socket.send(JSON.stringify({ error: e.message, status: e.status ?? 400 }));
+        }
+      });
+    },
+  });
+}

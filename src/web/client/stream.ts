@@ -1,0 +1,65 @@
+// One WebSocket to the streaming API for the whole page. Views subscribe to streams; the socket
+// reconnects with backoff and re-subscribes, then tells listeners so they can fetch what they missed.
+import { csrfToken } from './api.js';
+
+export interface StreamEvent { stream: string[]; event: string; payload: string }
+type Listener = (e: StreamEvent) => void;
+
+const subscriptions = new Map<string, { stream: string; tag?: string; listeners: Set<Listener> }>();
+const reconnectListeners = new Set<() => void>();
+let socket: WebSocket | null = null;
+let attempt = 0;
+
+const keyOf = (stream: string, tag?: string) => (tag ? `${stream}:${tag.toLowerCase()}` : stream);
+
+function connect(): void {
+  const url = new URL('/api/v1/streaming', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const token = csrfToken();
+  if (token) url.searchParams.set('csrf_token', token);
+  const ws = new WebSocket(url);
+  socket = ws;
+  ws.onopen = () => {
+    const reconnected = attempt > 0;
+    attempt = 0;
+    for (const s of subscriptions.values()) ws.send(JSON.stringify({ type: 'subscribe', stream: s.stream, tag: s.tag }));
+    if (reconnected) for (const l of reconnectListeners) l();
+  };
+  ws.onmessage = (message) => {
+    const e = JSON.parse(String(message.data)) as StreamEvent;
+    if (!e.stream) return;
+    const sub = subscriptions.get(keyOf(e.stream[0]!, e.stream[1]));
+    for (const l of sub?.listeners ?? []) l(e);
+  };
+  ws.onclose = () => {
+    if (socket !== ws) return;
+    socket = null;
+    attempt++;
+    setTimeout(connect, Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random()));
+  };
+}
+
+/** Subscribes to a stream; returns the unsubscribe function. */
+export function subscribe(stream: string, tag: string | undefined, listener: Listener): () => void {
+  const key = keyOf(stream, tag);
+  let sub = subscriptions.get(key);
+  if (!sub) {
+    sub = { stream, tag, listeners: new Set() };
+    subscriptions.set(key, sub);
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'subscribe', stream, tag }));
+  }
+  sub.listeners.add(listener);
+  if (!socket) connect();
+  return () => {
+    sub!.listeners.delete(listener);
+    if (sub!.listeners.size === 0) {
+      subscriptions.delete(key);
+      if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'unsubscribe', stream, tag }));
+    }
+  };
+}
+
+export function onReconnect(listener: () => void): () => void {
+  reconnectListeners.add(listener);
+  return () => reconnectListeners.delete(listener);
+}
