@@ -23,6 +23,8 @@ export interface DetectorSettings {
   historyDays: number;
   /** Normal variation allowed above the baseline before the test starts (day-to-day swings). */
   tolerance: number;
+  /** The same, before a single day of history exists: the daily cycle is still unknown. */
+  coldStartTolerance: number;
   possibleMaxP: number;
   possibleMinCount: number;
   problemsMaxP: number;
@@ -39,6 +41,7 @@ export const DEFAULT_DETECTOR: DetectorSettings = {
   priorStrengthDays: 2,
   historyDays: 28,
   tolerance: 1.5,
+  coldStartTolerance: 3,
   possibleMaxP: 1e-3,
   possibleMinCount: 5,
   problemsMaxP: 1e-6,
@@ -46,6 +49,9 @@ export const DEFAULT_DETECTOR: DetectorSettings = {
   persistMs: 30_000,
   clearMs: 10 * 60_000,
 };
+
+/** During the first hour after install, reports alone can say "possible problems", never more. */
+const LEARNING_SLOTS = 4;
 
 export const slotStart = (t: number): number => Math.floor(t / SLOT_MS) * SLOT_MS;
 
@@ -94,7 +100,16 @@ export type SlotCounts = Map<number, number>;
  * outage does not become "normal", shrunk towards the recent all-day mean with a Gamma prior.
  * `since` is when the service started collecting: slots before it are unknown, not zero.
  */
-export function expectedPerSlot(history: SlotCounts, slot: number, since: number, s: DetectorSettings = DEFAULT_DETECTOR): number {
+export interface Baseline {
+  /** Expected reports in the 15-minute slot. */
+  perSlot: number;
+  /** Past days that contributed a same-slot count (0: the time of day is not known yet). */
+  days: number;
+  /** Less than an hour of history: nothing is known about the volume yet. */
+  learning?: boolean;
+}
+
+export function expectedPerSlot(history: SlotCounts, slot: number, since: number, s: DetectorSettings = DEFAULT_DETECTOR): Baseline {
   const known = (t: number) => t >= slotStart(since);
   const at = (t: number) => history.get(t) ?? 0;
 
@@ -116,7 +131,7 @@ export function expectedPerSlot(history: SlotCounts, slot: number, since: number
   sameSlot.sort((a, b) => a - b);
   const days = sameSlot.slice(0, sameSlot.length - Math.ceil(sameSlot.length / 7));
   const k = s.priorStrengthDays;
-  return (k * level + days.reduce((a, b) => a + b, 0)) / (k + days.length);
+  return { perSlot: (k * level + days.reduce((a, b) => a + b, 0)) / (k + days.length), days: sameSlot.length, learning: recent.length < LEARNING_SLOTS };
 }
 
 export interface Assessment {
@@ -128,11 +143,12 @@ export interface Assessment {
 }
 
 /** The raw (not yet persistent) level for `observed` reports in the trailing window. */
-export function assessWindow(observed: number, expectedSlot: number, s: DetectorSettings = DEFAULT_DETECTOR): Assessment {
-  const expected = expectedSlot * (s.windowMs / SLOT_MS);
-  const pValue = poissonUpperTail(observed, Math.max(expected * s.tolerance, 1e-3));
+export function assessWindow(observed: number, baseline: Baseline, s: DetectorSettings = DEFAULT_DETECTOR): Assessment {
+  const expected = baseline.perSlot * (s.windowMs / SLOT_MS);
+  const tolerance = baseline.days === 0 ? s.coldStartTolerance : s.tolerance;
+  const pValue = poissonUpperTail(observed, Math.max(expected * tolerance, 1e-3));
   let level: ReportLevel = 'none';
-  if (observed >= s.problemsMinCount && pValue < s.problemsMaxP) level = 'problems';
+  if (observed >= s.problemsMinCount && pValue < s.problemsMaxP && !baseline.learning) level = 'problems';
   else if (observed >= s.possibleMinCount && pValue < s.possibleMaxP) level = 'possible';
   return { level, observed, expected, pValue };
 }

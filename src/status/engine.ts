@@ -6,7 +6,7 @@ import type { Clock } from './clock.js';
 import type { StatusConfig, Target } from './config.js';
 import {
   DEFAULT_DETECTOR, DAY_MS, LevelTracker, SLOT_MS, assessWindow, expectedPerSlot, slotStart,
-  type Assessment, type DetectorSettings, type ReportLevel, type SlotCounts,
+  type Assessment, type Baseline, type DetectorSettings, type ReportLevel, type SlotCounts,
 } from './detector.js';
 import { probePost, probeRead, probeReady, type ProbeKind, type ProbeResult } from './probes.js';
 import type { AffectedComponent, ComponentStatus, Impact, Incident, IncidentStatus, StatusStore } from './store.js';
@@ -175,9 +175,9 @@ export class StatusEngine {
   }
 
   /** Expected reports per 15-minute slot for a series, at the slot starting at `slot`. */
-  expected(series: Series, slot: number): number {
+  expected(series: Series, slot: number): Baseline {
     const b = this.baseline;
-    if (!b) return this.detector.priorPerSlot;
+    if (!b) return { perSlot: this.detector.priorPerSlot, days: 0 };
     const history = b.history.get(series) ?? new Map<number, number>();
     // Per-type series get the prior split over the problem types: most reports are about one thing.
     const settings = series === 'all' ? this.detector : { ...this.detector, priorPerSlot: this.detector.priorPerSlot / 3 };
@@ -381,7 +381,7 @@ export class StatusEngine {
     const fresh = (await this.store.slotHistory(new Date(current - DAY_MS))).get('all')!;
     const slots = [];
     for (let t = current - DAY_MS + SLOT_MS; t <= current; t += SLOT_MS) {
-      slots.push({ start: t, reports: fresh.get(t) ?? 0, baseline: Math.round(this.expected('all', t) * 100) / 100 });
+      slots.push({ start: t, reports: fresh.get(t) ?? 0, baseline: Math.round(this.expected('all', t).perSlot * 100) / 100 });
     }
     return { slots, slotMs: SLOT_MS };
   }
