@@ -43,7 +43,7 @@ export async function buildStatusApp(config: StatusConfig, options: BuildOptions
     });
   }, options.detector ?? DEFAULT_DETECTOR);
   await engine.init();
-  const server = buildServer({ config, store, engine, clock, log, salt, startedAt: new Date(clock.now()) });
+  const server = await buildServer({ config, store, engine, clock, log, salt, startedAt: new Date(clock.now()) });
   await server.ready();
 
   let closed = false;

@@ -34,7 +34,7 @@ export interface ServerDeps {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
-export function buildServer(deps: ServerDeps): FastifyInstance {
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const { config, store, engine, clock, salt } = deps;
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
@@ -47,9 +47,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
   });
 
-  app.register(formbody, { bodyLimit: 16 * 1024 });
-  app.register(cookie);
-  app.register(rateLimit, {
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
+  await app.register(cookie);
+  // Awaited: the plugin hooks routes as they are added, so it must be loaded before them.
+  await app.register(rateLimit, {
     global: true,
     max: 600,
     timeWindow: 60_000,
