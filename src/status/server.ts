@@ -138,6 +138,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/static/status.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(STATUS_CSS));
   app.get('/static/status.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(STATUS_JS));
 
+  // Browsers ask for it on every page; an empty answer keeps the logs and consoles clean.
+  app.get('/favicon.ico', async (_req, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   // ---- Statuspage-shaped JSON ----
