@@ -18,6 +18,11 @@ export interface ComponentView {
   name: string;
   /** Targets are probed servers; derived components (posting, timelines, login) combine probes and reports. */
   kind: 'target' | 'derived';
+  /**
+   * A data center behind an edge: losing it costs redundancy, not service (the edge routes around
+   * it), so site-wide it counts as degraded at most. Its own status stays exact.
+   */
+  redundant: boolean;
   status: ComponentStatus;
   updatedAt: Date;
   /** Why it has this status, for people ("readyz: timeout after 1500 ms"). */
@@ -37,6 +42,9 @@ const DERIVED = [
 
 const RANK: Record<ComponentStatus, number> = { operational: 0, degraded_performance: 1, partial_outage: 2, major_outage: 3 };
 const worst = (...s: ComponentStatus[]): ComponentStatus => s.reduce((a, b) => (RANK[b] > RANK[a] ? b : a), 'operational');
+/** How much a component's status weighs site-wide (see ComponentView.redundant). */
+export const siteWeight = (c: { status: ComponentStatus; redundant: boolean }): ComponentStatus =>
+  c.redundant && RANK[c.status] > 1 ? 'degraded_performance' : c.status;
 export const HUMAN_STATUS: Record<ComponentStatus, string> = {
   operational: 'operational', degraded_performance: 'degraded performance', partial_outage: 'partial outage', major_outage: 'major outage',
 };
@@ -83,8 +91,11 @@ export class StatusEngine {
   ) {
     for (const s of Object.keys(REPORT_SERIES) as Series[]) this.trackers.set(s, new LevelTracker(detector.persistMs, detector.clearMs));
     const now = new Date(clock.now());
-    for (const t of config.targets) this.components.set(t.name, { id: t.name, name: t.name, kind: 'target', status: 'operational', updatedAt: now, reason: 'not probed yet', latencyMs: null });
-    for (const d of DERIVED) this.components.set(d.id, { id: d.id, name: d.name, kind: 'derived', status: 'operational', updatedAt: now, reason: '', latencyMs: null });
+    const hasEdge = config.targets.some((t) => t.name === 'edge');
+    for (const t of config.targets) {
+      this.components.set(t.name, { id: t.name, name: t.name, kind: 'target', redundant: hasEdge && t.name !== 'edge', status: 'operational', updatedAt: now, reason: 'not probed yet', latencyMs: null });
+    }
+    for (const d of DERIVED) this.components.set(d.id, { id: d.id, name: d.name, kind: 'derived', redundant: false, status: 'operational', updatedAt: now, reason: '', latencyMs: null });
   }
 
   async init(): Promise<void> {
@@ -242,7 +253,7 @@ export class StatusEngine {
   }
 
   overall(): Overall {
-    const statuses = [...this.components.values()].map((c) => c.status);
+    const statuses = [...this.components.values()].map(siteWeight);
     const site = this.assessments.get('all')?.reported;
     if (statuses.some((s) => RANK[s] >= 2) || site === 'problems') return 'problems';
     if (statuses.includes('degraded_performance') || [...this.assessments.values()].some((a) => a.reported !== 'none')) return 'possible';
@@ -266,7 +277,7 @@ export class StatusEngine {
   }
 
   private impactNow(): Impact {
-    const top = worst(...[...this.components.values()].map((c) => c.status));
+    const top = worst(...[...this.components.values()].map(siteWeight));
     if (top === 'major_outage') return 'critical';
     if (top === 'partial_outage' || this.assessments.get('all')?.reported === 'problems') return 'major';
     return top === 'degraded_performance' ? 'minor' : 'none';

@@ -139,7 +139,8 @@ h2 { font-size: 1.1rem; margin: 4px 0 8px; }
 #chart { width: 100%; height: auto; display: block; }
 #chart .bar { fill: #0969da; } #chart .baseline { fill: none; stroke: #cf222e; stroke-width: 2; stroke-dasharray: 6 3; }
 #chart .axis { font-size: 11px; fill: var(--muted); }
-form .problems { display: grid; grid-template-columns: repeat(auto-fill, minmax(9em, 1fr)); gap: 6px; }
+form .problems { display: grid; grid-template-columns: repeat(auto-fill, minmax(10.5em, 1fr)); gap: 6px; }
+form .problems label { white-space: nowrap; }
 fieldset { border: 0; padding: 0; margin: 0 0 8px; } legend { font-weight: 600; margin-bottom: 6px; }
 input[type=text] { width: 100%; padding: 8px; font: inherit; border: 1px solid var(--line); border-radius: 6px; margin: 4px 0 8px; }
 button { font: inherit; padding: 8px 18px; border: 0; border-radius: 6px; background: #0969da; color: #fff; cursor: pointer; }

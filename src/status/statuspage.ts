@@ -1,6 +1,6 @@
 // Public JSON in the Atlassian Statuspage v2 shape (summary, status, components, incidents), so
 // existing status tooling can read it, and the Atom feed of incident history.
-import type { ComponentView, Overall } from './engine.js';
+import { siteWeight, type ComponentView, type Overall } from './engine.js';
 import type { ComponentStatus, Incident } from './store.js';
 
 export interface PageInfo {
@@ -17,9 +17,9 @@ export function pageJson(p: PageInfo) {
 
 const RANK: Record<ComponentStatus, number> = { operational: 0, degraded_performance: 1, partial_outage: 2, major_outage: 3 };
 
-/** Statuspage indicator from the worst component, raised by what users report. */
+/** Statuspage indicator from the worst component (redundant DCs weigh as degraded), raised by what users report. */
 export function statusJson(components: ComponentView[], overall: Overall) {
-  const top = Math.max(0, ...components.map((c) => RANK[c.status]));
+  const top = Math.max(0, ...components.map((c) => RANK[siteWeight(c)]));
   const fromReports = overall === 'problems' ? 2 : overall === 'possible' ? 1 : 0;
   const level = Math.max(top, fromReports);
   const indicator = (['none', 'minor', 'major', 'critical'] as const)[level]!;

@@ -110,9 +110,10 @@ test('a report spike through the real store opens an incident within 2 simulated
 
 test('an operator can resolve an automatic incident; it does not reopen until the problem has cleared', async (t) => {
   const dc1 = await fakeTarget('not-ready');
+  const edge = await fakeTarget('ok');
   const clock = new ManualClock(START);
-  const app = await testApp({ targets: [{ name: 'dc1', url: dc1.url }], adminToken: 'op', resolveAfterMs: 0 }, { clock });
-  t.after(async () => { await app.close(); await dc1.close(); });
+  const app = await testApp({ targets: [{ name: 'edge', url: edge.url }, { name: 'dc1', url: dc1.url }], adminToken: 'op', resolveAfterMs: 0 }, { clock });
+  t.after(async () => { await app.close(); await dc1.close(); await edge.close(); });
   for (let i = 0; i < 2; i++) {
     await app.engine.probeAll();
     clock.advance(2000);
@@ -121,6 +122,13 @@ test('an operator can resolve an automatic incident; it does not reopen until th
   const open = ((await app.server.inject({ method: 'GET', url: '/api/v2/incidents/unresolved.json' })).json() as { incidents: { id: string; name: string }[] }).incidents;
   assert.equal(open.length, 1);
   assert.equal(open[0]!.name, 'dc1: major outage');
+  // Behind a working edge, a lost DC costs redundancy, not service: shown exactly, weighed as minor.
+  const summary = (await app.server.inject({ method: 'GET', url: '/api/v2/summary.json' })).json() as { status: { indicator: string }; components: { id: string; status: string }[]; incidents: { impact: string }[] };
+  assert.equal(summary.components.find((c) => c.id === 'dc1')!.status, 'major_outage');
+  assert.equal(summary.components.find((c) => c.id === 'timelines')!.status, 'operational');
+  assert.equal(summary.status.indicator, 'minor');
+  assert.equal(summary.incidents[0]!.impact, 'minor');
+  assert.equal(app.engine.overall(), 'possible');
   const res = await app.server.inject({ method: 'POST', url: `/api/v1/admin/incidents/${open[0]!.id}/updates`, headers: { authorization: 'Bearer op' }, payload: { status: 'resolved', body: 'Known; maintenance.' } });
   assert.equal(res.statusCode, 201);
   await app.engine.probeAll();
