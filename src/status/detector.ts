@@ -23,7 +23,7 @@ export interface DetectorSettings {
   historyDays: number;
   /** Normal variation allowed above the baseline before the test starts (day-to-day swings). */
   tolerance: number;
-  /** The same, before a single day of history exists: the daily cycle is still unknown. */
+  /** The same, before a single day of history exists (the daily cycle is unknown); it shrinks towards `tolerance` as days accumulate. */
   coldStartTolerance: number;
   possibleMaxP: number;
   possibleMinCount: number;
@@ -145,7 +145,8 @@ export interface Assessment {
 /** The raw (not yet persistent) level for `observed` reports in the trailing window. */
 export function assessWindow(observed: number, baseline: Baseline, s: DetectorSettings = DEFAULT_DETECTOR): Assessment {
   const expected = baseline.perSlot * (s.windowMs / SLOT_MS);
-  const tolerance = baseline.days === 0 ? s.coldStartTolerance : s.tolerance;
+  // Few days of history say little about how much one day differs from the next: allow more.
+  const tolerance = s.tolerance + (s.coldStartTolerance - s.tolerance) / (1 + baseline.days);
   const pValue = poissonUpperTail(observed, Math.max(expected * tolerance, 1e-3));
   let level: ReportLevel = 'none';
   if (observed >= s.problemsMinCount && pValue < s.problemsMaxP && !baseline.learning) level = 'problems';

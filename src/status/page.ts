@@ -94,7 +94,7 @@ export function renderPage(m: PageModel): string {
 
 <section aria-labelledby="chart-heading"><h2 id="chart-heading">User reports, last 24 hours</h2>
 <p class="muted">Bars: reports per 15 minutes. Line: the usual number for that time of day. Times in UTC.</p>
-${chartSvg(m.chart)}</section>
+<div class="chart-wrap" id="chart-wrap">${chartSvg(m.chart)}</div></section>
 
 <section aria-labelledby="report-title" id="report"><h2 id="report-title">Report a problem</h2>
 <form id="report-form" method="post" action="/report">
@@ -136,7 +136,9 @@ h2 { font-size: 1.1rem; margin: 4px 0 8px; }
 .badge { font-size: .8rem; padding: 1px 8px; border-radius: 10px; color: #fff; background: var(--ok); }
 .b-degraded_performance { background: var(--minor); } .b-partial_outage { background: var(--partial); } .b-major_outage { background: var(--major); }
 .i-resolved { background: var(--muted); } .i-investigating, .i-identified { background: var(--major); } .i-monitoring { background: var(--minor); }
-#chart { width: 100%; height: auto; display: block; }
+/* On a phone the chart keeps a readable size and scrolls; the script scrolls it to "now". */
+.chart-wrap { overflow-x: auto; }
+#chart { width: 100%; min-width: 640px; height: auto; display: block; }
 #chart .bar { fill: #0969da; } #chart .baseline { fill: none; stroke: #cf222e; stroke-width: 2; stroke-dasharray: 6 3; }
 #chart .axis { font-size: 11px; fill: var(--muted); }
 form .problems { display: grid; grid-template-columns: repeat(auto-fill, minmax(10.5em, 1fr)); gap: 6px; }
@@ -224,6 +226,8 @@ export const STATUS_JS = `
       .catch(function () { result.textContent = 'Could not send the report; please try again.'; });
   });
 
+  var wrap = document.getElementById('chart-wrap');
+  if (wrap) wrap.scrollLeft = wrap.scrollWidth;
   setInterval(refresh, 30000);
 })();
 `;

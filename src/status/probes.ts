@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import type { Target } from './config.js';
 
 export type ProbeKind = 'readyz' | 'read' | 'post';
-export const PROBE_KINDS: ProbeKind[] = ['readyz', 'read', 'post'];
 
 export interface ProbeResult {
   target: string;

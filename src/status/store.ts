@@ -241,12 +241,6 @@ export class StatusStore {
       [minute, p.target, p.kind, p.ok ? 0 : 1, Math.round(p.latencyMs), Math.round(p.latencyMs), p.error?.slice(0, 200) ?? null]);
   }
 
-  async probeMinutes(from: Date): Promise<{ minute: Date; target: string; kind: string; total: number; failures: number; latencySumMs: number }[]> {
-    const { rows } = await this.db.query<{ minute: Date; target: string; kind: string; total: number; failures: number; latency_sum_ms: number }>(
-      'select minute, target, kind, total, failures, latency_sum_ms from probe_minutes where minute >= $1 order by minute', [from]);
-    return rows.map((r) => ({ minute: r.minute, target: r.target, kind: r.kind, total: r.total, failures: r.failures, latencySumMs: Number(r.latency_sum_ms) }));
-  }
-
   // ---- uptime ----
 
   /** Adds `ms` spent in each component's current status to today's row (uptime bars). */

@@ -11,6 +11,8 @@ export interface FakeTarget {
   url: string;
   mode: TargetMode;
   requests: number;
+  /** Synthetic posts created and not yet deleted. */
+  undeleted: number;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,21 @@ export async function fakeTarget(initial: TargetMode = 'ok'): Promise<FakeTarget
     if (state.mode === 'not-ready' || state.mode === 'read-fails') return reply.code(500).send({ error: 'db' });
     return [];
   });
+  // The probe account's synthetic post: answer like Mastodon, remember what is still not deleted.
+  const posted = new Set<string>();
+  app.post('/api/v1/statuses', async (req, reply) => {
+    if (req.headers.authorization !== 'Bearer probe-token') return reply.code(401).send({ error: 'The access token is invalid' });
+    if (!req.headers['idempotency-key']) return reply.code(400).send({ error: 'no Idempotency-Key' });
+    if (state.mode !== 'ok') return reply.code(503).send({ error: 'unavailable' });
+    const id = String(posted.size + 1);
+    posted.add(id);
+    return { id, visibility: (req.body as { visibility?: string }).visibility };
+  });
+  app.delete('/api/v1/statuses/:id', async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    if (!posted.delete(id)) return reply.code(404).send({ error: 'Record not found' });
+    return { id };
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -38,6 +55,7 @@ export async function fakeTarget(initial: TargetMode = 'ok'): Promise<FakeTarget
     get mode() { return state.mode; },
     set mode(m: TargetMode) { state.mode = m; },
     get requests() { return state.requests; },
+    get undeleted() { return posted.size; },
     async close() {
       app.server.closeAllConnections();
       await app.close();

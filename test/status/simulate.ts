@@ -1,7 +1,7 @@
 // Synthetic report series for detector tests: a seeded PRNG, Poisson sampling, and a loop that runs
 // the detector exactly as the engine does (baseline per 15-minute slot, trailing window, persistence).
 import {
-  DEFAULT_DETECTOR, LevelTracker, SLOT_MS, assessWindow, expectedPerSlot, slotStart,
+  DEFAULT_DETECTOR, LevelTracker, assessWindow, expectedPerSlot, slotStart,
   type Baseline, type DetectorSettings, type ReportLevel, type SlotCounts,
 } from '../../src/status/detector.js';
 
@@ -86,4 +86,3 @@ export function simulate(opts: {
   return result;
 }
 
-export { SLOT_MS };
