@@ -8,6 +8,7 @@ import type { AppContext } from './context.js';
 import { ApiError } from './errors.js';
 import { registerAuth, type AuthRule } from './api/auth.js';
 import { registerRoutes } from './api/routes.js';
+import { registerOverloadProtection } from './overload/index.js';
 
 export interface RouteEntry { method: string; url: string; auth?: AuthRule }
 
@@ -84,6 +85,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     }
   });
 
+  // Before auth and routes: its hooks must run first (shed before the token lookup) and see every route.
+  await registerOverloadProtection(app, ctx);
   registerAuth(app, ctx);
   await registerRoutes(app, ctx);
   return app;

@@ -48,7 +48,7 @@ export async function passwordLogin(ctx: AppContext, login: string, password: st
     ctx.loginLimiter.fail(login, address);
     throw oauthError('invalid_grant', 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.');
   }
-  ctx.loginLimiter.succeed(login);
+  ctx.loginLimiter.succeed(login, address);
   return account.id;
 }
 

@@ -1,5 +1,269 @@
-// Placeholder until the bench role lands.
-export async function main(_args: string[]): Promise<number> {
-  process.stderr.write('firebreak bench: not available in this build\n');
-  return 2;
+// `firebreak bench [--backend pglite|postgres|cluster] [--scale small|medium] [--smoke] ...`
+// Generates the dataset, measures the ceilings (fixed-body Fastify, the endpoint's raw SQL), then each
+// endpoint at saturation and at 50% / 80% of it, against an app server in its own process, and writes
+// bench-results/<backend>-<scale>.json plus a section of BENCHMARKS.md.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from '../config.js';
+import { openDb, type Db } from '../db/index.js';
+import { migrate } from '../db/migrate.js';
+import { freePort, startThrowawayPostgres, type ThrowawayPostgres } from '../../test/support/postgres-server.js';
+import { SCALES, counterMismatches, generateDataset, type DatasetSummary } from './dataset.js';
+import { closedLoop, createStatusDirect, recordHomeTimelineSql, replaySql } from './db-ceiling.js';
+import { serveFixedBody } from './fixed-server.js';
+import { openLoop, saturate, type LoadResult, type Workload } from './load.js';
+import { startServer, type ServerProcess } from './processes.js';
+import { topFrames } from './profile.js';
+import { evaluateGoals, renderMarkdown, updateBenchmarksMd, writeJson, type BenchResult, type EndpointResult } from './report.js';
+import { loadSamples, workloads, type Samples } from './workloads.js';
+
+const USAGE = `usage: firebreak bench [options]
+  --backend pglite|postgres|cluster  where the data lives (default pglite)
+        postgres: DATABASE_URL, or a throwaway PostgreSQL 15 started from the machine's binaries
+        cluster:  DATABASE_URL (the primary, for generation) and --edge-url (from \`firebreak cluster up\`)
+  --scale small|medium               dataset size (default small)
+  --smoke                            short runs, JSON only (CI); about a minute on small
+  --seconds N                        seconds per measurement (default 10, smoke 2)
+  --connections N                    concurrent connections for saturation (default 32)
+  --only home,account,thread,tag,search,create   a subset of the endpoints
+  --profile                          run the app under --cpu-prof and summarise the hottest frames
+  --edge-url URL                     the cluster's HTTP entry point (cluster backend)
+  --data-dir DIR                     keep the PGlite dataset here and reuse it on the next run`;
+
+const ENDPOINT_KEYS: Record<string, string> = {
+  home: 'home timeline', account: 'account statuses', thread: 'thread (context)', tag: 'hashtag timeline', search: 'search statuses', create: 'status creation',
+};
+
+interface Options {
+  backend: 'pglite' | 'postgres' | 'cluster';
+  scale: string;
+  smoke: boolean;
+  seconds: number;
+  connections: number;
+  only: string[];
+  profile: boolean;
+  edgeUrl?: string;
+  dataDir?: string;
+}
+
+function parseOptions(args: string[]): Options {
+  const { values } = parseArgs({
+    args,
+    options: {
+      backend: { type: 'string', default: 'pglite' }, scale: { type: 'string', default: 'small' }, smoke: { type: 'boolean', default: false },
+      seconds: { type: 'string' }, connections: { type: 'string', default: '32' }, only: { type: 'string' }, profile: { type: 'boolean', default: false },
+      'edge-url': { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) throw new UsageError('');
+  const backend = values.backend as Options['backend'];
+  if (!['pglite', 'postgres', 'cluster'].includes(backend)) throw new UsageError(`unknown backend "${backend}"`);
+  if (!SCALES[values.scale!]) throw new UsageError(`unknown scale "${values.scale}"`);
+  const only = values.only ? values.only.split(',') : Object.keys(ENDPOINT_KEYS);
+  for (const key of only) if (!ENDPOINT_KEYS[key]) throw new UsageError(`unknown endpoint "${key}" in --only`);
+  const seconds = Number(values.seconds ?? (values.smoke ? 2 : 10));
+  const connections = Number(values.connections);
+  if (!(seconds > 0) || !Number.isInteger(connections) || connections < 1) throw new UsageError('--seconds and --connections must be positive numbers');
+  return {
+    backend, scale: values.scale!, smoke: values.smoke!, seconds, connections, only, profile: values.profile!,
+    edgeUrl: values['edge-url'] ?? process.env.FIREBREAK_EDGE_URL, dataDir: values['data-dir'],
+  };
+}
+
+class UsageError extends Error {}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+export async function main(args: string[]): Promise<number> {
+  if (args[0] === 'fixed-server') return serveFixedBody(args[1]!);
+  let options: Options;
+  try {
+    options = parseOptions(args);
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      if ((err as Error).message) log(`firebreak bench: ${(err as Error).message}`);
+      log(USAGE);
+      return 2;
+    }
+    throw err;
+  }
+  if (options.backend === 'cluster' && (!options.edgeUrl || !process.env.DATABASE_URL)) {
+    log('firebreak bench --backend cluster needs DATABASE_URL (the cluster primary, multi-host URL is fine) and --edge-url ' +
+      '(or FIREBREAK_EDGE_URL): both are printed by `firebreak cluster up`. Nothing was measured.');
+    return 2;
+  }
+  const result = await run(options, args);
+  const jsonFile = writeJson('bench-results', result);
+  const markdown = renderMarkdown(result, jsonFile);
+  if (!options.smoke) updateBenchmarksMd('BENCHMARKS.md', result, markdown);
+  process.stdout.write(`${markdown}\n`);
+  log(`\nwrote ${jsonFile}${options.smoke ? '' : ' and BENCHMARKS.md'}`);
+  return 0;
+}
+
+/** Where the data lives for this run, and how to point an app server at it. */
+interface Backend { config: Config; appEnv: Record<string, string>; describe: string; cleanup(): Promise<void> }
+
+async function prepareBackend(options: Options): Promise<Backend> {
+  if (options.backend === 'pglite') {
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'firebreak-bench-'));
+    return {
+      config: loadConfig({ FIREBREAK_DATA_DIR: dataDir }), appEnv: { FIREBREAK_DATA_DIR: dataDir }, describe: 'PGlite',
+      cleanup: async () => { if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true }); },
+    };
+  }
+  let pg: ThrowawayPostgres | undefined;
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    pg = await startThrowawayPostgres();
+    if (!pg) throw new Error('no PostgreSQL binaries under /usr/lib/postgresql/*/bin: install postgresql-15 or set DATABASE_URL');
+    url = pg.url;
+  }
+  return {
+    config: loadConfig({ DATABASE_URL: url }), appEnv: { DATABASE_URL: url }, describe: 'PostgreSQL',
+    cleanup: async () => { await pg?.stop(); },
+  };
+}
+
+async function run(options: Options, args: string[]): Promise<BenchResult> {
+  const scale = SCALES[options.scale]!;
+  const startedAt = new Date();
+  const loadAverage = loadavg().map((x) => Math.round(x * 100) / 100);
+  const backend = await prepareBackend(options);
+  const notes: string[] = [];
+  let app: ServerProcess | undefined;
+  let db: Db | undefined;
+  try {
+    db = await openDb(backend.config);
+    await migrate(db);
+    const [{ version }] = await db.query<{ version: string }>('select version()') as [{ version: string }];
+    const existing = await db.query('select 1 from apps where client_id = $1', ['bench-client']);
+    let dataset: DatasetSummary | { reused: true };
+    if (existing.length) {
+      log('reusing the bench dataset already in the database');
+      dataset = { reused: true };
+    } else {
+      dataset = await generateDataset(db, scale, backend.config.publicUrl, log);
+      log(`dataset generated in ${dataset.seconds} s`);
+      if (scale.name === 'small' || options.smoke) {
+        const bad = await counterMismatches(db);
+        if (bad) throw new Error(`generated dataset has ${bad} rows with inconsistent counters`);
+      }
+    }
+    if (backend.describe === 'PostgreSQL' && !process.env.DATABASE_URL) {
+      // The throwaway server starts with fsync off, which is right for tests but would flatter writes.
+      await db.exec('alter system set fsync = on');
+      await db.exec('select pg_reload_conf()');
+    }
+    const samples = await loadSamples(db);
+    const wanted = options.only.map((k) => ENDPOINT_KEYS[k]!);
+
+    // The database's ceilings, before the app runs (PGlite is one process's database).
+    const ceilings: BenchResult['ceilings'] = {};
+    if (wanted.includes('home timeline')) {
+      log('ceiling: home timeline SQL without HTTP');
+      const recorded = await recordHomeTimelineSql(db, backend.config, samples.users.slice(0, 200));
+      const replay = replaySql(db, recorded);
+      await closedLoop(replay, options.connections, Math.min(2, options.seconds));
+      ceilings.sqlHomeTimeline = await closedLoop(replay, options.connections, options.seconds);
+    }
+    if (wanted.includes('status creation')) {
+      log('ceiling: createStatus() without HTTP');
+      ceilings.sqlStatusCreation = await closedLoop(createStatusDirect(db, backend.config, samples.users), options.connections, options.seconds);
+    }
+    await db.close();
+    db = undefined;
+
+    const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'firebreak-prof-')) : undefined;
+    let baseUrl = options.edgeUrl;
+    if (options.backend !== 'cluster') {
+      app = await startServer({
+        args: ['serve'], port: await freePort(), cpuProfileDir: profileDir,
+        env: { ...backend.appEnv, FIREBREAK_RATE_LIMITS: 'false', LOG_LEVEL: 'warn' },
+      });
+      baseUrl = app.url;
+      log(`app server pid ${app.pid} at ${app.url}`);
+    }
+
+    log('ceiling: Fastify with a fixed 20-status body');
+    ceilings.httpFixedBody = await measureFixedBody(baseUrl!, samples, options);
+
+    const endpoints: EndpointResult[] = [];
+    for (const workload of workloads(samples).filter((w) => wanted.includes(w.name))) {
+      endpoints.push(await measureEndpoint(baseUrl!, workload, options));
+    }
+    const memory = app?.memory();
+    await app?.stop();
+    app = undefined;
+
+    let profile: BenchResult['profile'];
+    if (profileDir) {
+      const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) {
+        mkdirSync('bench-results', { recursive: true });
+        const kept = join('bench-results', `${options.backend}-${options.scale}.cpuprofile`);
+        execFileSync('cp', [join(profileDir, file), kept]);
+        profile = { file: kept, top: topFrames(kept) };
+      } else notes.push('The app wrote no CPU profile (it did not exit cleanly).');
+      rmSync(profileDir, { recursive: true, force: true });
+    }
+    if (options.backend === 'cluster') notes.push('Cluster: load goes through the edge; app RSS is not measured from here.');
+
+    const partial: Omit<BenchResult, 'goals'> = {
+      backend: options.backend, scale: scale.name, smoke: options.smoke,
+      command: `npm run bench -- ${args.join(' ')}`.trim(), commit: gitCommit(), date: startedAt.toISOString(),
+      machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, database: version.split(',')[0]!, loadAverage },
+      dataset, connections: options.connections, seconds: options.seconds, ceilings, endpoints,
+      appMemory: memory ? { rssMbAfterLoad: memory.rssMb, peakRssMb: memory.peakRssMb } : undefined,
+      profile, notes,
+    };
+    return { ...partial, goals: evaluateGoals(partial) };
+  } finally {
+    await app?.stop();
+    await db?.close();
+    await backend.cleanup();
+  }
+}
+
+/** Captures a real home timeline response from the app and serves it from a bare Fastify process. */
+async function measureFixedBody(baseUrl: string, samples: Samples, options: Options): Promise<LoadResult> {
+  const user = samples.users[0]!;
+  const res = await fetch(`${baseUrl}/api/v1/timelines/home?limit=20`, { headers: { authorization: `Bearer ${user.token}` } });
+  if (!res.ok) throw new Error(`home timeline answered ${res.status}: ${await res.text()}`);
+  const dir = mkdtempSync(join(tmpdir(), 'firebreak-fixed-'));
+  const bodyFile = join(dir, 'home.json');
+  writeFileSync(bodyFile, await res.text());
+  const fixed = await startServer({ args: ['bench', 'fixed-server', bodyFile], port: await freePort(), env: {} });
+  try {
+    const fixedWorkload: Workload = { name: 'fixed body', next: () => ({ method: 'GET', path: '/api/v1/timelines/home?limit=20', headers: {} }) };
+    await saturate(fixed.url, fixedWorkload, options.connections, Math.min(2, options.seconds));
+    return await saturate(fixed.url, fixedWorkload, options.connections, options.seconds);
+  } finally {
+    await fixed.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureEndpoint(baseUrl: string, workload: Workload, options: Options): Promise<EndpointResult> {
+  log(`${workload.name}: warm-up, saturation`);
+  await saturate(baseUrl, workload, options.connections, Math.min(2, options.seconds));
+  const saturation = await saturate(baseUrl, workload, options.connections, options.seconds);
+  const rate = Math.max(1, saturation.throughput);
+  log(`${workload.name}: ${saturation.throughput} req/s at saturation; open loop at 50% and 80%`);
+  const at50 = await openLoop(baseUrl, workload, rate * 0.5, options.seconds);
+  const at80 = await openLoop(baseUrl, workload, rate * 0.8, options.seconds);
+  return { name: workload.name, saturation, at50, at80 };
+}
+
+function gitCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
+    return dirty ? `${sha} (with uncommitted changes)` : sha;
+  } catch {
+    return 'unknown';
+  }
 }

@@ -28,7 +28,8 @@ export async function freshPostgresUrl(): Promise<string> {
   return url.toString();
 }
 
-export const testOverrides: Partial<Config> = { scryptCost: 1024, logLevel: 'silent', domain: 'firebreak.test', publicUrl: 'https://firebreak.test' };
+// Rate limits off: the API suites register many users from one address; test/overload turns them on.
+export const testOverrides: Partial<Config> = { rateLimitsEnabled: false, scryptCost: 1024, logLevel: 'silent', domain: 'firebreak.test', publicUrl: 'https://firebreak.test' };
 
 export interface TestApp { app: FastifyInstance; ctx: AppContext; close(): Promise<void> }
 

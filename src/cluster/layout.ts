@@ -1,0 +1,120 @@
+// The shape of the local cluster: names, addresses, ports and paths. Pure data, no side effects, so
+// every generator (etcd, Patroni, HAProxy) and the drills agree on one picture.
+import { join, resolve } from 'node:path';
+
+export interface ClusterOptions {
+  dcs: number;
+  appsPerDc: number;
+  /** One-way delay added to every DC's outgoing traffic, e.g. "10ms"; "0ms" for none. */
+  latency: string;
+  /** In-app rate limits for the app servers (drills push many writes from one address). */
+  rateLimits: boolean;
+  /** How long writes wait for a new primary (FIREBREAK_DB_WRITE_BUDGET_MS). */
+  writeBudgetMs: number;
+}
+
+export const defaultOptions: ClusterOptions = { dcs: 3, appsPerDc: 1, latency: '10ms', rateLimits: false, writeBudgetMs: 15_000 };
+
+/** Patroni timing (seconds). See docs in README "Run three data centers": measured, not guessed. */
+export const patroniTiming = { ttl: 10, loopWait: 1, retryTimeout: 4 } as const;
+
+export const SUBNET = '10.77.0';
+export const BRIDGE = 'fbr0';
+export const HOST_IP = `${SUBNET}.1`;
+export const EDGE_NS = 'fb-edge';
+export const EDGE_IP = `${SUBNET}.2`;
+export const EDGE_PORT = 8080;
+export const PG_PORT = 5432;
+export const PATRONI_PORT = 8008;
+export const ETCD_CLIENT_PORT = 2379;
+export const ETCD_PEER_PORT = 2380;
+export const APP_BASE_PORT = 3001;
+export const SCOPE = 'firebreak';
+
+export interface AppServer { name: string; dc: string; ip: string; port: number; dataDir: string }
+
+export interface DataCenter {
+  name: string; // dc1
+  index: number; // 1-based
+  ns: string; // fb-dc1
+  ip: string;
+  hostVeth: string; // bridge side of the DC's link
+  dir: string; // everything the DC stores; a fire deletes it
+  etcdDir: string;
+  pgDir: string; // owned by postgres; data directory inside
+  pgData: string;
+  apps: AppServer[];
+}
+
+export interface Layout {
+  options: ClusterOptions;
+  runDir: string;
+  logDir: string;
+  pidDir: string;
+  dcs: DataCenter[];
+  edge: { ns: string; ip: string; port: number; hostVeth: string; dir: string; statsSocket: string; config: string };
+  edgeUrl: string;
+  secrets: Secrets;
+}
+
+export interface Secrets { superuser: string; replication: string; rewind: string; app: string }
+
+export function defaultRunDir(cwd = process.cwd()): string {
+  return resolve(cwd, 'run', 'cluster');
+}
+
+export function buildLayout(options: ClusterOptions, runDir: string, secrets: Secrets): Layout {
+  if (!Number.isInteger(options.dcs) || options.dcs < 3 || options.dcs > 9) throw new Error('--dcs must be between 3 and 9 (etcd and synchronous replication need a majority of three)');
+  if (!Number.isInteger(options.appsPerDc) || options.appsPerDc < 1 || options.appsPerDc > 8) throw new Error('--app-per-dc must be between 1 and 8');
+  const dcs: DataCenter[] = [];
+  for (let i = 1; i <= options.dcs; i++) {
+    const name = `dc${i}`;
+    const ip = `${SUBNET}.${10 + i}`;
+    const dir = join(runDir, name);
+    const apps: AppServer[] = [];
+    for (let a = 1; a <= options.appsPerDc; a++) {
+      apps.push({ name: `${name}-app${a}`, dc: name, ip, port: APP_BASE_PORT + a - 1, dataDir: join(dir, `app${a}`) });
+    }
+    dcs.push({
+      name, index: i, ns: `fb-${name}`, ip, hostVeth: `fbv-${name}`, dir,
+      etcdDir: join(dir, 'etcd'), pgDir: join(dir, 'pg'), pgData: join(dir, 'pg', 'data'), apps,
+    });
+  }
+  const edgeDir = join(runDir, 'edge');
+  return {
+    options,
+    runDir,
+    logDir: join(runDir, 'logs'),
+    pidDir: join(runDir, 'pids'),
+    dcs,
+    edge: { ns: EDGE_NS, ip: EDGE_IP, port: EDGE_PORT, hostVeth: 'fbv-edge', dir: edgeDir, statsSocket: join(edgeDir, 'haproxy.sock'), config: join(edgeDir, 'haproxy.cfg') },
+    edgeUrl: `http://${EDGE_IP}:${EDGE_PORT}`,
+    secrets,
+  };
+}
+
+export function findDc(layout: Layout, name: string): DataCenter {
+  const dc = layout.dcs.find((d) => d.name === name || d.ns === name || String(d.index) === name);
+  if (!dc) throw new Error(`no data center "${name}" (have ${layout.dcs.map((d) => d.name).join(', ')})`);
+  return dc;
+}
+
+/** The multi-host URL an app server uses: its own DC first, then the others (DESIGN §1). */
+export function databaseUrl(layout: Layout, own: DataCenter | undefined, user = 'firebreak', password = layout.secrets.app, db = 'firebreak'): string {
+  const ordered = own ? [own, ...layout.dcs.filter((d) => d !== own)] : layout.dcs;
+  const hosts = ordered.map((d) => `${d.ip}:${PG_PORT}`).join(',');
+  return `postgres://${user}:${encodeURIComponent(password)}@${hosts}/${db}?target_session_attrs=primary&connect_timeout=1`;
+}
+
+export function etcdEndpoints(dcs: DataCenter[]): string[] {
+  return dcs.map((d) => `http://${d.ip}:${ETCD_CLIENT_PORT}`);
+}
+
+/** Parses "10ms", "0", "1.5s" into milliseconds. */
+export function parseDuration(text: string, defaultUnit: 'ms' | 's' = 'ms'): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new Error(`bad duration "${text}" (use e.g. 500ms, 40s, 2m)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? defaultUnit;
+  return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000);
+}

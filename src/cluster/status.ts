@@ -1,0 +1,92 @@
+// `firebreak cluster status`: each DC's network, etcd, Patroni role and lag, and the edge's view.
+import { clientUrl } from './etcd.js';
+import type { EdgeServerView } from './haproxy.js';
+import { PATRONI_PORT, type Layout } from './layout.js';
+import { isIsolated, namespaces } from './netns.js';
+import { isRunning } from './proc.js';
+import { edgeView, getJson, loadState, patroniCluster, supervisor, type ClusterState, type PatroniMember } from './cluster.js';
+
+export interface DcStatus {
+  name: string;
+  ip: string;
+  network: 'up' | 'isolated' | 'absent';
+  burned: boolean;
+  etcd: 'healthy' | 'unhealthy' | 'down';
+  patroni: { running: boolean; role: string; state: string; timeline?: number; lag?: number | string };
+  apps: Array<{ name: string; running: boolean; edge: string }>;
+}
+
+export interface ClusterStatus {
+  edgeUrl: string;
+  latency: string;
+  primaryDc: string | null;
+  syncStandbyDc: string | null;
+  dcs: DcStatus[];
+  edge: { running: boolean; servers: EdgeServerView[] | null };
+}
+
+export async function collectStatus(layout: Layout, state: ClusterState | undefined = loadState(layout.runDir)): Promise<ClusterStatus> {
+  const sup = supervisor(layout);
+  const nss = namespaces();
+  const members: PatroniMember[] = (await patroniCluster(layout)) ?? [];
+  const edge = await edgeView(layout);
+  const dcs = await Promise.all(layout.dcs.map(async (dc): Promise<DcStatus> => {
+    const network = !nss.includes(dc.ns) ? 'absent' : isIsolated(dc) ? 'isolated' : 'up';
+    const etcdRunning = isRunning(sup, `${dc.name}-etcd`);
+    const health = network === 'up' ? (await getJson<{ health: string }>(`${clientUrl(dc)}/health`)).body : undefined;
+    const member = members.find((m) => m.name === dc.name);
+    let role = member?.role ?? 'unknown';
+    let pstate = member?.state ?? (isRunning(sup, `${dc.name}-patroni`) ? 'not in cluster view' : 'stopped');
+    if (!member && network === 'up') {
+      const own = await getJson<{ role: string; state: string }>(`http://${dc.ip}:${PATRONI_PORT}/patroni`);
+      if (own.body) { role = own.body.role; pstate = own.body.state; }
+    }
+    return {
+      name: dc.name,
+      ip: dc.ip,
+      network,
+      burned: state?.burned.includes(dc.name) ?? false,
+      etcd: health?.health === 'true' ? 'healthy' : etcdRunning ? 'unhealthy' : 'down',
+      patroni: { running: isRunning(sup, `${dc.name}-patroni`), role, state: pstate, timeline: member?.timeline, lag: member?.lag },
+      apps: dc.apps.map((a) => {
+        const view = edge?.find((s) => s.name === a.name);
+        return { name: a.name, running: isRunning(sup, a.name), edge: view ? `${view.status}${view.check ? ` (${view.check})` : ''}` : 'unknown' };
+      }),
+    };
+  }));
+  const leader = members.find((m) => m.role === 'leader' && m.state === 'running');
+  const sync = members.find((m) => m.role === 'sync_standby');
+  return {
+    edgeUrl: layout.edgeUrl,
+    latency: state ? (state.latency.applied ? layout.options.latency : `none (${state.latency.detail})`) : 'unknown',
+    primaryDc: leader?.name ?? null,
+    syncStandbyDc: sync?.name ?? null,
+    dcs,
+    edge: { running: isRunning(sup, 'edge-haproxy'), servers: edge ?? null },
+  };
+}
+
+export function formatStatus(s: ClusterStatus): string {
+  const rows = [['DC', 'address', 'network', 'etcd', 'postgres (Patroni)', 'timeline', 'lag', 'app servers: edge view']];
+  for (const dc of s.dcs) {
+    rows.push([
+      dc.name + (dc.burned ? ' (burned)' : ''),
+      dc.ip,
+      dc.network,
+      dc.etcd,
+      `${dc.patroni.role} ${dc.patroni.state}`,
+      dc.patroni.timeline === undefined ? '-' : String(dc.patroni.timeline),
+      dc.patroni.lag === undefined || dc.patroni.lag === '' ? '-' : String(dc.patroni.lag),
+      dc.apps.map((a) => `${a.name} ${a.running ? '' : '(stopped) '}${a.edge}`).join(', '),
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const table = rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [
+    `edge:     ${s.edgeUrl} (HAProxy ${s.edge.running ? 'running' : 'NOT running'})`,
+    `primary:  ${s.primaryDc ?? 'NONE'}   synchronous standby: ${s.syncStandbyDc ?? 'NONE'}`,
+    `latency:  ${s.latency}`,
+    '',
+    table,
+  ].join('\n');
+}

@@ -1,0 +1,207 @@
+// Running one drill: workload through the edge, one fault, recovery, audit, report.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import postgres from 'postgres';
+import {
+  adminSocket, appReady, burn, edgeView, getJson, isIsolated, layoutFromState, loadState, log, patroniCluster,
+  preflight, startApp, supervisor, waitPatroniHealthy, type PatroniMember,
+} from '../cluster/cluster.js';
+import { databaseUrl, defaultRunDir, findDc, PATRONI_PORT, type DataCenter, type Layout } from '../cluster/layout.js';
+import { heal, isolate } from '../cluster/netns.js';
+import { sleep, stopGracefully } from '../cluster/proc.js';
+import { auditWrites, failureStats, splitBrain, timing, type DbRow, type WriteAudit } from './audit.js';
+import { PrimaryProbe } from './probe.js';
+import { verdict, type DrillReport } from './report.js';
+import { Recorder, createSessions, startWorkload, type WorkloadOptions } from './workload.js';
+
+export type DrillKind = 'fire' | 'partition' | 'restart';
+
+export interface DrillOptions {
+  kind: DrillKind;
+  /** A DC name, or 'primary' for the DC holding the primary (fire and partition). */
+  target: string;
+  durationMs: number;
+  warmupMs: number;
+  partitionMs: number;
+  writers: number;
+  readers: number;
+  writerPauseMs: number;
+  readerPauseMs: number;
+  runDir?: string;
+}
+
+export const drillDefaults = { durationMs: 40_000, warmupMs: 8_000, partitionMs: 30_000, writers: 40, readers: 100, writerPauseMs: 250, readerPauseMs: 500 };
+
+type Events = Array<{ t: number; what: string }>;
+
+async function leaderName(layout: Layout): Promise<string | null> {
+  const members = await patroniCluster(layout);
+  return members?.find((m) => m.role === 'leader' && m.state === 'running')?.name ?? null;
+}
+
+async function edgeServerState(layout: Layout, name: string): Promise<string | undefined> {
+  return (await edgeView(layout))?.find((s) => s.name === name)?.status;
+}
+
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Rolling restart: drain at the edge, stop gracefully, start, wait ready, back in rotation. */
+async function rollingRestart(layout: Layout, faultAt: number, events: Events): Promise<void> {
+  const sup = supervisor(layout);
+  for (const dc of layout.dcs) {
+    for (const app of dc.apps) {
+      const server = `be_app/${app.name}`;
+      await adminSocket(layout.edge.statsSocket, `set server ${server} state drain`);
+      await until(`${app.name} to drain`, 10_000, async () => ((await edgeView(layout))?.find((s) => s.name === app.name)?.sessions ?? 0) === 0);
+      events.push({ t: Date.now() - faultAt, what: `${app.name} drained at the edge, SIGTERM` });
+      await stopGracefully(sup, app.name, 15_000);
+      startApp(layout, dc, app);
+      await until(`${app.name} to be ready again`, 60_000, () => appReady(app));
+      await adminSocket(layout.edge.statsSocket, `set server ${server} state ready`);
+      await until(`${app.name} UP at the edge`, 15_000, async () => (await edgeServerState(layout, app.name)) === 'UP');
+      events.push({ t: Date.now() - faultAt, what: `${app.name} restarted and back in rotation` });
+    }
+  }
+}
+
+async function readDrillRows(layout: Layout, runId: string): Promise<DbRow[]> {
+  const reachable = layout.dcs.filter((d) => !isIsolated(d));
+  const url = databaseUrl({ ...layout, dcs: reachable }, undefined);
+  const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    const rows = await sql<Array<{ id: string; text: string }>>`select id::text as id, text from statuses where text like ${`drill ${runId} %`}`;
+    return rows.map((r) => ({ id: r.id, text: r.text }));
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+async function waitRejoined(layout: Layout, dc: DataCenter, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const own = await getJson<{ role: string; state: string; replication_state?: string }>(`http://${dc.ip}:${PATRONI_PORT}/patroni`);
+    const members: PatroniMember[] = (await patroniCluster(layout)) ?? [];
+    const m = members.find((x) => x.name === dc.name);
+    if (own.body && own.body.role === 'replica' && own.body.state === 'running' && m && m.role !== 'leader' && m.state === 'running') return true;
+    await sleep(500);
+  }
+  return false;
+}
+
+export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
+  const problems = preflight();
+  if (problems.length) throw new Error(`cannot run a drill:\n  - ${problems.join('\n  - ')}`);
+  const runDir = opts.runDir ?? defaultRunDir();
+  const state = loadState(runDir);
+  if (!state) throw new Error('no cluster here: run `firebreak cluster up` first');
+  if (state.burned.length) throw new Error(`${state.burned.join(', ')} burned by an earlier fire: run \`firebreak cluster revive\` first`);
+  const layout = layoutFromState(state, runDir);
+  const all = layout.dcs.map((d) => d.name);
+  log('checking the cluster is healthy');
+  await waitPatroniHealthy(layout, all, 60_000);
+  const apps = layout.dcs.flatMap((d) => d.apps);
+  await until('every app server UP at the edge', 60_000, async () => (await edgeView(layout))?.filter((s) => s.status === 'UP').length === apps.length);
+  const primaryBefore = await leaderName(layout);
+  let target: DataCenter | null = null;
+  if (opts.kind !== 'restart') target = opts.target === 'primary' ? findDc(layout, primaryBefore ?? 'dc1') : findDc(layout, opts.target);
+
+  const runId = Date.now().toString(36);
+  const wopts: WorkloadOptions = {
+    edgeUrl: layout.edgeUrl, writers: opts.writers, readers: opts.readers,
+    writerAccounts: Math.min(8, opts.writers), readerAccounts: Math.min(4, Math.max(1, opts.readers)),
+    writerPauseMs: opts.writerPauseMs, readerPauseMs: opts.readerPauseMs,
+    writeDeadlineMs: 60_000, readDeadlineMs: 20_000, runId,
+  };
+  log(`drill ${runId}: creating drill accounts through the edge`);
+  const sessions = await createSessions(wopts);
+  const probe = new PrimaryProbe(layout.dcs);
+  probe.start();
+  const rec = new Recorder();
+  const startedAt = new Date();
+  const t0 = Date.now();
+  log(`workload: ${opts.writers} writers, ${opts.readers} readers; fault in ${opts.warmupMs / 1000} s`);
+  const workload = startWorkload(rec, wopts, sessions);
+  await sleep(opts.warmupMs);
+
+  const faultAt = Date.now();
+  const events: Events = [];
+  let healAt: number | null = null;
+  let rejoin: Promise<boolean> | null = null;
+  try {
+    if (opts.kind === 'fire' && target) {
+      isolate(target);
+      events.push({ t: 0, what: `${target.name}: network blackholed (link cut, silence both ways)` });
+      log(events.at(-1)!.what);
+      await sleep(500);
+      const killed = await burn(layout, target);
+      events.push({ t: Date.now() - faultAt, what: `${target.name}: ${killed} processes SIGKILLed, data directory deleted` });
+      log(events.at(-1)!.what);
+    } else if (opts.kind === 'partition' && target) {
+      isolate(target);
+      events.push({ t: 0, what: `${target.name}: partitioned (link cut, silence both ways) for ${opts.partitionMs / 1000} s` });
+      log(events.at(-1)!.what);
+      await sleep(opts.partitionMs);
+      heal(target);
+      healAt = Date.now();
+      events.push({ t: healAt - faultAt, what: `${target.name}: partition healed` });
+      log(events.at(-1)!.what);
+      rejoin = waitRejoined(layout, target, 90_000);
+    } else {
+      events.push({ t: 0, what: 'rolling restart begins' });
+      await rollingRestart(layout, faultAt, events);
+      events.push({ t: Date.now() - faultAt, what: 'rolling restart done' });
+      log(events.at(-1)!.what);
+    }
+  } catch (err) {
+    events.push({ t: Date.now() - faultAt, what: `fault injection error: ${(err as Error).message}` });
+    log(events.at(-1)!.what);
+  }
+
+  const minEnd = Math.max(t0 + opts.durationMs, Date.now() + (opts.kind === 'restart' ? 5_000 : 10_000));
+  await sleep(Math.max(0, minEnd - Date.now()));
+  log('stopping the workload (in-flight operations finish)');
+  await workload.stop();
+  const endAt = Date.now();
+  let rejoinMs: number | null = null;
+  if (rejoin && healAt !== null) {
+    if (await rejoin) rejoinMs = Date.now() - healAt;
+    events.push({ t: Date.now() - faultAt, what: rejoinMs !== null ? `${target!.name}: back as a replica` : `${target!.name}: did not rejoin within 90 s` });
+  }
+  await probe.stop();
+  const primaryAfter = await leaderName(layout);
+
+  let rows: DbRow[] = [];
+  let auditError: string | null = null;
+  try {
+    rows = await readDrillRows(layout, runId);
+  } catch (err) {
+    auditError = (err as Error).message;
+  }
+  const writes: WriteAudit = auditWrites(rec.writes, rows);
+  const partial: Omit<DrillReport, 'verdict'> = {
+    drill: opts.kind,
+    target: target?.name ?? null,
+    targetWasPrimary: target !== null && target.name === primaryBefore,
+    primaryBefore,
+    primaryAfter,
+    startedAt: startedAt.toISOString(),
+    workload: { writers: opts.writers, readers: opts.readers, durationMs: endAt - t0, faultAtMs: faultAt - t0 },
+    events,
+    writes,
+    failures: failureStats(rec.attempts, rec.writes, rec.reads, faultAt),
+    timing: timing(rec.writes, rec.reads, faultAt, endAt),
+    splitBrain: splitBrain(probe.samples, faultAt),
+    rejoinMs,
+    auditError,
+  };
+  const report: DrillReport = { ...partial, verdict: verdict(partial) };
+  const dir = `${runDir}/drills`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/${opts.kind}-${runId}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}

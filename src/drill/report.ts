@@ -1,0 +1,89 @@
+// The drill report: one object (printed as JSON with --json) and its human-readable text.
+import type { FailureStats, SplitBrain, Timing, WriteAudit } from './audit.js';
+
+export interface DrillReport {
+  drill: 'fire' | 'partition' | 'restart';
+  target: string | null;
+  targetWasPrimary: boolean;
+  primaryBefore: string | null;
+  primaryAfter: string | null;
+  startedAt: string;
+  workload: { writers: number; readers: number; durationMs: number; faultAtMs: number };
+  /** What the drill did, ms relative to the fault. */
+  events: Array<{ t: number; what: string }>;
+  writes: WriteAudit;
+  failures: { writeAttempts: FailureStats; readAttempts: FailureStats; writes: FailureStats; reads: FailureStats };
+  timing: Timing;
+  splitBrain: SplitBrain;
+  /** A partitioned DC back as a replica, ms after the heal. */
+  rejoinMs: number | null;
+  auditError: string | null;
+  verdict: { pass: boolean; problems: string[]; goalsMissed: string[] };
+}
+
+/** Hard failures (exit status 1) and soft goals (reported, from issue 3's targets). */
+export function verdict(r: Omit<DrillReport, 'verdict'>): DrillReport['verdict'] {
+  const problems: string[] = [];
+  if (r.auditError) problems.push(`audit could not run: ${r.auditError}`);
+  if (r.writes.lost.length) problems.push(`${r.writes.lost.length} acknowledged writes lost`);
+  if (r.writes.duplicated.length) problems.push(`${r.writes.duplicated.length} writes duplicated`);
+  if (r.writes.unexpected) problems.push(`${r.writes.unexpected} rows no client wrote`);
+  if (r.splitBrain.maxPrimaries > 1) problems.push(`split brain: ${r.splitBrain.maxPrimaries} nodes claimed primary at once`);
+  if (r.writes.acknowledged === 0) problems.push('no write was acknowledged at all');
+  const goalsMissed: string[] = [];
+  if (r.failures.writes.failed) goalsMissed.push(`${r.failures.writes.failed} writes failed as seen by users (goal 0)`);
+  if (r.failures.reads.successRate < 0.999) goalsMissed.push(`reads ${(r.failures.reads.successRate * 100).toFixed(2)}% successful (goal >= 99.9%)`);
+  if (r.drill === 'fire' && r.timing.longestWriteStallMs > 10_000) goalsMissed.push(`longest write stall ${(r.timing.longestWriteStallMs / 1000).toFixed(1)} s (goal <= 10 s)`);
+  if (r.drill === 'restart' && (r.failures.writeAttempts.failed || r.failures.readAttempts.failed)) goalsMissed.push('requests failed during a rolling restart (goal 0)');
+  if (r.drill === 'partition' && r.rejoinMs === null) goalsMissed.push('the partitioned DC did not rejoin as a replica');
+  return { pass: problems.length === 0, problems, goalsMissed };
+}
+
+export function exitCode(r: DrillReport): number {
+  return r.verdict.pass ? 0 : 1;
+}
+
+const s = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(2)} s`);
+const pct = (x: number) => `${(x * 100).toFixed(3)}%`;
+
+function failureLine(label: string, f: FailureStats): string {
+  const reasons = Object.entries(f.byReason).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} x${v}`).join(', ');
+  const window = f.failed ? `, window ${s(f.windowStart)} .. ${s(f.windowEnd)} after the fault` : '';
+  return `  ${label.padEnd(16)} ${String(f.failed).padStart(5)} failed of ${String(f.total).padStart(6)}  (${pct(f.successRate)} ok${window})${reasons ? `\n  ${''.padEnd(16)} ${reasons}` : ''}`;
+}
+
+export function formatReport(r: DrillReport): string {
+  const lines: string[] = [];
+  lines.push(`drill ${r.drill}${r.target ? ` ${r.target}${r.targetWasPrimary ? ' (held the primary)' : ''}` : ''}: ${r.verdict.pass ? 'PASS' : 'FAIL'}`);
+  lines.push(`  started ${r.startedAt}; ${r.workload.writers} writers, ${r.workload.readers} readers for ${s(r.workload.durationMs)}, fault at ${s(r.workload.faultAtMs)}`);
+  lines.push(`  primary before: ${r.primaryBefore ?? '?'}, after: ${r.primaryAfter ?? '?'}`);
+  lines.push('', 'events (time after the fault):');
+  for (const e of r.events) lines.push(`  ${s(e.t).padStart(9)}  ${e.what}`);
+  for (const t of r.splitBrain.transitions) lines.push(`  ${s(t.t).padStart(9)}  ${t.dc}: ${t.from} -> ${t.to} (probe)`);
+  lines.push('', 'writes (audited in the database after recovery):');
+  lines.push(`  acknowledged     ${r.writes.acknowledged}`);
+  lines.push(`  lost             ${r.writes.lost.length}   (acknowledged, missing afterwards; must be 0)`);
+  lines.push(`  duplicated       ${r.writes.duplicated.length}   (landed more than once; must be 0)`);
+  lines.push(`  ambiguous        ${r.writes.ambiguous}   (client gave up, write landed; allowed)`);
+  lines.push(`  failed, absent   ${r.writes.failedNotLanded}`);
+  if (r.auditError) lines.push(`  AUDIT ERROR: ${r.auditError}`);
+  lines.push('', 'failures seen by clients (operations = after the client\'s retries; attempts = single HTTP requests):');
+  lines.push(failureLine('write operations', r.failures.writes));
+  lines.push(failureLine('read operations', r.failures.reads));
+  lines.push(failureLine('write attempts', r.failures.writeAttempts));
+  lines.push(failureLine('read attempts', r.failures.readAttempts));
+  lines.push('', 'timing:');
+  lines.push(`  longest write stall            ${s(r.timing.longestWriteStallMs)}`);
+  lines.push(`  fault -> first acked new write ${s(r.timing.recoveryMs)}`);
+  lines.push(`  longest gap between acks       ${s(r.timing.longestAckGapMs)}`);
+  lines.push(`  write latency p50 / p99        ${s(r.timing.writeLatencyP50Ms)} / ${s(r.timing.writeLatencyP99Ms)}`);
+  lines.push(`  read latency p99               ${s(r.timing.readLatencyP99Ms)}`);
+  if (r.drill === 'partition') lines.push(`  heal -> rejoined as replica    ${s(r.rejoinMs)}`);
+  lines.push(`  most nodes claiming primary    ${r.splitBrain.maxPrimaries} (${r.splitBrain.samples} probe samples; must be 1)`);
+  lines.push('');
+  if (r.verdict.problems.length) lines.push(`FAIL: ${r.verdict.problems.join('; ')}`);
+  if (r.verdict.goalsMissed.length) lines.push(`goals missed (reported, not failing): ${r.verdict.goalsMissed.join('; ')}`);
+  if (r.verdict.pass && !r.verdict.goalsMissed.length) lines.push('PASS: no loss, no duplicates, one primary at a time; every goal met');
+  else if (r.verdict.pass) lines.push('PASS: no loss, no duplicates, one primary at a time');
+  return lines.join('\n');
+}

@@ -1,0 +1,199 @@
+// The drill workload: writer clients posting with Idempotency-Key and readers paging home timelines,
+// all through the edge, retrying as a good client would. Every HTTP attempt and every logical
+// operation is recorded with start, end and outcome; the audit and the report work from that record.
+import { randomUUID } from 'node:crypto';
+
+export type Outcome = 'ok' | 'http' | 'network' | 'timeout';
+
+export interface Attempt { kind: 'read' | 'write'; start: number; end: number; outcome: Outcome; status: number; detail?: string }
+
+export interface WriteOp {
+  key: string;
+  text: string;
+  account: number;
+  start: number;
+  end: number;
+  /** acked: a 2xx with a status id came back. failed: the client gave up (the write may still have landed). */
+  result: 'acked' | 'failed';
+  statusId?: string;
+  attempts: number;
+  lastError?: string;
+}
+
+export interface ReadOp { start: number; end: number; ok: boolean; attempts: number; lastError?: string }
+
+export interface WorkloadOptions {
+  edgeUrl: string;
+  writers: number;
+  readers: number;
+  writerAccounts: number;
+  readerAccounts: number;
+  /** Pause between a client's operations (keeps the load bounded on a small machine). */
+  writerPauseMs: number;
+  readerPauseMs: number;
+  /** A good client keeps retrying a write this long (same Idempotency-Key), a read this long. */
+  writeDeadlineMs: number;
+  readDeadlineMs: number;
+  runId: string;
+}
+
+export interface Session { token: string; id: string; username: string }
+
+export class Recorder {
+  attempts: Attempt[] = [];
+  writes: WriteOp[] = [];
+  reads: ReadOp[] = [];
+}
+
+interface HttpResult { status: number; body: any; outcome: Outcome; detail?: string; retryAfterMs?: number }
+
+async function request(rec: Recorder | undefined, kind: 'read' | 'write', url: string, init: RequestInit, timeoutMs: number): Promise<HttpResult> {
+  const start = Date.now();
+  let result: HttpResult;
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const text = await res.text();
+    let body: any;
+    try { body = text ? JSON.parse(text) : undefined; } catch { body = text; }
+    const ra = Number(res.headers.get('retry-after'));
+    result = { status: res.status, body, outcome: res.ok ? 'ok' : 'http', retryAfterMs: Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined };
+    if (!res.ok) result.detail = `HTTP ${res.status}`;
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
+    result = { status: 0, body: undefined, outcome: timedOut ? 'timeout' : 'network', detail: timedOut ? 'client timeout' : (e.cause?.code ?? e.cause?.message ?? e.message) };
+  }
+  rec?.attempts.push({ kind, start, end: Date.now(), outcome: result.outcome, status: result.status, detail: result.detail });
+  return result;
+}
+
+function retryable(r: HttpResult): boolean {
+  return r.outcome === 'network' || r.outcome === 'timeout' || r.status >= 500 || r.status === 429 || r.status === 408;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function backoff(attempt: number, r: HttpResult): number {
+  if (r.retryAfterMs) return Math.min(r.retryAfterMs, 5000);
+  return Math.min(200 * 2 ** attempt, 2000) * (0.5 + Math.random() / 2);
+}
+
+/** Setup calls (not part of the measured record): retried until they succeed or 60 s pass. */
+async function setupCall(url: string, init: RequestInit): Promise<any> {
+  const until = Date.now() + 60_000;
+  for (let attempt = 0; ; attempt++) {
+    const r = await request(undefined, 'write', url, init, 20_000);
+    if (r.outcome === 'ok') return r.body;
+    if (!retryable(r) || Date.now() > until) throw new Error(`drill setup: ${init.method ?? 'GET'} ${url} failed: ${r.detail} ${typeof r.body === 'string' ? r.body : JSON.stringify(r.body ?? '')}`.slice(0, 500));
+    await sleep(backoff(attempt, r));
+  }
+}
+
+const json = (body: unknown, token?: string, extra: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra },
+  body: JSON.stringify(body),
+});
+
+export async function createSessions(opts: WorkloadOptions): Promise<{ writers: Session[]; readers: Session[] }> {
+  const base = opts.edgeUrl;
+  const app = await setupCall(`${base}/api/v1/apps`, json({ client_name: `drill-${opts.runId}`, redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow' }));
+  const tok = await setupCall(`${base}/oauth/token`, json({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.client_secret, scope: 'read write follow' }));
+  const make = async (role: string, i: number): Promise<Session> => {
+    const username = `d${opts.runId}${role}${i}`.slice(0, 30);
+    const created = await setupCall(`${base}/api/v1/accounts`, json({ username, email: `${username}@drill.invalid`, password: `pw-${randomUUID()}`, agreement: true, locale: 'en' }, tok.access_token));
+    const me = await setupCall(`${base}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${created.access_token}` } });
+    return { token: created.access_token, id: String(me.id), username };
+  };
+  const writers: Session[] = [];
+  for (let i = 0; i < opts.writerAccounts; i++) writers.push(await make('w', i));
+  const readers: Session[] = [];
+  for (let i = 0; i < opts.readerAccounts; i++) readers.push(await make('r', i));
+  for (const r of readers) for (const w of writers) await setupCall(`${base}/api/v1/accounts/${w.id}/follow`, json({}, r.token));
+  return { writers, readers };
+}
+
+export function drillText(runId: string, key: string): string {
+  return `drill ${runId} ${key}`;
+}
+
+/** One logical write: the same Idempotency-Key on every attempt until acknowledged or the deadline. */
+async function write(rec: Recorder, opts: WorkloadOptions, session: Session, account: number): Promise<void> {
+  const key = randomUUID();
+  const op: WriteOp = { key, text: drillText(opts.runId, key), account, start: Date.now(), end: 0, result: 'failed', attempts: 0 };
+  rec.writes.push(op);
+  const init = json({ status: op.text, visibility: 'public' }, session.token, { 'idempotency-key': key });
+  for (let attempt = 0; ; attempt++) {
+    const left = op.start + opts.writeDeadlineMs - Date.now();
+    const r = await request(rec, 'write', `${opts.edgeUrl}/api/v1/statuses`, init, Math.max(1000, Math.min(45_000, left)));
+    op.attempts++;
+    if (r.outcome === 'ok' && r.body && typeof r.body.id === 'string') {
+      op.result = 'acked';
+      op.statusId = r.body.id;
+      break;
+    }
+    op.lastError = r.detail ?? 'no status id in the answer';
+    if (!retryable(r) || Date.now() + 200 > op.start + opts.writeDeadlineMs) break;
+    await sleep(backoff(attempt, r));
+  }
+  op.end = Date.now();
+}
+
+async function read(rec: Recorder, opts: WorkloadOptions, session: Session, maxId: string | undefined): Promise<string | undefined> {
+  const op: ReadOp = { start: Date.now(), end: 0, ok: false, attempts: 0 };
+  rec.reads.push(op);
+  const url = `${opts.edgeUrl}/api/v1/timelines/home?limit=20${maxId ? `&max_id=${maxId}` : ''}`;
+  let next: string | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const left = op.start + opts.readDeadlineMs - Date.now();
+    const r = await request(rec, 'read', url, { headers: { authorization: `Bearer ${session.token}` } }, Math.max(1000, Math.min(20_000, left)));
+    op.attempts++;
+    if (r.outcome === 'ok' && Array.isArray(r.body)) {
+      op.ok = true;
+      const last = r.body[r.body.length - 1] as { id?: string } | undefined;
+      next = r.body.length === 20 ? last?.id : undefined;
+      break;
+    }
+    op.lastError = r.detail ?? 'not a list';
+    if (!retryable(r) || Date.now() + 200 > op.start + opts.readDeadlineMs) break;
+    await sleep(backoff(attempt, r));
+  }
+  op.end = Date.now();
+  return next;
+}
+
+export interface RunningWorkload { stop(): Promise<void> }
+
+export function startWorkload(rec: Recorder, opts: WorkloadOptions, sessions: { writers: Session[]; readers: Session[] }): RunningWorkload {
+  let stopping = false;
+  const loops: Promise<void>[] = [];
+  for (let i = 0; i < opts.writers; i++) {
+    const account = i % sessions.writers.length;
+    loops.push((async () => {
+      await sleep(Math.random() * opts.writerPauseMs);
+      while (!stopping) {
+        await write(rec, opts, sessions.writers[account]!, account);
+        await sleep(opts.writerPauseMs * (0.5 + Math.random()));
+      }
+    })());
+  }
+  for (let i = 0; i < opts.readers; i++) {
+    const session = sessions.readers[i % sessions.readers.length]!;
+    loops.push((async () => {
+      await sleep(Math.random() * opts.readerPauseMs);
+      let page = 0;
+      let maxId: string | undefined;
+      while (!stopping) {
+        maxId = await read(rec, opts, session, maxId);
+        if (!maxId || ++page >= 3) { maxId = undefined; page = 0; }
+        await sleep(opts.readerPauseMs * (0.5 + Math.random()));
+      }
+    })());
+  }
+  return {
+    async stop() {
+      stopping = true;
+      await Promise.all(loops);
+    },
+  };
+}

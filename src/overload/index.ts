@@ -1,0 +1,151 @@
+// registerOverloadProtection(app, ctx): everything that keeps floods from starving real users, in the
+// order a request meets it (all before any database work unless noted):
+//   1. classify (app-level onRequest): known signed-in token or anonymous, route cost, priority;
+//   2. rate limits (route-level onRequest, @fastify/rate-limit): per account or per address;
+//   3. under-attack mode: anonymous requests to expensive routes must carry a solved proof of work;
+//   4. priority admission under the adaptive concurrency limit: shed with a cheap 503 + Retry-After;
+//   5. deadline (preHandler, before auth's token lookup): no database work starts past the budget.
+// Login brute force is handled where the password is checked (src/domain/login-limiter.ts).
+// Registered before the auth hook and the routes, so its hooks run first and see every route.
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { AppContext } from '../context.js';
+import { classify, EXEMPT_ROUTES, KnownTokens, presentedToken, routeKey, type RequestClass } from './classify.js';
+import { GradientLimit, PriorityAdmission, type Slot } from './concurrency-limit.js';
+import { CHALLENGE_HEADER, ProofOfWork } from './challenge.js';
+import { deadlineStorage, guardWithDeadline } from './deadline.js';
+import { overloadMetrics, type OverloadMetrics } from './metrics.js';
+import { registerRateLimits } from './rate-limits.js';
+import { ADMIN_PREFIX, registerAdminRoutes } from './admin.js';
+
+/** How long a request may take before it stops starting database work (clients give up around here). */
+export const REQUEST_BUDGET_MS = 10_000;
+/** Retry-After for shed requests: soon, but spread out a little so retries do not arrive as one wave. */
+const SHED_RETRY_AFTER_SECONDS = 2;
+
+export interface OverloadState {
+  underAttack: boolean;
+  readonly admission: PriorityAdmission;
+  readonly knownTokens: KnownTokens;
+  readonly proofOfWork: ProofOfWork;
+  readonly metrics: OverloadMetrics;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance { overload: OverloadState }
+  interface FastifyRequest { overloadClass: RequestClass | null; overloadSlot: Slot | null; receivedAt: number; rateLimited: boolean }
+}
+
+function challengeSecret(ctx: AppContext): Buffer {
+  // App servers behind one edge must agree on the key; the admin token is the one shared secret they have.
+  if (ctx.config.adminToken) return createHash('sha256').update(`firebreak-pow:${ctx.config.adminToken}`).digest();
+  return randomBytes(32);
+}
+
+export interface OverloadOptions { admission?: PriorityAdmission; proofOfWork?: ProofOfWork }
+
+export async function registerOverloadProtection(app: FastifyInstance, ctx: AppContext, options: OverloadOptions = {}): Promise<void> {
+  const metrics = overloadMetrics(ctx);
+  const state: OverloadState = {
+    underAttack: ctx.config.underAttack,
+    admission: options.admission ?? new PriorityAdmission(new GradientLimit()),
+    knownTokens: new KnownTokens(),
+    proofOfWork: options.proofOfWork ?? new ProofOfWork(challengeSecret(ctx)),
+    metrics,
+  };
+  metrics.underAttack.set(state.underAttack ? 1 : 0);
+  app.decorate('overload', state);
+  app.decorateRequest('overloadClass', null);
+  app.decorateRequest('overloadSlot', null);
+  app.decorateRequest('receivedAt', 0);
+  app.decorateRequest('rateLimited', false);
+
+  // Routes read ctx.db when they run, so every query from now on checks the request deadline.
+  ctx.db = guardWithDeadline(ctx.db, (deadline) => metrics.reject('deadline', deadline.route));
+
+  const exempt = (request: FastifyRequest) => EXEMPT_ROUTES.has(request.routeOptions.url ?? '');
+
+  // 1. Classify: no I/O, a hash of the bearer token at most.
+  app.addHook('onRequest', async (request) => {
+    request.receivedAt = performance.now();
+    if (!exempt(request)) request.overloadClass = classify(request, state.knownTokens);
+  });
+
+  // 2. Rate limits (route-level onRequest hooks, installed by the plugin for each route).
+  if (ctx.config.rateLimitsEnabled) {
+    await registerRateLimits(app, {
+      requestClass: (request) => request.overloadClass ?? undefined,
+      exempt,
+      onLimited: (request) => {
+        request.rateLimited = true;
+        metrics.reject('rate_limited', routeKey(request));
+      },
+    });
+  }
+
+  // 3 and 4, appended to each route's onRequest hooks after the rate limiter's.
+  const gate: onRequestHookHandler = async (request, reply) => {
+    const who = request.overloadClass;
+    if (!who) return;
+    const route = routeKey(request);
+    if (state.underAttack && !who.signedIn && who.expensive) {
+      const verdict = state.proofOfWork.verify(request.headers[CHALLENGE_HEADER]);
+      metrics.challenges.inc({ outcome: verdict });
+      if (verdict !== 'ok') {
+        metrics.reject('challenged', route);
+        return sendChallenge(reply, state, verdict);
+      }
+    }
+    // The operator must be able to switch on under-attack mode in the middle of an attack.
+    if (route.includes(ADMIN_PREFIX)) return;
+    const slot = await state.admission.acquire(who.priority);
+    if (!slot) {
+      metrics.reject('shed', route);
+      return reply.code(503).header('retry-after', String(SHED_RETRY_AFTER_SECONDS)).send({ error: 'The server is busy; try again shortly' });
+    }
+    request.overloadSlot = slot;
+    metrics.admitted.inc({ priority: who.priority });
+    metrics.inflight.set(state.admission.inFlight);
+    // Freed when the response is sent, or when the connection goes away first.
+    reply.raw.once('close', () => releaseSlot(request));
+  };
+  app.addHook('onRoute', (route) => {
+    route.onRequest = [...(Array.isArray(route.onRequest) ? route.onRequest : route.onRequest ? [route.onRequest] : []), gate];
+  });
+
+  const releaseSlot = (request: FastifyRequest) => {
+    if (!request.overloadSlot) return;
+    request.overloadSlot.release();
+    request.overloadSlot = null;
+    metrics.inflight.set(state.admission.inFlight);
+    metrics.concurrencyLimit.set(state.admission.limiter.limit);
+  };
+
+  // 5. The deadline, carried to the data layer. Callback style: the rest of the request runs inside
+  // done(), so the store reaches the auth hook and the handler.
+  app.addHook('preHandler', (request, _reply, done) => {
+    deadlineStorage.run({ expiresAt: request.receivedAt + REQUEST_BUDGET_MS, route: routeKey(request) }, done);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    releaseSlot(request);
+    // Remember tokens that worked, forget ones that did not: this is what makes classification cheap.
+    const token = presentedToken(request);
+    if (token && request.auth) state.knownTokens.remember(token, request.auth.accountId);
+    else if (token && reply.statusCode === 401) state.knownTokens.forget(token);
+    // 429s not from the rate limiter come from the brute-force limiter on password checks.
+    if (reply.statusCode === 429 && request.routeOptions.config.rateLimitClass === 'login' && !request.rateLimited) {
+      metrics.reject('login_limited', routeKey(request));
+    }
+  });
+
+  await registerAdminRoutes(app, ctx, state);
+}
+
+function sendChallenge(reply: FastifyReply, state: OverloadState, verdict: string) {
+  return reply.code(403).header('cache-control', 'no-store').send({
+    error: 'This server is under attack: solve the proof-of-work challenge and send it in the X-Firebreak-PoW header',
+    reason: verdict,
+    challenge: state.proofOfWork.issue(),
+  });
+}

@@ -1,0 +1,38 @@
+// Login brute force through the real OAuth endpoint: a handful of guesses, then 429 with Retry-After;
+// the owner logging in from their usual address is not locked out, and the lock lasts one window.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client, startApp, type TestApp } from '../support/app.js';
+
+describe('login brute force', () => {
+  let t: TestApp;
+  let c: Client;
+  let credentials: { client_id: string; client_secret: string };
+  const WINDOW_MS = 1500;
+  before(async () => {
+    t = await startApp('pglite', { rateLimitsEnabled: true, loginAttemptsPerWindow: 5, loginWindowMs: WINDOW_MS });
+    c = new Client(t.app);
+    credentials = await c.registerApp();
+    await c.register('olivia', 'the real password');
+  });
+  after(() => t.close());
+
+  const login = (password: string, address: string) => c.request('POST', '/oauth/token', {
+    headers: { 'x-forwarded-for': address }, body: { grant_type: 'password', ...credentials, username: 'olivia@example.test', password, scope: 'read' },
+  });
+
+  it('stops guessing after 5 tries per account, from any address, for one window', async () => {
+    assert.equal((await login('the real password', '192.0.2.10')).status, 200, 'the owner logs in from home');
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await login(`guess-${i}`, `203.0.113.${i % 2}`)).status);
+    assert.deepEqual(statuses, [400, 400, 400, 400, 400, 429, 429, 429]);
+    const locked = await login('the real password', '203.0.113.99');
+    assert.equal(locked.status, 429, 'even the right password from an unknown address waits out the window');
+    assert.ok(Number(locked.headers['retry-after']) >= 1);
+    assert.equal((await login('the real password', '192.0.2.10')).status, 200, 'the owner at home is not locked out');
+    await new Promise((r) => setTimeout(r, WINDOW_MS + 100));
+    assert.equal((await login('the real password', '203.0.113.99')).status, 200, 'after the window, from anywhere');
+    const metrics = String((await c.request('GET', '/metrics')).body);
+    assert.match(metrics, /firebreak_requests_rejected_total\{reason="login_limited",route="POST \/oauth\/token"\} 4/);
+  });
+});

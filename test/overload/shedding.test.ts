@@ -1,0 +1,116 @@
+// Priority load shedding: under saturation anonymous (and expensive) requests are refused first with a
+// cheap 503, before any database work, while signed-in timeline reads and posts keep going; and the
+// adaptive limit follows latency.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client, startApp, type TestApp, type User } from '../support/app.js';
+import { GradientLimit, PriorityAdmission, type Slot } from '../../src/overload/concurrency-limit.js';
+
+describe('adaptive concurrency limit', () => {
+  const drive = (limit: GradientLimit, clock: { now: number }, latencyMs: number, windows: number) => {
+    for (let w = 0; w < windows; w++) {
+      for (let i = 0; i < 10; i++) limit.sample(latencyMs, Math.ceil(limit.limit));
+      clock.now += 100;
+    }
+  };
+
+  it('shrinks when latency rises well above its baseline and grows back when it is flat', () => {
+    const clock = { now: 0 };
+    const limit = new GradientLimit({ initialLimit: 50, now: () => clock.now });
+    drive(limit, clock, 10, 20);
+    const steady = limit.limit;
+    assert.ok(steady >= 50, `flat latency does not shrink the limit (${steady})`);
+    drive(limit, clock, 100, 20);
+    const congested = limit.limit;
+    assert.ok(congested < steady / 2, `10x latency shrinks it (${steady} -> ${congested})`);
+    drive(limit, clock, 10, 40);
+    assert.ok(limit.limit > congested * 1.5, `recovers when latency falls (${congested} -> ${limit.limit})`);
+  });
+
+  it('does not move while the load is far below the limit', () => {
+    const clock = { now: 0 };
+    const limit = new GradientLimit({ initialLimit: 100, now: () => clock.now });
+    for (let w = 0; w < 20; w++) { for (let i = 0; i < 10; i++) limit.sample(w < 10 ? 5 : 500, 3); clock.now += 100; }
+    assert.equal(limit.limit, 100);
+  });
+
+  it('admits by priority share and hands freed slots to the most important waiter', async () => {
+    const admission = new PriorityAdmission(new GradientLimit({ initialLimit: 10, minLimit: 10, maxLimit: 10 }));
+    const held: Slot[] = [];
+    for (let i = 0; i < 3; i++) held.push(admission.tryAcquire('anonymous_expensive')!);
+    assert.equal(admission.tryAcquire('anonymous_expensive'), undefined, 'expensive anonymous: 35% of the limit');
+    for (let i = 0; i < 3; i++) held.push(admission.tryAcquire('anonymous')!);
+    assert.equal(admission.tryAcquire('anonymous'), undefined, 'anonymous: 60%');
+    for (let i = 0; i < 3; i++) held.push(admission.tryAcquire('authenticated')!);
+    assert.equal(admission.tryAcquire('authenticated'), undefined, 'authenticated: 90%');
+    held.push(admission.tryAcquire('critical')!);
+    assert.equal(admission.inFlight, 10);
+    // Full: anonymous is refused at once, critical and authenticated wait; critical is served first.
+    assert.equal(await admission.acquire('anonymous'), undefined);
+    const order: string[] = [];
+    const authenticated = admission.acquire('authenticated').then((s) => { order.push('authenticated'); return s; });
+    const critical = admission.acquire('critical').then((s) => { order.push('critical'); return s; });
+    held.pop()!.release();
+    const first = await critical;
+    assert.ok(first);
+    assert.deepEqual(order, ['critical']);
+    held.pop()!.release();
+    held.pop()!.release(); // authenticated needs inflight < 9
+    assert.ok(await authenticated);
+    assert.deepEqual(order, ['critical', 'authenticated']);
+  });
+});
+
+describe('load shedding in the app', () => {
+  let t: TestApp;
+  let c: Client;
+  let alice: User;
+  before(async () => {
+    t = await startApp('pglite');
+    c = new Client(t.app);
+    alice = await c.register('alice');
+  });
+  after(() => t.close());
+
+  it('sheds anonymous requests with a cheap 503 and no database work, and keeps signed-in timelines going', async () => {
+    const admission = t.app.overload.admission;
+    const limit = admission.limiter.limit;
+    // Simulated saturation: requests already in flight up to the anonymous share of the limit.
+    const busy: Slot[] = [];
+    for (let s = admission.tryAcquire('anonymous'); s; s = admission.tryAcquire('anonymous')) busy.push(s);
+    let queries = 0;
+    const realQuery = t.ctx.db.query;
+    t.ctx.db.query = ((sql: string, params?: unknown[]) => { queries++; return realQuery.call(t.ctx.db, sql, params); }) as typeof realQuery;
+    try {
+      for (const [url, token] of [['/api/v1/timelines/public', undefined], ['/api/v1/instance', undefined], ['/api/v1/timelines/home', 'not-a-known-token']] as const) {
+        const res = await c.request('GET', url, { token });
+        assert.equal(res.status, 503, url);
+        assert.equal(res.headers['retry-after'], '2');
+        assert.deepEqual(res.body, { error: 'The server is busy; try again shortly' });
+      }
+      assert.equal(queries, 0, 'shed before any database work, including the token lookup');
+      const home = await c.request('GET', '/api/v1/timelines/home', { token: alice.token });
+      assert.equal(home.status, 200, 'signed-in timeline read is admitted');
+      const post = await c.request('POST', '/api/v1/statuses', { token: alice.token, body: { status: 'still here' } });
+      assert.equal(post.status, 200, 'signed-in post is admitted');
+      assert.ok(queries > 0);
+      assert.equal((await c.request('GET', '/readyz')).status, 200, 'health checks are never shed');
+    } finally {
+      t.ctx.db.query = realQuery;
+      for (const slot of busy) slot.release();
+    }
+    assert.equal(admission.inFlight, 0, `every slot released (limit was ${limit})`);
+    const metrics = String((await c.request('GET', '/metrics')).body);
+    assert.match(metrics, /firebreak_requests_rejected_total\{reason="shed",route="GET \/api\/v1\/timelines\/public"\} 1/);
+    assert.match(metrics, /firebreak_overload_admitted_total\{priority="critical"\}/);
+  });
+
+  it('lets signed-in requests wait briefly for a slot instead of failing', async () => {
+    const admission = t.app.overload.admission;
+    const busy: Slot[] = [];
+    for (let s = admission.tryAcquire('critical'); s; s = admission.tryAcquire('critical')) busy.push(s);
+    const pending = c.request('GET', '/api/v1/timelines/home', { token: alice.token });
+    setTimeout(() => { for (const slot of busy) slot.release(); }, 50);
+    assert.equal((await pending).status, 200);
+  });
+});
