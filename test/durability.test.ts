@@ -15,7 +15,7 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   const port = await freePort();
   const child = spawn(process.execPath, [cli, 'serve'], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', FIREBREAK_SCRYPT_COST: '1024' }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 900; i++) { // PGlite may take a while to start on a loaded machine
     try { if ((await fetch(`${url}/readyz`)).ok) return { child, url }; } catch { /* not yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
