@@ -16,6 +16,9 @@ export async function main(_args: string[]): Promise<number> {
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
+  const logger = ctx.logger;
+  // A stray rejection is a bug to log, not a reason to drop every in-flight request of this server.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
   ctx.logger.info({ url: `http://${config.host}:${config.port}`, backend: ctx.db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'firebreak serving');

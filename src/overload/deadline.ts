@@ -30,8 +30,10 @@ const guarded = Symbol('deadline-guarded');
 export function guardWithDeadline(db: Db, onExceeded?: (deadline: RequestDeadline) => void): Db {
   if ((db as unknown as Record<symbol, boolean>)[guarded]) return db;
   const wrapper: Db = Object.create(db);
-  wrapper.query = <T extends Row>(sql: string, params?: unknown[]) => { assertBeforeDeadline(onExceeded); return db.query<T>(sql, params); };
-  wrapper.transaction = <T>(fn: (tx: Queryable) => Promise<T>) => { assertBeforeDeadline(onExceeded); return db.transaction<T>(fn); };
+  // async, so a late query rejects instead of throwing synchronously: inside `Promise.all([a(), b()])`
+  // a synchronous throw from b() would leave a()'s promise unhandled and take the process down.
+  wrapper.query = async <T extends Row>(sql: string, params?: unknown[]) => { assertBeforeDeadline(onExceeded); return db.query<T>(sql, params); };
+  wrapper.transaction = async <T>(fn: (tx: Queryable) => Promise<T>) => { assertBeforeDeadline(onExceeded); return db.transaction<T>(fn); };
   Object.defineProperty(wrapper, guarded, { value: true });
   return wrapper;
 }
