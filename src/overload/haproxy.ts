@@ -1,11 +1,14 @@
 // The edge's share of overload protection, as HAProxy configuration lines for whoever writes the
-// HAProxy config (the cluster's generator, the flood drill). Per-source stick table: request rate,
-// concurrent connections, connection rate and error rate. Past the limits: 429 with Retry-After; far
-// past them, tarpit (hold the request, then 429), which stalls a closed-loop flooder's connections
-// instead of answering it as fast as it can ask; connection caps per source; tight header timeouts
-// so slow clients (slowloris) are dropped at the edge and never reach the app.
+// HAProxy config (src/cluster/haproxy.ts, used by the cluster and the flood drill). Per-source stick
+// table: request rate, concurrent connections, connection rate and error rate. Past the limits: 429
+// with Retry-After; far past them, tarpit (hold the request, then 429), which stalls a closed-loop
+// flooder's connections instead of answering it as fast as it can ask; connection caps per source;
+// tight header timeouts so slow clients (slowloris) are dropped at the edge and never reach the app.
 //
 // Edge refusals carry `X-Firebreak-Layer: edge`, so clients and drills can tell them from the app's.
+// Each refusal also counts itself under its reason in a small second table (`show table
+// firebreak_edge_rejections` on the stats socket), because HAProxy's own counters lump a 429, a
+// tarpit and a 403 together as "denied".
 
 export interface EdgeLimits {
   /** Requests per source per 10 s before 429 (500 = 50 requests/s: generous for a NAT, nothing for a flood). */
@@ -21,54 +24,106 @@ export interface EdgeLimits {
   /** The whole request head (and, with http-buffer-request, the body) must arrive within this. */
   httpRequestTimeout: string;
   tarpitTimeout: string;
+  /**
+   * Connections the edge holds at once (global and frontend maxconn). Idle or slow connections cost
+   * HAProxy a few kB each, so this is set far above what the app could serve: a slowloris from many
+   * sources must run into `timeout http-request`, not fill the accept queue real users wait in.
+   * HAProxy needs about two file descriptors per connection and refuses to start when its hard
+   * `nofile` limit is lower (8000 fits the 20000 of a typical container).
+   */
+  maxConnections: number;
   /** Stick-table name; also the name of the backend section that holds it. */
   table: string;
 }
 
 export const defaultEdgeLimits: EdgeLimits = {
   requestsPer10s: 500, tarpitAbovePer10s: 3000, connectionsPerSource: 100, newConnectionsPer10s: 1000,
-  errorsPer10s: 1000, httpRequestTimeout: '5s', tarpitTimeout: '3s', table: 'firebreak_per_source',
+  errorsPer10s: 1000, httpRequestTimeout: '5s', tarpitTimeout: '3s', maxConnections: 8000, table: 'firebreak_per_source',
 };
 
+/**
+ * Per-source limits out of reach, timeouts kept: for a cluster started with `--rate-limits off`, whose
+ * drills send hundreds of requests per second over many connections from the one host address.
+ */
+export const perSourceLimitsOff: Partial<EdgeLimits> = {
+  requestsPer10s: 1e9, tarpitAbovePer10s: 1e9, connectionsPerSource: 1e6, newConnectionsPer10s: 1e9, errorsPer10s: 1e9,
+};
+
+/** The table edge refusals are counted in, one entry per reason, the count in gpc0. */
+export const EDGE_REJECTIONS_TABLE = 'firebreak_edge_rejections';
+
+/** Why the edge refused: the keys of EDGE_REJECTIONS_TABLE. */
+export const EDGE_REASONS = ['too_many_connections', 'connecting_too_fast', 'erroring', 'tarpit', 'rate_limited'] as const;
+export type EdgeReason = (typeof EDGE_REASONS)[number];
+
 export interface EdgeProtectionConfig {
-  /** For the `defaults` section (HTTP mode). */
+  /** For the `global` section. */
+  global: string[];
+  /** For the `defaults` section (HTTP mode): the client-facing timeouts. */
   defaults: string[];
   /** For the public HTTP `frontend`, before its `default_backend`. */
   frontend: string[];
-  /** Appended to each app `server` line: the edge queues beyond this instead of piling onto the app. */
+  /** Appended to each app `server` line. */
   serverOptions: string;
-  /** A section of its own, anywhere in the file: the stick table. */
-  tableSection: string[];
+  /** Sections of their own, anywhere in the file: the stick tables. */
+  tableSections: string[];
+}
+
+/** Counts the refusal under `reason`, then refuses: three rules with one condition. */
+function refuse(stage: 'tcp-request connection' | 'http-request', reason: EdgeReason, condition: string, action: string): string[] {
+  return [
+    `${stage} track-sc1 str(${reason}) table ${EDGE_REJECTIONS_TABLE} if ${condition}`,
+    `${stage} sc-inc-gpc0(1) if ${condition}`,
+    `${stage} ${action} if ${condition}`,
+  ];
 }
 
 export function edgeProtectionConfig(overrides: Partial<EdgeLimits> = {}): EdgeProtectionConfig {
   const l = { ...defaultEdgeLimits, ...overrides };
   const tooMany = `content-type application/json string '{"error":"Too many requests"}' hdr Retry-After 10 hdr X-Firebreak-Layer edge`;
   return {
+    global: [`maxconn ${l.maxConnections}`],
     defaults: [
       `timeout http-request ${l.httpRequestTimeout}  # slowloris: the request must arrive in time`,
       'timeout http-keep-alive 5s',
       'timeout client 30s',
-      'timeout connect 2s',
-      'timeout server 30s',
-      'timeout queue 5s  # waiting for an app slot; past it, 503',
       `timeout tarpit ${l.tarpitTimeout}`,
       'option http-buffer-request  # slow bodies also wait at the edge, not on an app connection',
     ],
     frontend: [
+      `maxconn ${l.maxConnections}`,
       `tcp-request connection track-sc0 src table ${l.table}`,
-      `tcp-request connection reject if { sc_conn_cur(0) gt ${l.connectionsPerSource} }`,
-      `tcp-request connection reject if { sc_conn_rate(0) gt ${l.newConnectionsPer10s} }`,
-      // The app trusts X-Forwarded-For (trustProxy): it must be the real source, never the client's header.
+      `acl fb_too_many_connections sc_conn_cur(0) gt ${l.connectionsPerSource}`,
+      `acl fb_connecting_too_fast sc_conn_rate(0) gt ${l.newConnectionsPer10s}`,
+      `acl fb_erroring sc_http_err_rate(0) gt ${l.errorsPer10s}`,
+      `acl fb_abusive sc_http_req_rate(0) gt ${l.tarpitAbovePer10s}`,
+      `acl fb_too_fast sc_http_req_rate(0) gt ${l.requestsPer10s}`,
+      ...refuse('tcp-request connection', 'too_many_connections', 'fb_too_many_connections', 'reject'),
+      ...refuse('tcp-request connection', 'connecting_too_fast', 'fb_connecting_too_fast', 'reject'),
+      // The app believes X-Forwarded-For from the edge: it must be the real source, never the client's
+      // header (appending to it, as `option forwardfor` does, would let a client choose its address).
       'http-request set-header X-Forwarded-For %[src]',
-      `http-request deny deny_status 403 content-type application/json string '{"error":"Forbidden"}' hdr X-Firebreak-Layer edge if { sc_http_err_rate(0) gt ${l.errorsPer10s} }`,
-      `http-request tarpit deny_status 429 ${tooMany} if { sc_http_req_rate(0) gt ${l.tarpitAbovePer10s} }`,
-      `http-request deny deny_status 429 ${tooMany} if { sc_http_req_rate(0) gt ${l.requestsPer10s} }`,
+      // Tarpit first: the edge's own 429s count as errors, so a flooder would otherwise be switched to
+      // the quick 403 below long before it reached the tarpit rate, and keep its connections busy.
+      ...refuse('http-request', 'tarpit', 'fb_abusive', `tarpit deny_status 429 ${tooMany}`),
+      ...refuse('http-request', 'erroring', 'fb_erroring', `deny deny_status 403 content-type application/json string '{"error":"Forbidden"}' hdr X-Firebreak-Layer edge`),
+      ...refuse('http-request', 'rate_limited', 'fb_too_fast', `deny deny_status 429 ${tooMany}`),
     ],
-    serverOptions: 'maxconn 256',
-    tableSection: [
-      `backend ${l.table}`,
-      `    stick-table type ipv6 size 1m expire 60s store http_req_rate(10s),http_err_rate(10s),conn_cur,conn_rate(10s)`,
+    // The edge hands requests to the app rather than queueing them: its queue is first come, first
+    // served, while the app's admission puts signed-in users ahead of anonymous floods.
+    serverOptions: 'maxconn 500',
+    tableSections: [
+      `backend ${l.table}\n    stick-table type ipv6 size 1m expire 60s store http_req_rate(10s),http_err_rate(10s),conn_cur,conn_rate(10s)`,
+      `backend ${EDGE_REJECTIONS_TABLE}\n    stick-table type string len 32 size 16 store gpc0`,
     ],
   };
+}
+
+/** Parses `show table firebreak_edge_rejections` into counts by reason (absent reasons are 0). */
+export function parseEdgeRejections(text: string): Record<EdgeReason, number> {
+  const counts = Object.fromEntries(EDGE_REASONS.map((r) => [r, 0])) as Record<EdgeReason, number>;
+  for (const m of text.matchAll(/key=(\S+) .*?gpc0=(\d+)/g)) {
+    if ((EDGE_REASONS as readonly string[]).includes(m[1]!)) counts[m[1] as EdgeReason] = Number(m[2]);
+  }
+  return counts;
 }
