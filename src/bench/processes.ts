@@ -21,17 +21,24 @@ export interface SpawnOptions {
   /** Write a V8 CPU profile into this directory when the process exits. */
   cpuProfileDir?: string;
   readyPath?: string;
+  /** Run inside this network namespace (`ip netns exec` execs, so the pid is still the server's). */
+  netns?: string;
+  /** Listen address; default 127.0.0.1 (in a namespace: its own address, reachable over the bridge). */
+  host?: string;
 }
 
 export async function startServer(options: SpawnOptions): Promise<ServerProcess> {
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, CLI, ...options.args], {
-    env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
+  const host = options.host ?? '127.0.0.1';
+  const argv = [process.execPath, ...nodeArgs, CLI, ...options.args];
+  const [exe, ...args] = options.netns ? ['ip', 'netns', 'exec', options.netns, ...argv] : argv;
+  const child = spawn(exe!, args, {
+    env: { ...process.env, ...options.env, PORT: String(options.port), HOST: host },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-  const url = `http://127.0.0.1:${options.port}`;
+  const url = `http://${host}:${options.port}`;
   await waitUntilReady(child, `${url}${options.readyPath ?? '/readyz'}`, () => stderr);
   return {
     url,

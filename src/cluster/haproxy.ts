@@ -97,22 +97,25 @@ export function edgeConfig(spec: EdgeSpec, opts: HaproxyOptions = defaultHaproxy
 
 export interface EdgeServerView { name: string; status: string; check: string; sessions: number; lastChange: number }
 
-/** Parses the CSV of the stats socket's `show stat` into the backend servers' state. */
-export function parseShowStat(csv: string, backend = 'be_app'): EdgeServerView[] {
+/** The CSV of the stats socket's `show stat`, one object per proxy or server, keyed by column name. */
+export function parseStatCsv(csv: string): Array<Record<string, string>> {
   const lines = csv.split('\n').filter(Boolean);
   const header = (lines[0] ?? '').replace(/^# /, '').split(',');
-  const col = (name: string) => header.indexOf(name);
-  const out: EdgeServerView[] = [];
-  for (const line of lines.slice(1)) {
+  return lines.slice(1).map((line) => {
     const f = line.split(',');
-    if (f[col('pxname')] !== backend || ['FRONTEND', 'BACKEND'].includes(f[col('svname')] ?? '')) continue;
-    out.push({
-      name: f[col('svname')] ?? '',
-      status: f[col('status')] ?? '',
-      check: f[col('check_status')] ?? '',
-      sessions: Number(f[col('scur')] ?? 0),
-      lastChange: Number(f[col('lastchg')] ?? 0),
-    });
-  }
-  return out;
+    return Object.fromEntries(header.map((name, i) => [name, f[i] ?? '']));
+  });
+}
+
+/** The backend servers' state from `show stat`. */
+export function parseShowStat(csv: string, backend = 'be_app'): EdgeServerView[] {
+  return parseStatCsv(csv)
+    .filter((r) => r.pxname === backend && !['FRONTEND', 'BACKEND'].includes(r.svname ?? ''))
+    .map((r) => ({
+      name: r.svname ?? '',
+      status: r.status ?? '',
+      check: r.check_status ?? '',
+      sessions: Number(r.scur || 0),
+      lastChange: Number(r.lastchg || 0),
+    }));
 }
