@@ -81,6 +81,7 @@ export function edgeConfig(spec: EdgeSpec, opts: HaproxyOptions = defaultHaproxy
     '  acl safe_method method GET HEAD OPTIONS',
     '  acl has_idempotency_key req.hdr(idempotency-key) -m found',
     '  http-request disable-l7-retry if !safe_method !has_idempotency_key',
+    ...protection.backend.map((l) => `  ${l}`),
     `  default-server inter ${opts.checkInterval} fastinter ${opts.checkInterval} downinter 1s fall 2 rise 2 on-marked-down shutdown-sessions ${protection.serverOptions}`,
     ...spec.servers.map((s) => `  server ${s.name} ${s.ip}:${s.port} check`),
   ];

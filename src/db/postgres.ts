@@ -44,6 +44,15 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
     connection: { application_name: 'firebreak' },
   });
   let primary: Sql = makePool(options.poolSize);
+  // One connection for readiness probes, opened on first use and replaced with the primary pool.
+  let probePool: { for: Sql; sql: Sql } | undefined;
+  const probe = (): Sql => {
+    if (probePool?.for !== primary) {
+      probePool?.sql.end({ timeout: 0 }).catch(() => {});
+      probePool = { for: primary, sql: makePool(1) };
+    }
+    return probePool.sql;
+  };
   // In a cluster, reads that cannot reach the primary fall back to any node (a standby will do) so
   // that users keep reading through a failover (DESIGN §2 rule 4).
   const standby: Sql | undefined = isMultiHost(url) ? makePool(Math.max(2, Math.ceil(options.poolSize / 3)), 'prefer-standby') : undefined;
@@ -122,15 +131,17 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
       return async () => { listeners.delete(listener); await listener.unlisten?.().catch(() => {}); };
     },
     // Ready means "can serve": reach the primary, or in a cluster mid-failover at least a standby,
-    // since reads are then still served and writes held (DESIGN §2 rules 4 and 5).
+    // since reads are then still served and writes held (DESIGN §2 rules 4 and 5). The primary is
+    // asked on a connection of its own: behind a busy pool's queue the ping timed out under load, the
+    // edge took the server out of rotation, and a busy server became an outage (flood drill).
     async ping(timeoutMs) {
       try {
-        await withTimeout(primary`select 1`, timeoutMs);
+        await withTimeout(probe()`select 1`, timeoutMs);
       } catch (err) {
         if (!standby) throw err;
         await withTimeout(standby`select 1`, timeoutMs);
       }
     },
-    async close() { await Promise.all([primary.end({ timeout: 2 }), standby?.end({ timeout: 2 })]); },
+    async close() { await Promise.all([primary.end({ timeout: 2 }), standby?.end({ timeout: 2 }), probePool?.sql.end({ timeout: 2 })]); },
   };
 }

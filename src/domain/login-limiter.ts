@@ -29,7 +29,8 @@ export class LoginLimiter {
     return kept;
   }
 
-  private isTrusted(login: string, address: string): boolean {
+  /** Has the account's owner logged in from this address (recently enough)? */
+  isTrusted(login: string, address: string): boolean {
     const key = `${login.toLowerCase()}|${address}`;
     const until = this.trusted.get(key);
     if (until === undefined) return false;

@@ -3,6 +3,7 @@
 // in every attack phase legitimate success >= 99% and p99 <= 3x the baseline p99 of the same run;
 // the brute force held to a handful of password checks; the owner still able to log in).
 import type { LoginResult } from './flood-clients.js';
+import type { AdmissionSamples } from './flood-stats.js';
 import type { EdgeReason } from '../overload/haproxy.js';
 import type { RejectReason } from '../overload/metrics.js';
 
@@ -33,7 +34,7 @@ export interface AttackStats {
 
 export interface Rejections {
   /** Refused by the edge's rules, by reason; requestErrors: dropped by edge timeouts (408) and aborts. */
-  edge: (Record<EdgeReason, number> & { requestErrors: number; retries: number }) | null;
+  edge: (Record<EdgeReason, number> & { requestErrors: number }) | null;
   /** Refused by the app before doing work, by reason; and the top routes. */
   app: Record<RejectReason, number> | null;
   appTopRoutes: Array<{ key: string; count: number }>;
@@ -52,6 +53,10 @@ export interface CpuStats {
 export interface PhaseReport {
   name: PhaseName;
   seconds: number;
+  /** The app's admission control, sampled every 500 ms. */
+  admission: AdmissionSamples;
+  /** The edge's view of the app server: taken out of rotation (failed health checks), retries sent to it. */
+  edgeServer: { downs: number; downtimeS: number; retries: number } | null;
   legit: LegitStats;
   attack: AttackStats | null;
   rejected: Rejections;
@@ -154,7 +159,10 @@ export function formatFloodReport(r: FloodReport): string {
       lines.push(`  attacker: ${p.attack.description}; ${n(p.attack.attempts)} attempts; saw: ${counts(p.attack.outcomes)}`);
     }
     const e = p.rejected.edge;
-    if (e) lines.push(`  edge refused: ${counts({ ...e, retries: 0, requestErrors: 0 })}; dropped (timeouts, aborts): ${n(e.requestErrors)}; retried to the app: ${n(e.retries)}`);
+    if (e) lines.push(`  edge refused: ${counts({ ...e, requestErrors: 0 })}; dropped (timeouts, aborts): ${n(e.requestErrors)}`);
+    if (p.edgeServer) lines.push(`  edge -> app: ${n(p.edgeServer.retries)} retries; app taken out of rotation ${p.edgeServer.downs} times, ${p.edgeServer.downtimeS} s in all`);
+    const ad = p.admission;
+    lines.push(`  app admission: limit ${ad.limitMin === null ? '?' : `${ad.limitMin.toFixed(0)}..${ad.limitMax!.toFixed(0)}`}, in flight up to ${ad.inflightMax}, queued up to ${ad.queuedMax} (${ad.samples} samples)`);
     if (p.rejected.app) lines.push(`  app refused: ${counts(p.rejected.app)}${p.rejected.appTopRoutes.length ? `; top: ${p.rejected.appTopRoutes.map((t) => `${t.key} ${n(t.count)}`).join(', ')}` : ''}`);
     lines.push(`  server CPU: app ${n(p.cpu.appMs)} ms, edge ${n(p.cpu.edgeMs)} ms, db ${n(p.cpu.dbMs)} ms; beyond baseline ${n(p.cpu.extraMs)} ms`);
   }

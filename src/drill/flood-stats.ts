@@ -20,8 +20,11 @@ export interface EdgeCounters {
   /** Responses by class from the frontend (the edge's own answers and the app's). */
   responses4xx: number;
   responses5xx: number;
-  /** Backend: requests retried by the edge (`retry-on`), and answered by the app with 5xx. */
+  /** Backend: requests retried by the edge (`retry-on`). */
   retries: number;
+  /** App servers taken out of rotation by failed health checks, and for how long (s). */
+  serverDowns: number;
+  serverDowntimeS: number;
 }
 
 export interface AppCounters { rejected: Record<RejectReason, number>; byRoute: Record<string, number> }
@@ -39,10 +42,13 @@ export async function edgeCounters(statsSocket: string): Promise<EdgeCounters | 
     const rows = parseStatCsv(await adminSocket(statsSocket, 'show stat'));
     const fe = rows.find((r) => r.pxname === 'fe_firebreak' && r.svname === 'FRONTEND');
     const be = rows.find((r) => r.pxname === 'be_app' && r.svname === 'BACKEND');
+    const servers = rows.filter((r) => r.pxname === 'be_app' && !['FRONTEND', 'BACKEND'].includes(r.svname ?? ''));
+    const sum = (col: string) => servers.reduce((t, r) => t + num(r, col), 0);
     const refused = parseEdgeRejections(await adminSocket(statsSocket, `show table ${EDGE_REJECTIONS_TABLE}`));
     return {
       requests: num(fe, 'req_tot'), connections: num(fe, 'conn_tot'), refused, requestErrors: num(fe, 'ereq'),
       responses4xx: num(fe, 'hrsp_4xx'), responses5xx: num(fe, 'hrsp_5xx'), retries: num(be, 'wretr'),
+      serverDowns: sum('chkdown'), serverDowntimeS: sum('downtime'),
     };
   } catch { return null; }
 }
@@ -114,3 +120,28 @@ export function delta(before: Snapshot, after: Snapshot): PhaseCounters {
 
 export const edgeRefusedTotal = (c: PhaseCounters) => (c.edge ? EDGE_REASONS.reduce((s, r) => s + c.edge!.refused[r], 0) : 0);
 export const appRejectedTotal = (c: PhaseCounters) => (c.app ? APP_REASONS.reduce((s, r) => s + c.app!.rejected[r], 0) : 0);
+
+/** The app's admission state over a phase, sampled from /metrics: how far the limit fell, how long the queue got. */
+export interface AdmissionSamples { samples: number; limitMin: number | null; limitMax: number | null; inflightMax: number; queuedMax: number }
+
+export function sampleAdmission(appUrl: string, everyMs = 500): { stop(): AdmissionSamples } {
+  const out: AdmissionSamples = { samples: 0, limitMin: null, limitMax: null, inflightMax: 0, queuedMax: 0 };
+  const gauge = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return; // a slow scrape is skipped, not stacked
+    busy = true;
+    try {
+      const text = await (await fetch(`${appUrl}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+      const limit = gauge(text, 'firebreak_overload_concurrency_limit');
+      if (Number.isFinite(limit)) {
+        out.limitMin = Math.min(out.limitMin ?? limit, limit);
+        out.limitMax = Math.max(out.limitMax ?? limit, limit);
+      }
+      out.inflightMax = Math.max(out.inflightMax, gauge(text, 'firebreak_overload_inflight') || 0);
+      out.queuedMax = Math.max(out.queuedMax, gauge(text, 'firebreak_overload_queued') || 0);
+      out.samples++;
+    } catch { /* the app is too busy to answer a scrape: that shows elsewhere */ } finally { busy = false; }
+  }, everyMs);
+  return { stop: () => { clearInterval(timer); return out; } };
+}

@@ -8,7 +8,11 @@ export interface WrkResult {
   /** Answers that were not 2xx/3xx (the edge's 429s and 403s, the app's 429s and 503s). */
   non2xx: number;
   socketErrors: { connect: number; read: number; write: number; timeout: number };
-  /** Requests plus failed connection attempts per second: what the attacker threw at the edge. */
+  /**
+   * Requests answered plus connections refused or cut (wrk counts those as connect or read errors):
+   * what the attacker threw at the edge, in all and per second.
+   */
+  attempts: number;
   attemptsPerSecond: number;
 }
 
@@ -26,5 +30,6 @@ export function parseWrk(output: string): WrkResult {
     connect: Number(errors?.[1] ?? 0), read: Number(errors?.[2] ?? 0), write: Number(errors?.[3] ?? 0), timeout: Number(errors?.[4] ?? 0),
   };
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0);
-  return { requests, seconds, non2xx, socketErrors, attemptsPerSecond: seconds ? Math.round((requests + socketErrors.connect) / seconds) : 0 };
+  const attempts = requests + socketErrors.connect + socketErrors.read;
+  return { requests, seconds, non2xx, socketErrors, attempts, attemptsPerSecond: seconds ? Math.round(attempts / seconds) : 0 };
 }

@@ -21,7 +21,7 @@ import type { ClosedLoopResult, LoginResult, SlowlorisResult } from './flood-cli
 import { attackAddresses, capAttackerCpu, floodNet, setupFloodNetwork, teardownFloodNetwork, type CpuCap } from './flood-net.js';
 import { verdict, type AttackStats, type BruteForceReport, type FloodReport, type PhaseName, type PhaseReport } from './flood-report.js';
 import { EDGE_PORT, startStack, VICTIM, type Stack } from './flood-stack.js';
-import { appRejectedTotal, delta, edgeRefusedTotal, snapshot, type PhaseCounters } from './flood-stats.js';
+import { appRejectedTotal, delta, edgeRefusedTotal, sampleAdmission, snapshot, type AdmissionSamples, type PhaseCounters } from './flood-stats.js';
 import { parseWrk, wrkArgs } from './flood-wrk.js';
 
 const AGENT = fileURLToPath(new URL('./flood-agent.js', import.meta.url));
@@ -129,7 +129,7 @@ const httpFlood: Attack = async (r, startAt) => {
   const out = parseWrk(await wrk(`${r.stack.edgeUrl}/api/v1/instance`, connections, r.timing.phaseSeconds, startAt, r.cap));
   return {
     description: `wrk, ${connections} connections from 1 address, GET /api/v1/instance`,
-    attempts: out.requests + out.socketErrors.connect, perSecond: out.attemptsPerSecond, timesCapacity: times(r, out.attemptsPerSecond),
+    attempts: out.attempts, perSecond: out.attemptsPerSecond, timesCapacity: times(r, out.attemptsPerSecond),
     outcomes: { 'non-2xx': out.non2xx, '2xx': out.requests - out.non2xx, 'connect errors': out.socketErrors.connect, 'read errors': out.socketErrors.read, timeouts: out.socketErrors.timeout },
     detail: out,
   };
@@ -194,27 +194,31 @@ async function runPhase(r: Run, name: PhaseName, attack: Attack | null, baseline
   const attacking = attack?.(r, startAt);
   await sleep(startAt - Date.now() - 100);
   const before = await snapshot(r.stack.pids, r.stack.statsSocket, r.stack.appUrl);
+  const sampler = sampleAdmission(r.stack.appUrl);
   const [l, a] = await Promise.all([legit, attacking ?? Promise.resolve(null)]);
+  const admission = sampler.stop();
   const after = await snapshot(r.stack.pids, r.stack.statsSocket, r.stack.appUrl);
-  const counters = delta(before, after);
-  return phaseReport(name, l, a, counters, baseline);
+  return phaseReport(name, l, a, delta(before, after), admission, baseline);
 }
 
-function phaseReport(name: PhaseName, l: OpenLoopResult, attack: AttackStats | null, c: PhaseCounters, baseline: PhaseReport | undefined): PhaseReport {
+function phaseReport(name: PhaseName, l: OpenLoopResult, attack: AttackStats | null, c: PhaseCounters, admission: AdmissionSamples, baseline: PhaseReport | undefined): PhaseReport {
   const ok = l.requests - l.failures;
   const failures = Object.fromEntries(Object.entries(l.outcomes).filter(([k]) => !/^2\d\d$/.test(k)));
   const edgeTotal = edgeRefusedTotal(c) + (c.edge?.requestErrors ?? 0);
   const appTotal = appRejectedTotal(c);
+  // The attack's CPU: what the phase used minus what its successful legitimate requests cost at the
+  // baseline's price per request (an attack that makes legitimate requests fail also saves their work).
   const totalMs = c.cpu.appMs + c.cpu.edgeMs + c.cpu.dbMs;
-  const baselineRate = baseline ? (baseline.cpu.appMs + baseline.cpu.edgeMs + baseline.cpu.dbMs) / baseline.seconds : 0;
-  const extraMs = baseline ? Math.round(totalMs - baselineRate * c.seconds) : 0;
+  const perLegitMs = baseline ? (baseline.cpu.appMs + baseline.cpu.edgeMs + baseline.cpu.dbMs) / Math.max(1, baseline.legit.ok) : 0;
+  const extraMs = baseline ? Math.round(totalMs - perLegitMs * ok) : 0;
   const refused = edgeTotal + appTotal;
   return {
-    name, seconds: c.seconds,
+    name, seconds: c.seconds, admission,
+    edgeServer: c.edge ? { downs: c.edge.serverDowns, downtimeS: c.edge.serverDowntimeS, retries: c.edge.retries } : null,
     legit: { targetRate: l.targetRate ?? 0, requests: l.requests, ok, successRate: ok / l.requests, p50Ms: l.p50Ms, p99Ms: l.p99Ms, p999Ms: l.p999Ms, maxMs: l.maxMs, failures },
     attack,
     rejected: {
-      edge: c.edge ? { ...c.edge.refused, requestErrors: c.edge.requestErrors, retries: c.edge.retries } : null,
+      edge: c.edge ? { ...c.edge.refused, requestErrors: c.edge.requestErrors } : null,
       app: c.app?.rejected ?? null,
       appTopRoutes: Object.entries(c.app?.byRoute ?? {}).sort((x, y) => y[1] - x[1]).slice(0, 4).map(([key, count]) => ({ key, count })),
       edgeTotal, appTotal,

@@ -17,6 +17,12 @@ export type Priority = (typeof PRIORITIES)[number];
 const SHARE_OF_LIMIT: Record<Priority, number> = { critical: 1, authenticated: 0.9, anonymous: 0.6, anonymous_expensive: 0.35 };
 /** How long a class may wait for a slot before it is refused (0: refused at once). */
 const MAX_QUEUE_WAIT_MS: Record<Priority, number> = { critical: 2000, authenticated: 1000, anonymous: 0, anonymous_expensive: 0 };
+/**
+ * Waiters at most, for memory's sake; the wait budget above is what bounds the queue in time. (A bound
+ * of one limit's worth shed signed-in users within milliseconds whenever the limit had shrunk: under a
+ * flood the machine is slower, the limit shrinks, and a few dozen ordinary requests filled the queue.)
+ */
+export const MAX_WAITERS = 5000;
 
 export interface GradientOptions {
   initialLimit: number;
@@ -113,8 +119,7 @@ export class PriorityAdmission {
   async acquire(priority: Priority): Promise<Slot | undefined> {
     const slot = this.tryAcquire(priority);
     const maxWait = MAX_QUEUE_WAIT_MS[priority];
-    // Bounded queue: at most one limit's worth of waiters, so waiting cannot grow without end.
-    if (slot || maxWait === 0 || this.waiting.length >= this.limiter.limit) return slot;
+    if (slot || maxWait === 0 || this.waiting.length >= MAX_WAITERS) return slot;
     return new Promise<Slot | undefined>((grant) => {
       const waiter: Waiter = { priority, grant, timer: setTimeout(() => { this.remove(waiter); grant(undefined); }, maxWait) };
       this.waiting.push(waiter);

@@ -63,6 +63,8 @@ export interface EdgeProtectionConfig {
   defaults: string[];
   /** For the public HTTP `frontend`, before its `default_backend`. */
   frontend: string[];
+  /** For the app `backend`, after its retry rules. */
+  backend: string[];
   /** Appended to each app `server` line. */
   serverOptions: string;
   /** Sections of their own, anywhere in the file: the stick tables. */
@@ -108,6 +110,13 @@ export function edgeProtectionConfig(overrides: Partial<EdgeLimits> = {}): EdgeP
       ...refuse('http-request', 'tarpit', 'fb_abusive', `tarpit deny_status 429 ${tooMany}`),
       ...refuse('http-request', 'erroring', 'fb_erroring', `deny deny_status 403 content-type application/json string '{"error":"Forbidden"}' hdr X-Firebreak-Layer edge`),
       ...refuse('http-request', 'rate_limited', 'fb_too_fast', `deny deny_status 429 ${tooMany}`),
+    ],
+    backend: [
+      // A flood is anonymous, and the app answers what it sheds with 503: retrying those (retry-on
+      // 503) sent each shed request to the app up to four times. Signed-in requests keep their retries.
+      'acl fb_has_credentials req.hdr(authorization) -m found',
+      'acl fb_has_credentials req.cook(fb_session) -m found',
+      'http-request disable-l7-retry if !fb_has_credentials',
     ],
     // The edge hands requests to the app rather than queueing them: its queue is first come, first
     // served, while the app's admission puts signed-in users ahead of anonymous floods.

@@ -13,6 +13,7 @@ export interface OverloadMetrics {
   admitted: Counter<'priority'>;
   concurrencyLimit: Gauge;
   inflight: Gauge;
+  queued: Gauge;
   underAttack: Gauge;
   challenges: Counter<'outcome'>;
 }
@@ -32,6 +33,8 @@ export function overloadMetrics(ctx: AppContext): OverloadMetrics {
       name: 'firebreak_overload_concurrency_limit', help: 'Current adaptive concurrency limit', registers })),
     inflight: once(r, 'firebreak_overload_inflight', () => new Gauge({
       name: 'firebreak_overload_inflight', help: 'Requests holding a concurrency slot', registers })),
+    queued: once(r, 'firebreak_overload_queued', () => new Gauge({
+      name: 'firebreak_overload_queued', help: 'Signed-in requests waiting for a concurrency slot', registers })),
     underAttack: once(r, 'firebreak_under_attack', () => new Gauge({
       name: 'firebreak_under_attack', help: '1 while under-attack mode (proof-of-work for anonymous expensive requests) is on', registers })),
     challenges: once(r, 'firebreak_pow_challenges_total', () => new Counter({

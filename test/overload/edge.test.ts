@@ -77,12 +77,14 @@ describe('edge protection on a real HAProxy', { skip, timeout: 60_000 }, () => {
   let port: number;
   let socketPath: string;
   const seenForwardedFor: string[] = [];
+  let shedHits = 0;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'firebreak-edge-'));
     backend = createServer((req, res) => {
       seenForwardedFor.push(String(req.headers['x-forwarded-for']));
-      res.writeHead(req.url === '/missing' ? 404 : 200, { 'content-type': 'application/json' }).end('{}');
+      if (req.url === '/shed') shedHits++;
+      res.writeHead(req.url === '/missing' ? 404 : req.url === '/shed' ? 503 : 200, { 'content-type': 'application/json' }).end('{}');
     });
     const backendPort = await freePort();
     await new Promise<void>((r) => backend.listen(backendPort, '127.0.0.1', r));
@@ -189,5 +191,14 @@ describe('edge protection on a real HAProxy', { skip, timeout: 60_000 }, () => {
     });
     assert.deepEqual(statuses, [...Array(9).fill(404), 403]);
     assert.equal(denied, 1);
+  });
+
+  it("does not retry an anonymous request the app shed (503); a signed-in one it retries", async () => {
+    shedHits = 0;
+    assert.equal((await get(port, '127.0.0.9', '/shed')).status, 503);
+    assert.equal(shedHits, 1, 'anonymous: no retry');
+    shedHits = 0;
+    assert.equal((await get(port, '127.0.0.9', '/shed', { Authorization: 'Bearer x' })).status, 503);
+    assert.equal(shedHits, 4, 'signed in: retries 3');
   });
 });

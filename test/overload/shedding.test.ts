@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, startApp, type TestApp, type User } from '../support/app.js';
 import { GradientLimit, PriorityAdmission, type Slot } from '../../src/overload/concurrency-limit.js';
+import { CSRF_HEADER, SESSION_COOKIE, csrfTokenFor } from '../../src/api/auth.js';
 
 describe('adaptive concurrency limit', () => {
   const drive = (limit: GradientLimit, clock: { now: number }, latencyMs: number, windows: number) => {
@@ -61,6 +62,32 @@ describe('adaptive concurrency limit', () => {
   });
 });
 
+describe('admission queue', () => {
+  it('lets signed-in requests queue beyond one limit\'s worth: the wait budget bounds the queue', async () => {
+    // The limit shrinks when the machine is slow; a queue bounded by the limit then refused ordinary
+    // signed-in traffic at once (the flood drill saw timelines shed with a dozen requests waiting).
+    const admission = new PriorityAdmission(new GradientLimit({ initialLimit: 4, minLimit: 4, maxLimit: 4 }));
+    const held = Array.from({ length: 4 }, () => admission.tryAcquire('critical')!);
+    const waiting = Array.from({ length: 12 }, () => admission.acquire('critical').then((slot) => { setImmediate(() => slot?.release()); return slot; }));
+    assert.equal(admission.queued, 12);
+    for (const slot of held) slot.release();
+    const granted = await Promise.all(waiting);
+    assert.equal(granted.filter(Boolean).length, 12, 'every waiter got a slot');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(admission.inFlight, 0);
+  });
+
+  it('still refuses a waiter whose budget runs out', async () => {
+    const admission = new PriorityAdmission(new GradientLimit({ initialLimit: 4, minLimit: 4, maxLimit: 4 }));
+    const held = Array.from({ length: 4 }, () => admission.tryAcquire('critical')!);
+    const started = performance.now();
+    assert.equal(await admission.acquire('authenticated'), undefined);
+    const waited = performance.now() - started;
+    assert.ok(waited >= 900 && waited < 2000, `refused after ${waited.toFixed(0)} ms (budget 1000)`);
+    for (const slot of held) slot.release();
+  });
+});
+
 describe('load shedding in the app', () => {
   let t: TestApp;
   let c: Client;
@@ -103,6 +130,22 @@ describe('load shedding in the app', () => {
     const metrics = String((await c.request('GET', '/metrics')).body);
     assert.match(metrics, /firebreak_requests_rejected_total\{reason="shed",route="GET \/api\/v1\/timelines\/public"\} 1/);
     assert.match(metrics, /firebreak_overload_admitted_total\{priority="critical"\}/);
+  });
+
+  it('counts a signed-in web UI session (cookie + CSRF header) as signed in, not anonymous', async () => {
+    const web = { cookie: `${SESSION_COOKIE}=${alice.token}`, [CSRF_HEADER]: csrfTokenFor(alice.token) };
+    assert.equal((await c.request('GET', '/api/v1/timelines/home', { headers: web })).status, 200, 'first request, unsaturated');
+    const admission = t.app.overload.admission;
+    const busy: Slot[] = [];
+    for (let s = admission.tryAcquire('anonymous'); s; s = admission.tryAcquire('anonymous')) busy.push(s);
+    try {
+      assert.equal((await c.request('GET', '/api/v1/timelines/public')).status, 503, 'anonymous is shed');
+      assert.equal((await c.request('GET', '/api/v1/timelines/home', { headers: web })).status, 200, 'the web session is admitted');
+      const forged = { cookie: `${SESSION_COOKIE}=not-a-session`, [CSRF_HEADER]: 'x' };
+      assert.equal((await c.request('GET', '/api/v1/timelines/home', { headers: forged })).status, 503, 'an unknown cookie buys nothing');
+    } finally {
+      for (const slot of busy) slot.release();
+    }
   });
 
   it('lets signed-in requests wait briefly for a slot instead of failing', async () => {
