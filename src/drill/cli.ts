@@ -4,7 +4,8 @@ import { parseDuration } from '../cluster/layout.js';
 import { parseFlags } from '../cluster/cli.js';
 import { drillDefaults, runDrill, type DrillKind } from './drill.js';
 import { exitCode, formatReport } from './report.js';
-import { runFloodDrill } from './flood.js';
+import { PHASES, runFloodDrill } from './flood.js';
+import type { PhaseName } from './flood-report.js';
 import { exitCode as floodExitCode, formatFloodReport } from './flood-report.js';
 
 const floodUsage = `usage: firebreak drill flood [--short] [--json] [--min-success 95] [--attacker-cpu 1] [--legit-share 60]
@@ -16,6 +17,7 @@ const floodUsage = `usage: firebreak drill flood [--short] [--json] [--min-succe
   --min-success P    exit 1 when legitimate success falls below P% in any phase (default 95)
   --attacker-cpu N   CPUs the attackers may use together, a cgroup (default 1; 0: uncapped)
   --legit-share P    legitimate load as P% of measured capacity (default 60)
+  --attacks A,B      only these attacks: http-flood, expensive-flood, slowloris, brute-force (default all)
   --json             the report as JSON`;
 
 const usage = `usage: firebreak drill <fire|partition|restart|flood> [DC | --primary] [options]
@@ -71,13 +73,18 @@ class UsageError extends Error {}
 async function flood(args: string[]): Promise<number> {
   const { flags, positional } = parseFlags(args);
   try {
-    const known = ['short', 'json', 'min-success', 'attacker-cpu', 'legit-share', 'help'];
+    const known = ['short', 'json', 'min-success', 'attacker-cpu', 'legit-share', 'attacks', 'help'];
     const unknown = Object.keys(flags).find((f) => !known.includes(f)) ?? positional[0];
     if (flags.help) { process.stdout.write(`${floodUsage}\n`); return 0; }
     if (unknown !== undefined) throw new UsageError(`unknown argument "${unknown}"`);
     const attackerCpu = flags['attacker-cpu'] === undefined ? 1 : Number(flags['attacker-cpu']);
     if (!(attackerCpu >= 0 && attackerCpu <= 64)) throw new UsageError(`--attacker-cpu must be a number of CPUs (0 for no cap), got "${flags['attacker-cpu']}"`);
+    const attackNames = PHASES.filter((p) => p.attack).map((p) => p.name);
+    const attacks = flags.attacks ? flags.attacks.split(',') : attackNames;
+    const bad = attacks.find((a) => !(attackNames as string[]).includes(a));
+    if (bad !== undefined) throw new UsageError(`unknown attack "${bad}" (have ${attackNames.join(', ')})`);
     const report = await runFloodDrill({
+      attacks: attacks as PhaseName[],
       short: flags.short === 'true', minSuccess: percent(flags, 'min-success', 95), legitShare: percent(flags, 'legit-share', 60), attackerCpu,
       command: `firebreak drill flood ${args.join(' ')}`.trim(),
     });

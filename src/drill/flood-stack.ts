@@ -3,9 +3,8 @@
 // cluster's edge uses (src/cluster/haproxy.ts), and a dataset: the benchmark's generated network
 // (accounts with tokens, follows, posts) plus one account with a real password for the brute force.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config.js';
 import { openDb } from '../db/index.js';
@@ -91,9 +90,14 @@ async function startHaproxy(dir: string, statsSocket: string): Promise<{ child: 
   return { child, pid: child.pid! };
 }
 
+/** Where the edge's configuration and log and the app's log stay after a run (the last run only). */
+export const FLOOD_LOG_DIR = resolve('run', 'flood');
+
 export async function startStack(scale: Scale, log: (l: string) => void): Promise<Stack> {
-  const dir = mkdtempSync(join(tmpdir(), 'firebreak-flood-'));
-  const cleanups: Array<() => Promise<void> | void> = [() => rmSync(dir, { recursive: true, force: true })];
+  const dir = FLOOD_LOG_DIR;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const cleanups: Array<() => Promise<void> | void> = [() => rmSync(join(dir, 'haproxy.sock'), { force: true })];
   const stop = async () => { for (const c of cleanups.reverse()) await c(); };
   try {
     log('PostgreSQL 15 in fbf-srv');
@@ -106,7 +110,7 @@ export async function startStack(scale: Scale, log: (l: string) => void): Promis
     const dataset = await seed(pg.url, scale, edgeUrl, log);
     log(`app server in fbf-srv (${dataset.users.length} signed-in users, ${dataset.statuses} posts)`);
     const app: ServerProcess = await startServer({
-      args: ['serve'], port: APP_PORT, netns: floodNet.server.ns, host: SERVER_IP,
+      args: ['serve'], port: APP_PORT, netns: floodNet.server.ns, host: SERVER_IP, logFile: join(dir, 'app.log'),
       env: {
         NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: pg.url.replace(SERVER_IP, '127.0.0.1'),
         FIREBREAK_DOMAIN: `${EDGE_IP}:${EDGE_PORT}`, FIREBREAK_PUBLIC_URL: edgeUrl, FIREBREAK_RATE_LIMITS: 'true',

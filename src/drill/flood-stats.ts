@@ -7,7 +7,7 @@ import { parseStatCsv } from '../cluster/haproxy.js';
 import { EDGE_REASONS, EDGE_REJECTIONS_TABLE, parseEdgeRejections, type EdgeReason } from '../overload/haproxy.js';
 import type { RejectReason } from '../overload/metrics.js';
 
-export const APP_REASONS: RejectReason[] = ['rate_limited', 'login_limited', 'shed', 'deadline', 'challenged'];
+export const APP_REASONS: RejectReason[] = ['rate_limited', 'login_limited', 'shed', 'deadline', 'challenged', 'abandoned'];
 
 export interface EdgeCounters {
   /** Frontend: requests received, connections accepted. */

@@ -33,6 +33,8 @@ export interface FloodOptions {
   attackerCpu: number;
   /** Share of measured capacity the legitimate clients ask for. */
   legitShare: number;
+  /** The attacks to run (the baseline always runs first); default all. */
+  attacks: PhaseName[];
   command: string;
 }
 
@@ -179,7 +181,7 @@ const bruteForceAttack: Attack = async (r, startAt) => {
   return closedLoopAttack(`${concurrency} connections from ${attackAddresses.bruteForce.length} addresses, password guesses for @${VICTIM.username}`, res, r);
 };
 
-const PHASES: Array<{ name: PhaseName; attack: Attack | null }> = [
+export const PHASES: Array<{ name: PhaseName; attack: Attack | null }> = [
   { name: 'baseline', attack: null },
   { name: 'http-flood', attack: httpFlood },
   { name: 'expensive-flood', attack: expensiveFlood },
@@ -269,7 +271,7 @@ export async function runFloodDrill(options: FloodOptions): Promise<FloodReport>
     log(`capacity ${capacity.throughput} req/s; legitimate load ${r.legitRate} req/s`);
 
     const phases: PhaseReport[] = [];
-    for (const { name, attack } of PHASES) {
+    for (const { name, attack } of PHASES.filter((p) => !p.attack || options.attacks.includes(p.name))) {
       await sleep(timing.settleSeconds * 1000);
       phases.push(await runPhase(r, name, attack, phases[0]));
     }

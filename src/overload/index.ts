@@ -114,9 +114,20 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
 
   const admit = async (request: FastifyRequest, reply: FastifyReply, priority: Priority) => {
     const route = routeKey(request);
+    // Listening from before the wait: a client that leaves while queued must not be handed a slot it
+    // never gives back (its 'close' has fired by then). Those leaked slots piled up under the flood
+    // drill until the whole limit was held by nobody and every request queued and timed out.
+    let gone = false;
+    reply.raw.once('close', () => { gone = true; releaseSlot(request); });
     const acquiring = state.admission.acquire(priority);
     gauges();
     const slot = await acquiring;
+    if (gone) {
+      slot?.release();
+      metrics.reject('abandoned', route);
+      gauges();
+      return reply.code(503).send({ error: 'The client went away' }); // nobody reads it; ends the request here
+    }
     if (!slot) {
       metrics.reject('shed', route);
       gauges();
@@ -125,8 +136,7 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
     request.overloadSlot = slot;
     metrics.admitted.inc({ priority });
     gauges();
-    // Freed when the response is sent, or when the connection goes away first.
-    reply.raw.once('close', () => releaseSlot(request));
+    // Freed by the 'close' listener above (response sent, or connection gone) or in onResponse.
   };
 
   // 4b. Password logins, admitted after the body is parsed (cheap: a small form), because who is

@@ -2,11 +2,12 @@
 // firebreak_requests_rejected_total{reason,route}; reasons used here:
 //   rate_limited (429 from the per-account/per-address limits), login_limited (429 from the
 //   brute-force limiter), shed (503 from priority load shedding), deadline (503 past the request
-//   budget), challenged (403: under-attack mode wants a proof of work).
+//   budget), challenged (403: under-attack mode wants a proof of work), abandoned (the client left
+//   while waiting for a slot).
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AppContext } from '../context.js';
 
-export type RejectReason = 'rate_limited' | 'login_limited' | 'shed' | 'deadline' | 'challenged';
+export type RejectReason = 'rate_limited' | 'login_limited' | 'shed' | 'deadline' | 'challenged' | 'abandoned';
 
 export interface OverloadMetrics {
   reject(reason: RejectReason, route: string): void;

@@ -2,6 +2,7 @@
 // cheap 503, before any database work, while signed-in timeline reads and posts keep going; and the
 // adaptive limit follows latency.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Client, startApp, type TestApp, type User } from '../support/app.js';
 import { GradientLimit, PriorityAdmission, type Slot } from '../../src/overload/concurrency-limit.js';
@@ -155,5 +156,30 @@ describe('load shedding in the app', () => {
     const pending = c.request('GET', '/api/v1/timelines/home', { token: alice.token });
     setTimeout(() => { for (const slot of busy) slot.release(); }, 50);
     assert.equal((await pending).status, 200);
+  });
+
+  it('does not leak a slot when the client leaves while waiting for one', async () => {
+    // Seen in the flood drill: clients that gave up in the queue were later handed slots nobody
+    // released, until the whole limit was held by no one and every request waited and failed.
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const admission = t.app.overload.admission;
+    const busy: Slot[] = [];
+    for (let s = admission.tryAcquire('critical'); s; s = admission.tryAcquire('critical')) busy.push(s);
+    const sockets = Array.from({ length: 3 }, () => connect(port, '127.0.0.1'));
+    for (const socket of sockets) {
+      socket.on('error', () => {});
+      socket.write(`GET /api/v1/timelines/home HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${alice.token}\r\n\r\n`);
+    }
+    for (let i = 0; i < 50 && admission.queued < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(admission.queued, 3, 'three signed-in requests wait for a slot');
+    for (const socket of sockets) socket.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    for (const slot of busy) slot.release();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(admission.inFlight, 0, 'no slot is held by a request whose client left');
+    assert.equal(admission.queued, 0);
+    const metrics = String((await c.request('GET', '/metrics')).body);
+    assert.match(metrics, /firebreak_requests_rejected_total\{reason="abandoned",route="GET \/api\/v1\/timelines\/home"\} 3/);
   });
 });
