@@ -57,7 +57,6 @@ export function edgeConfig(spec: EdgeSpec, opts: HaproxyOptions = defaultHaproxy
     '  timeout connect 1s             # a blackholed server must not hold a request for long',
     `  timeout server ${opts.serverTimeout}`,
     '  timeout queue 10s',
-    '  timeout check 1s',
     ...protection.defaults.map((l) => `  ${l}`),
   ];
   const frontend = [

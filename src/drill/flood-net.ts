@@ -5,9 +5,9 @@
 //   fbf-legit  .10-.73     legitimate clients, each user on one of 64 addresses (as from many homes)
 //   fbf-atk    .100-.249   attackers: the HTTP flood from .100, the other attacks from address ranges
 //                          of their own, so no attack starts out already limited by an earlier one.
-// Attackers may be held to a CPU budget (a cgroup): on one small machine the attacker's own load
-// generator would otherwise take the CPU the defended server needs, which a real attacker, on other
-// machines, does not.
+// Attackers are held to a CPU budget (a cgroup) and run at a lower priority (nice): on one small
+// machine the attacker's own load generator would otherwise take the CPU the defended server needs,
+// which a real attacker, on other machines, does not.
 import { mkdirSync, rmdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { ensureBridge, ensureNamespace, killNamespace, linkExists, namespaces } from '../cluster/netns.js';
 import { run } from '../cluster/proc.js';
@@ -64,12 +64,17 @@ export interface CpuCap {
   /** CPUs the attackers may use together, or null when no cap could be set. */
   cpus: number | null;
   detail: string;
+  /** Command prefix for attacker processes: their niceness. */
+  prefix: string[];
   add(pid: number): void;
   remove(): void;
 }
 
+export const ATTACKER_NICE = 10;
+
 export function capAttackerCpu(cpus: number): CpuCap {
-  const none = (detail: string): CpuCap => ({ cpus: null, detail, add: () => {}, remove: () => {} });
+  const prefix = ['nice', '-n', String(ATTACKER_NICE)];
+  const none = (detail: string): CpuCap => ({ cpus: null, detail: `${detail}; nice ${ATTACKER_NICE}`, prefix, add: () => {}, remove: () => {} });
   if (!(cpus > 0)) return none('no cap requested');
   const quota = String(Math.round(cpus * PERIOD_US));
   const v2 = '/sys/fs/cgroup/cgroup.controllers';
@@ -90,7 +95,8 @@ export function capAttackerCpu(cpus: number): CpuCap {
   }
   return {
     cpus,
-    detail: `attackers capped at ${cpus} CPU (cgroup ${dir})`,
+    prefix,
+    detail: `attackers capped at ${cpus} CPU (cgroup ${dir}), nice ${ATTACKER_NICE}`,
     add(pid) {
       try { writeFileSync(`${dir}/cgroup.procs`, String(pid)); } catch { /* already exited */ }
     },

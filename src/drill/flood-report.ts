@@ -44,6 +44,8 @@ export interface Rejections {
 
 export interface CpuStats {
   appMs: number; edgeMs: number; dbMs: number;
+  /** Ready to run but waiting for a CPU: how much the machine, not the work, held the app and the edge back. */
+  appWaitMs: number; edgeWaitMs: number;
   /** Server CPU beyond what the baseline used in as much time: the attack's cost. */
   extraMs: number;
   /** extraMs per attacker request refused (edge + app); null without refusals. */
@@ -162,9 +164,10 @@ export function formatFloodReport(r: FloodReport): string {
     if (e) lines.push(`  edge refused: ${counts({ ...e, requestErrors: 0 })}; dropped (timeouts, aborts): ${n(e.requestErrors)}`);
     if (p.edgeServer) lines.push(`  edge -> app: ${n(p.edgeServer.retries)} retries; app taken out of rotation ${p.edgeServer.downs} times, ${p.edgeServer.downtimeS} s in all`);
     const ad = p.admission;
-    lines.push(`  app admission: limit ${ad.limitMin === null ? '?' : `${ad.limitMin.toFixed(0)}..${ad.limitMax!.toFixed(0)}`}, in flight up to ${ad.inflightMax}, queued up to ${ad.queuedMax} (${ad.samples} samples)`);
+    lines.push(`  app admission: limit ${ad.limitMin === null ? '?' : `${ad.limitMin.toFixed(0)}..${ad.limitMax!.toFixed(0)}`}, in flight up to ${ad.inflightMax}, queued up to ${ad.queuedMax}; /readyz up to ${n(ad.readyzMaxMs)} ms, event loop stalled up to ${n(ad.eventLoopLagMaxMs)} ms (${ad.samples} samples)`);
     if (p.rejected.app) lines.push(`  app refused: ${counts(p.rejected.app)}${p.rejected.appTopRoutes.length ? `; top: ${p.rejected.appTopRoutes.map((t) => `${t.key} ${n(t.count)}`).join(', ')}` : ''}`);
-    lines.push(`  server CPU: app ${n(p.cpu.appMs)} ms, edge ${n(p.cpu.edgeMs)} ms, db ${n(p.cpu.dbMs)} ms; beyond baseline ${n(p.cpu.extraMs)} ms`);
+    lines.push(`  server CPU: app ${n(p.cpu.appMs)} ms, edge ${n(p.cpu.edgeMs)} ms, db ${n(p.cpu.dbMs)} ms; beyond baseline ${n(p.cpu.extraMs)} ms; `
+      + `waiting for a CPU: app ${n(p.cpu.appWaitMs)} ms, edge ${n(p.cpu.edgeWaitMs)} ms`);
   }
   if (r.bruteForce) {
     const bf = r.bruteForce;

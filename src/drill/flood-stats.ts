@@ -1,7 +1,7 @@
 // What the server side saw during a phase, from counters read before and after it: the edge's
 // (HAProxy stats socket: frontend counters and refusals by reason), the app's (/metrics: rejections
 // by reason and route), and CPU time from /proc/<pid>/stat of the app, HAProxy and PostgreSQL.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { adminSocket } from '../cluster/cluster.js';
 import { parseStatCsv } from '../cluster/haproxy.js';
 import { EDGE_REASONS, EDGE_REJECTIONS_TABLE, parseEdgeRejections, type EdgeReason } from '../overload/haproxy.js';
@@ -29,7 +29,11 @@ export interface EdgeCounters {
 
 export interface AppCounters { rejected: Record<RejectReason, number>; byRoute: Record<string, number> }
 
-export interface CpuTimes { appMs: number; edgeMs: number; dbMs: number }
+export interface CpuTimes {
+  appMs: number; edgeMs: number; dbMs: number;
+  /** Time the app's and the edge's threads were ready to run but waited for a CPU (schedstat). */
+  appWaitMs: number; edgeWaitMs: number;
+}
 
 export interface Snapshot { at: number; edge: EdgeCounters | null; app: AppCounters | null; cpu: CpuTimes }
 
@@ -84,11 +88,25 @@ export function cpuMs(pid: number): number {
   } catch { return 0; }
 }
 
+/** Run-queue wait of every thread of a process, in ms (/proc/<pid>/task/<tid>/schedstat, field 2). */
+export function cpuWaitMs(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1] ?? 0);
+    }
+    return Math.round(ns / 1e6);
+  } catch { return 0; }
+}
+
 export async function snapshot(pids: ServerPids | null, statsSocket: string | null, appUrl: string | null): Promise<Snapshot> {
   const [edge, app] = await Promise.all([statsSocket ? edgeCounters(statsSocket) : null, appUrl ? appCounters(appUrl) : null]);
   const cpu = pids
-    ? { appMs: cpuMs(pids.app), edgeMs: cpuMs(pids.edge), dbMs: pids.db().reduce((sum, pid) => sum + cpuMs(pid), 0) }
-    : { appMs: 0, edgeMs: 0, dbMs: 0 };
+    ? {
+      appMs: cpuMs(pids.app), edgeMs: cpuMs(pids.edge), dbMs: pids.db().reduce((sum, pid) => sum + cpuMs(pid), 0),
+      appWaitMs: cpuWaitMs(pids.app), edgeWaitMs: cpuWaitMs(pids.edge),
+    }
+    : { appMs: 0, edgeMs: 0, dbMs: 0, appWaitMs: 0, edgeWaitMs: 0 };
   return { at: Date.now(), edge, app, cpu };
 }
 
@@ -122,17 +140,26 @@ export const edgeRefusedTotal = (c: PhaseCounters) => (c.edge ? EDGE_REASONS.red
 export const appRejectedTotal = (c: PhaseCounters) => (c.app ? APP_REASONS.reduce((s, r) => s + c.app!.rejected[r], 0) : 0);
 
 /** The app's admission state over a phase, sampled from /metrics: how far the limit fell, how long the queue got. */
-export interface AdmissionSamples { samples: number; limitMin: number | null; limitMax: number | null; inflightMax: number; queuedMax: number }
+export interface AdmissionSamples {
+  samples: number; limitMin: number | null; limitMax: number | null; inflightMax: number; queuedMax: number;
+  /** The slowest /readyz answer seen from outside (what the edge's health check sees), and the longest event-loop stall. */
+  readyzMaxMs: number; eventLoopLagMaxMs: number;
+}
 
 export function sampleAdmission(appUrl: string, everyMs = 500): { stop(): AdmissionSamples } {
-  const out: AdmissionSamples = { samples: 0, limitMin: null, limitMax: null, inflightMax: 0, queuedMax: 0 };
+  const out: AdmissionSamples = { samples: 0, limitMin: null, limitMax: null, inflightMax: 0, queuedMax: 0, readyzMaxMs: 0, eventLoopLagMaxMs: 0 };
   const gauge = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
   let busy = false;
   const timer = setInterval(async () => {
     if (busy) return; // a slow scrape is skipped, not stacked
     busy = true;
     try {
+      const started = performance.now();
+      await fetch(`${appUrl}/readyz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.arrayBuffer()).catch(() => {});
+      out.readyzMaxMs = Math.max(out.readyzMaxMs, Math.round(performance.now() - started));
       const text = await (await fetch(`${appUrl}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+      // prom-client resets its event-loop histogram at every scrape: this is the worst since the last one.
+      out.eventLoopLagMaxMs = Math.max(out.eventLoopLagMaxMs, Math.round((gauge(text, 'nodejs_eventloop_lag_max_seconds') || 0) * 1000));
       const limit = gauge(text, 'firebreak_overload_concurrency_limit');
       if (Number.isFinite(limit)) {
         out.limitMin = Math.min(out.limitMin ?? limit, limit);

@@ -15,7 +15,7 @@ export interface EdgeLimits {
   requestsPer10s: number;
   /** Requests per source per 10 s beyond which requests are tarpitted. */
   tarpitAbovePer10s: number;
-  /** Concurrent connections per source. */
+  /** Concurrent connections per source; past it requests are tarpitted, past 5x it connections refused. */
   connectionsPerSource: number;
   /** New connections per source per 10 s. */
   newConnectionsPer10s: number;
@@ -53,7 +53,10 @@ export const perSourceLimitsOff: Partial<EdgeLimits> = {
 export const EDGE_REJECTIONS_TABLE = 'firebreak_edge_rejections';
 
 /** Why the edge refused: the keys of EDGE_REJECTIONS_TABLE. */
-export const EDGE_REASONS = ['too_many_connections', 'connecting_too_fast', 'erroring', 'tarpit', 'rate_limited'] as const;
+export const EDGE_REASONS = ['hoarding_connections', 'too_many_connections', 'connecting_too_fast', 'erroring', 'tarpit', 'rate_limited'] as const;
+
+/** A source holding this many times its connection cap is refused new connections outright. */
+const HARD_CAP_FACTOR = 5;
 export type EdgeReason = (typeof EDGE_REASONS)[number];
 
 export interface EdgeProtectionConfig {
@@ -90,6 +93,11 @@ export function edgeProtectionConfig(overrides: Partial<EdgeLimits> = {}): EdgeP
       'timeout http-keep-alive 5s',
       'timeout client 30s',
       `timeout tarpit ${l.tarpitTimeout}`,
+      // Health checks: connecting still has to succeed within min(timeout connect, inter), so a dead or
+      // blackholed server is out as fast as before; once connected, the answer may take 3 s. Under a
+      // flood the edge itself runs late, and with 1 s it took the only app server out of rotation
+      // while that server answered /readyz in 0.2 s (flood drill): a busy edge made an outage.
+      'timeout check 3s',
       'option http-buffer-request  # slow bodies also wait at the edge, not on an app connection',
     ],
     frontend: [
@@ -100,13 +108,21 @@ export function edgeProtectionConfig(overrides: Partial<EdgeLimits> = {}): EdgeP
       `acl fb_erroring sc_http_err_rate(0) gt ${l.errorsPer10s}`,
       `acl fb_abusive sc_http_req_rate(0) gt ${l.tarpitAbovePer10s}`,
       `acl fb_too_fast sc_http_req_rate(0) gt ${l.requestsPer10s}`,
-      ...refuse('tcp-request connection', 'too_many_connections', 'fb_too_many_connections', 'reject'),
-      ...refuse('tcp-request connection', 'connecting_too_fast', 'fb_connecting_too_fast', 'reject'),
+      `acl fb_hoarding sc_conn_cur(0) gt ${l.connectionsPerSource * HARD_CAP_FACTOR}`,
+      // Far past the connection cap: refused at once, so no source can take the edge's maxconn.
+      ...refuse('tcp-request connection', 'hoarding_connections', 'fb_hoarding', 'reject'),
       // The app believes X-Forwarded-For from the edge: it must be the real source, never the client's
       // header (appending to it, as `option forwardfor` does, would let a client choose its address).
       'http-request set-header X-Forwarded-For %[src]',
-      // Tarpit first: the edge's own 429s count as errors, so a flooder would otherwise be switched to
-      // the quick 403 below long before it reached the tarpit rate, and keep its connections busy.
+      // Past the connection cap or rate a connection is held (tarpit), not refused: refused connections
+      // come straight back, and in the flood drill wrk made the edge accept and refuse 20,000 a second,
+      // which starved it of the CPU its health checks and real users needed. A held connection keeps a
+      // closed-loop flooder waiting until its own timeout. (Silently dropping them does not help: the
+      // flooder's next packet meets a reset from the kernel.)
+      ...refuse('http-request', 'too_many_connections', 'fb_too_many_connections', `tarpit deny_status 429 ${tooMany}`),
+      ...refuse('http-request', 'connecting_too_fast', 'fb_connecting_too_fast', `tarpit deny_status 429 ${tooMany}`),
+      // Tarpit before the error rule: the edge's own 429s count as errors, so a flooder would otherwise
+      // be switched to the quick 403 below long before it reached the tarpit rate.
       ...refuse('http-request', 'tarpit', 'fb_abusive', `tarpit deny_status 429 ${tooMany}`),
       ...refuse('http-request', 'erroring', 'fb_erroring', `deny deny_status 403 content-type application/json string '{"error":"Forbidden"}' hdr X-Firebreak-Layer edge`),
       ...refuse('http-request', 'rate_limited', 'fb_too_fast', `deny deny_status 429 ${tooMany}`),

@@ -165,23 +165,32 @@ describe('edge protection on a real HAProxy', { skip, timeout: 60_000 }, () => {
     assert.ok(performance.now() - started < 2000);
   });
 
-  it('caps concurrent connections per source', async () => {
+  it('holds the requests of a source over its connection cap (tarpit), and refuses connections far past it', async () => {
+    assert.equal((await get(port, '127.0.0.7')).status, 200, 'one connection at a time is served');
+    const before = await rejections();
     const sockets: Socket[] = [];
-    const closedEarly: boolean[] = [];
-    const before = (await rejections()).too_many_connections;
-    for (let i = 0; i < 7; i++) {
+    const replies: Array<{ status: number; ms: number } | 'closed' | null> = [];
+    for (let i = 0; i < 27; i++) {
       const s = connect({ port, host: '127.0.0.1', localAddress: '127.0.0.7' });
       const index = i;
-      closedEarly[index] = false;
-      s.on('close', () => { closedEarly[index] = true; });
+      replies[index] = null;
+      let sentAt = 0;
+      s.on('data', (d) => { replies[index] ??= { status: Number(String(d).split(' ')[1]), ms: performance.now() - sentAt }; });
       s.on('error', () => {});
+      s.on('close', () => { replies[index] ??= 'closed'; });
+      s.on('connect', () => setTimeout(() => { sentAt = performance.now(); s.write('GET / HTTP/1.1\r\nHost: edge\r\n\r\n'); }, 300));
       sockets.push(s);
-      await new Promise((r) => setTimeout(r, 30));
+      await new Promise((r) => setTimeout(r, 10));
     }
-    await new Promise((r) => setTimeout(r, 200));
-    assert.deepEqual(closedEarly, [false, false, false, false, false, true, true], 'the sixth and seventh are refused');
+    await new Promise((r) => setTimeout(r, 1200));
     for (const s of sockets) s.destroy();
-    assert.equal((await rejections()).too_many_connections - before, 2);
+    const held = replies.filter((r) => typeof r === 'object' && r !== null && r.status === 429);
+    assert.equal(held.length, 25, `every request of the source waits while it holds too many: ${JSON.stringify(replies)}`);
+    assert.ok(held.every((r) => (r as { ms: number }).ms >= 350), 'held for the tarpit time (400 ms), then 429');
+    assert.equal(replies.filter((r) => r === 'closed').length, 2, 'the 26th and 27th connection refused outright (5x the cap)');
+    const after = await rejections();
+    assert.equal(after.too_many_connections - before.too_many_connections, 25);
+    assert.equal(after.hoarding_connections - before.hoarding_connections, 2);
   });
 
   it('denies a source that keeps getting errors, with 403', async () => {
