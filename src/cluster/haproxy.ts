@@ -1,7 +1,7 @@
 // HAProxy at the edge: the single entry point. One generator for the cluster's edge and the flood
 // drill's, so the drill measures the configuration the cluster runs: health checks and retries
 // (below) plus the overload protection from src/overload/haproxy.ts.
-import { edgeProtectionConfig, perSourceLimitsOff, type EdgeLimits } from '../overload/haproxy.js';
+import { edgeProtectionConfig, FAIL_OPEN_SUFFIX, perSourceLimitsOff, type EdgeLimits } from '../overload/haproxy.js';
 import type { AppServer, Layout } from './layout.js';
 
 export interface HaproxyOptions {
@@ -83,6 +83,7 @@ export function edgeConfig(spec: EdgeSpec, opts: HaproxyOptions = defaultHaproxy
     ...protection.backend.map((l) => `  ${l}`),
     `  default-server inter ${opts.checkInterval} fastinter ${opts.checkInterval} downinter 1s fall 2 rise 2 on-marked-down shutdown-sessions ${protection.serverOptions}`,
     ...spec.servers.map((s) => `  server ${s.name} ${s.ip}:${s.port} check`),
+    ...spec.servers.map((s) => `  ${protection.failOpenServer(s.name, `${s.ip}:${s.port}`)}`),
   ];
   const stats = [
     'listen stats',
@@ -110,7 +111,7 @@ export function parseStatCsv(csv: string): Array<Record<string, string>> {
 /** The backend servers' state from `show stat`. */
 export function parseShowStat(csv: string, backend = 'be_app'): EdgeServerView[] {
   return parseStatCsv(csv)
-    .filter((r) => r.pxname === backend && !['FRONTEND', 'BACKEND'].includes(r.svname ?? ''))
+    .filter((r) => r.pxname === backend && !['FRONTEND', 'BACKEND'].includes(r.svname ?? '') && !r.svname?.endsWith(FAIL_OPEN_SUFFIX))
     .map((r) => ({
       name: r.svname ?? '',
       status: r.status ?? '',

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { adminSocket } from '../cluster/cluster.js';
 import { parseStatCsv } from '../cluster/haproxy.js';
-import { EDGE_REASONS, EDGE_REJECTIONS_TABLE, parseEdgeRejections, type EdgeReason } from '../overload/haproxy.js';
+import { EDGE_REASONS, EDGE_REJECTIONS_TABLE, FAIL_OPEN_SUFFIX, parseEdgeRejections, type EdgeReason } from '../overload/haproxy.js';
 import type { RejectReason } from '../overload/metrics.js';
 
 export const APP_REASONS: RejectReason[] = ['rate_limited', 'login_limited', 'shed', 'deadline', 'challenged', 'abandoned'];
@@ -46,7 +46,7 @@ export async function edgeCounters(statsSocket: string): Promise<EdgeCounters | 
     const rows = parseStatCsv(await adminSocket(statsSocket, 'show stat'));
     const fe = rows.find((r) => r.pxname === 'fe_firebreak' && r.svname === 'FRONTEND');
     const be = rows.find((r) => r.pxname === 'be_app' && r.svname === 'BACKEND');
-    const servers = rows.filter((r) => r.pxname === 'be_app' && !['FRONTEND', 'BACKEND'].includes(r.svname ?? ''));
+    const servers = rows.filter((r) => r.pxname === 'be_app' && !['FRONTEND', 'BACKEND'].includes(r.svname ?? '') && !r.svname?.endsWith(FAIL_OPEN_SUFFIX));
     const sum = (col: string) => servers.reduce((t, r) => t + num(r, col), 0);
     const refused = parseEdgeRejections(await adminSocket(statsSocket, `show table ${EDGE_REJECTIONS_TABLE}`));
     return {

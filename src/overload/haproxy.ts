@@ -55,6 +55,9 @@ export const EDGE_REJECTIONS_TABLE = 'firebreak_edge_rejections';
 /** Why the edge refused: the keys of EDGE_REJECTIONS_TABLE. */
 export const EDGE_REASONS = ['hoarding_connections', 'too_many_connections', 'connecting_too_fast', 'erroring', 'tarpit', 'rate_limited'] as const;
 
+/** Names the unchecked backup twin of each app server (see failOpenServer). */
+export const FAIL_OPEN_SUFFIX = '-failopen';
+
 /** A source holding this many times its connection cap is refused new connections outright. */
 const HARD_CAP_FACTOR = 5;
 export type EdgeReason = (typeof EDGE_REASONS)[number];
@@ -70,6 +73,8 @@ export interface EdgeProtectionConfig {
   backend: string[];
   /** Appended to each app `server` line. */
   serverOptions: string;
+  /** For each app server, a line after all of them: the same server as an unchecked backup (fail open). */
+  failOpenServer(name: string, address: string): string;
   /** Sections of their own, anywhere in the file: the stick tables. */
   tableSections: string[];
 }
@@ -128,6 +133,12 @@ export function edgeProtectionConfig(overrides: Partial<EdgeLimits> = {}): EdgeP
       ...refuse('http-request', 'rate_limited', 'fb_too_fast', `deny deny_status 429 ${tooMany}`),
     ],
     backend: [
+      // Fail open: when health checks have taken every app server out (under a flood the edge and the
+      // app both run late, and the drill saw the only server marked down while it answered /readyz
+      // in 0.2 s), requests still go to them rather than wait 10 s in the edge's queue for a 503. A
+      // server that is really gone refuses the connection, which fails as fast as before. (Envoy's
+      // "panic threshold" is the same idea.)
+      'option allbackups',
       // A flood is anonymous, and the app answers what it sheds with 503: retrying those (retry-on
       // 503) sent each shed request to the app up to four times. Signed-in requests keep their retries.
       'acl fb_has_credentials req.hdr(authorization) -m found',
@@ -137,6 +148,7 @@ export function edgeProtectionConfig(overrides: Partial<EdgeLimits> = {}): EdgeP
     // The edge hands requests to the app rather than queueing them: its queue is first come, first
     // served, while the app's admission puts signed-in users ahead of anonymous floods.
     serverOptions: 'maxconn 500',
+    failOpenServer: (name, address) => `server ${name}${FAIL_OPEN_SUFFIX} ${address} backup`,
     tableSections: [
       `backend ${l.table}\n    stick-table type ipv6 size 1m expire 60s store http_req_rate(10s),http_err_rate(10s),conn_cur,conn_rate(10s)`,
       `backend ${EDGE_REJECTIONS_TABLE}\n    stick-table type string len 32 size 16 store gpc0`,

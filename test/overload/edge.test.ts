@@ -11,7 +11,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { edgeConfig, haproxyConfig } from '../../src/cluster/haproxy.js';
+import { edgeConfig, haproxyConfig, parseShowStat } from '../../src/cluster/haproxy.js';
 import { buildLayout, defaultOptions } from '../../src/cluster/layout.js';
 import { adminSocket } from '../../src/cluster/cluster.js';
 import { parseEdgeRejections, EDGE_REJECTIONS_TABLE, type EdgeReason } from '../../src/overload/haproxy.js';
@@ -78,12 +78,14 @@ describe('edge protection on a real HAProxy', { skip, timeout: 60_000 }, () => {
   let socketPath: string;
   const seenForwardedFor: string[] = [];
   let shedHits = 0;
+  let ready = true;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'firebreak-edge-'));
     backend = createServer((req, res) => {
       seenForwardedFor.push(String(req.headers['x-forwarded-for']));
       if (req.url === '/shed') shedHits++;
+      if (req.url === '/readyz' && !ready) { res.writeHead(503).end(); return; }
       res.writeHead(req.url === '/missing' ? 404 : req.url === '/shed' ? 503 : 200, { 'content-type': 'application/json' }).end('{}');
     });
     const backendPort = await freePort();
@@ -209,5 +211,17 @@ describe('edge protection on a real HAProxy', { skip, timeout: 60_000 }, () => {
     shedHits = 0;
     assert.equal((await get(port, '127.0.0.9', '/shed', { Authorization: 'Bearer x' })).status, 503);
     assert.equal(shedHits, 4, 'signed in: retries 3');
+  });
+
+  it('fails open: with every app server out of rotation, requests still reach them instead of a 503', async () => {
+    ready = false;
+    try {
+      const down = async () => parseShowStat(await adminSocket(socketPath, 'show stat')).every((sv) => sv.status.startsWith('DOWN'));
+      for (let i = 0; i < 50 && !(await down()); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(await down(), 'the health check took the server out');
+      const res = await get(port, '127.0.0.11');
+      assert.equal(res.status, 200, 'served by the unchecked twin');
+      assert.ok(res.ms < 1000, 'without waiting in the queue');
+    } finally { ready = true; }
   });
 });
