@@ -19,6 +19,8 @@ export interface EdgeLimits {
   connectionsPerSource: number;
   /** New connections per source per 10 s. */
   newConnectionsPer10s: number;
+  /** Anonymous requests to expensive routes (search, far-back pages) per source per 10 s before 429. */
+  expensivePer10s: number;
   /** 4xx responses per source per 10 s before the source is denied outright (scanners, guessers). */
   errorsPer10s: number;
   /** The whole request head (and, with http-buffer-request, the body) must arrive within this. */
@@ -37,7 +39,7 @@ export interface EdgeLimits {
 }
 
 export const defaultEdgeLimits: EdgeLimits = {
-  requestsPer10s: 500, tarpitAbovePer10s: 3000, connectionsPerSource: 100, newConnectionsPer10s: 1000,
+  requestsPer10s: 500, tarpitAbovePer10s: 3000, connectionsPerSource: 100, newConnectionsPer10s: 1000, expensivePer10s: 20,
   errorsPer10s: 1000, httpRequestTimeout: '5s', tarpitTimeout: '3s', maxConnections: 8000, table: 'firebreak_per_source',
 };
 
@@ -46,14 +48,26 @@ export const defaultEdgeLimits: EdgeLimits = {
  * drills send hundreds of requests per second over many connections from the one host address.
  */
 export const perSourceLimitsOff: Partial<EdgeLimits> = {
-  requestsPer10s: 1e9, tarpitAbovePer10s: 1e9, connectionsPerSource: 1e6, newConnectionsPer10s: 1e9, errorsPer10s: 1e9,
+  requestsPer10s: 1e9, tarpitAbovePer10s: 1e9, connectionsPerSource: 1e6, newConnectionsPer10s: 1e9, errorsPer10s: 1e9, expensivePer10s: 1e9,
 };
 
 /** The table edge refusals are counted in, one entry per reason, the count in gpc0. */
 export const EDGE_REJECTIONS_TABLE = 'firebreak_edge_rejections';
 
 /** Why the edge refused: the keys of EDGE_REJECTIONS_TABLE. */
-export const EDGE_REASONS = ['hoarding_connections', 'too_many_connections', 'connecting_too_fast', 'erroring', 'tarpit', 'rate_limited'] as const;
+export const EDGE_REASONS = ['hoarding_connections', 'too_many_connections', 'connecting_too_fast', 'erroring', 'tarpit', 'rate_limited', 'expensive_rate_limited'] as const;
+
+/**
+ * Routes whose cost grows with the data, as the edge can see them (the app's list is in
+ * src/overload/classify.ts): full-text search, other people's timelines and lists, and any page
+ * far back (max_id). Anonymous requests to them get a much smaller per-source allowance.
+ */
+const EXPENSIVE_PATHS = [
+  'path_beg /api/v2/search /api/v1/accounts/search /api/v1/timelines/public /api/v1/timelines/tag/',
+  'path_reg ^/api/v1/accounts/[^/]+/(statuses|followers|following)$',
+  'path_reg ^/api/v1/statuses/[^/]+/(context|favourited_by|reblogged_by)$',
+  'urlp(max_id) -m found',
+];
 
 /** Names the unchecked backup twin of each app server (see failOpenServer). */
 export const FAIL_OPEN_SUFFIX = '-failopen';
@@ -114,6 +128,10 @@ export function edgeProtectionConfig(overrides: Partial<EdgeLimits> = {}): EdgeP
       `acl fb_abusive sc_http_req_rate(0) gt ${l.tarpitAbovePer10s}`,
       `acl fb_too_fast sc_http_req_rate(0) gt ${l.requestsPer10s}`,
       `acl fb_hoarding sc_conn_cur(0) gt ${l.connectionsPerSource * HARD_CAP_FACTOR}`,
+      'acl fb_credentials req.hdr(authorization) -m found',
+      'acl fb_credentials req.cook(fb_session) -m found',
+      ...EXPENSIVE_PATHS.map((p) => `acl fb_expensive ${p}`),
+      `acl fb_expensive_too_fast sc_http_req_rate(2) gt ${l.expensivePer10s}`,
       // Far past the connection cap: refused at once, so no source can take the edge's maxconn.
       ...refuse('tcp-request connection', 'hoarding_connections', 'fb_hoarding', 'reject'),
       // The app believes X-Forwarded-For from the edge: it must be the real source, never the client's
@@ -131,6 +149,10 @@ export function edgeProtectionConfig(overrides: Partial<EdgeLimits> = {}): EdgeP
       ...refuse('http-request', 'tarpit', 'fb_abusive', `tarpit deny_status 429 ${tooMany}`),
       ...refuse('http-request', 'erroring', 'fb_erroring', `deny deny_status 403 content-type application/json string '{"error":"Forbidden"}' hdr X-Firebreak-Layer edge`),
       ...refuse('http-request', 'rate_limited', 'fb_too_fast', `deny deny_status 429 ${tooMany}`),
+      // Anonymous costly requests have an allowance of their own: the flood drill's botnet of 50
+      // addresses stayed under every per-source rate and kept the app's database busy for everyone.
+      `http-request track-sc2 src table ${l.table}_expensive if fb_expensive !fb_credentials`,
+      ...refuse('http-request', 'expensive_rate_limited', 'fb_expensive !fb_credentials fb_expensive_too_fast', `deny deny_status 429 ${tooMany}`),
     ],
     backend: [
       // Fail open: when health checks have taken every app server out (under a flood the edge and the
@@ -141,9 +163,9 @@ export function edgeProtectionConfig(overrides: Partial<EdgeLimits> = {}): EdgeP
       'option allbackups',
       // A flood is anonymous, and the app answers what it sheds with 503: retrying those (retry-on
       // 503) sent each shed request to the app up to four times. Signed-in requests keep their retries.
-      'acl fb_has_credentials req.hdr(authorization) -m found',
-      'acl fb_has_credentials req.cook(fb_session) -m found',
-      'http-request disable-l7-retry if !fb_has_credentials',
+      'acl fb_credentials req.hdr(authorization) -m found',
+      'acl fb_credentials req.cook(fb_session) -m found',
+      'http-request disable-l7-retry if !fb_credentials',
     ],
     // The edge hands requests to the app rather than queueing them: its queue is first come, first
     // served, while the app's admission puts signed-in users ahead of anonymous floods.
@@ -151,6 +173,7 @@ export function edgeProtectionConfig(overrides: Partial<EdgeLimits> = {}): EdgeP
     failOpenServer: (name, address) => `server ${name}${FAIL_OPEN_SUFFIX} ${address} backup`,
     tableSections: [
       `backend ${l.table}\n    stick-table type ipv6 size 1m expire 60s store http_req_rate(10s),http_err_rate(10s),conn_cur,conn_rate(10s)`,
+      `backend ${l.table}_expensive\n    stick-table type ipv6 size 1m expire 60s store http_req_rate(10s)`,
       `backend ${EDGE_REJECTIONS_TABLE}\n    stick-table type string len 32 size 16 store gpc0`,
     ],
   };

@@ -95,7 +95,7 @@ describe('edge protection on a real HAProxy', { skip, timeout: 60_000 }, () => {
     const text = edgeConfig({
       ip: '127.0.0.1', port, statsSocket: socketPath, servers: [{ name: 'app', ip: '127.0.0.1', port: backendPort }], generatedBy: 'test',
       // Small numbers, same rules: the test takes seconds.
-      limits: { requestsPer10s: 10, tarpitAbovePer10s: 20, connectionsPerSource: 5, errorsPer10s: 8, httpRequestTimeout: '500ms', tarpitTimeout: '400ms' },
+      limits: { requestsPer10s: 10, tarpitAbovePer10s: 20, connectionsPerSource: 5, errorsPer10s: 8, expensivePer10s: 3, httpRequestTimeout: '500ms', tarpitTimeout: '400ms' },
     }, { checkInterval: '500ms', serverTimeout: '5s', statsPort: await freePort() });
     writeFileSync(join(dir, 'haproxy.cfg'), text);
     haproxy = spawn('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -223,5 +223,19 @@ describe('edge protection on a real HAProxy', { skip, timeout: 60_000 }, () => {
       assert.equal(res.status, 200, 'served by the unchecked twin');
       assert.ok(res.ms < 1000, 'without waiting in the queue');
     } finally { ready = true; }
+  });
+
+  it('gives anonymous requests to expensive routes a small allowance of their own; signed-in ones are not counted', async () => {
+    const statuses: number[] = [];
+    let limited = 0;
+    limited = await counted('expensive_rate_limited', async () => {
+      for (const path of ['/api/v2/search?q=a', '/api/v1/timelines/public?max_id=5', '/api/v1/accounts/1/statuses', '/api/v1/statuses/2/context', '/api/v2/search?q=b']) {
+        statuses.push((await get(port, '127.0.0.12', path)).status);
+      }
+    });
+    assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+    assert.equal(limited, 2);
+    assert.equal((await get(port, '127.0.0.12', '/api/v1/timelines/home')).status, 200, 'cheap routes are not affected');
+    assert.equal((await get(port, '127.0.0.12', '/api/v2/search?q=c', { Authorization: 'Bearer x' })).status, 200, 'signed in: not this allowance');
   });
 });
