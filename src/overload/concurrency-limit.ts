@@ -96,11 +96,23 @@ interface Waiter { priority: Priority; grant: (slot: Slot | undefined) => void; 
 /** A slot held by an admitted request; release it exactly once when the request is done. */
 export interface Slot { release(): void }
 
+/**
+ * Absolute caps on what one class may hold at once, whatever the limit. The limit measures the app's
+ * concurrency, but expensive queries queue for the database pool, which is first come, first served:
+ * the flood drill saw 22 anonymous searches (35% of a limit of 63) fill a pool of 10 and hold signed-in
+ * timelines behind them for seconds, while the limit, with most of it unused, never moved.
+ */
+export type ClassCaps = Partial<Record<Priority, number>>;
+
+/** Anonymous expensive requests may hold about a quarter of the database pool. */
+export const capsForPool = (poolSize: number): ClassCaps => ({ anonymous_expensive: Math.max(1, Math.floor(poolSize / 4)) });
+
 export class PriorityAdmission {
   private inflight = 0;
+  private readonly inflightByClass: Record<Priority, number> = { critical: 0, authenticated: 0, anonymous: 0, anonymous_expensive: 0 };
   private readonly waiting: Waiter[] = [];
 
-  constructor(readonly limiter: GradientLimit = new GradientLimit(), private readonly now: () => number = () => performance.now()) {}
+  constructor(readonly limiter: GradientLimit = new GradientLimit(), private readonly caps: ClassCaps = {}, private readonly now: () => number = () => performance.now()) {}
 
   get inFlight(): number { return this.inflight; }
   get queued(): number { return this.waiting.length; }
@@ -109,10 +121,14 @@ export class PriorityAdmission {
     return Math.max(1, Math.floor(this.limiter.limit * SHARE_OF_LIMIT[priority]));
   }
 
-  /** Takes a slot now if the class is under its share, else undefined. Never waits. */
+  private hasRoom(priority: Priority): boolean {
+    return this.inflight < this.ceiling(priority) && this.inflightByClass[priority] < (this.caps[priority] ?? Infinity);
+  }
+
+  /** Takes a slot now if the class is under its share (and its cap), else undefined. Never waits. */
   tryAcquire(priority: Priority): Slot | undefined {
-    if (this.inflight >= this.ceiling(priority)) return undefined;
-    return this.take();
+    if (!this.hasRoom(priority)) return undefined;
+    return this.take(priority);
   }
 
   /** Takes a slot, waiting up to the class's queue budget; resolves undefined when refused. */
@@ -126,15 +142,17 @@ export class PriorityAdmission {
     });
   }
 
-  private take(): Slot {
+  private take(priority: Priority): Slot {
     const startedAt = this.now();
     const inflightAtStart = ++this.inflight;
+    this.inflightByClass[priority]++;
     let released = false;
     return {
       release: () => {
         if (released) return;
         released = true;
         this.inflight--;
+        this.inflightByClass[priority]--;
         this.limiter.sample(this.now() - startedAt, inflightAtStart);
         this.wakeWaiters();
       },
@@ -154,10 +172,10 @@ export class PriorityAdmission {
         if (PRIORITIES.indexOf(this.waiting[i]!.priority) < PRIORITIES.indexOf(this.waiting[best]!.priority)) best = i;
       }
       const waiter = this.waiting[best]!;
-      if (this.inflight >= this.ceiling(waiter.priority)) return;
+      if (!this.hasRoom(waiter.priority)) return;
       this.waiting.splice(best, 1);
       clearTimeout(waiter.timer);
-      waiter.grant(this.take());
+      waiter.grant(this.take(waiter.priority));
     }
   }
 }

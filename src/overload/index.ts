@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { AppContext } from '../context.js';
 import { classify, EXEMPT_ROUTES, KnownTokens, presentedToken, routeKey, type RequestClass } from './classify.js';
-import { GradientLimit, PriorityAdmission, type Priority, type Slot } from './concurrency-limit.js';
+import { capsForPool, GradientLimit, PriorityAdmission, type Priority, type Slot } from './concurrency-limit.js';
 import { CHALLENGE_HEADER, ProofOfWork } from './challenge.js';
 import { deadlineStorage, guardWithDeadline } from './deadline.js';
 import { overloadMetrics, type OverloadMetrics } from './metrics.js';
@@ -49,7 +49,7 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
   const metrics = overloadMetrics(ctx);
   const state: OverloadState = {
     underAttack: ctx.config.underAttack,
-    admission: options.admission ?? new PriorityAdmission(new GradientLimit()),
+    admission: options.admission ?? new PriorityAdmission(new GradientLimit(), capsForPool(ctx.config.databaseUrl ? ctx.config.dbPoolSize : 1)),
     knownTokens: new KnownTokens(),
     proofOfWork: options.proofOfWork ?? new ProofOfWork(challengeSecret(ctx)),
     metrics,

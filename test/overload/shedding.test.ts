@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Client, startApp, type TestApp, type User } from '../support/app.js';
-import { GradientLimit, PriorityAdmission, type Slot } from '../../src/overload/concurrency-limit.js';
+import { capsForPool, GradientLimit, PriorityAdmission, type Slot } from '../../src/overload/concurrency-limit.js';
 import { CSRF_HEADER, SESSION_COOKIE, csrfTokenFor } from '../../src/api/auth.js';
 
 describe('adaptive concurrency limit', () => {
@@ -60,6 +60,18 @@ describe('adaptive concurrency limit', () => {
     held.pop()!.release(); // authenticated needs inflight < 9
     assert.ok(await authenticated);
     assert.deepEqual(order, ['critical', 'authenticated']);
+  });
+});
+
+describe('class caps', () => {
+  it('hold anonymous expensive requests to a quarter of the database pool, however high the limit', () => {
+    const admission = new PriorityAdmission(new GradientLimit({ initialLimit: 100, minLimit: 100, maxLimit: 100 }), capsForPool(10));
+    const held = [admission.tryAcquire('anonymous_expensive'), admission.tryAcquire('anonymous_expensive')];
+    assert.ok(held.every(Boolean));
+    assert.equal(admission.tryAcquire('anonymous_expensive'), undefined, 'a third is refused: 10 / 4 = 2');
+    assert.ok(admission.tryAcquire('anonymous'), 'other classes are not affected');
+    held[0]!.release();
+    assert.ok(admission.tryAcquire('anonymous_expensive'), 'room again once one finishes');
   });
 });
 
