@@ -29,6 +29,8 @@ export interface Config {
   loginWindowMs: number;
   /** Off switch for the in-app rate limits (benchmarks measure the stack, not the limiter). */
   rateLimitsEnabled: boolean;
+  /** How long a request may take before it stops starting database work (clients give up around here). */
+  requestBudgetMs: number;
   underAttack: boolean;
   adminToken: string | undefined;
   /**
@@ -101,6 +103,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     loginAttemptsPerWindow: int(env, 'FIREBREAK_LOGIN_ATTEMPTS', 5, 1, 1000),
     loginWindowMs: int(env, 'FIREBREAK_LOGIN_WINDOW_MS', 5 * 60_000, 1000, 86_400_000),
     rateLimitsEnabled: bool(env, 'FIREBREAK_RATE_LIMITS', true),
+    requestBudgetMs: int(env, 'FIREBREAK_REQUEST_BUDGET_MS', 10_000, 0, 120_000),
     underAttack: bool(env, 'FIREBREAK_UNDER_ATTACK', false),
     adminToken: env.FIREBREAK_ADMIN_TOKEN || undefined,
     trustProxy: trustProxyList(env.FIREBREAK_TRUST_PROXY),

@@ -19,8 +19,6 @@ import { overloadMetrics, type OverloadMetrics } from './metrics.js';
 import { registerRateLimits } from './rate-limits.js';
 import { ADMIN_PREFIX, registerAdminRoutes } from './admin.js';
 
-/** How long a request may take before it stops starting database work (clients give up around here). */
-export const REQUEST_BUDGET_MS = 10_000;
 /** Retry-After for shed requests: soon, but spread out a little so retries do not arrive as one wave. */
 const SHED_RETRY_AFTER_SECONDS = 2;
 
@@ -170,7 +168,7 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
   // 5. The deadline, carried to the data layer. Callback style: the rest of the request runs inside
   // done(), so the store reaches the auth hook and the handler.
   app.addHook('preHandler', (request, _reply, done) => {
-    deadlineStorage.run({ expiresAt: request.receivedAt + REQUEST_BUDGET_MS, route: routeKey(request) }, done);
+    deadlineStorage.run({ expiresAt: request.receivedAt + ctx.config.requestBudgetMs, route: routeKey(request) }, done);
   });
 
   app.addHook('onResponse', async (request, reply) => {
