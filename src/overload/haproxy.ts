@@ -19,7 +19,7 @@ export interface EdgeLimits {
   connectionsPerSource: number;
   /** New connections per source per 10 s. */
   newConnectionsPer10s: number;
-  /** Anonymous requests to expensive routes (search, far-back pages) per source per 10 s before 429. */
+  /** Anonymous requests to expensive routes (search, far-back pages, logins) per source per 10 s before 429. */
   expensivePer10s: number;
   /** 4xx responses per source per 10 s before the source is denied outright (scanners, guessers). */
   errorsPer10s: number;
@@ -59,11 +59,14 @@ export const EDGE_REASONS = ['hoarding_connections', 'too_many_connections', 'co
 
 /**
  * Routes whose cost grows with the data, as the edge can see them (the app's list is in
- * src/overload/classify.ts): full-text search, other people's timelines and lists, and any page
- * far back (max_id). Anonymous requests to them get a much smaller per-source allowance.
+ * src/overload/classify.ts): full-text search, other people's timelines and lists, any page far back
+ * (max_id), and password logins (a password hash each; the drill's brute force sent 800 a second
+ * from 40 addresses, each under every other per-source rate). Anonymous requests to them get a much
+ * smaller per-source allowance.
  */
 const EXPENSIVE_PATHS = [
   'path_beg /api/v2/search /api/v1/accounts/search /api/v1/timelines/public /api/v1/timelines/tag/',
+  'path /oauth/token /oauth/authorize /auth/sign_in',
   'path_reg ^/api/v1/accounts/[^/]+/(statuses|followers|following)$',
   'path_reg ^/api/v1/statuses/[^/]+/(context|favourited_by|reblogged_by)$',
   'urlp(max_id) -m found',

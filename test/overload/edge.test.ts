@@ -237,5 +237,8 @@ describe('edge protection on a real HAProxy', { skip, timeout: 60_000 }, () => {
     assert.equal(limited, 2);
     assert.equal((await get(port, '127.0.0.12', '/api/v1/timelines/home')).status, 200, 'cheap routes are not affected');
     assert.equal((await get(port, '127.0.0.12', '/api/v2/search?q=c', { Authorization: 'Bearer x' })).status, 200, 'signed in: not this allowance');
+    const logins: number[] = [];
+    for (let i = 0; i < 4; i++) logins.push((await get(port, '127.0.0.13', '/oauth/token')).status);
+    assert.deepEqual(logins, [200, 200, 200, 429], 'password logins count as expensive');
   });
 });
