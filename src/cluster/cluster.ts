@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { clientUrl, etcdArgs, initialCluster, parseMemberList } from './etcd.js';
 import { haproxyConfig, parseShowStat, type EdgeServerView } from './haproxy.js';
 import {
-  PATRONI_PORT, PG_PORT, buildLayout, databaseUrl, defaultOptions, defaultRunDir, findDc,
+  PATRONI_PORT, PG_PORT, buildLayout, etcdRoot, databaseUrl, defaultOptions, defaultRunDir, findDc,
   type AppServer, type ClusterOptions, type DataCenter, type Layout, type Secrets,
 } from './layout.js';
 import { applyLatency, heal, isIsolated, isolate, killNamespace, namespaces, setupNetwork, teardownNetwork } from './netns.js';
@@ -302,7 +302,8 @@ export async function down(runDir = defaultRunDir()): Promise<void> {
   const layout = buildLayout(state?.options ?? defaultOptions, runDir, state?.secrets ?? { superuser: '', replication: '', rewind: '', app: '' });
   await teardownNetwork(layout);
   // Processes are gone with their namespaces' pids; remove what they stored. Logs stay for reading.
-  for (const dc of layout.dcs) rmSync(dc.dir, { recursive: true, force: true });
+  for (const dc of layout.dcs) removeDcData(dc);
+  rmSync(etcdRoot(runDir), { recursive: true, force: true });
   rmSync(layout.edge.dir, { recursive: true, force: true });
   rmSync(layout.pidDir, { recursive: true, force: true });
   rmSync(statePath(runDir), { force: true });
@@ -311,22 +312,49 @@ export async function down(runDir = defaultRunDir()): Promise<void> {
 /** A fire's last two steps (the drill blackholes the network first): kill everything, delete the data. */
 export async function burn(layout: Layout, dc: DataCenter): Promise<number> {
   const killed = await killNamespace(dc.ns);
-  rmSync(dc.dir, { recursive: true, force: true });
+  removeDcData(dc);
   for (const name of [`${dc.name}-etcd`, `${dc.name}-patroni`, ...dc.apps.map((a) => a.name)]) forgetPid(supervisor(layout), name);
   const state = loadState(layout.runDir);
   if (state && !state.burned.includes(dc.name)) { state.burned.push(dc.name); saveState(layout.runDir, state); }
   return killed;
 }
 
+/** Everything a DC stores: its directory and its etcd member's data. */
+function removeDcData(dc: DataCenter): void {
+  rmSync(dc.dir, { recursive: true, force: true });
+  rmSync(dc.etcdDir, { recursive: true, force: true });
+}
+
 function etcdctl(endpoints: string[], args: string[]): string {
   return must('etcdctl', ['--endpoints', endpoints.join(','), '--dial-timeout', '2s', '--command-timeout', '5s', ...args], { timeoutMs: 15_000 });
+}
+
+/**
+ * `member add`, retried: a busy etcd leader may apply the change yet answer after the client's
+ * deadline, so a failed attempt first checks whether the member is there (unstarted) already.
+ */
+async function addEtcdMember(endpoints: string[], dc: DataCenter): Promise<void> {
+  const peer = `http://${dc.ip}:2380`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      etcdctl(endpoints, ['member', 'add', dc.name, `--peer-urls=${peer}`]);
+      return;
+    } catch (err) {
+      try {
+        if (parseMemberList(etcdctl(endpoints, ['member', 'list'])).some((m) => m.peerUrls.includes(peer))) return;
+      } catch { /* the list can fail for the same reason; try the add again */ }
+      if (attempt >= 5) throw err;
+      log(`etcd: member add failed (${(err as Error).message.split('\n').at(-1)}); retrying`);
+      await sleep(2000);
+    }
+  }
 }
 
 /** A burned DC comes back empty: a new etcd member, Patroni clones a replica, app servers start. */
 export async function revive(layout: Layout, dc: DataCenter): Promise<void> {
   const started = Date.now();
   await killNamespace(dc.ns);
-  rmSync(dc.dir, { recursive: true, force: true });
+  removeDcData(dc);
   setupNetwork(layout);
   applyLatency(dc, layout.options.latency);
   if (isIsolated(dc)) heal(dc);
@@ -341,7 +369,7 @@ export async function revive(layout: Layout, dc: DataCenter): Promise<void> {
     etcdctl(endpoints, ['member', 'remove', m.id]);
   }
   log(`etcd: adding ${dc.name} as a new member`);
-  etcdctl(endpoints, ['member', 'add', dc.name, `--peer-urls=http://${dc.ip}:2380`]);
+  await addEtcdMember(endpoints, dc);
   const after = parseMemberList(etcdctl(endpoints, ['member', 'list']));
   const cluster = after.map((m) => `${m.name || dc.name}=${m.peerUrls[0]}`).join(',');
   startEtcd(layout, dc, 'existing', cluster);

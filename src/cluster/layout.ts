@@ -1,5 +1,7 @@
 // The shape of the local cluster: names, addresses, ports and paths. Pure data, no side effects, so
 // every generator (etcd, Patroni, HAProxy) and the drills agree on one picture.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface ClusterOptions {
@@ -15,8 +17,12 @@ export interface ClusterOptions {
 
 export const defaultOptions: ClusterOptions = { dcs: 3, appsPerDc: 1, latency: '10ms', rateLimits: false, writeBudgetMs: 15_000 };
 
-/** Patroni timing (seconds). See docs in README "Run three data centers": measured, not guessed. */
-export const patroniTiming = { ttl: 10, loopWait: 1, retryTimeout: 4 } as const;
+/**
+ * Patroni timing (seconds), measured with `firebreak drill fire --primary` (README "Run three data
+ * centers"): the leader key outlives its last renewal by `ttl` (plus etcd's election timeout when
+ * the etcd leader burned too), so ttl dominates the write stall of a fire.
+ */
+export const patroniTiming = { ttl: 5, loopWait: 1, retryTimeout: 2 } as const;
 
 export const SUBNET = '10.77.0';
 export const BRIDGE = 'fbr0';
@@ -63,6 +69,18 @@ export function defaultRunDir(cwd = process.cwd()): string {
   return resolve(cwd, 'run', 'cluster');
 }
 
+/**
+ * etcd's data lives in memory (/dev/shm) when the machine has it. etcd fsyncs every raft entry, and
+ * on one shared disk a PostgreSQL checkpoint or base backup can hold such an fsync for seconds: the
+ * etcd leader then misses heartbeats and Patroni's primary cannot renew its key in time. Production
+ * gives etcd a dedicated disk for the same reason; memory is this simulation's dedicated disk. A
+ * fire still deletes it, and a killed process loses nothing it wrote.
+ */
+export function etcdRoot(runDir: string): string {
+  if (!existsSync('/dev/shm')) return join(runDir, 'etcd');
+  return join('/dev/shm', `firebreak-etcd-${createHash('sha256').update(runDir).digest('hex').slice(0, 12)}`);
+}
+
 export function buildLayout(options: ClusterOptions, runDir: string, secrets: Secrets): Layout {
   if (!Number.isInteger(options.dcs) || options.dcs < 3 || options.dcs > 9) throw new Error('--dcs must be between 3 and 9 (etcd and synchronous replication need a majority of three)');
   if (!Number.isInteger(options.appsPerDc) || options.appsPerDc < 1 || options.appsPerDc > 8) throw new Error('--app-per-dc must be between 1 and 8');
@@ -77,7 +95,7 @@ export function buildLayout(options: ClusterOptions, runDir: string, secrets: Se
     }
     dcs.push({
       name, index: i, ns: `fb-${name}`, ip, hostVeth: `fbv-${name}`, dir,
-      etcdDir: join(dir, 'etcd'), pgDir: join(dir, 'pg'), pgData: join(dir, 'pg', 'data'), apps,
+      etcdDir: join(etcdRoot(runDir), name), pgDir: join(dir, 'pg'), pgData: join(dir, 'pg', 'data'), apps,
     });
   }
   const edgeDir = join(runDir, 'edge');
