@@ -30,6 +30,10 @@ export const HOST_IP = `${SUBNET}.1`;
 export const EDGE_NS = 'fb-edge';
 export const EDGE_IP = `${SUBNET}.2`;
 export const EDGE_PORT = 8080;
+/** The status service: its own namespace and address, in no DC, so no fire takes it down. */
+export const STATUS_NS = 'fb-status';
+export const STATUS_IP = `${SUBNET}.3`;
+export const STATUS_PORT = 3900;
 export const PG_PORT = 5432;
 export const PATRONI_PORT = 8008;
 export const ETCD_CLIENT_PORT = 2379;
@@ -60,10 +64,12 @@ export interface Layout {
   dcs: DataCenter[];
   edge: { ns: string; ip: string; port: number; hostVeth: string; dir: string; statsSocket: string; config: string };
   edgeUrl: string;
+  status: { ns: string; ip: string; port: number; hostVeth: string; dataDir: string };
+  statusUrl: string;
   secrets: Secrets;
 }
 
-export interface Secrets { superuser: string; replication: string; rewind: string; app: string }
+export interface Secrets { superuser: string; replication: string; rewind: string; app: string; statusAdmin: string }
 
 export function defaultRunDir(cwd = process.cwd()): string {
   return resolve(cwd, 'run', 'cluster');
@@ -107,6 +113,8 @@ export function buildLayout(options: ClusterOptions, runDir: string, secrets: Se
     dcs,
     edge: { ns: EDGE_NS, ip: EDGE_IP, port: EDGE_PORT, hostVeth: 'fbv-edge', dir: edgeDir, statsSocket: join(edgeDir, 'haproxy.sock'), config: join(edgeDir, 'haproxy.cfg') },
     edgeUrl: `http://${EDGE_IP}:${EDGE_PORT}`,
+    status: { ns: STATUS_NS, ip: STATUS_IP, port: STATUS_PORT, hostVeth: 'fbv-status', dataDir: join(runDir, 'status') },
+    statusUrl: `http://${STATUS_IP}:${STATUS_PORT}`,
     secrets,
   };
 }

@@ -55,6 +55,7 @@ export function withHosts(url: string, hosts: string[]): string {
 }
 
 const HEARTBEAT_PERIOD_MS = 500;
+const FINDER_ROUND_MS = 750;
 
 export function openPostgres(url: string, options: PostgresOptions): Db {
   // postgres.js tries a multi-host URL's hosts in order, and a silent host costs a whole connect
@@ -83,6 +84,8 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
   // that users keep reading through a failover (DESIGN §2 rule 4).
   const pools: { primary: Pool; standby: Pool | undefined } = { primary: fresh('primary'), standby: cluster ? fresh('standby') : undefined };
   let closed = false;
+  /** The heartbeat's last word on the primary (always true without a heartbeat). */
+  let primaryAnswering = true;
 
   /**
    * A fire blackholes a host: no reset arrives, so TCP would wait for minutes. The pool's generation
@@ -132,81 +135,110 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
   async function heartbeat(): Promise<void> {
     let sql = makeSql(1);
     while (!closed) {
-      await new Promise((r) => setTimeout(r, HEARTBEAT_PERIOD_MS));
+      // Twice a second while all is well; four times a second while looking for a new primary.
+      await new Promise((r) => setTimeout(r, primaryAnswering ? HEARTBEAT_PERIOD_MS : HEARTBEAT_PERIOD_MS / 2));
       if (closed) break;
-      const pool = pools.primary;
-      try {
-        const query = sql`select 1`;
-        query.catch(() => {});
-        await withTimeout(query, options.heartbeatTimeoutMs, 'the primary stopped answering');
-        continue;
-      } catch (err) {
-        if (err instanceof StalledError) abandon('primary', pool, err);
+      if (primaryAnswering) {
+        const pool = pools.primary;
+        try {
+          const query = sql`select 1`;
+          query.catch(() => {});
+          await withTimeout(query, options.heartbeatTimeoutMs, 'the primary stopped answering');
+          continue;
+        } catch (err) {
+          primaryAnswering = false;
+          if (err instanceof StalledError) abandon('primary', pool, err);
+        }
       }
       // The primary is gone or moving: ask every host at once which one is primary now, and point
       // new connections there instead of letting each try the hosts one by one.
       const found = await findPrimary();
       if (closed || !found) continue;
-      const changed = found.primary[0] !== order.primary[0];
-      const standbyChanged = found.standby[0] !== order.standby[0];
+      if (found.primary[0] !== order.primary[0]) abandon('primary', pools.primary, new StalledError('the primary moved'));
+      if (found.standby[0] !== order.standby[0] && pools.standby) abandon('standby', pools.standby, new StalledError('the standby order changed'));
       order = found;
-      if (changed) abandon('primary', pools.primary, new StalledError('the primary moved'));
-      if (standbyChanged && pools.standby) abandon('standby', pools.standby, new StalledError('the standby order changed'));
       sql.end({ timeout: 0 }).catch(() => {});
       sql = makeSql(1);
+      primaryAnswering = true;
     }
     await sql.end({ timeout: 0 }).catch(() => {});
   }
 
-  /** Asks every host directly, in parallel, whether it is in recovery; orders hosts by the answers. */
-  async function findPrimary(): Promise<typeof order | undefined> {
-    const answers = await Promise.all(hosts.map(async (host) => {
-      // Without target_session_attrs: a standby must answer too, to be told apart from a silent host.
-      const sql = postgres(withHosts(url, [host]).replace(/([?&])target_session_attrs=[^&]*&?/, '$1').replace(/[?&]$/, ''), {
-        max: 1, connect_timeout: 1, fetch_types: false, idle_timeout: 1, onnotice: () => {},
-        connection: { application_name: 'firebreak-primary-finder' },
-      });
-      try {
-        const query = sql<Array<{ standby: boolean }>>`select pg_is_in_recovery() as standby`;
-        query.catch(() => {});
-        const [row] = await withTimeout(query, options.heartbeatTimeoutMs);
-        return { host, role: row?.standby ? 'standby' : 'primary' };
-      } catch {
-        return { host, role: 'silent' };
-      } finally {
-        sql.end({ timeout: 0 }).catch(() => {});
+  /**
+   * Asks every host directly, in parallel, whether it is in recovery, and orders the hosts by the
+   * answers. It settles as soon as one host says "primary", or after FINDER_ROUND_MS: a silent host
+   * would otherwise hold the answer for a whole timeout. Hosts that have not answered go last.
+   */
+  function findPrimary(): Promise<typeof order | undefined> {
+    const roles = new Map<string, 'primary' | 'standby' | 'silent'>();
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        const having = (role: string) => hosts.filter((h) => roles.get(h) === role);
+        const [primaries, standbys] = [having('primary'), having('standby')];
+        const rest = hosts.filter((h) => !primaries.includes(h) && !standbys.includes(h));
+        // None, or two at once (an isolated old primary not yet demoted): keep the order we have.
+        if (primaries.length !== 1) { resolve(undefined); return; }
+        resolve({ primary: [...primaries, ...standbys, ...rest], standby: [...standbys, ...primaries, ...rest] });
+      };
+      // A round is short; the next one starts a moment later and sees a promotion that happens now.
+      setTimeout(settle, FINDER_ROUND_MS);
+      let pending = hosts.length;
+      for (const host of hosts) {
+        void askRole(host).then((role) => {
+          roles.set(host, role);
+          if (role === 'primary' || --pending === 0) settle();
+        });
       }
-    }));
-    const with_ = (role: string) => answers.filter((a) => a.role === role).map((a) => a.host);
-    const [primaries, standbys, silent] = [with_('primary'), with_('standby'), with_('silent')];
-    if (primaries.length !== 1) return undefined; // mid-election: keep the order we have
-    return { primary: [...primaries, ...standbys, ...silent], standby: [...standbys, ...primaries, ...silent] };
+    });
+  }
+
+  async function askRole(host: string): Promise<'primary' | 'standby' | 'silent'> {
+    // Without target_session_attrs: a standby must answer too, to be told apart from a silent host.
+    const sql = postgres(withHosts(url, [host]).replace(/([?&])target_session_attrs=[^&]*&?/, '$1').replace(/[?&]$/, ''), {
+      max: 1, connect_timeout: 1, fetch_types: false, idle_timeout: 1, onnotice: () => {},
+      connection: { application_name: 'firebreak-primary-finder' },
+    });
+    try {
+      const query = sql<Array<{ standby: boolean }>>`select pg_is_in_recovery() as standby`;
+      query.catch(() => {});
+      const [row] = await withTimeout(query, options.heartbeatTimeoutMs);
+      return row?.standby ? 'standby' : 'primary';
+    } catch {
+      return 'silent';
+    } finally {
+      sql.end({ timeout: 0 }).catch(() => {});
+    }
   }
   const heartbeatDone = cluster && options.heartbeatTimeoutMs > 0 ? heartbeat() : Promise.resolve();
 
   /**
    * One read attempt. On a cluster it is hedged: when the primary has not answered within
    * hedgeMs, or has failed, the same read goes to a standby too and the first answer wins. A lost
-   * primary then costs readers a second, not a stall timeout plus a retry.
+   * primary then costs readers under a second, not a stall timeout plus a retry.
    */
   function readAttempt<T extends Row>(text: string, params?: unknown[]): Promise<T[]> {
-    const fromPrimary = guarded('primary', (sql) => run<T>(sql, text, params));
-    if (!pools.standby) return fromPrimary;
+    if (!pools.standby) return guarded('primary', (sql) => run<T>(sql, text, params));
+    // While the heartbeat says the primary is failing, a standby is asked first: a request makes
+    // several reads in a row, and each waiting out the hedge delay would add up to seconds.
+    const [first, second] = primaryAnswering ? ['primary', 'standby'] as const : ['standby', 'primary'] as const;
     return new Promise<T[]>((resolve, reject) => {
       let failures = 0;
-      let standbyStarted = false;
+      let secondStarted = false;
       const fail = (err: unknown) => {
         if (!isRetryable(err) || ++failures === 2) { clearTimeout(timer); reject(err); return; }
-        startStandby();
+        startSecond();
       };
-      const startStandby = () => {
-        if (standbyStarted) return;
-        standbyStarted = true;
+      const startSecond = () => {
+        if (secondStarted) return;
+        secondStarted = true;
         options.observer?.onHedge?.();
-        guarded('standby', (sql) => run<T>(sql, text, params)).then(resolve, fail);
+        guarded(second, (sql) => run<T>(sql, text, params)).then(resolve, fail);
       };
-      const timer = setTimeout(startStandby, options.hedgeMs);
-      fromPrimary.then((rows) => { clearTimeout(timer); resolve(rows); }, fail);
+      const timer = setTimeout(startSecond, options.hedgeMs);
+      guarded(first, (sql) => run<T>(sql, text, params)).then((rows) => { clearTimeout(timer); resolve(rows); }, fail);
     });
   }
 
