@@ -194,7 +194,7 @@ export function appEnv(layout: Layout, dc: DataCenter, app: AppServer): NodeJS.P
 }
 
 export function startApp(layout: Layout, dc: DataCenter, app: AppServer): void {
-  startDetached(supervisor(layout), { name: app.name, ns: dc.ns, argv: [process.execPath, cliPath, 'serve'], env: appEnv(layout, dc, app), cwd: app.dataDir });
+  startDetached(supervisor(layout), { name: app.name, ns: dc.ns, argv: [process.execPath, cliPath, 'serve'], env: appEnv(layout, dc, app), cwd: app.dataDir, restart: true });
 }
 
 function startHaproxy(layout: Layout): void {
