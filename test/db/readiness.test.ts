@@ -8,7 +8,7 @@ import { freshPostgresUrl } from '../support/app.js';
 
 describe('readiness ping on PostgreSQL', { skip: !process.env.FIREBREAK_TEST_DATABASE_URL && process.env.CI !== 'true' }, () => {
   it('answers within its timeout while every pooled connection is busy', async () => {
-    const db = openPostgres(await freshPostgresUrl(), { poolSize: 2, writeBudgetMs: 5000, readBudgetMs: 5000, stallMs: 10_000 });
+    const db = openPostgres(await freshPostgresUrl(), { poolSize: 2, writeBudgetMs: 5000, readBudgetMs: 5000, stallMs: 10_000, hedgeMs: 1000, heartbeatTimeoutMs: 0 });
     try {
       const busy = Array.from({ length: 6 }, () => db.query('select pg_sleep(1)'));
       await new Promise((r) => setTimeout(r, 100)); // the pool is taken and four queries wait
