@@ -4,7 +4,10 @@ import { parseDuration } from '../cluster/layout.js';
 import { parseFlags } from '../cluster/cli.js';
 import { drillDefaults, runDrill, type DrillKind } from './drill.js';
 import { exitCode, formatReport } from './report.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PHASES, runFloodDrill } from './flood.js';
+import { FLOOD_LOG_DIR } from './flood-stack.js';
 import type { PhaseName } from './flood-report.js';
 import { exitCode as floodExitCode, formatFloodReport } from './flood-report.js';
 
@@ -18,7 +21,8 @@ const floodUsage = `usage: firebreak drill flood [--short] [--json] [--min-succe
   --attacker-cpu N   CPUs the attackers may use together, a cgroup (default 1; 0: uncapped)
   --legit-share P    legitimate load as P% of measured capacity (default 60)
   --attacks A,B      only these attacks: http-flood, expensive-flood, slowloris, brute-force (default all)
-  --json             the report as JSON`;
+  --json             the report as JSON (it is also saved in run/flood/report.json, beside the edge's
+                     config and log and the app's log)`;
 
 const usage = `usage: firebreak drill <fire|partition|restart|flood> [DC | --primary] [options]
   fire [DC|--primary]       blackhole the DC, SIGKILL everything in it, delete its data (default: the primary's DC)
@@ -91,6 +95,7 @@ async function flood(args: string[]): Promise<number> {
       short: flags.short === 'true', minSuccess: percent(flags, 'min-success', 95), legitShare: percent(flags, 'legit-share', 60), attackerCpu,
       command: `firebreak drill flood ${args.join(' ')}`.trim(),
     });
+    writeFileSync(join(FLOOD_LOG_DIR, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatFloodReport(report)}\n`);
     return floodExitCode(report);
   } catch (err) {
