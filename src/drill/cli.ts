@@ -4,12 +4,13 @@ import { parseDuration } from '../cluster/layout.js';
 import { parseFlags } from '../cluster/cli.js';
 import { drillDefaults, runDrill, type DrillKind } from './drill.js';
 import { exitCode, formatReport } from './report.js';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { updateMarkedSection } from '../bench/report.js';
 import { join } from 'node:path';
 import { PHASES, runFloodDrill } from './flood.js';
 import { FLOOD_LOG_DIR } from './flood-stack.js';
 import type { PhaseName } from './flood-report.js';
-import { exitCode as floodExitCode, formatFloodReport } from './flood-report.js';
+import { exitCode as floodExitCode, formatFloodReport, renderFloodMarkdown } from './flood-report.js';
 
 const floodUsage = `usage: firebreak drill flood [--short] [--json] [--min-success 95] [--attacker-cpu 1] [--legit-share 60]
   Starts its own PostgreSQL, app server and HAProxy edge in network namespaces (fbf-*, bridge fbf0,
@@ -22,7 +23,8 @@ const floodUsage = `usage: firebreak drill flood [--short] [--json] [--min-succe
   --legit-share P    legitimate load as P% of measured capacity (default 60)
   --attacks A,B      only these attacks: http-flood, expensive-flood, slowloris, brute-force (default all)
   --json             the report as JSON (it is also saved in run/flood/report.json, beside the edge's
-                     config and log and the app's log)`;
+                     config and log and the app's log)
+  --benchmarks       also write bench-results/flood.json and the "Flood drill" section of BENCHMARKS.md`;
 
 const usage = `usage: firebreak drill <fire|partition|restart|flood> [DC | --primary] [options]
   fire [DC|--primary]       blackhole the DC, SIGKILL everything in it, delete its data (default: the primary's DC)
@@ -80,7 +82,7 @@ class UsageError extends Error {}
 async function flood(args: string[]): Promise<number> {
   const { flags, positional } = parseFlags(args);
   try {
-    const known = ['short', 'json', 'min-success', 'attacker-cpu', 'legit-share', 'attacks', 'help'];
+    const known = ['short', 'json', 'min-success', 'attacker-cpu', 'legit-share', 'attacks', 'benchmarks', 'help'];
     const unknown = Object.keys(flags).find((f) => !known.includes(f)) ?? positional[0];
     if (flags.help) { process.stdout.write(`${floodUsage}\n`); return 0; }
     if (unknown !== undefined) throw new UsageError(`unknown argument "${unknown}"`);
@@ -96,6 +98,13 @@ async function flood(args: string[]): Promise<number> {
       command: `firebreak drill flood ${args.join(' ')}`.trim(),
     });
     writeFileSync(join(FLOOD_LOG_DIR, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    if (flags.benchmarks) {
+      // Like `npm run bench`: the JSON beside BENCHMARKS.md, and the section rewritten in place.
+      const json = join('bench-results', `flood${flags.short ? '-short' : ''}.json`);
+      mkdirSync('bench-results', { recursive: true });
+      writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+      updateMarkedSection('BENCHMARKS.md', `flood${flags.short ? ':short' : ''}`, renderFloodMarkdown(report, json));
+    }
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatFloodReport(report)}\n`);
     return floodExitCode(report);
   } catch (err) {
