@@ -152,6 +152,10 @@ export async function unfollow(ctx: AppContext, accountId: string, targetId: str
   });
 }
 
+export async function removeFromFollowers(ctx: AppContext, accountId: string, followerId: string): Promise<void> {
+  await ctx.db.transaction(async (tx) => { await requireAccount(tx, followerId); await removeFollow(tx, followerId, accountId); });
+}
+
 /** Blocking also severs follows and follow requests in both directions, as on Mastodon. */
 export async function block(ctx: AppContext, accountId: string, targetId: string): Promise<void> {
   if (accountId === targetId) throw unprocessable('Validation failed: You cannot block yourself');

@@ -72,6 +72,9 @@ for (const backend of backends()) {
       await c.request('PATCH', '/api/v1/accounts/update_credentials', { token: olga.token, body: { locked: false } });
       assert.equal((await rel(quinn, olga)).following, true);
       assert.equal((await c.request('POST', `/api/v1/accounts/${olga.id}/follow`, { token: rita.token })).body.following, true, 'unlocked: a follow is a follow');
+      const removed = await c.request('POST', `/api/v1/accounts/${rita.id}/remove_from_followers`, { token: olga.token });
+      assert.equal(removed.body.followed_by, false);
+      assert.equal((await rel(rita, olga)).following, false);
     });
 
     it('notifies of every kind of event, and never of a post the recipient may not see', async () => {

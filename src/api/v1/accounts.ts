@@ -138,6 +138,8 @@ export default async function accounts(app: FastifyInstance, ctx: AppContext) {
   relationshipAction('unblock', 'write:blocks', (me, target) => rel.unblock(ctx, me, target));
   relationshipAction('mute', 'write:mutes', (me, target, body) => rel.mute(ctx, me, target, flag(body, 'notifications') ?? true));
   relationshipAction('unmute', 'write:mutes', (me, target) => rel.unmute(ctx, me, target));
+  // Makes someone stop following you without blocking them (Mastodon 3.5).
+  relationshipAction('remove_from_followers', 'write:follows', (me, target) => rel.removeFromFollowers(ctx, me, target));
 
   for (const [path, table, scope] of [['blocks', 'blocks', 'read:blocks'], ['mutes', 'mutes', 'read:mutes']] as const) {
     app.get(`/api/v1/${path}`, { config: rule('user', scope) }, async (request, reply) => {

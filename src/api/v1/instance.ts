@@ -56,7 +56,7 @@ export default async function instance(app: FastifyInstance, ctx: AppContext) {
 
   app.get('/api/v1/preferences', { config: rule('user', 'read:accounts') }, async () => ({
     'posting:default:visibility': 'public', 'posting:default:sensitive': false, 'posting:default:language': null,
-    'reading:expand:media': 'default', 'reading:expand:spoilers': false,
+    'posting:default:quote_policy': 'public', 'reading:expand:media': 'default', 'reading:expand:spoilers': false,
   }));
 
   app.get('/.well-known/nodeinfo', async () => ({
