@@ -265,6 +265,10 @@ for (const backend of backends()) {
         assert.equal(res.status, 200, url);
         assert.deepEqual(res.body, [], url);
       }
+      // Many clients POST actions with a JSON content type and no body at all; Mastodon accepts that.
+      const bare = await t.app.inject({ method: 'POST', url: `/api/v1/statuses/${s1.id}/favourite`, headers: { authorization: `Bearer ${stranger.token}`, 'content-type': 'application/json' } });
+      assert.equal(bare.statusCode, 200, bare.body);
+      assert.equal(bare.json().favourited, true);
       const instance = await c.request('GET', '/api/v2/instance');
       assert.equal(instance.body.api_versions.mastodon, 7);
 
