@@ -188,7 +188,7 @@ describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
     assert.deepEqual(consoleErrors.filter((e) => !/status of 40[14]/.test(e)), []);
   });
 
-  test('locked accounts, followers, bookmarks, live deletes, hashtags, mute and block, password change, keyboard', async () => {
+  test('locked accounts, followers, bookmarks, live deletes and edits, content warnings, likes tab, hashtags, mute and block, password change, keyboard', async () => {
     const carol = await signUp('carol');
     const dave = await signUp('dave');
 
@@ -238,10 +238,33 @@ describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
     await dave.getByText('Post deleted').waitFor();
     await statusByText(carol, 'Bookmark me').waitFor({ state: 'detached' });
 
-    // Mute hides Dave from Carol's home; block also ends the follow.
+    // A post behind a content warning: collapsed until asked for. Edited, it changes live on Carol's page.
+    await dave.getByRole('button', { name: 'CW' }).click();
+    await dave.getByLabel('Content warning').fill('Mild spoilers');
     await dave.getByLabel('Post text').fill('Dave again');
     await dave.locator('main form.composer').getByRole('button', { name: 'Post', exact: true }).click();
-    await statusByText(dave, 'Dave again').waitFor();
+    await statusByText(dave, 'Mild spoilers').waitFor();
+    await carol.goto(`${server.url}/`);
+    const spoiler = statusByText(carol, 'Mild spoilers');
+    await spoiler.waitFor();
+    assert.equal(await spoiler.locator('.content').isVisible(), false, 'hidden behind its warning');
+    await spoiler.getByRole('button', { name: 'Show more' }).click();
+    await spoiler.getByText('Dave again').waitFor();
+    const id = await spoiler.getAttribute('data-id');
+    await dave.evaluate(async (statusId) => {
+      const csrf = decodeURIComponent(/fb_csrf=([^;]+)/.exec(document.cookie)![1]!);
+      await fetch(`/api/v1/statuses/${statusId}`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ status: 'Dave again, edited', spoiler_text: 'Mild spoilers' }) });
+    }, id);
+    await carol.locator(`article.status[data-id="${id}"] .content`, { hasText: 'Dave again, edited' }).waitFor({ state: 'attached' });
+
+    // Carol likes it; her profile's Likes tab lists it.
+    await statusByText(carol, 'Mild spoilers').getByRole('button', { name: 'Like' }).click();
+    await carol.waitForFunction(() => document.querySelector('article.status .action.like[aria-pressed="true"]'));
+    await carol.goto(`${server.url}/@carol`);
+    await carol.getByRole('link', { name: 'Likes' }).click();
+    await statusByText(carol, 'Mild spoilers').waitFor();
+
+    // Mute hides Dave from Carol's home; block also ends the follow.
     await carol.goto(`${server.url}/@dave`);
     await carol.getByRole('button', { name: 'Mute' }).click();
     await carol.getByRole('button', { name: 'Unmute' }).waitFor();
