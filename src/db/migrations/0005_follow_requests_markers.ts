@@ -6,6 +6,8 @@
 //   dismissing a notification), stored in the write's own transaction under the client's
 //   Idempotency-Key, so a retry through a failover replays the answer instead of failing with 404.
 // - statuses_quote_of_idx: GET /api/v1/statuses/:id/quotes and the quoted_update notifications.
+// - follows_notify_idx: every new post looks for followers who asked to be notified of it; the
+//   partial index finds those few without reading every follower of a popular account.
 export const sql = /* sql */ `
 create table follow_requests (
   id bigint primary key default next_id(),
@@ -36,4 +38,5 @@ create table idempotent_requests (
 );
 
 create index statuses_quote_of_idx on statuses (quote_of_id, id desc) where quote_of_id is not null;
+create index follows_notify_idx on follows (target_account_id) where notify;
 `;
