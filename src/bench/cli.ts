@@ -11,7 +11,8 @@ import { loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
 import { freePort, startThrowawayPostgres, type ThrowawayPostgres } from '../../test/support/postgres-server.js';
-import { SCALES, counterMismatches, generateDataset, type DatasetSummary } from './dataset.js';
+import { findCached, saveCached, defaultCacheDir, type CachedDataset } from './cache.js';
+import { SCALES, counterMismatches, generateDataset, type Scale } from './dataset.js';
 import { closedLoop, createStatusDirect, recordHomeTimelineSql, replaySql } from './db-ceiling.js';
 import { serveFixedBody } from './fixed-server.js';
 import { openLoop, saturate, type LoadResult, type Workload } from './load.js';
@@ -31,7 +32,9 @@ const USAGE = `usage: firebreak bench [options]
   --only home,account,thread,tag,search,create   a subset of the endpoints
   --profile                          run the app under --cpu-prof and summarise the hottest frames
   --edge-url URL                     the cluster's HTTP entry point (cluster backend)
-  --data-dir DIR                     keep the PGlite dataset here and reuse it on the next run`;
+  --data-dir DIR                     keep the PGlite dataset here and reuse it on the next run
+  --cache-dir DIR                    where generated datasets are kept for reuse (default ~/.cache/firebreak-bench)
+  --no-cache                         generate the dataset afresh and keep no copy (always so with --smoke)`;
 
 const ENDPOINT_KEYS: Record<string, string> = {
   home: 'home timeline', account: 'account statuses', thread: 'thread (context)', tag: 'hashtag timeline', search: 'search statuses', create: 'status creation',
@@ -47,6 +50,8 @@ interface Options {
   profile: boolean;
   edgeUrl?: string;
   dataDir?: string;
+  /** Where generated datasets are kept; undefined: generate every time. */
+  cacheDir?: string;
 }
 
 function parseOptions(args: string[]): Options {
@@ -56,6 +61,7 @@ function parseOptions(args: string[]): Options {
       backend: { type: 'string', default: 'pglite' }, scale: { type: 'string', default: 'small' }, smoke: { type: 'boolean', default: false },
       seconds: { type: 'string' }, connections: { type: 'string', default: '32' }, only: { type: 'string' }, profile: { type: 'boolean', default: false },
       'edge-url': { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', default: false },
+      'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean', default: false },
     },
   });
   if (values.help) throw new UsageError('');
@@ -70,6 +76,8 @@ function parseOptions(args: string[]): Options {
   return {
     backend, scale: values.scale!, smoke: values.smoke!, seconds, connections, only, profile: values.profile!,
     edgeUrl: values['edge-url'] ?? process.env.FIREBREAK_EDGE_URL, dataDir: values['data-dir'],
+    // The smoke run exists to exercise generation too, so it never takes a cached dataset.
+    cacheDir: values['no-cache'] || values.smoke ? undefined : values['cache-dir'] ?? defaultCacheDir(),
   };
 }
 
@@ -105,25 +113,39 @@ export async function main(args: string[]): Promise<number> {
 }
 
 /** Where the data lives for this run, and how to point an app server at it. */
-interface Backend { config: Config; appEnv: Record<string, string>; describe: string; cleanup(): Promise<void> }
+interface Backend {
+  config: Config; appEnv: Record<string, string>; describe: string;
+  /** A throwaway database this run owns: its directory can be copied into the cache (with the database closed). */
+  own?: { dataDir: string; whileStopped(fn: () => void): void };
+  /** The cached dataset this database started from. */
+  cached?: CachedDataset;
+  cleanup(): Promise<void>;
+}
 
-async function prepareBackend(options: Options): Promise<Backend> {
+async function prepareBackend(options: Options, scale: Scale): Promise<Backend> {
+  const cached = options.cacheDir && options.backend !== 'cluster' && !options.dataDir && !process.env.DATABASE_URL
+    ? findCached(options.cacheDir, options.backend, scale) : undefined;
+  if (cached) log(`starting from the cached dataset in ${cached.dataDir}`);
   if (options.backend === 'pglite') {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'firebreak-bench-'));
+    const pgliteDir = join(dataDir, 'pglite'); // where openDb puts PGlite's files
+    if (cached) execFileSync('cp', ['-a', '--reflink=auto', cached.dataDir, pgliteDir]);
     return {
-      config: loadConfig({ FIREBREAK_DATA_DIR: dataDir }), appEnv: { FIREBREAK_DATA_DIR: dataDir }, describe: 'PGlite',
+      config: loadConfig({ FIREBREAK_DATA_DIR: dataDir }), appEnv: { FIREBREAK_DATA_DIR: dataDir }, describe: 'PGlite', cached,
+      own: options.dataDir ? undefined : { dataDir: pgliteDir, whileStopped: (fn) => fn() },
       cleanup: async () => { if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true }); },
     };
   }
   let pg: ThrowawayPostgres | undefined;
   let url = process.env.DATABASE_URL;
   if (!url) {
-    pg = await startThrowawayPostgres();
+    // fsync on: writes are measured as a durable server would do them.
+    pg = await startThrowawayPostgres({ copyFrom: cached?.dataDir, fsync: true });
     if (!pg) throw new Error('no PostgreSQL binaries under /usr/lib/postgresql/*/bin: install postgresql-15 or set DATABASE_URL');
     url = pg.url;
   }
   return {
-    config: loadConfig({ DATABASE_URL: url }), appEnv: { DATABASE_URL: url }, describe: 'PostgreSQL',
+    config: loadConfig({ DATABASE_URL: url }), appEnv: { DATABASE_URL: url }, describe: 'PostgreSQL', cached, own: pg,
     cleanup: async () => { await pg?.stop(); },
   };
 }
@@ -132,17 +154,23 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
   const scale = SCALES[options.scale]!;
   const startedAt = new Date();
   const loadAverage = loadavg().map((x) => Math.round(x * 100) / 100);
-  const backend = await prepareBackend(options);
+  const backend = await prepareBackend(options, scale);
   const notes: string[] = [];
   let app: ServerProcess | undefined;
   let db: Db | undefined;
   try {
     db = await openDb(backend.config);
-    await migrate(db);
+    const migrated = await migrate(db);
     const [{ version }] = await db.query<{ version: string }>('select version()') as [{ version: string }];
     const existing = await db.query('select 1 from apps where client_id = $1', ['bench-client']);
-    let dataset: DatasetSummary | { reused: true };
-    if (existing.length) {
+    let dataset: BenchResult['dataset'];
+    let store = false;
+    if (backend.cached) {
+      dataset = { ...backend.cached.summary, cached: true };
+      // Migrations newer than the cached copy ran on its data just now: keep that for next time.
+      store = migrated.length > 0;
+      if (store) log(`applied migrations ${migrated.join(', ')} to the cached dataset`);
+    } else if (existing.length) {
       log('reusing the bench dataset already in the database');
       dataset = { reused: true };
     } else {
@@ -152,11 +180,15 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
         const bad = await counterMismatches(db);
         if (bad) throw new Error(`generated dataset has ${bad} rows with inconsistent counters`);
       }
+      store = true;
     }
-    if (backend.describe === 'PostgreSQL' && !process.env.DATABASE_URL) {
-      // The throwaway server starts with fsync off, which is right for tests but would flatter writes.
-      await db.exec('alter system set fsync = on');
-      await db.exec('select pg_reload_conf()');
+    if (store && options.cacheDir && backend.own && !('reused' in dataset)) {
+      const summary = dataset;
+      const own = backend.own;
+      log(`keeping a copy of the dataset in ${options.cacheDir}`);
+      await db.close();
+      own.whileStopped(() => saveCached(options.cacheDir!, options.backend, scale, own.dataDir, summary));
+      db = await openDb(backend.config);
     }
     const samples = await loadSamples(db);
     const wanted = options.only.map((k) => ENDPOINT_KEYS[k]!);
