@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { getAccounts, type AccountRow, type PublicAccountRow } from '../domain/accounts.js';
 import type { NotificationRow } from '../domain/notifications.js';
-import { STATUS_COLUMNS, getStatuses, type StatusRow } from '../domain/statuses.js';
+import { STATUS_COLUMNS, STATUS_FIELDS, getStatuses, type StatusRow } from '../domain/statuses.js';
 import { renderNoteHtml } from '../domain/text.js';
 import { visibleTo } from '../domain/visibility.js';
 
@@ -57,7 +57,6 @@ interface Batch {
 
 /** The account columns an entity shows, prefixed so they can sit beside a status's columns in one row. */
 const ACCOUNT_FIELDS = ['username', 'display_name', 'note', 'locked', 'bot', 'discoverable', 'created_at', 'followers_count', 'following_count', 'statuses_count', 'last_status_at'] as const;
-const STATUS_FIELDS = STATUS_COLUMNS.split(', ').map((c) => c.slice(2));
 
 type HydrationRow = Record<string, any> & {
   kind: 'page' | 'original' | 'quoted'; id: string; account_id: string;
