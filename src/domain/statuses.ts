@@ -5,6 +5,7 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
 import { notify } from './notifications.js';
+import { fanOutSql } from './home-feed.js';
 import { countCharacters, parseText, renderStatusHtml, type ParsedText } from './text.js';
 import { visibleTo } from './visibility.js';
 
@@ -118,7 +119,8 @@ const CREATE_STATUS_SQL = `
     where r.account_id <> $1
       and not exists (select 1 from blocks where account_id = r.account_id and target_account_id = $1)
       and not exists (select 1 from mutes where account_id = r.account_id and target_account_id = $1 and notifications)
-    returning id, account_id)
+    returning id, account_id),
+  fanned_out as (${fanOutSql('created')})
   select c.*, (select coalesce(json_agg(json_build_array(n.id::text, n.account_id::text)), '[]') from notified n) as notified
   from created c`;
 
@@ -287,8 +289,11 @@ export async function reblog(ctx: AppContext, accountId: string, id: string, vis
       throw unprocessable('Validation failed: Reblog of status is not allowed');
     }
     const [created] = await tx.query<{ id: string }>(
-      `insert into statuses (account_id, reblog_of_id, visibility) values ($1, $2, $3)
-       on conflict (account_id, reblog_of_id) where reblog_of_id is not null do nothing returning id`,
+      `with created as (
+         insert into statuses (account_id, reblog_of_id, visibility) values ($1, $2, $3)
+         on conflict (account_id, reblog_of_id) where reblog_of_id is not null do nothing returning id, account_id),
+       fanned_out as (${fanOutSql('created')})
+       select id from created`,
       [accountId, original.id, visibility === 'direct' ? 'public' : visibility]);
     if (!created) {
       const [existing] = await tx.query<{ id: string }>('select id from statuses where account_id = $1 and reblog_of_id = $2', [accountId, original.id]);

@@ -1,8 +1,9 @@
-// Timelines as keyset-paginated queries. Home is fan-in over the follow graph with the
-// (account_id, id desc) index; see BENCHMARKS.md for the measurement behind that choice.
+// Timelines as keyset-paginated queries. Home is read from a per-viewer feed filled on write (fan-out),
+// with fan-in over the follow graph below the feed's floor; see BENCHMARKS.md for the measurements.
 import type { Queryable } from '../db/index.js';
 import { keyset, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
+import { buildHomeFeed } from './home-feed.js';
 import { notMutedBy, visibleTo } from './visibility.js';
 
 async function page(db: Queryable, from: string, conditions: string[], params: unknown[], p: PageParams, column = 's.id'): Promise<StatusRow[]> {
@@ -35,9 +36,9 @@ export function publicConditions(v: string): string[] {
  * (account_id, id desc) index, then keep the newest `limit` of those. Each account contributes at most
  * `limit` rows and the filters read only indexed columns, so the cost grows with the number of
  * follows, not with how far back their statuses go. Mutes and blocks drop whole accounts up front.
- * Matches homeConditions() (the streaming filter); measured against the single "scan statuses newest first, filter by follow" query in BENCHMARKS.md.
+ * Matches homeConditions() (the streaming filter). Used where the home feed (below) does not reach.
  */
-export async function homeTimeline(db: Queryable, viewerId: string, p: PageParams): Promise<StatusRow[]> {
+export async function fanInHomeTimeline(db: Queryable, viewerId: string, p: PageParams): Promise<StatusRow[]> {
   const params: unknown[] = [viewerId];
   const k = keyset(p, 's.id', params);
   const direction = k.ascending ? 'asc' : 'desc';
@@ -59,6 +60,45 @@ export async function homeTimeline(db: Queryable, viewerId: string, p: PageParam
      order by ${k.order}`, params);
   return k.ascending ? rows.reverse() : rows;
 }
+
+/** Viewers whose feed is being built by this process, so concurrent reads do not build it twice. */
+const building = new Set<string>();
+
+/**
+ * The home timeline: from the viewer's feed where it reaches, by fan-in below its floor or while it
+ * does not exist yet (the first read starts building it, in the background).
+ */
+export async function homeTimeline(db: Queryable, viewerId: string, p: PageParams): Promise<StatusRow[]> {
+  const params: unknown[] = [viewerId];
+  const k = keyset(p, 'h.status_id', params);
+  const rows = await db.query<StatusRow & { feed_floor: string | null }>(
+    `select a.home_feed_floor as feed_floor, page.* from accounts a left join lateral (
+       select ${STATUS_COLUMNS} from home_feed h join statuses s on s.id = h.status_id
+       where h.account_id = a.id and h.status_id >= a.home_feed_floor and ${k.where} and ${homeConditions('$1').join(' and ')}
+       order by ${k.order} limit ${k.limit}) page on true
+     where a.id = $1`, params);
+  const floor = rows[0]?.feed_floor ?? null;
+  if (floor === null) {
+    if (!building.has(viewerId)) {
+      building.add(viewerId);
+      // Not awaited: this read is answered by fan-in; a failure only means the next read tries again.
+      buildHomeFeed(db, viewerId).catch(() => {}).finally(() => building.delete(viewerId));
+    }
+    return fanInHomeTimeline(db, viewerId, p);
+  }
+  const feed = rows.filter((r) => r.id !== null).map(({ feed_floor: _, ...status }) => status as StatusRow);
+  if (k.ascending) {
+    // The oldest statuses above min_id: the feed has them only if min_id is at or above its floor.
+    return BigInt(p.minId!) >= BigInt(floor) ? feed.reverse() : fanInHomeTimeline(db, viewerId, p);
+  }
+  const reachesBelowFloor = floor !== '0' && (!p.sinceId || BigInt(p.sinceId) < BigInt(floor) - 1n);
+  if (feed.length === p.limit || !reachesBelowFloor) return feed;
+  // The feed ran out above its floor: the rest of the page comes from below it.
+  const below = await fanInHomeTimeline(db, viewerId, { ...p, maxId: lowerId(p.maxId, floor), limit: p.limit - feed.length });
+  return [...feed, ...below];
+}
+
+const lowerId = (a: string | undefined, b: string) => (a === undefined || BigInt(b) < BigInt(a) ? b : a);
 
 export function publicTimeline(db: Queryable, viewerId: string | null, p: PageParams): Promise<StatusRow[]> {
   return page(db, 'statuses s', publicConditions('$1'), [viewerId], p);
