@@ -25,9 +25,9 @@ export const HOME_FEED_CAP = 800;
 /** Inserts into home feeds the statuses of `source` (a relation with columns id, account_id). */
 export function fanOutSql(source: string): string {
   return `insert into home_feed (account_id, status_id)
-    select a.id, src.id from ${source} src
+    select r.account_id, src.id from ${source} src
     cross join lateral (select f.account_id from follows f where f.target_account_id = src.account_id union all select src.account_id) r
-    join accounts a on a.id = r.account_id and a.home_feed_floor is not null
+    where exists (select 1 from accounts a where a.id = r.account_id and a.home_feed_floor is not null)
     on conflict do nothing`;
 }
 

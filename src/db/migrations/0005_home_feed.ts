@@ -3,7 +3,8 @@
 // home_feed_floor null (no feed), and its feed is built from the statuses already there the first time
 // it reads its home timeline, which is served by fan-in until then.
 // follows (target_account_id, account_id) lets the fan-out read a status author's followers from the
-// index alone.
+// index alone, and the partial index on accounts answers "does this follower keep a feed" without a
+// visit to the (much larger, often updated) accounts table for the many who do not.
 export const sql = /* sql */ `
 create table home_feed (
   account_id bigint not null,
@@ -12,4 +13,5 @@ create table home_feed (
 );
 alter table accounts add column home_feed_floor bigint;
 create index follows_fanout_idx on follows (target_account_id, account_id);
+create index accounts_home_feed_idx on accounts (id) where home_feed_floor is not null;
 `;
