@@ -66,15 +66,17 @@ type HydrationRow = Record<string, any> & {
 /**
  * Everything a page of statuses needs besides its own rows, in one query (one round trip): the statuses
  * they reblog, the visible statuses they (or those) quote, every author, mentions, hashtags and the
- * viewer's favourite/reblog/bookmark/pin of each. The page's statuses are passed in by id and author,
- * not read again, so a row that was just deleted still serialises.
+ * viewer's favourite/reblog/bookmark/pin of each. Its only array parameter is the page's ids (all else is
+ * found from them), so that PostgreSQL's generic plan for it is estimated cheaper than a custom one and
+ * is used: planning this statement anew on every call cost more than running it (BENCHMARKS.md).
+ * The page's statuses must still exist (serialise a status before deleting it).
  */
 const HYDRATE_SQL = `
-  with page(id, account_id) as (select * from unnest($1::bigint[], $2::bigint[])),
-  originals as (select ${STATUS_COLUMNS} from statuses s where s.id = any($3::bigint[])),
+  with page as (select s.id, s.account_id, s.reblog_of_id, s.quote_of_id from statuses s where s.id = any($1::bigint[])),
+  originals as (select ${STATUS_COLUMNS} from statuses s where s.id in (select reblog_of_id from page)),
   quoted as (
     select ${STATUS_COLUMNS} from statuses s
-    where s.id in (select unnest($4::bigint[]) union select quote_of_id from originals where quote_of_id is not null) and ${visibleTo('$5')}),
+    where s.id in (select quote_of_id from page union select quote_of_id from originals) and ${visibleTo('$2')}),
   targets as (
     select 'page' as kind, id, account_id from page
     union all select 'original', id, account_id from originals
@@ -84,10 +86,10 @@ const HYDRATE_SQL = `
     ${ACCOUNT_FIELDS.map((c) => `a.${c} as a_${c}`).join(', ')},
     (select json_agg(json_build_array(ma.id::text, ma.username)) from mentions m join accounts ma on ma.id = m.account_id where m.status_id = t.id) as mentions,
     array(select tg.name from status_tags st join tags tg on tg.id = st.tag_id where st.status_id = t.id) as tags,
-    exists (select 1 from favourites f where f.account_id = $5 and f.status_id = t.id) as favourited,
-    exists (select 1 from statuses r where r.account_id = $5 and r.reblog_of_id = t.id) as reblogged,
-    exists (select 1 from bookmarks b where b.account_id = $5 and b.status_id = t.id) as bookmarked,
-    exists (select 1 from status_pins p where p.account_id = $5 and p.status_id = t.id) as pinned
+    exists (select 1 from favourites f where f.account_id = $2 and f.status_id = t.id) as favourited,
+    exists (select 1 from statuses r where r.account_id = $2 and r.reblog_of_id = t.id) as reblogged,
+    exists (select 1 from bookmarks b where b.account_id = $2 and b.status_id = t.id) as bookmarked,
+    exists (select 1 from status_pins p where p.account_id = $2 and p.status_id = t.id) as pinned
   from targets t
   join accounts a on a.id = t.account_id
   left join (select 'original' as kind, * from originals union all select 'quoted', * from quoted) s on s.kind = t.kind and s.id = t.id`;
@@ -95,11 +97,7 @@ const HYDRATE_SQL = `
 export async function serializeStatuses(ctx: AppContext, db: Queryable, viewerId: string | null, rows: StatusRow[]): Promise<Entity[]> {
   if (rows.length === 0) return [];
   const statuses = new Map(rows.map((r) => [r.id, r]));
-  const notInPage = (ids: Array<string | null>) => [...new Set(ids.filter((id): id is string => !!id && !statuses.has(id)))];
-  const hydration = await db.query<HydrationRow>(HYDRATE_SQL, [
-    rows.map((r) => r.id), rows.map((r) => r.account_id), notInPage(rows.map((r) => r.reblog_of_id)),
-    [...new Set(rows.map((r) => r.quote_of_id).filter((id): id is string => !!id))], viewerId,
-  ]);
+  const hydration = await db.query<HydrationRow>(HYDRATE_SQL, [rows.map((r) => r.id), viewerId]);
   const batch: Batch = {
     accounts: new Map(), statuses, quotable: new Set(), mentions: new Map(), tags: new Map(),
     favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(),

@@ -59,9 +59,11 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
 
   app.delete<WithId>('/api/v1/statuses/:id', { config: rule('user', 'write:statuses') }, async (request) => {
     const me = viewer(request);
-    const row = await statuses.deleteStatus(ctx, me, idParam(request.params.id));
+    const id = idParam(request.params.id);
+    // Serialised while it still exists: hydration reads a status's author, mentions and tags by its id.
+    const entity = await one(request, await statuses.getVisibleStatus(ctx.db, me, id));
+    const row = await statuses.deleteStatus(ctx, me, id);
     ctx.events.emit('status.deleted', { statusId: row.id, accountId: me });
-    const entity = await one(request, { ...row });
     return { ...entity, text: row.text, spoiler_text: row.spoiler_text };
   });
 
