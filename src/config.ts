@@ -19,6 +19,10 @@ export interface Config {
   dbPoolSize: number;
   /** A database operation silent for this long is presumed stuck on a vanished host and retried. */
   dbStallMs: number;
+  /** In a cluster, a read the primary has not answered within this long also goes to a standby. */
+  dbHedgeMs: number;
+  /** In a cluster, a primary silent this long on its heartbeat connection is presumed gone; 0: off. */
+  dbHeartbeatTimeoutMs: number;
   bodyLimitBytes: number;
   registrationsOpen: boolean;
   logLevel: string;
@@ -76,6 +80,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     readBudgetMs: int(env, 'FIREBREAK_DB_READ_BUDGET_MS', 10_000, 0, 120_000),
     dbPoolSize: int(env, 'FIREBREAK_DB_POOL_SIZE', 10, 1, 200),
     dbStallMs: int(env, 'FIREBREAK_DB_STALL_MS', 5_000, 100, 120_000),
+    dbHedgeMs: int(env, 'FIREBREAK_DB_HEDGE_MS', 750, 10, 60_000),
+    dbHeartbeatTimeoutMs: int(env, 'FIREBREAK_DB_HEARTBEAT_TIMEOUT_MS', 1500, 0, 60_000),
     bodyLimitBytes: int(env, 'FIREBREAK_BODY_LIMIT_BYTES', 64 * 1024, 1024, 50 * 1024 * 1024),
     registrationsOpen: bool(env, 'FIREBREAK_REGISTRATIONS_OPEN', true),
     logLevel: env.LOG_LEVEL || 'info',

@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { LoginLimiter } from './domain/login-limiter.js';
+import { deadlineStorage } from './overload/deadline.js';
 
 /** Events published after a write commits; the streaming API and caches listen to them. */
 export interface DomainEvents {
@@ -21,6 +22,7 @@ export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   dbRetries: Counter<'code'>;
+  dbHedgedReads: Counter;
   rejected: Counter<'reason' | 'route'>;
 }
 
@@ -42,6 +44,7 @@ function createMetrics(): Metrics {
       name: 'firebreak_http_request_duration_seconds', help: 'HTTP request duration by route',
       labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15], registers: [registry],
     }),
+    dbHedgedReads: new Counter({ name: 'firebreak_db_hedged_reads_total', help: 'Reads also sent to a standby because the primary was slow or failing', registers: [registry] }),
     dbRetries: new Counter({ name: 'firebreak_db_retries_total', help: 'Database operations retried through a failover', labelNames: ['code'], registers: [registry] }),
     rejected: new Counter({ name: 'firebreak_requests_rejected_total', help: 'Requests rejected before doing work, by reason (rate_limited, shed, challenged) and route', labelNames: ['reason', 'route'], registers: [registry] }),
   };
@@ -53,7 +56,15 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.client_secret', '*.access_token', '*.refresh_token'], censor: '[redacted]' },
   });
   const metrics = createMetrics();
-  const db = await openDb(config, { onRetry: (err) => metrics.dbRetries.inc({ code: String((err as { code?: string }).code ?? 'unknown') }) }, options.memoryDb);
+  const onRetry = (err: unknown) => {
+    metrics.dbRetries.inc({ code: String((err as { code?: string }).code ?? 'unknown') });
+    deadlineStorage.getStore()?.onDatabaseWait?.();
+  };
+  const onHedge = () => {
+    metrics.dbHedgedReads.inc();
+    deadlineStorage.getStore()?.onDatabaseWait?.();
+  };
+  const db = await openDb(config, { onRetry, onHedge }, options.memoryDb);
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(config.loginAttemptsPerWindow, config.loginWindowMs) };

@@ -2,6 +2,7 @@
 import { burn, down, layoutFromState, loadState, log, revive, up } from './cluster.js';
 import { defaultRunDir, findDc, type ClusterOptions } from './layout.js';
 import { collectStatus, formatStatus } from './status.js';
+import { waitStatusRecovered } from '../drill/status-watch.js';
 
 const usage = `usage: firebreak cluster <command>
   up [--dcs 3] [--latency 10ms] [--app-per-dc 1] [--rate-limits on|off] [--write-budget 15000]
@@ -69,6 +70,10 @@ export async function main(args: string[]): Promise<number> {
         const targets = positional.length ? positional.map((n) => findDc(layout, n)) : layout.dcs.filter((d) => state.burned.includes(d.name));
         if (!targets.length) { log('nothing to revive: no burned DC'); return 0; }
         for (const dc of targets) await revive(layout, dc);
+        for (const dc of targets) {
+          const ms = await waitStatusRecovered(layout.statusUrl, dc.name, 90_000);
+          log(ms === null ? `status page: ${dc.name} not shown operational with no open incident within 90 s` : `status page: ${dc.name} operational, no open incident, ${(ms / 1000).toFixed(1)} s after the revive`);
+        }
         process.stdout.write(`${formatStatus(await collectStatus(layout))}\n`);
         return 0;
       }

@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { clientUrl, etcdArgs, initialCluster, parseMemberList } from './etcd.js';
 import { haproxyConfig, parseShowStat, type EdgeServerView } from './haproxy.js';
 import {
-  PATRONI_PORT, PG_PORT, buildLayout, databaseUrl, defaultOptions, defaultRunDir, findDc,
+  PATRONI_PORT, PG_PORT, buildLayout, etcdRoot, databaseUrl, defaultOptions, defaultRunDir, findDc,
   type AppServer, type ClusterOptions, type DataCenter, type Layout, type Secrets,
 } from './layout.js';
 import { applyLatency, heal, isIsolated, isolate, killNamespace, namespaces, setupNetwork, teardownNetwork } from './netns.js';
@@ -21,6 +21,8 @@ export interface ClusterState {
   latency: { applied: boolean; detail: string };
   /** DCs burned by a fire drill and not yet revived. */
   burned: string[];
+  /** Access token of the status service's probe account (created through the edge by `up`). */
+  statusProbeToken?: string;
 }
 
 const POSTGRES_USER = 'postgres';
@@ -161,10 +163,16 @@ function startEtcd(layout: Layout, dc: DataCenter, state: 'new' | 'existing', cl
   startDetached(supervisor(layout), { name: `${dc.name}-etcd`, ns: dc.ns, argv: ['etcd', ...etcdArgs(layout, dc, state, cluster)] });
 }
 
+/**
+ * Debian's Patroni, started through a launcher that applies one upstream fix it lacks (a partitioned
+ * ex-leader could take the leader key back and lose acknowledged writes); see the launcher's header.
+ */
+const patroniLauncher = fileURLToPath(new URL('../../../src/cluster/patroni/launch.py', import.meta.url));
+
 function startPatroni(layout: Layout, dc: DataCenter): void {
   startDetached(supervisor(layout), {
     name: `${dc.name}-patroni`, ns: dc.ns, user: POSTGRES_USER, cwd: dc.pgDir,
-    argv: ['patroni', patroniConfigPath(dc)],
+    argv: ['/usr/bin/python3', patroniLauncher, patroniConfigPath(dc)],
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: dc.pgDir },
   });
 }
@@ -194,6 +202,65 @@ function startHaproxy(layout: Layout): void {
   writeFileSync(layout.edge.config, haproxyConfig(layout));
   must('haproxy', ['-c', '-q', '-f', layout.edge.config]);
   startDetached(supervisor(layout), { name: 'edge-haproxy', ns: layout.edge.ns, argv: ['haproxy', '-db', '-f', layout.edge.config] });
+}
+
+/** The status service watches the edge and one app server per DC (DESIGN §1), from outside every DC. */
+export function statusTargets(layout: Layout): string[] {
+  return [`edge=${layout.edgeUrl}`, ...layout.dcs.map((dc) => `${dc.name}=http://${dc.apps[0]!.ip}:${dc.apps[0]!.port}`)];
+}
+
+async function postJson<T>(url: string, body: unknown, token?: string): Promise<T> {
+  const until = Date.now() + 60_000;
+  for (;;) {
+    let detail: string;
+    try {
+      const res = await fetch(url, {
+        method: 'POST', signal: AbortSignal.timeout(10_000), body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      });
+      if (res.ok) return (await res.json()) as T;
+      detail = `HTTP ${res.status} ${await res.text()}`;
+      if (res.status < 500 && res.status !== 429) throw new Error(`POST ${url}: ${detail}`);
+    } catch (err) {
+      if ((err as Error).message.startsWith('POST ')) throw err;
+      detail = (err as Error).message;
+    }
+    if (Date.now() > until) throw new Error(`POST ${url}: ${detail}`);
+    await sleep(1000);
+  }
+}
+
+/**
+ * The status service reads and posts as a signed-in probe account, so its probes see what signed-in
+ * users see (anonymous traffic is shed first when the service is busy, which is by design).
+ */
+async function ensureStatusProbeAccount(layout: Layout, state: ClusterState): Promise<string> {
+  if (state.statusProbeToken) return state.statusProbeToken;
+  const base = layout.edgeUrl;
+  const app = await postJson<{ client_id: string; client_secret: string }>(`${base}/api/v1/apps`, { client_name: 'firebreak-status', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write' });
+  const appToken = await postJson<{ access_token: string }>(`${base}/oauth/token`, { grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.client_secret, scope: 'read write' });
+  const account = await postJson<{ access_token: string }>(`${base}/api/v1/accounts`, {
+    username: 'statusprobe', email: 'statusprobe@status.invalid', password: secret() + secret(), agreement: true, locale: 'en',
+  }, appToken.access_token);
+  state.statusProbeToken = account.access_token;
+  saveState(layout.runDir, state);
+  return account.access_token;
+}
+
+function startStatus(layout: Layout, probeToken: string): void {
+  mkdirSync(layout.status.dataDir, { recursive: true });
+  startDetached(supervisor(layout), {
+    name: 'status', ns: layout.status.ns, cwd: layout.status.dataDir,
+    argv: [process.execPath, cliPath, 'status', '--host', layout.status.ip, '--port', String(layout.status.port), ...statusTargets(layout).flatMap((t) => ['--target', t])],
+    env: {
+      PATH: process.env.PATH,
+      FIREBREAK_DATA_DIR: layout.status.dataDir,
+      FIREBREAK_STATUS_PUBLIC_URL: layout.statusUrl,
+      FIREBREAK_STATUS_ADMIN_TOKEN: layout.secrets.statusAdmin,
+      FIREBREAK_STATUS_PROBE_TOKEN: probeToken,
+      LOG_LEVEL: process.env.FIREBREAK_CLUSTER_LOG_LEVEL ?? 'warn',
+    },
+  });
 }
 
 export async function appReady(app: AppServer, path = '/readyz'): Promise<boolean> {
@@ -247,7 +314,7 @@ export async function up(requested: Partial<ClusterOptions>, runDir = defaultRun
   if (!state) {
     state = {
       options: { ...defaultOptions, ...requested },
-      secrets: { superuser: secret(), replication: secret(), rewind: secret(), app: secret() },
+      secrets: { superuser: secret(), replication: secret(), rewind: secret(), app: secret(), statusAdmin: secret() },
       createdAt: new Date().toISOString(),
       latency: { applied: false, detail: 'not applied yet' },
       burned: [],
@@ -293,17 +360,24 @@ export async function up(requested: Partial<ClusterOptions>, runDir = defaultRun
     const view = await edgeView(layout);
     return view && view.filter((s) => s.status === 'UP').length === apps.length ? true : undefined;
   }, () => assertAlive(layout, ['edge-haproxy']));
+
+  log('status service: probes the edge and every DC from its own namespace');
+  if (!isRunning(sup, 'status')) startStatus(layout, await ensureStatusProbeAccount(layout, state));
+  await waitFor('the status page', 60_000, async () => ((await getJson(`${layout.statusUrl}/api/v2/status.json`)).status === 200 ? true : undefined),
+    () => assertAlive(layout, ['status']));
   log(`cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return layout;
 }
 
 export async function down(runDir = defaultRunDir()): Promise<void> {
   const state = loadState(runDir);
-  const layout = buildLayout(state?.options ?? defaultOptions, runDir, state?.secrets ?? { superuser: '', replication: '', rewind: '', app: '' });
+  const layout = buildLayout(state?.options ?? defaultOptions, runDir, state?.secrets ?? { superuser: '', replication: '', rewind: '', app: '', statusAdmin: '' });
   await teardownNetwork(layout);
   // Processes are gone with their namespaces' pids; remove what they stored. Logs stay for reading.
-  for (const dc of layout.dcs) rmSync(dc.dir, { recursive: true, force: true });
+  for (const dc of layout.dcs) removeDcData(dc);
+  rmSync(etcdRoot(runDir), { recursive: true, force: true });
   rmSync(layout.edge.dir, { recursive: true, force: true });
+  rmSync(layout.status.dataDir, { recursive: true, force: true });
   rmSync(layout.pidDir, { recursive: true, force: true });
   rmSync(statePath(runDir), { force: true });
 }
@@ -311,22 +385,49 @@ export async function down(runDir = defaultRunDir()): Promise<void> {
 /** A fire's last two steps (the drill blackholes the network first): kill everything, delete the data. */
 export async function burn(layout: Layout, dc: DataCenter): Promise<number> {
   const killed = await killNamespace(dc.ns);
-  rmSync(dc.dir, { recursive: true, force: true });
+  removeDcData(dc);
   for (const name of [`${dc.name}-etcd`, `${dc.name}-patroni`, ...dc.apps.map((a) => a.name)]) forgetPid(supervisor(layout), name);
   const state = loadState(layout.runDir);
   if (state && !state.burned.includes(dc.name)) { state.burned.push(dc.name); saveState(layout.runDir, state); }
   return killed;
 }
 
+/** Everything a DC stores: its directory and its etcd member's data. */
+function removeDcData(dc: DataCenter): void {
+  rmSync(dc.dir, { recursive: true, force: true });
+  rmSync(dc.etcdDir, { recursive: true, force: true });
+}
+
 function etcdctl(endpoints: string[], args: string[]): string {
   return must('etcdctl', ['--endpoints', endpoints.join(','), '--dial-timeout', '2s', '--command-timeout', '5s', ...args], { timeoutMs: 15_000 });
+}
+
+/**
+ * `member add`, retried: a busy etcd leader may apply the change yet answer after the client's
+ * deadline, so a failed attempt first checks whether the member is there (unstarted) already.
+ */
+async function addEtcdMember(endpoints: string[], dc: DataCenter): Promise<void> {
+  const peer = `http://${dc.ip}:2380`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      etcdctl(endpoints, ['member', 'add', dc.name, `--peer-urls=${peer}`]);
+      return;
+    } catch (err) {
+      try {
+        if (parseMemberList(etcdctl(endpoints, ['member', 'list'])).some((m) => m.peerUrls.includes(peer))) return;
+      } catch { /* the list can fail for the same reason; try the add again */ }
+      if (attempt >= 5) throw err;
+      log(`etcd: member add failed (${(err as Error).message.split('\n').at(-1)}); retrying`);
+      await sleep(2000);
+    }
+  }
 }
 
 /** A burned DC comes back empty: a new etcd member, Patroni clones a replica, app servers start. */
 export async function revive(layout: Layout, dc: DataCenter): Promise<void> {
   const started = Date.now();
   await killNamespace(dc.ns);
-  rmSync(dc.dir, { recursive: true, force: true });
+  removeDcData(dc);
   setupNetwork(layout);
   applyLatency(dc, layout.options.latency);
   if (isIsolated(dc)) heal(dc);
@@ -341,7 +442,7 @@ export async function revive(layout: Layout, dc: DataCenter): Promise<void> {
     etcdctl(endpoints, ['member', 'remove', m.id]);
   }
   log(`etcd: adding ${dc.name} as a new member`);
-  etcdctl(endpoints, ['member', 'add', dc.name, `--peer-urls=http://${dc.ip}:2380`]);
+  await addEtcdMember(endpoints, dc);
   const after = parseMemberList(etcdctl(endpoints, ['member', 'list']));
   const cluster = after.map((m) => `${m.name || dc.name}=${m.peerUrls[0]}`).join(',');
   startEtcd(layout, dc, 'existing', cluster);

@@ -1,5 +1,7 @@
 // The shape of the local cluster: names, addresses, ports and paths. Pure data, no side effects, so
 // every generator (etcd, Patroni, HAProxy) and the drills agree on one picture.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface ClusterOptions {
@@ -15,8 +17,12 @@ export interface ClusterOptions {
 
 export const defaultOptions: ClusterOptions = { dcs: 3, appsPerDc: 1, latency: '10ms', rateLimits: false, writeBudgetMs: 15_000 };
 
-/** Patroni timing (seconds). See docs in README "Run three data centers": measured, not guessed. */
-export const patroniTiming = { ttl: 10, loopWait: 1, retryTimeout: 4 } as const;
+/**
+ * Patroni timing (seconds), measured with `firebreak drill fire --primary` (README "Run three data
+ * centers"): the leader key outlives its last renewal by `ttl` (plus etcd's election timeout when
+ * the etcd leader burned too), so ttl dominates the write stall of a fire.
+ */
+export const patroniTiming = { ttl: 5, loopWait: 1, retryTimeout: 2 } as const;
 
 export const SUBNET = '10.77.0';
 export const BRIDGE = 'fbr0';
@@ -24,6 +30,10 @@ export const HOST_IP = `${SUBNET}.1`;
 export const EDGE_NS = 'fb-edge';
 export const EDGE_IP = `${SUBNET}.2`;
 export const EDGE_PORT = 8080;
+/** The status service: its own namespace and address, in no DC, so no fire takes it down. */
+export const STATUS_NS = 'fb-status';
+export const STATUS_IP = `${SUBNET}.3`;
+export const STATUS_PORT = 3900;
 export const PG_PORT = 5432;
 export const PATRONI_PORT = 8008;
 export const ETCD_CLIENT_PORT = 2379;
@@ -54,13 +64,27 @@ export interface Layout {
   dcs: DataCenter[];
   edge: { ns: string; ip: string; port: number; hostVeth: string; dir: string; statsSocket: string; config: string };
   edgeUrl: string;
+  status: { ns: string; ip: string; port: number; hostVeth: string; dataDir: string };
+  statusUrl: string;
   secrets: Secrets;
 }
 
-export interface Secrets { superuser: string; replication: string; rewind: string; app: string }
+export interface Secrets { superuser: string; replication: string; rewind: string; app: string; statusAdmin: string }
 
 export function defaultRunDir(cwd = process.cwd()): string {
   return resolve(cwd, 'run', 'cluster');
+}
+
+/**
+ * etcd's data lives in memory (/dev/shm) when the machine has it. etcd fsyncs every raft entry, and
+ * on one shared disk a PostgreSQL checkpoint or base backup can hold such an fsync for seconds: the
+ * etcd leader then misses heartbeats and Patroni's primary cannot renew its key in time. Production
+ * gives etcd a dedicated disk for the same reason; memory is this simulation's dedicated disk. A
+ * fire still deletes it, and a killed process loses nothing it wrote.
+ */
+export function etcdRoot(runDir: string): string {
+  if (!existsSync('/dev/shm')) return join(runDir, 'etcd');
+  return join('/dev/shm', `firebreak-etcd-${createHash('sha256').update(runDir).digest('hex').slice(0, 12)}`);
 }
 
 export function buildLayout(options: ClusterOptions, runDir: string, secrets: Secrets): Layout {
@@ -77,7 +101,7 @@ export function buildLayout(options: ClusterOptions, runDir: string, secrets: Se
     }
     dcs.push({
       name, index: i, ns: `fb-${name}`, ip, hostVeth: `fbv-${name}`, dir,
-      etcdDir: join(dir, 'etcd'), pgDir: join(dir, 'pg'), pgData: join(dir, 'pg', 'data'), apps,
+      etcdDir: join(etcdRoot(runDir), name), pgDir: join(dir, 'pg'), pgData: join(dir, 'pg', 'data'), apps,
     });
   }
   const edgeDir = join(runDir, 'edge');
@@ -89,6 +113,8 @@ export function buildLayout(options: ClusterOptions, runDir: string, secrets: Se
     dcs,
     edge: { ns: EDGE_NS, ip: EDGE_IP, port: EDGE_PORT, hostVeth: 'fbv-edge', dir: edgeDir, statsSocket: join(edgeDir, 'haproxy.sock'), config: join(edgeDir, 'haproxy.cfg') },
     edgeUrl: `http://${EDGE_IP}:${EDGE_PORT}`,
+    status: { ns: STATUS_NS, ip: STATUS_IP, port: STATUS_PORT, hostVeth: 'fbv-status', dataDir: join(runDir, 'status') },
+    statusUrl: `http://${STATUS_IP}:${STATUS_PORT}`,
     secrets,
   };
 }

@@ -34,6 +34,7 @@ function ensureNamespace(ns: string, hostVeth: string, ip: string): void {
 export function setupNetwork(layout: Layout): void {
   ensureBridge();
   ensureNamespace(layout.edge.ns, layout.edge.hostVeth, layout.edge.ip);
+  ensureNamespace(layout.status.ns, layout.status.hostVeth, layout.status.ip);
   for (const dc of layout.dcs) ensureNamespace(dc.ns, dc.hostVeth, dc.ip);
 }
 
@@ -87,14 +88,14 @@ export async function killNamespace(ns: string): Promise<number> {
 }
 
 export async function teardownNetwork(layout: Layout): Promise<void> {
-  const ours = [layout.edge.ns, ...layout.dcs.map((d) => d.ns)];
+  const ours = [layout.edge.ns, layout.status.ns, ...layout.dcs.map((d) => d.ns)];
   // Also namespaces left by a bigger cluster from an earlier run.
-  const all = namespaces().filter((n) => ours.includes(n) || /^fb-(dc\d+|edge)$/.test(n));
+  const all = namespaces().filter((n) => ours.includes(n) || /^fb-(dc\d+|edge|status)$/.test(n));
   for (const ns of all) {
     await killNamespace(ns);
     run('ip', ['netns', 'del', ns]);
   }
-  for (const veth of [layout.edge.hostVeth, ...layout.dcs.map((d) => d.hostVeth)]) {
+  for (const veth of [layout.edge.hostVeth, layout.status.hostVeth, ...layout.dcs.map((d) => d.hostVeth)]) {
     if (linkExists(veth)) run('ip', ['link', 'del', veth]);
   }
   if (linkExists(BRIDGE)) run('ip', ['link', 'del', BRIDGE]);

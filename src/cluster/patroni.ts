@@ -42,6 +42,15 @@ export function patroniConfig(layout: Layout, dc: DataCenter): YamlValue {
             wal_keep_size: '512MB',
             synchronous_commit: 'on',
             password_encryption: 'scram-sha-256',
+            // After a failover a standby reconnects to the new primary, whose slot for it may not
+            // exist yet; the default 5 s pause before retrying would hold every commit that long.
+            wal_retrieve_retry_interval: '500ms',
+            // A replication peer behind a cut link is declared dead after 5 s, not 60: an isolated
+            // old primary's demotion (a shutdown that waits for its walsenders) and a replica's
+            // switch to the new primary both wait on it.
+            wal_sender_timeout: '5s',
+            wal_receiver_timeout: '5s',
+            wal_receiver_status_interval: '1s',
           },
         },
       },

@@ -23,6 +23,7 @@ export interface ClusterStatus {
   syncStandbyDc: string | null;
   dcs: DcStatus[];
   edge: { running: boolean; servers: EdgeServerView[] | null };
+  statusPage: { url: string; running: boolean; indicator: string | null; description: string | null };
 }
 
 export async function collectStatus(layout: Layout, state: ClusterState | undefined = loadState(layout.runDir)): Promise<ClusterStatus> {
@@ -54,6 +55,7 @@ export async function collectStatus(layout: Layout, state: ClusterState | undefi
       }),
     };
   }));
+  const page = (await getJson<{ status?: { indicator: string; description: string } }>(`${layout.statusUrl}/api/v2/status.json`)).body;
   const leader = members.find((m) => m.role === 'leader' && m.state === 'running');
   const sync = members.find((m) => m.role === 'sync_standby');
   return {
@@ -63,6 +65,7 @@ export async function collectStatus(layout: Layout, state: ClusterState | undefi
     syncStandbyDc: sync?.name ?? null,
     dcs,
     edge: { running: isRunning(sup, 'edge-haproxy'), servers: edge ?? null },
+    statusPage: { url: layout.statusUrl, running: isRunning(sup, 'status'), indicator: page?.status?.indicator ?? null, description: page?.status?.description ?? null },
   };
 }
 
@@ -86,6 +89,7 @@ export function formatStatus(s: ClusterStatus): string {
     `edge:     ${s.edgeUrl} (HAProxy ${s.edge.running ? 'running' : 'NOT running'})`,
     `primary:  ${s.primaryDc ?? 'NONE'}   synchronous standby: ${s.syncStandbyDc ?? 'NONE'}`,
     `latency:  ${s.latency}`,
+    `status:   ${s.statusPage.url} (${s.statusPage.running ? s.statusPage.description ?? 'not answering' : 'NOT running'})`,
     '',
     table,
   ].join('\n');

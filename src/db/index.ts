@@ -11,7 +11,8 @@ export type { Db, Queryable, Row } from './db.js';
 export async function openDb(config: Config, observer?: RetryObserver, memory = false): Promise<Db> {
   if (config.databaseUrl) {
     return openPostgres(config.databaseUrl, {
-      poolSize: config.dbPoolSize, writeBudgetMs: config.writeBudgetMs, readBudgetMs: config.readBudgetMs, stallMs: config.dbStallMs, observer,
+      poolSize: config.dbPoolSize, writeBudgetMs: config.writeBudgetMs, readBudgetMs: config.readBudgetMs, stallMs: config.dbStallMs, hedgeMs: config.dbHedgeMs,
+      heartbeatTimeoutMs: config.dbHeartbeatTimeoutMs, observer,
     });
   }
   return openPglite(memory ? undefined : join(config.dataDir, 'pglite'));

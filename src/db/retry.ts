@@ -16,7 +16,11 @@ export function isRetryable(err: unknown): boolean {
   return retryableNodeCodes.has(code) || retryableSqlStates.has(code) || code.startsWith('08');
 }
 
-export interface RetryObserver { onRetry?(err: unknown, attempt: number): void }
+export interface RetryObserver {
+  onRetry?(err: unknown, attempt: number): void;
+  /** A read the primary was slow to answer went to a standby as well (see the postgres driver). */
+  onHedge?(): void;
+}
 
 export async function withRetry<T>(budgetMs: number, fn: () => Promise<T>, observer: RetryObserver = {}): Promise<T> {
   const deadline = Date.now() + budgetMs;

@@ -67,7 +67,7 @@ function stats<T>(items: T[], failed: (x: T) => boolean, reason: (x: T) => strin
 
 /** Attempts = single HTTP requests; operations = what a user asked for, after the client's retries. */
 export function failureStats(attempts: Attempt[], writes: WriteOp[], reads: ReadOp[], faultAt: number) {
-  const attemptReason = (a: Attempt) => (a.outcome === 'http' ? `HTTP ${a.status}` : a.detail ?? a.outcome);
+  const attemptReason = (a: Attempt) => a.detail ?? (a.outcome === 'http' ? `HTTP ${a.status}` : a.outcome);
   return {
     writeAttempts: stats(attempts.filter((a) => a.kind === 'write'), (a) => a.outcome !== 'ok', attemptReason, (a) => a.start, (a) => a.end, faultAt),
     readAttempts: stats(attempts.filter((a) => a.kind === 'read'), (a) => a.outcome !== 'ok', attemptReason, (a) => a.start, (a) => a.end, faultAt),

@@ -24,6 +24,9 @@ export async function main(args: string[]): Promise<number> {
     return kind ? 2 : 0;
   }
   const { flags, positional } = parseFlags(rest);
+  // A drill must reach its audit: a stray rejection from a probe's dropped connection is reported,
+  // not allowed to end the run with the workload's record unread.
+  process.on('unhandledRejection', (reason) => process.stderr.write(`drill: unhandled rejection: ${String((reason as Error)?.stack ?? reason)}\n`));
   try {
     const partitionMs = flags.partition ? parseDuration(flags.partition, 's') : drillDefaults.partitionMs;
     const warmupMs = flags.warmup ? parseDuration(flags.warmup, 's') : drillDefaults.warmupMs;

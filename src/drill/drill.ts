@@ -10,6 +10,7 @@ import { heal, isolate } from '../cluster/netns.js';
 import { sleep, stopGracefully } from '../cluster/proc.js';
 import { auditWrites, failureStats, splitBrain, timing, type DbRow, type WriteAudit } from './audit.js';
 import { PrimaryProbe } from './probe.js';
+import { StatusWatch } from './status-watch.js';
 import { verdict, type DrillReport } from './report.js';
 import { Recorder, createSessions, startWorkload, type WorkloadOptions } from './workload.js';
 
@@ -121,6 +122,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   const sessions = await createSessions(wopts);
   const probe = new PrimaryProbe(layout.dcs);
   probe.start();
+  const statusWatch = target ? await StatusWatch.open(layout.statusUrl, target.name) : undefined;
   const rec = new Recorder();
   const startedAt = new Date();
   const t0 = Date.now();
@@ -129,6 +131,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   await sleep(opts.warmupMs);
 
   const faultAt = Date.now();
+  statusWatch?.start(faultAt);
   const events: Events = [];
   let healAt: number | null = null;
   let rejoin: Promise<boolean> | null = null;
@@ -173,6 +176,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     events.push({ t: Date.now() - faultAt, what: rejoinMs !== null ? `${target!.name}: back as a replica` : `${target!.name}: did not rejoin within 90 s` });
   }
   await probe.stop();
+  const statusPage = (await statusWatch?.stop()) ?? null;
   const primaryAfter = await leaderName(layout);
 
   let rows: DbRow[] = [];
@@ -197,6 +201,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     timing: timing(rec.writes, rec.reads, faultAt, endAt),
     splitBrain: splitBrain(probe.samples, faultAt),
     rejoinMs,
+    statusPage,
     auditError,
   };
   const report: DrillReport = { ...partial, verdict: verdict(partial) };

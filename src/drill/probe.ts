@@ -18,15 +18,17 @@ export class PrimaryProbe {
   }
 
   private async loop(dc: DataCenter): Promise<void> {
-    const open = () => postgres({ path: `${dc.pgDir}/.s.PGSQL.5432`, user: 'postgres', database: 'postgres', max: 1, connect_timeout: 1, idle_timeout: 0, onnotice: () => {} });
+    const open = () => postgres({ path: `${dc.pgDir}/.s.PGSQL.5432`, user: 'postgres', database: 'postgres', max: 1, connect_timeout: 1, idle_timeout: 0, fetch_types: false, onnotice: () => {} });
     let sql = open();
     while (!this.stopping) {
       const t = Date.now();
       let primary: boolean | null = null;
       let timer: NodeJS.Timeout | undefined;
       try {
+        const query = sql`select pg_is_in_recovery() as r`;
+        query.catch(() => {}); // a timed-out query fails later, when its connection is dropped
         const rows = await Promise.race([
-          sql`select pg_is_in_recovery() as r`,
+          query,
           new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('probe timeout')), 500); }),
         ]);
         primary = rows[0]?.r === false;

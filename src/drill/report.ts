@@ -1,5 +1,6 @@
 // The drill report: one object (printed as JSON with --json) and its human-readable text.
 import type { FailureStats, SplitBrain, Timing, WriteAudit } from './audit.js';
+import type { StatusPageObservation } from './status-watch.js';
 
 export interface DrillReport {
   drill: 'fire' | 'partition' | 'restart';
@@ -17,6 +18,8 @@ export interface DrillReport {
   splitBrain: SplitBrain;
   /** A partitioned DC back as a replica, ms after the heal. */
   rejoinMs: number | null;
+  /** What the status service showed (null: no status service answered). */
+  statusPage: StatusPageObservation | null;
   auditError: string | null;
   verdict: { pass: boolean; problems: string[]; goalsMissed: string[] };
 }
@@ -35,6 +38,11 @@ export function verdict(r: Omit<DrillReport, 'verdict'>): DrillReport['verdict']
   if (r.failures.reads.successRate < 0.999) goalsMissed.push(`reads ${(r.failures.reads.successRate * 100).toFixed(2)}% successful (goal >= 99.9%)`);
   if (r.drill === 'fire' && r.timing.longestWriteStallMs > 10_000) goalsMissed.push(`longest write stall ${(r.timing.longestWriteStallMs / 1000).toFixed(1)} s (goal <= 10 s)`);
   if (r.drill === 'restart' && (r.failures.writeAttempts.failed || r.failures.readAttempts.failed)) goalsMissed.push('requests failed during a rolling restart (goal 0)');
+  if (r.statusPage && r.drill !== 'restart') {
+    const down = r.statusPage.targetDownMs;
+    if (down === null || down > 10_000) goalsMissed.push(`status page marked ${r.target} down ${down === null ? 'never' : `after ${(down / 1000).toFixed(1)} s`} (goal <= 10 s)`);
+    if (r.statusPage.incidentOpenedMs === null) goalsMissed.push('the status page opened no incident');
+  }
   if (r.drill === 'partition' && r.rejoinMs === null) goalsMissed.push('the partitioned DC did not rejoin as a replica');
   return { pass: problems.length === 0, problems, goalsMissed };
 }
@@ -80,6 +88,11 @@ export function formatReport(r: DrillReport): string {
   lines.push(`  read latency p99               ${s(r.timing.readLatencyP99Ms)}`);
   if (r.drill === 'partition') lines.push(`  heal -> rejoined as replica    ${s(r.rejoinMs)}`);
   lines.push(`  most nodes claiming primary    ${r.splitBrain.maxPrimaries} (${r.splitBrain.samples} probe samples; must be 1)`);
+  if (r.statusPage) {
+    lines.push('', `status page (${r.statusPage.url}):`);
+    lines.push(`  ${r.target ?? 'target'} shown ${r.statusPage.targetStatus ?? 'down'} after ${s(r.statusPage.targetDownMs)}`);
+    lines.push(`  incident opened after ${s(r.statusPage.incidentOpenedMs)}${r.statusPage.incidentName ? `: "${r.statusPage.incidentName}"` : ''}`);
+  }
   lines.push('');
   if (r.verdict.problems.length) lines.push(`FAIL: ${r.verdict.problems.join('; ')}`);
   if (r.verdict.goalsMissed.length) lines.push(`goals missed (reported, not failing): ${r.verdict.goalsMissed.join('; ')}`);

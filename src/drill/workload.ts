@@ -57,7 +57,8 @@ async function request(rec: Recorder | undefined, kind: 'read' | 'write', url: s
     try { body = text ? JSON.parse(text) : undefined; } catch { body = text; }
     const ra = Number(res.headers.get('retry-after'));
     result = { status: res.status, body, outcome: res.ok ? 'ok' : 'http', retryAfterMs: Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined };
-    if (!res.ok) result.detail = `HTTP ${res.status}`;
+    // The error text tells which layer refused (edge, load shedding, the database's budget).
+    if (!res.ok) result.detail = `HTTP ${res.status}${typeof body?.error === 'string' ? `: ${body.error.slice(0, 60)}` : ''}`;
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';

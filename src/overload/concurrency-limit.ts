@@ -87,8 +87,12 @@ export class GradientLimit {
 
 interface Waiter { priority: Priority; grant: (slot: Slot | undefined) => void; timer: NodeJS.Timeout }
 
-/** A slot held by an admitted request; release it exactly once when the request is done. */
-export interface Slot { release(): void }
+/**
+ * A slot held by an admitted request; release it exactly once when the request is done, or earlier
+ * with recordLatency false when it stops using the server (parked waiting for a new primary): such
+ * a wait says nothing about this server's capacity and must not shrink the limit.
+ */
+export interface Slot { release(recordLatency?: boolean): void }
 
 export class PriorityAdmission {
   private inflight = 0;
@@ -126,11 +130,11 @@ export class PriorityAdmission {
     const inflightAtStart = ++this.inflight;
     let released = false;
     return {
-      release: () => {
+      release: (recordLatency = true) => {
         if (released) return;
         released = true;
         this.inflight--;
-        this.limiter.sample(this.now() - startedAt, inflightAtStart);
+        if (recordLatency) this.limiter.sample(this.now() - startedAt, inflightAtStart);
         this.wakeWaiters();
       },
     };

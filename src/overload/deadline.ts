@@ -8,7 +8,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db, Queryable, Row } from '../db/index.js';
 import { unavailable } from '../errors.js';
 
-export interface RequestDeadline { expiresAt: number; route: string }
+export interface RequestDeadline {
+  expiresAt: number;
+  route: string;
+  /** Called when the request starts waiting out a database failover (see the data layer's retries). */
+  onDatabaseWait?: () => void;
+}
 
 export const deadlineStorage = new AsyncLocalStorage<RequestDeadline>();
 

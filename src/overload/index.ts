@@ -113,9 +113,9 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
     route.onRequest = [...(Array.isArray(route.onRequest) ? route.onRequest : route.onRequest ? [route.onRequest] : []), gate];
   });
 
-  const releaseSlot = (request: FastifyRequest) => {
+  const releaseSlot = (request: FastifyRequest, recordLatency = true) => {
     if (!request.overloadSlot) return;
-    request.overloadSlot.release();
+    request.overloadSlot.release(recordLatency);
     request.overloadSlot = null;
     metrics.inflight.set(state.admission.inFlight);
     metrics.concurrencyLimit.set(state.admission.limiter.limit);
@@ -124,7 +124,10 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
   // 5. The deadline, carried to the data layer. Callback style: the rest of the request runs inside
   // done(), so the store reaches the auth hook and the handler.
   app.addHook('preHandler', (request, _reply, done) => {
-    deadlineStorage.run({ expiresAt: request.receivedAt + REQUEST_BUDGET_MS, route: routeKey(request) }, done);
+    // A request parked while the database fails over uses no server capacity: it gives its slot
+    // back, so signed-in reads keep being admitted while writes wait for the new primary.
+    const onDatabaseWait = () => releaseSlot(request, false);
+    deadlineStorage.run({ expiresAt: request.receivedAt + REQUEST_BUDGET_MS, route: routeKey(request), onDatabaseWait }, done);
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -1,4 +1,4 @@
-// Probes of one watched server: is it ready (/readyz), does a real read work (the public timeline),
+// Probes of one watched server: is it ready (/readyz), does a real read work (a timeline),
 // and optionally can a probe account post (and delete) a direct message. Each probe has a hard
 // timeout: a burned data center answers with silence, not with connection resets.
 import { randomUUID } from 'node:crypto';
@@ -46,6 +46,13 @@ function describe(err: unknown, timeoutMs: number): string {
   return String(err).slice(0, 200);
 }
 
+/** "HTTP 503: The server is busy…": the server's own error text tells operators which layer refused. */
+function httpError(status: number, body: string): Error {
+  let message = '';
+  try { message = String((JSON.parse(body) as { error?: unknown }).error ?? ''); } catch { /* not JSON: the edge's page */ }
+  return new Error(`HTTP ${status}${message ? `: ${message.slice(0, 80)}` : ''}`);
+}
+
 export interface ProbeOptions {
   timeoutMs: number;
   now: () => number;
@@ -67,16 +74,22 @@ async function timed(target: Target, kind: ProbeKind, opts: ProbeOptions, run: (
 export function probeReady(target: Target, opts: ProbeOptions): Promise<ProbeResult> {
   return timed(target, 'readyz', opts, async (signal) => {
     const res = await fetch(`${target.url}/readyz`, { signal, headers: { 'user-agent': 'firebreak-status' } });
-    await readLimited(res);
-    if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+    const body = await readLimited(res);
+    if (res.status !== 200) throw httpError(res.status, body);
   });
 }
 
+/**
+ * With a probe account, the read is its home timeline, as a signed-in user reads; without one, the
+ * public timeline, as an anonymous visitor does (and anonymous traffic is the first to be shed when
+ * the service is busy, so such a probe reports load as well as outages).
+ */
 export function probeRead(target: Target, opts: ProbeOptions): Promise<ProbeResult> {
   return timed(target, 'read', opts, async (signal) => {
-    const res = await fetch(`${target.url}/api/v1/timelines/public?limit=1`, { signal, headers: { accept: 'application/json', 'user-agent': 'firebreak-status' } });
+    const [path, auth] = opts.probeToken ? ['home', { authorization: `Bearer ${opts.probeToken}` }] : ['public', {}];
+    const res = await fetch(`${target.url}/api/v1/timelines/${path}?limit=1`, { signal, headers: { accept: 'application/json', 'user-agent': 'firebreak-status', ...auth } });
     const body = await readLimited(res);
-    if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+    if (res.status !== 200) throw httpError(res.status, body);
     if (!Array.isArray(JSON.parse(body))) throw new Error('timeline is not a JSON array');
   });
 }
@@ -92,7 +105,7 @@ export function probePost(target: Target, opts: ProbeOptions): Promise<ProbeResu
       body: JSON.stringify({ status: `status probe ${new Date(opts.now()).toISOString()}`, visibility: 'direct' }),
     });
     const body = await readLimited(res);
-    if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+    if (res.status !== 200) throw httpError(res.status, body);
     const id = (JSON.parse(body) as { id?: unknown }).id;
     if (typeof id !== 'string') throw new Error('no status id in the answer');
     const del = await fetch(`${target.url}/api/v1/statuses/${encodeURIComponent(id)}`, { method: 'DELETE', signal, headers: auth });

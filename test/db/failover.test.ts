@@ -52,7 +52,7 @@ describe('data layer through a silent host', { skip: !process.env.FIREBREAK_TEST
 
   it('abandons silent connections after the stall timeout and completes reads and idempotent writes', async () => {
     const retries: string[] = [];
-    const db = openPostgres(url, { poolSize: 2, writeBudgetMs: 10_000, readBudgetMs: 10_000, stallMs: 500, observer: { onRetry: (e) => retries.push(String((e as { code?: string }).code)) } });
+    const db = openPostgres(url, { poolSize: 2, writeBudgetMs: 10_000, readBudgetMs: 10_000, stallMs: 500, hedgeMs: 200, heartbeatTimeoutMs: 0, observer: { onRetry: (e) => retries.push(String((e as { code?: string }).code)) } });
     try {
       await migrate(db);
       await db.query(`insert into accounts (username, email, password_hash) values ('s', 's@x.test', 'x')`);
@@ -77,7 +77,7 @@ describe('data layer through a silent host', { skip: !process.env.FIREBREAK_TEST
   });
 
   it('gives up with a 503-class error once the budget is spent', async () => {
-    const db = openPostgres('postgres://postgres@127.0.0.1:1/none', { poolSize: 1, writeBudgetMs: 600, readBudgetMs: 600, stallMs: 300 });
+    const db = openPostgres('postgres://postgres@127.0.0.1:1/none', { poolSize: 1, writeBudgetMs: 600, readBudgetMs: 600, stallMs: 300, hedgeMs: 100, heartbeatTimeoutMs: 0 });
     try {
       await assert.rejects(db.query('select 1'), (e: { statusCode?: number; retryAfterSeconds?: number }) => e.statusCode === 503 && e.retryAfterSeconds! > 0);
     } finally {

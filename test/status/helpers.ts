@@ -32,6 +32,12 @@ export async function fakeTarget(initial: TargetMode = 'ok'): Promise<FakeTarget
     if (state.mode === 'not-ready' || state.mode === 'read-fails') return reply.code(500).send({ error: 'db' });
     return [];
   });
+  app.get('/api/v1/timelines/home', async (req, reply) => {
+    if (req.headers.authorization !== 'Bearer probe-token') return reply.code(401).send({ error: 'The access token is invalid' });
+    if (state.mode === 'hang') return hang();
+    if (state.mode === 'not-ready' || state.mode === 'read-fails') return reply.code(500).send({ error: 'db' });
+    return [];
+  });
   // The probe account's synthetic post: answer like Mastodon, remember what is still not deleted.
   const posted = new Set<string>();
   app.post('/api/v1/statuses', async (req, reply) => {

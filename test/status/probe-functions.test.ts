@@ -19,14 +19,17 @@ test('probes report outcome, latency and a short reason; the synthetic post is d
   const post = await probePost(target, opts);
   assert.equal(post.ok, true, post.error ?? '');
   assert.equal(server.undeleted, 0, 'the probe cleans up its post');
-  assert.equal((await probePost(target, { ...opts, probeToken: 'wrong' })).error, 'HTTP 401');
+  assert.equal((await probePost(target, { ...opts, probeToken: 'wrong' })).error, 'HTTP 401: The access token is invalid');
+  // With a probe account the read is a signed-in one (its home timeline); without, an anonymous one.
+  assert.equal((await probeRead(target, { ...opts, probeToken: 'wrong' })).error, 'HTTP 401: The access token is invalid');
+  assert.equal((await probeRead(target, { ...opts, probeToken: undefined })).ok, true);
 
   server.mode = 'read-fails';
   assert.equal((await probeReady(target, opts)).ok, true);
-  assert.equal((await probeRead(target, opts)).error, 'HTTP 500');
+  assert.equal((await probeRead(target, opts)).error, 'HTTP 500: db');
   server.mode = 'not-ready';
   assert.equal((await probeReady(target, opts)).error, 'HTTP 503');
-  assert.equal((await probePost(target, opts)).error, 'HTTP 503');
+  assert.equal((await probePost(target, opts)).error, 'HTTP 503: unavailable');
   server.mode = 'hang';
   const started = Date.now();
   const hung = await probeReady(target, { ...opts, timeoutMs: 300 });
