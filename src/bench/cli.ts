@@ -221,32 +221,52 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
     db = undefined;
 
     const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'firebreak-prof-')) : undefined;
-    let baseUrl = options.edgeUrl;
-    if (options.backend !== 'cluster') {
-      app = await startServer({
-        args: ['serve'], port: await freePort(), cpuProfileDir: profileDir,
-        env: { ...backend.appEnv, FIREBREAK_RATE_LIMITS: 'false', LOG_LEVEL: 'warn' },
-      });
-      baseUrl = app.url;
-      log(`app server pid ${app.pid} at ${app.url}`);
-    }
-
-    // Active users have been seen before: the app's overload protection ranks a token it has seen
-    // succeed above an unknown one (src/overload/classify.ts). One read per sampled user first, so the
-    // measurement is of signed-in traffic rather than of a thousand strangers being shed.
-    log(`warm-up: one home timeline read for each of ${samples.users.length} sampled users`);
-    await signInOnce(baseUrl!, samples.users);
-
-    log('ceiling: Fastify with a fixed 20-status body');
-    ceilings.httpFixedBody = await measureFixedBody(baseUrl!, samples, options);
+    // Each endpoint is measured against a fresh app server (except on the cluster, whose app servers are
+    // not ours): a saturated endpoint leaves state behind (a shrunken adaptive concurrency limit, pools
+    // replaced after stalls) that would otherwise be charged to the next one. The CPU profile, if asked
+    // for, is of the first endpoint's server. The smoke run, which only checks that all of this works,
+    // keeps one server throughout.
+    const startApp = async (profile: boolean): Promise<string> => {
+      let url = options.edgeUrl!;
+      if (options.backend !== 'cluster') {
+        app = await startServer({
+          args: ['serve'], port: await freePort(), cpuProfileDir: profile ? profileDir : undefined,
+          env: { ...backend.appEnv, FIREBREAK_RATE_LIMITS: 'false', LOG_LEVEL: 'warn' },
+        });
+        url = app.url;
+        log(`app server pid ${app.pid} at ${url}`);
+      }
+      // Active users have been seen before: the app's overload protection ranks a token it has seen
+      // succeed above an unknown one (src/overload/classify.ts). One read per sampled user first, so the
+      // measurement is of signed-in traffic rather than of a thousand strangers being shed.
+      log(`warm-up: one home timeline read for each of ${samples.users.length} sampled users`);
+      await signInOnce(url, samples.users);
+      return url;
+    };
+    let peakRssMb = 0;
+    let rssMbAfterLoad = 0;
+    const stopApp = async () => {
+      if (!app) return;
+      const memory = app.memory();
+      peakRssMb = Math.max(peakRssMb, memory.peakRssMb);
+      rssMbAfterLoad = Math.max(rssMbAfterLoad, memory.rssMb);
+      await app.stop();
+      app = undefined;
+    };
 
     const endpoints: EndpointResult[] = [];
-    for (const workload of workloads(samples).filter((w) => wanted.includes(w.name))) {
-      endpoints.push(await measureEndpoint(baseUrl!, workload, options));
+    const chosen = workloads(samples).filter((w) => wanted.includes(w.name));
+    for (const [i, workload] of chosen.entries()) {
+      const reuse = i > 0 && (options.backend === 'cluster' || options.smoke);
+      const baseUrl = reuse ? (app?.url ?? options.edgeUrl!) : await startApp(i === 0);
+      if (i === 0) {
+        log('ceiling: Fastify with a fixed 20-status body');
+        ceilings.httpFixedBody = await measureFixedBody(baseUrl, samples, options);
+      }
+      endpoints.push(await measureEndpoint(baseUrl, workload, options));
+      if (!options.smoke || i === chosen.length - 1) await stopApp();
     }
-    const memory = app?.memory();
-    await app?.stop();
-    app = undefined;
+    const memory = options.backend === 'cluster' ? undefined : { rssMb: rssMbAfterLoad, peakRssMb };
 
     let profile: BenchResult['profile'];
     if (profileDir) {
@@ -260,6 +280,7 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
       rmSync(profileDir, { recursive: true, force: true });
     }
     if (options.backend === 'cluster') notes.push('Cluster: load goes through the edge; app RSS is not measured from here.');
+    else if (!options.smoke) notes.push('Each endpoint was measured against a fresh app server (after one warm-up read per sampled user); app RSS is the largest of theirs.');
 
     const partial: Omit<BenchResult, 'goals'> = {
       backend: options.backend, scale: scale.name, smoke: options.smoke,
