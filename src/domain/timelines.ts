@@ -1,6 +1,6 @@
 // Timelines as keyset-paginated queries. Home is read from a per-viewer feed filled on write (fan-out),
 // with fan-in over the follow graph below the feed's floor; see BENCHMARKS.md for the measurements.
-import type { Queryable } from '../db/index.js';
+import type { Db, Queryable } from '../db/index.js';
 import { keyset, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { buildHomeFeed } from './home-feed.js';
@@ -70,7 +70,7 @@ const building = new Set<string>();
  * The home timeline: from the viewer's feed where it reaches, by fan-in below its floor or while it
  * does not exist yet (the first read starts building it, in the background).
  */
-export async function homeTimeline(db: Queryable, viewerId: string, p: PageParams): Promise<StatusRow[]> {
+export async function homeTimeline(db: Db, viewerId: string, p: PageParams): Promise<StatusRow[]> {
   const params: unknown[] = [viewerId];
   const k = keyset(p, 'h.status_id', params);
   const rows = await db.query<StatusRow & { feed_floor: string | null }>(
@@ -84,7 +84,8 @@ export async function homeTimeline(db: Queryable, viewerId: string, p: PageParam
     if (!building.has(viewerId)) {
       building.add(viewerId);
       // Not awaited: this read is answered by fan-in; a failure only means the next read tries again.
-      buildHomeFeed(db, viewerId).catch(() => {}).finally(() => building.delete(viewerId));
+      // A write, so a transaction: db.query may send a statement to a standby (hedged reads).
+      db.transaction((tx) => buildHomeFeed(tx, viewerId)).catch(() => {}).finally(() => building.delete(viewerId));
     }
     return fanInHomeTimeline(db, viewerId, p);
   }
