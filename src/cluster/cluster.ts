@@ -194,7 +194,7 @@ export function appEnv(layout: Layout, dc: DataCenter, app: AppServer): NodeJS.P
 }
 
 export function startApp(layout: Layout, dc: DataCenter, app: AppServer): void {
-  startDetached(supervisor(layout), { name: app.name, ns: dc.ns, argv: [process.execPath, cliPath, 'serve'], env: appEnv(layout, dc, app), cwd: app.dataDir });
+  startDetached(supervisor(layout), { name: app.name, ns: dc.ns, argv: [process.execPath, cliPath, 'serve'], env: appEnv(layout, dc, app), cwd: app.dataDir, restart: true });
 }
 
 function startHaproxy(layout: Layout): void {
@@ -330,7 +330,7 @@ export async function up(requested: Partial<ClusterOptions>, runDir = defaultRun
   setupNetwork(layout);
   const burned = new Set(state.burned);
   const live = layout.dcs.filter((d) => !burned.has(d.name));
-  const lat = layout.dcs.map((dc) => applyLatency(dc, layout.options.latency));
+  const lat = layout.dcs.filter((d) => !burned.has(d.name)).map((dc) => applyLatency(supervisor(layout), dc, layout.options.latency));
   state.latency = { applied: lat.every((l) => l.applied), detail: lat[0]!.detail };
   if (!state.latency.applied && layout.options.latency !== '0ms') log(`latency: ${state.latency.detail}`);
   saveState(runDir, state);
@@ -429,7 +429,7 @@ export async function revive(layout: Layout, dc: DataCenter): Promise<void> {
   await killNamespace(dc.ns);
   removeDcData(dc);
   setupNetwork(layout);
-  applyLatency(dc, layout.options.latency);
+  applyLatency(supervisor(layout), dc, layout.options.latency);
   if (isIsolated(dc)) heal(dc);
   prepareDcDirs(dc);
   writePatroniConfig(layout, dc);

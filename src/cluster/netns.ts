@@ -2,8 +2,10 @@
 // run from the host), one namespace per DC and one for the edge, each joined by a veth pair.
 // Faults: a DC is cut off by detaching its link from the bridge: frames go nowhere, in both
 // directions, with no reset and no ICMP (silence, like a burned building or a cut fibre).
-import { BRIDGE, HOST_IP, type DataCenter, type Layout } from './layout.js';
-import { must, run, nsRun } from './proc.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BRIDGE, HOST_IP, parseDuration, type DataCenter, type Layout } from './layout.js';
+import { must, run, nsRun, signal, startDetached, type Supervisor } from './proc.js';
 
 export function namespaces(): string[] {
   const r = run('ip', ['netns', 'list']);
@@ -40,19 +42,36 @@ export function setupNetwork(layout: Layout): void {
 
 export interface LatencyResult { applied: boolean; detail: string }
 
+const DELAY_QUEUE = 1;
+const delayer = fileURLToPath(new URL('../../../src/cluster/delay/nfqueue_delay.py', import.meta.url));
+// On arrival, not departure: a packet held on its way out still counts against its socket's TCP
+// Small Queues budget (about 1 ms of data), which throttled a 10 ms link to 0.5 MB/s; once it has
+// crossed the link it belongs to no socket. Either way each crossing pays the delay once.
+const delayRule = ['INPUT', '-i', 'eth0', '-j', 'NFQUEUE', '--queue-num', String(DELAY_QUEUE), '--queue-bypass'];
+
 /**
  * Adds a one-way delay to everything a DC sends (so DC-to-DC round trips pay twice the delay).
- * Needs the kernel's sch_netem; some kernels (e.g. minimal VM kernels) lack it, and then the
- * cluster runs without added delay and says so.
+ * With the kernel's sch_netem: `tc netem` on the DC's egress. Kernels without it (minimal VM kernels,
+ * this project's CI among them) still have netfilter's queue: an iptables rule hands each packet
+ * arriving in the DC to a small process there that releases it after the delay
+ * (src/cluster/delay/nfqueue_delay.py).
  */
-export function applyLatency(dc: DataCenter, latency: string): LatencyResult {
-  if (/^0+(ms|s)?$/.test(latency)) {
-    nsRun(dc.ns, 'tc', ['qdisc', 'del', 'dev', 'eth0', 'root']);
-    return { applied: false, detail: 'none requested' };
+export function applyLatency(sup: Supervisor, dc: DataCenter, latency: string): LatencyResult {
+  const none = /^0+(ms|s)?$/.test(latency);
+  nsRun(dc.ns, 'tc', ['qdisc', 'del', 'dev', 'eth0', 'root']);
+  nsRun(dc.ns, 'iptables', ['-F']); // the namespace is ours alone: its only rules are the delay's
+  signal(sup, `${dc.name}-delay`, 'SIGKILL');
+  if (none) return { applied: false, detail: 'none requested' };
+  const netem = nsRun(dc.ns, 'tc', ['qdisc', 'replace', 'dev', 'eth0', 'root', 'netem', 'delay', latency]);
+  if (netem.code === 0) return { applied: true, detail: `netem delay ${latency} on ${dc.name} egress` };
+  const ms = parseDuration(latency);
+  if (run('sh', ['-c', 'command -v iptables']).code !== 0 || !existsSync('/usr/bin/python3')) {
+    return { applied: false, detail: `no delay: this kernel lacks sch_netem (${netem.stderr.trim()}) and the NFQUEUE fallback needs iptables and python3 (apt-get install iptables)` };
   }
-  const r = nsRun(dc.ns, 'tc', ['qdisc', 'replace', 'dev', 'eth0', 'root', 'netem', 'delay', latency]);
-  if (r.code === 0) return { applied: true, detail: `netem delay ${latency} on ${dc.name} egress` };
-  return { applied: false, detail: `tc netem unavailable (${r.stderr.trim() || 'error'}): this kernel lacks sch_netem, running without added delay` };
+  startDetached(sup, { name: `${dc.name}-delay`, ns: dc.ns, argv: ['/usr/bin/python3', delayer, String(DELAY_QUEUE), String(ms)] });
+  const rule = nsRun(dc.ns, 'iptables', ['-A', ...delayRule]);
+  if (rule.code !== 0) return { applied: false, detail: `no delay: iptables NFQUEUE rule failed: ${rule.stderr.trim()}` };
+  return { applied: true, detail: `NFQUEUE delay ${latency} on ${dc.name} ingress (kernel lacks sch_netem)` };
 }
 
 export function isIsolated(dc: DataCenter): boolean {

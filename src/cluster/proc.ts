@@ -37,6 +37,26 @@ export interface StartSpec {
   /** Run as this user (via setpriv, which execs, so the pid file names the real process). */
   user?: string;
   cwd?: string;
+  /**
+   * Start it again a second after it exits, as systemd's Restart=always would. The pid file then
+   * names a small shell that forwards SIGTERM to the process and stops restarting it.
+   */
+  restart?: boolean;
+}
+
+/** `sh -c` loop that keeps argv running; TERM/INT end it after forwarding them to the child. */
+function restartLoop(argv: string[]): string[] {
+  const script = [
+    'stop=0; child=0',
+    'trap \'stop=1; [ $child -ne 0 ] && kill -TERM $child 2>/dev/null\' TERM INT',
+    'while [ $stop -eq 0 ]; do',
+    '  "$@" & child=$!',
+    '  wait $child; code=$?',
+    '  while kill -0 $child 2>/dev/null; do wait $child; code=$?; done',
+    '  [ $stop -eq 0 ] && echo "===== $(date -u +%FT%TZ) exited ($code); restarting in 1 s" && sleep 1',
+    'done',
+  ].join('\n');
+  return ['sh', '-c', script, 'restart-loop', ...argv];
 }
 
 export function pidFile(sup: Supervisor, name: string): string {
@@ -74,7 +94,8 @@ export function startDetached(sup: Supervisor, spec: StartSpec): number {
   const log = openSync(logFile(sup, spec.name), 'a');
   writeFileSync(log, `\n===== ${new Date().toISOString()} start ${spec.argv.join(' ')}\n`);
   const asUser = spec.user ? ['setpriv', `--reuid=${spec.user}`, `--regid=${spec.user}`, '--init-groups', '--'] : [];
-  const child = spawn('ip', ['netns', 'exec', spec.ns, ...asUser, ...spec.argv], {
+  const argv = spec.restart ? restartLoop(spec.argv) : spec.argv;
+  const child = spawn('ip', ['netns', 'exec', spec.ns, ...asUser, ...argv], {
     detached: true,
     stdio: ['ignore', log, log],
     env: spec.env ?? process.env,

@@ -60,7 +60,7 @@ export async function collectStatus(layout: Layout, state: ClusterState | undefi
   const sync = members.find((m) => m.role === 'sync_standby');
   return {
     edgeUrl: layout.edgeUrl,
-    latency: state ? (state.latency.applied ? layout.options.latency : `none (${state.latency.detail})`) : 'unknown',
+    latency: state ? (state.latency.applied ? `${layout.options.latency} one way between DCs (${state.latency.detail.replace(/ on dc\d+ (egress|ingress)/, '')})` : `none (${state.latency.detail})`) : 'unknown',
     primaryDc: leader?.name ?? null,
     syncStandbyDc: sync?.name ?? null,
     dcs,
