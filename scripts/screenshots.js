@@ -34,6 +34,7 @@ const people = {
   maya: { name: 'Maya Okafor', bio: 'Site reliability at a place with three data centers.\nLikes: pager silence, tea.' },
   jonas: { name: 'Jonas Lindqvist', bio: 'Writes about Postgres, replication and long walks.' },
   ines: { name: 'Inês Duarte 🔥', bio: 'Fire safety engineer. Opinions are load-tested.' },
+  tomas: { name: 'Tomás Reyes', bio: 'Network engineer. I cut cables for a living (in drills).' },
 };
 const tokens = {};
 const ids = {};
@@ -58,6 +59,10 @@ await call('jonas', 'POST', `/api/v1/statuses/${quoted.id}/favourite`);
 await call('ines', 'POST', `/api/v1/statuses/${first.id}/reblog`);
 await call('maya', 'POST', `/api/v1/statuses/${first.id}/favourite`);
 await call('jonas', 'POST', '/api/v1/statuses', { status: 'Good morning from dc3. Replica lag: 0 bytes. ☕' });
+await call('jonas', 'POST', '/api/v1/statuses', { status: 'Agreed, and the budget is configurable: FIREBREAK_DB_WRITE_BUDGET_MS.', in_reply_to_id: quoted.id });
+// Maya approves new followers; Tomás waits for her answer.
+await call('maya', 'PATCH', '/api/v1/accounts/update_credentials', { locked: true });
+await call('tomas', 'POST', `/api/v1/accounts/${ids.maya}/follow`);
 
 // ------------------------------------------------------------------ browser
 mkdirSync(outDir, { recursive: true });
@@ -99,7 +104,7 @@ try {
 
   const shots = [
     ['home', '/'], ['explore', '/public/local'], ['thread', `/@jonas/${first.id}`], ['profile', '/@maya'],
-    ['notifications', '/notifications'], ['search', '/search?q=fire'], ['hashtag', '/tags/firedrill'], ['settings', '/settings'],
+    ['notifications', '/notifications'], ['follow-requests', '/follow_requests'], ['search', '/search?q=fire'], ['hashtag', '/tags/firedrill'], ['settings', '/settings'],
   ];
   for (const [label, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 800 }]]) {
     const context = await browser.newContext({ viewport, deviceScaleFactor: label === 'phone' ? 2 : 1, colorScheme: 'light' });

@@ -62,6 +62,16 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'Not found' }));
 
+  // An empty JSON body is no body: many Mastodon clients POST /favourite, /follow and the like with
+  // `Content-Type: application/json` and nothing after it, which Mastodon accepts. Anything else
+  // goes through Fastify's own parser (prototype-poisoning checks included).
+  const json = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') done(null, undefined);
+    else json(request, body.toString(), done);
+  });
+
   await app.register(cors, { origin: true, exposedHeaders: ['Link', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'], maxAge: 86400 });
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimitBytes, parser: (body) => parseQueryString(body) });
   // Mastodon clients (masto.js, the official apps) send forms as multipart; fields only, no uploads yet.

@@ -13,7 +13,7 @@ const cli = new URL('../src/cli.js', import.meta.url).pathname;
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [cli, 'serve'], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', FIREBREAK_SCRYPT_COST: '1024' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [cli, 'serve'], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', FIREBREAK_SCRYPT_COST: '1024', FIREBREAK_RATE_LIMITS: 'false' }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 900; i++) { // PGlite may take a while to start on a loaded machine
     try { if ((await fetch(`${url}/readyz`)).ok) return { child, url }; } catch { /* not yet */ }
@@ -37,7 +37,7 @@ for (const backend of backends()) {
     const dataDir = mkdtempSync(join(tmpdir(), 'firebreak-durability-'));
     after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-    it('keeps every acknowledged post through kill -9, and a retried key does not duplicate', async () => {
+    it('keeps every acknowledged write through kill -9 (posts, a follow, a favourite, a bookmark, a delete), and a retried key does not duplicate', async () => {
       const env: Record<string, string> = backend === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : { FIREBREAK_DATA_DIR: dataDir };
       let server = await startServer(env);
       const app = await api(server.url, '/api/v1/apps', { method: 'POST', body: { client_name: 'd', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write' } });
@@ -50,6 +50,19 @@ for (const backend of backends()) {
         assert.equal(res.status, 200);
         acknowledged.push(res.body.id);
       }
+      // Other kinds of write, acknowledged just before the kill: a second account that follows,
+      // favourites and bookmarks, and a delete whose answer is stored under its Idempotency-Key.
+      const other = await api(server.url, '/api/v1/accounts', { method: 'POST', token: appToken.body.access_token, body: { username: 'other', email: 'o@example.test', password: 'durable password', agreement: true } });
+      assert.equal(other.status, 200, JSON.stringify(other.body));
+      const otherToken = other.body.access_token as string;
+      const durableId = (await api(server.url, '/api/v1/accounts/lookup?acct=durable')).body.id;
+      const follow = await api(server.url, `/api/v1/accounts/${durableId}/follow`, { method: 'POST', token: otherToken });
+      assert.equal(follow.body.following, true, JSON.stringify(follow.body));
+      assert.equal((await api(server.url, `/api/v1/statuses/${acknowledged[0]}/favourite`, { method: 'POST', token: otherToken })).status, 200);
+      assert.equal((await api(server.url, `/api/v1/statuses/${acknowledged[1]}/bookmark`, { method: 'POST', token: otherToken })).status, 200);
+      const doomed = await api(server.url, '/api/v1/statuses', { method: 'POST', token, body: { status: 'to be deleted' } });
+      const deleted = await api(server.url, `/api/v1/statuses/${doomed.body.id}`, { method: 'DELETE', token, headers: { 'idempotency-key': 'del-1' } });
+      assert.equal(deleted.status, 200);
       server.child.kill('SIGKILL');
       await new Promise((r) => server.child.once('exit', r));
 
@@ -68,6 +81,12 @@ for (const backend of backends()) {
         }
         assert.deepEqual([...seen].sort(), [...acknowledged].sort());
         assert.equal(me.body.statuses_count, 40);
+        const [relationship] = (await api(server.url, `/api/v1/accounts/relationships?id[]=${durableId}`, { token: otherToken })).body;
+        assert.equal(relationship.following, true, 'the follow survived');
+        assert.equal((await api(server.url, `/api/v1/statuses/${acknowledged[0]}`, { token: otherToken })).body.favourited, true, 'the favourite survived');
+        assert.equal((await api(server.url, `/api/v1/statuses/${acknowledged[1]}`, { token: otherToken })).body.bookmarked, true, 'the bookmark survived');
+        const redelete = await api(server.url, `/api/v1/statuses/${doomed.body.id}`, { method: 'DELETE', token, headers: { 'idempotency-key': 'del-1' } });
+        assert.deepEqual([redelete.status, redelete.body.text], [200, 'to be deleted'], 'the retried delete gets its stored answer');
       } finally {
         server.child.kill('SIGKILL');
       }

@@ -1,13 +1,14 @@
 // Authentication and scope enforcement for every route, from one declaration in the route's config:
 //   config: { auth: { mode: 'user', scope: 'write:statuses' } }
 // Routes without an auth rule are public. `app` accepts app-only (client_credentials) tokens too.
+// A list of scopes means any one of them will do (verify_credentials takes `read:accounts` or `profile`).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { forbidden, unauthorized } from '../errors.js';
 import { findToken, safeEqual, sha256 } from '../domain/tokens.js';
 import { scopeAllows } from '../domain/scopes.js';
 
-export interface AuthRule { mode: 'user' | 'app' | 'optional'; scope?: string }
+export interface AuthRule { mode: 'user' | 'app' | 'optional'; scope?: string | string[] }
 
 export interface Auth { tokenId: string; accountId: string | null; appId: string | null; scopes: string[] }
 
@@ -75,7 +76,7 @@ export function enforceRule(rule: AuthRule, auth: Auth | null): void {
     throw unauthorized('The access token is invalid');
   }
   if (rule.mode === 'user' && !auth.accountId) throw unauthorized('This method requires an authenticated user');
-  if (rule.scope && !scopeAllows(auth.scopes, rule.scope)) throw forbidden('This action is outside the authorized scopes');
+  if (rule.scope && ![rule.scope].flat().some((scope) => scopeAllows(auth.scopes, scope))) throw forbidden('This action is outside the authorized scopes');
 }
 
 export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
@@ -98,4 +99,4 @@ export function viewer(request: FastifyRequest): string {
 
 export const optionalViewer = (request: FastifyRequest): string | null => request.auth?.accountId ?? null;
 
-export const rule = (mode: AuthRule['mode'], scope?: string) => ({ auth: { mode, scope } satisfies AuthRule });
+export const rule = (mode: AuthRule['mode'], scope?: string | string[]) => ({ auth: { mode, scope } satisfies AuthRule });

@@ -1,5 +1,6 @@
 // Small, strict readers for Mastodon request parameters, which arrive as JSON, forms or query strings
 // (so booleans may be "true"/"1" and arrays may be `key[]`).
+import type { FastifyRequest } from 'fastify';
 import { badRequest, notFound, unprocessable } from '../errors.js';
 
 export type Params = Record<string, unknown>;
@@ -38,4 +39,14 @@ export function list(p: Params, name: string, maxItems: number): string[] {
   const items = (Array.isArray(v) ? v : [v]).map(String);
   if (items.length > maxItems) throw unprocessable(`${name} accepts at most ${maxItems} values`);
   return items;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** The Idempotency-Key header (DESIGN §2 rule 3), or null when the client sent none. */
+export function idempotencyKey(request: FastifyRequest): string | null {
+  const raw = request.headers['idempotency-key'];
+  if (raw === undefined) return null;
+  if (typeof raw !== 'string' || !IDEMPOTENCY_KEY.test(raw)) throw unprocessable('Idempotency-Key must be 1 to 200 printable ASCII characters');
+  return raw;
 }

@@ -11,10 +11,14 @@ import statuses from './v1/statuses.js';
 import timelines from './v1/timelines.js';
 import search from './v2/search.js';
 import streaming from './v1/streaming.js';
+import followRequests from './v1/follow_requests.js';
+import markers from './v1/markers.js';
+import tags from './v1/tags.js';
+import emptyCollections from './v1/empty_collections.js';
 import web from '../web/routes.js';
 
 /** Every route module, in one list: (app, ctx) => registers its routes. */
-const modules = [health, oauth, media, apps, accounts, instance, notifications, statuses, timelines, search, streaming, web];
+const modules = [health, oauth, media, apps, accounts, followRequests, instance, notifications, statuses, timelines, tags, markers, emptyCollections, search, streaming, web];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const register of modules) await register(app, ctx);

@@ -33,10 +33,10 @@ function startOfDay(d: Date): string {
   return `${d.toISOString().slice(0, 10)}T00:00:00.000Z`;
 }
 
-export function serializeCredentialAccount(ctx: AppContext, a: AccountRow): Entity {
+export function serializeCredentialAccount(ctx: AppContext, a: AccountRow, followRequestsCount = 0): Entity {
   return {
     ...serializeAccount(ctx, a),
-    source: { note: a.note, fields: [], privacy: 'public', sensitive: false, language: null, follow_requests_count: 0, hide_collections: false, discoverable: a.discoverable, indexable: a.discoverable },
+    source: { note: a.note, fields: [], privacy: 'public', sensitive: false, language: null, follow_requests_count: followRequestsCount, hide_collections: false, discoverable: a.discoverable, indexable: a.discoverable, quote_policy: 'public' },
     role: { id: '-99', name: '', permissions: '0', color: '', highlighted: false },
   };
 }
@@ -47,6 +47,7 @@ export async function serializeAccountsById(ctx: AppContext, db: Queryable, ids:
 }
 
 interface Batch {
+  viewerId: string | null;
   accounts: Map<string, PublicAccountRow>;
   statuses: Map<string, StatusRow>;
   quotable: Set<string>;
@@ -99,7 +100,7 @@ export async function serializeStatuses(ctx: AppContext, db: Queryable, viewerId
   const statuses = new Map(rows.map((r) => [r.id, r]));
   const hydration = await db.query<HydrationRow>(HYDRATE_SQL, [rows.map((r) => r.id), viewerId]);
   const batch: Batch = {
-    accounts: new Map(), statuses, quotable: new Set(), mentions: new Map(), tags: new Map(),
+    viewerId, accounts: new Map(), statuses, quotable: new Set(), mentions: new Map(), tags: new Map(),
     favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(),
   };
   for (const h of hydration) {
@@ -146,10 +147,17 @@ function statusEntity(ctx: AppContext, b: Batch, s: StatusRow, depth: number): E
     emojis: [], reblogs_count: s.reblogs_count, favourites_count: s.favourites_count, replies_count: s.replies_count, quotes_count: s.quotes_count,
     in_reply_to_id: s.in_reply_to_id, in_reply_to_account_id: s.in_reply_to_account_id,
     reblog: reblogOf ? statusEntity(ctx, b, reblogOf, depth) : null,
-    quote, quote_approval: { automatic: ['public'], manual: [], current_user: 'automatic' },
+    quote, quote_approval: quoteApproval(b, s),
     poll: null, card: null, language: s.language, text: null, filtered: [],
     favourited: b.favourited.has(id), reblogged: b.reblogged.has(id), muted: false, bookmarked: b.bookmarked.has(id), pinned: b.pinned.has(s.id),
   };
+}
+
+/** Who may quote (Mastodon 4.5 rules, see createStatus): anyone for public and unlisted posts, the author alone for followers-only ones. */
+function quoteApproval(b: Batch, s: StatusRow): Entity {
+  const open = s.visibility === 'public' || s.visibility === 'unlisted';
+  const mayQuote = !s.reblog_of_id && (open || (s.visibility === 'private' && s.account_id === b.viewerId));
+  return { automatic: open ? ['public'] : [], manual: [], current_user: mayQuote ? 'automatic' : 'denied' };
 }
 
 export async function serializeNotifications(ctx: AppContext, db: Queryable, viewerId: string, rows: NotificationRow[]): Promise<Entity[]> {

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { WEB_CLIENT_ID } from '../db/migrations/0003_web_sessions.js';
 
 export interface AccountRow {
   id: string; username: string; email: string; password_hash: string; display_name: string; note: string;
@@ -91,9 +92,34 @@ export async function updateProfile(db: Queryable, id: string, input: { displayN
   return row;
 }
 
-export async function changePassword(db: Queryable, id: string, newPassword: string, scryptCost: number): Promise<void> {
-  if (newPassword.length < LIMITS.passwordMin || newPassword.length > LIMITS.passwordMax) {
-    throw unprocessable(`Validation failed: Password must be ${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters`);
+/**
+ * Changes the password after checking the current one, and signs out every other web session (a
+ * password change is what people do when they fear someone else is in). A retry of a change that
+ * already happened finds the new password in place and succeeds again.
+ */
+export async function changePassword(db: Queryable, id: string, input: { current: string; next: string; keepTokenId: string }, scryptCost: number): Promise<void> {
+  const account = await getAccount(db, id);
+  if (!(await verifyPassword(input.current, account.password_hash))) {
+    if (input.next && (await verifyPassword(input.next, account.password_hash))) return;
+    throw unprocessable('Validation failed: Current password is invalid', { current_password: [{ error: 'ERR_INVALID', description: 'is invalid' }] });
   }
-  await db.query('update accounts set password_hash = $2 where id = $1', [id, await hashPassword(newPassword, scryptCost)]);
+  if (input.next.length < LIMITS.passwordMin || input.next.length > LIMITS.passwordMax) {
+    throw unprocessable(`Validation failed: Password must be ${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters`, { password: [{ error: 'ERR_INVALID', description: `must be ${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters` }] });
+  }
+  await db.query('update accounts set password_hash = $2 where id = $1', [id, await hashPassword(input.next, scryptCost)]);
+  await db.query(
+    `update tokens set revoked_at = now() where account_id = $1 and id <> $2 and revoked_at is null
+       and app_id = (select id from apps where client_id = $3)`, [id, input.keepTokenId, WEB_CLIENT_ID]);
+}
+
+/**
+ * A registration retried after its answer was lost finds its account taken. When username, e-mail
+ * and password all match an existing account, it is the same sign-up (anyone who knows the password
+ * could sign in anyway), so the retry gets that account instead of "already taken".
+ */
+export async function findSameRegistration(db: Queryable, input: { username?: unknown; email?: unknown; password?: unknown }): Promise<AccountRow | undefined> {
+  if (typeof input.username !== 'string' || typeof input.email !== 'string' || typeof input.password !== 'string') return undefined;
+  const account = await findByUsername(db, input.username.trim());
+  if (!account || account.email.toLowerCase() !== input.email.trim().toLowerCase()) return undefined;
+  return (await verifyPassword(input.password, account.password_hash)) ? account : undefined;
 }

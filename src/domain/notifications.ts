@@ -1,33 +1,63 @@
+// Notifications: who is told what, and the list behind GET /api/v1/notifications.
+// Types are Mastodon's. A reply is a `mention`, as on Mastodon (which has no `reply` type): the author
+// of the replied-to status is notified even when the reply does not @mention them, and clients find
+// replies among mentions by `status.in_reply_to_account_id`.
 import type { Queryable } from '../db/index.js';
-import { notFound, badRequest } from '../errors.js';
+import { notFound } from '../errors.js';
 import { keyset, type PageParams } from './pagination.js';
+import { visibleTo } from './visibility.js';
 
-export const NOTIFICATION_TYPES = ['mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'quote', 'quoted_update', 'admin.sign_up', 'admin.report'] as const;
+export const NOTIFICATION_TYPES = ['mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'quote', 'quoted_update',
+  'admin.sign_up', 'admin.report', 'severed_relationships', 'moderation_warning'] as const;
+
+/** Excludes notifications from accounts the recipient (`$1`-style parameter) blocks or mutes with notifications. */
+const notSilenced = (recipient: string, actor: string) => `not exists (select 1 from blocks where account_id = ${recipient} and target_account_id = ${actor})
+       and not exists (select 1 from mutes where account_id = ${recipient} and target_account_id = ${actor} and notifications)`;
 
 export interface NotificationRow { id: string; account_id: string; from_account_id: string; type: string; status_id: string | null; created_at: Date }
 
-/** Records a notification unless it is to oneself or the recipient blocks or mutes the actor. */
+/**
+ * Records a notification unless it is to oneself, the recipient blocks or mutes the actor, or the
+ * recipient may not see the status it is about (a followers-only reply to someone who does not
+ * follow its author, a direct post that does not mention them): a notification never leaks a post.
+ */
 export async function notify(db: Queryable, recipientId: string, fromId: string, type: string, statusId: string | null): Promise<string | undefined> {
   if (recipientId === fromId) return undefined;
   const [row] = await db.query<{ id: string }>(
     `insert into notifications (account_id, from_account_id, type, status_id)
      select $1, $2, $3, $4
-     where not exists (select 1 from blocks where account_id = $1 and target_account_id = $2)
-       and not exists (select 1 from mutes where account_id = $1 and target_account_id = $2 and notifications)
+     where ${notSilenced('$1', '$2')}
+       and ($4::bigint is null or exists (select 1 from statuses s where s.id = $4 and ${visibleTo('$1')}))
      returning id`, [recipientId, fromId, type, statusId]);
   return row?.id;
 }
 
+/**
+ * `status` notifications: followers who asked to be notified of an account's posts (follow with
+ * notify=true) hear of each new post it makes that they may see, except replies to others (as on
+ * Mastodon) and except where they were already notified of that post (a mention).
+ */
+export async function notifySubscribers(db: Queryable, authorId: string, statusId: string, alreadyNotified: string[]): Promise<Array<{ id: string; accountId: string }>> {
+  const rows = await db.query<{ id: string; account_id: string }>(
+    `insert into notifications (account_id, from_account_id, type, status_id)
+     select f.account_id, $1, 'status', $2 from follows f
+     where f.target_account_id = $1 and f.notify and not (f.account_id = any($3::bigint[]))
+       and ${notSilenced('f.account_id', '$1')}
+       and exists (select 1 from statuses s where s.id = $2 and ${visibleTo('f.account_id')})
+     returning id, account_id`, [authorId, statusId, alreadyNotified]);
+  return rows.map((r) => ({ id: r.id, accountId: r.account_id }));
+}
+
+/** Types Mastodon knows; unknown ones are ignored rather than refused, as Mastodon does, so newer clients keep working. */
 function typeList(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
-  const list = (Array.isArray(value) ? value : [value]).map(String);
-  for (const t of list) if (!(NOTIFICATION_TYPES as readonly string[]).includes(t)) throw badRequest(`Unknown notification type: ${t}`);
-  return list;
+  return (Array.isArray(value) ? value : [value]).map(String).filter((t) => (NOTIFICATION_TYPES as readonly string[]).includes(t));
 }
 
 export async function listNotifications(db: Queryable, accountId: string, page: PageParams, filters: { types?: unknown; excludeTypes?: unknown; accountId?: unknown }): Promise<NotificationRow[]> {
   const params: unknown[] = [accountId];
-  const conditions = ['n.account_id = $1'];
+  // Blocking or muting (with notifications) someone also hides what they did before.
+  const conditions = ['n.account_id = $1', notSilenced('$1', 'n.from_account_id')];
   const types = typeList(filters.types);
   const excluded = typeList(filters.excludeTypes);
   if (types) { params.push(types); conditions.push(`n.type = any($${params.length}::text[])`); }
@@ -53,4 +83,15 @@ export async function dismissNotification(db: Queryable, accountId: string, id: 
 
 export async function clearNotifications(db: Queryable, accountId: string): Promise<void> {
   await db.query('delete from notifications where account_id = $1', [accountId]);
+}
+
+/** Notifications newer than the account's notifications marker (all of them without one), up to `limit`. */
+export async function unreadCount(db: Queryable, accountId: string, limit: number): Promise<number> {
+  const [row] = await db.query<{ n: string }>(
+    `select count(*) as n from (
+       select 1 from notifications n
+       where n.account_id = $1 and n.id > coalesce((select last_read_id from markers where account_id = $1 and timeline = 'notifications'), 0)
+         and ${notSilenced('$1', 'n.from_account_id')}
+       limit $2) unread`, [accountId, limit]);
+  return Number(row?.n ?? 0);
 }

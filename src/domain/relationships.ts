@@ -1,4 +1,8 @@
-// Follows, blocks and mutes between accounts, and the Relationship view of them.
+// Follows, follow requests, blocks and mutes between accounts, and the Relationship view of them.
+// A follow of a locked account is a request until its owner authorizes it (Mastodon's model): the
+// requester sees `requested`, the owner gets a `follow_request` notification and lists requests at
+// GET /api/v1/follow_requests. Every write here is safe to repeat (DESIGN §2 rule 3): repeating a
+// follow, an authorization or a rejection leaves the same state and answers the same way.
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { forbidden, notFound, unprocessable } from '../errors.js';
@@ -14,49 +18,124 @@ export interface Relationship {
 
 export async function relationships(db: Queryable, viewerId: string, ids: string[]): Promise<Relationship[]> {
   if (ids.length === 0) return [];
-  const rows = await db.query<{ id: string; following: boolean; show_reblogs: boolean | null; notify: boolean | null; followed_by: boolean; blocking: boolean; blocked_by: boolean; muting: boolean; muting_notifications: boolean | null }>(
+  const rows = await db.query<{ id: string; following: boolean; show_reblogs: boolean | null; notify: boolean | null; followed_by: boolean; blocking: boolean; blocked_by: boolean; muting: boolean; muting_notifications: boolean | null; requested: boolean; requested_by: boolean }>(
     `select t.id::text as id,
-       f.id is not null as following, f.show_reblogs, f.notify,
+       f.id is not null as following, coalesce(f.show_reblogs, fr.show_reblogs) as show_reblogs, coalesce(f.notify, fr.notify) as notify,
+       fr.id is not null as requested,
+       exists (select 1 from follow_requests where account_id = t.id and target_account_id = $1) as requested_by,
        exists (select 1 from follows where account_id = t.id and target_account_id = $1) as followed_by,
        exists (select 1 from blocks where account_id = $1 and target_account_id = t.id) as blocking,
        exists (select 1 from blocks where account_id = t.id and target_account_id = $1) as blocked_by,
        m.id is not null as muting, m.notifications as muting_notifications
      from unnest($2::bigint[]) as t(id)
      left join follows f on f.account_id = $1 and f.target_account_id = t.id
-     left join mutes m on m.account_id = $1 and m.target_account_id = t.id`, [viewerId, ids]);
+     left join mutes m on m.account_id = $1 and m.target_account_id = t.id
+     left join follow_requests fr on fr.account_id = $1 and fr.target_account_id = t.id`, [viewerId, ids]);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => {
     const r = byId.get(id)!;
     return {
       id, following: r.following, showing_reblogs: r.show_reblogs ?? false, notifying: r.notify ?? false, followed_by: r.followed_by,
       blocking: r.blocking, blocked_by: r.blocked_by, muting: r.muting, muting_notifications: r.muting_notifications ?? false,
-      requested: false, requested_by: false, domain_blocking: false, endorsed: false, note: '', languages: null,
+      requested: r.requested, requested_by: r.requested_by, domain_blocking: false, endorsed: false, note: '', languages: null,
     };
   });
 }
 
-async function requireAccount(tx: Queryable, id: string): Promise<void> {
-  const rows = await tx.query('select 1 from accounts where id = $1', [id]);
-  if (rows.length === 0) throw notFound();
+async function requireAccount(tx: Queryable, id: string): Promise<{ locked: boolean }> {
+  const [row] = await tx.query<{ locked: boolean }>('select locked from accounts where id = $1', [id]);
+  if (!row) throw notFound();
+  return row;
 }
 
-export async function follow(ctx: AppContext, accountId: string, targetId: string, options: { reblogs?: boolean; notify?: boolean }): Promise<{ notification?: { id: string; accountId: string } }> {
+type Notified = { notification?: { id: string; accountId: string } };
+
+export async function follow(ctx: AppContext, accountId: string, targetId: string, options: { reblogs?: boolean; notify?: boolean }): Promise<Notified> {
   if (accountId === targetId) throw unprocessable('Validation failed: You cannot follow yourself');
   return ctx.db.transaction(async (tx) => {
-    await requireAccount(tx, targetId);
+    const target = await requireAccount(tx, targetId);
     const blocked = await tx.query('select 1 from blocks where (account_id = $1 and target_account_id = $2) or (account_id = $2 and target_account_id = $1)', [accountId, targetId]);
     if (blocked.length) throw forbidden('You cannot follow this account');
-    const inserted = await tx.query(
-      `insert into follows (account_id, target_account_id, show_reblogs, notify) values ($1, $2, $3, $4)
-       on conflict (account_id, target_account_id) do update set show_reblogs = excluded.show_reblogs, notify = excluded.notify
-       returning (xmax = 0) as created`, [accountId, targetId, options.reblogs ?? true, options.notify ?? false]);
-    if (!inserted[0]?.created) return {};
-    await copyIntoHomeFeed(tx, accountId, targetId);
-    await tx.query('update accounts set following_count = following_count + 1 where id = $1', [accountId]);
-    await tx.query('update accounts set followers_count = followers_count + 1 where id = $1', [targetId]);
-    const nid = await notify(tx, targetId, accountId, 'follow', null);
-    return { notification: nid ? { id: nid, accountId: targetId } : undefined };
+    // Following already: only the options change. Not yet, and the account is locked: a request.
+    const existing = await tx.query('select 1 from follows where account_id = $1 and target_account_id = $2', [accountId, targetId]);
+    if (existing.length === 0 && target.locked) {
+      const [request] = await tx.query<{ created: boolean }>(
+        `insert into follow_requests (account_id, target_account_id, show_reblogs, notify) values ($1, $2, $3, $4)
+         on conflict (account_id, target_account_id) do update set show_reblogs = excluded.show_reblogs, notify = excluded.notify
+         returning (xmax = 0) as created`, [accountId, targetId, options.reblogs ?? true, options.notify ?? false]);
+      if (!request?.created) return {};
+      const nid = await notify(tx, targetId, accountId, 'follow_request', null);
+      return { notification: nid ? { id: nid, accountId: targetId } : undefined };
+    }
+    return insertFollow(tx, accountId, targetId, { reblogs: options.reblogs ?? true, notify: options.notify ?? false }, true);
   });
+}
+
+/** The follow row and both counters; notifies the followed account when asked to. */
+async function insertFollow(tx: Queryable, accountId: string, targetId: string, options: { reblogs: boolean; notify: boolean }, notifyTarget: boolean): Promise<Notified> {
+  const inserted = await tx.query(
+    `insert into follows (account_id, target_account_id, show_reblogs, notify) values ($1, $2, $3, $4)
+     on conflict (account_id, target_account_id) do update set show_reblogs = excluded.show_reblogs, notify = excluded.notify
+     returning (xmax = 0) as created`, [accountId, targetId, options.reblogs, options.notify]);
+  if (!inserted[0]?.created) return {};
+  await copyIntoHomeFeed(tx, accountId, targetId);
+  await tx.query('update accounts set following_count = following_count + 1 where id = $1', [accountId]);
+  await tx.query('update accounts set followers_count = followers_count + 1 where id = $1', [targetId]);
+  const nid = notifyTarget ? await notify(tx, targetId, accountId, 'follow', null) : undefined;
+  return { notification: nid ? { id: nid, accountId: targetId } : undefined };
+}
+
+/**
+ * The owner of a locked account accepts a request: it becomes a follow, and the request's
+ * notification becomes the "followed you" it now is. Accepting again (a retry) finds the follow and
+ * answers the same; a request that never existed is 404.
+ */
+export async function authorizeFollowRequest(ctx: AppContext, ownerId: string, requesterId: string): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await requireAccount(tx, requesterId);
+    const [request] = await tx.query<{ show_reblogs: boolean; notify: boolean }>(
+      'delete from follow_requests where account_id = $1 and target_account_id = $2 returning show_reblogs, notify', [requesterId, ownerId]);
+    if (!request) {
+      const following = await tx.query('select 1 from follows where account_id = $1 and target_account_id = $2', [requesterId, ownerId]);
+      if (following.length === 0) throw notFound('Follow request not found');
+      return;
+    }
+    await insertFollow(tx, requesterId, ownerId, { reblogs: request.show_reblogs, notify: request.notify }, false);
+    await tx.query(`update notifications set type = 'follow' where account_id = $1 and from_account_id = $2 and type = 'follow_request'`, [ownerId, requesterId]);
+  });
+}
+
+/** Rejecting removes the request and its notification; rejecting again changes nothing. */
+export async function rejectFollowRequest(ctx: AppContext, ownerId: string, requesterId: string): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await requireAccount(tx, requesterId);
+    await removeFollowRequest(tx, requesterId, ownerId);
+  });
+}
+
+async function removeFollowRequest(tx: Queryable, accountId: string, targetId: string): Promise<void> {
+  const removed = await tx.query('delete from follow_requests where account_id = $1 and target_account_id = $2 returning id', [accountId, targetId]);
+  if (removed.length) await tx.query(`delete from notifications where account_id = $1 and from_account_id = $2 and type = 'follow_request'`, [targetId, accountId]);
+}
+
+/** Unlocking an account accepts everyone who was waiting, as Mastodon does. */
+export async function authorizeAllFollowRequests(ctx: AppContext, ownerId: string): Promise<void> {
+  const pending = await ctx.db.query<{ account_id: string }>('select account_id from follow_requests where target_account_id = $1 order by id', [ownerId]);
+  for (const p of pending) await authorizeFollowRequest(ctx, ownerId, p.account_id);
+}
+
+export async function listFollowRequests(db: Queryable, ownerId: string, page: PageParams): Promise<Array<{ cursor: string; accountId: string }>> {
+  const params: unknown[] = [ownerId];
+  const k = keyset(page, 'fr.id', params);
+  const rows = await db.query<{ cursor: string; account_id: string }>(
+    `select fr.id as cursor, fr.account_id from follow_requests fr where fr.target_account_id = $1 and ${k.where} order by ${k.order} limit ${k.limit}`, params);
+  const list = rows.map((r) => ({ cursor: r.cursor, accountId: r.account_id }));
+  return k.ascending ? list.reverse() : list;
+}
+
+export async function countFollowRequests(db: Queryable, ownerId: string): Promise<number> {
+  const [row] = await db.query<{ n: string }>('select count(*) as n from follow_requests where target_account_id = $1', [ownerId]);
+  return Number(row?.n ?? 0);
 }
 
 async function removeFollow(tx: Queryable, accountId: string, targetId: string): Promise<void> {
@@ -67,11 +146,20 @@ async function removeFollow(tx: Queryable, accountId: string, targetId: string):
   await tx.query('update accounts set followers_count = greatest(followers_count - 1, 0) where id = $1', [targetId]);
 }
 
+/** Unfollowing also withdraws a pending request. */
 export async function unfollow(ctx: AppContext, accountId: string, targetId: string): Promise<void> {
-  await ctx.db.transaction(async (tx) => { await requireAccount(tx, targetId); await removeFollow(tx, accountId, targetId); });
+  await ctx.db.transaction(async (tx) => {
+    await requireAccount(tx, targetId);
+    await removeFollow(tx, accountId, targetId);
+    await removeFollowRequest(tx, accountId, targetId);
+  });
 }
 
-/** Blocking also severs follows in both directions, as on Mastodon. */
+export async function removeFromFollowers(ctx: AppContext, accountId: string, followerId: string): Promise<void> {
+  await ctx.db.transaction(async (tx) => { await requireAccount(tx, followerId); await removeFollow(tx, followerId, accountId); });
+}
+
+/** Blocking also severs follows and follow requests in both directions, as on Mastodon. */
 export async function block(ctx: AppContext, accountId: string, targetId: string): Promise<void> {
   if (accountId === targetId) throw unprocessable('Validation failed: You cannot block yourself');
   await ctx.db.transaction(async (tx) => {
@@ -79,6 +167,8 @@ export async function block(ctx: AppContext, accountId: string, targetId: string
     await tx.query('insert into blocks (account_id, target_account_id) values ($1, $2) on conflict do nothing', [accountId, targetId]);
     await removeFollow(tx, accountId, targetId);
     await removeFollow(tx, targetId, accountId);
+    await removeFollowRequest(tx, accountId, targetId);
+    await removeFollowRequest(tx, targetId, accountId);
   });
 }
 

@@ -4,12 +4,14 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
-import { notify } from './notifications.js';
 import { fanOutSql } from './home-feed.js';
-import { countCharacters, parseText, renderStatusHtml, type ParsedText } from './text.js';
+import { notify, notifySubscribers } from './notifications.js';
+import { countCharacters, escapeHtml, parseText, renderStatusHtml, type ParsedText } from './text.js';
 import { visibleTo } from './visibility.js';
+import { keyset, type PageParams } from './pagination.js';
 
 export const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'] as const;
+export const MAX_PINNED_STATUSES = 5;
 export type Visibility = (typeof VISIBILITIES)[number];
 
 export interface StatusRow {
@@ -46,6 +48,22 @@ export async function getVisibleStatus(db: Queryable, viewerId: string | null, i
   return row;
 }
 
+/** The statuses among `ids` the viewer may see, by id. */
+export async function findVisibleStatuses(db: Queryable, viewerId: string | null, ids: string[]): Promise<Map<string, StatusRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = any($1::bigint[]) and ${visibleTo('$2')}`, [[...new Set(ids)], viewerId]);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Statuses quoting `statusId` that the viewer may see, newest first. */
+export async function quotesOf(db: Queryable, viewerId: string, statusId: string, page: PageParams): Promise<StatusRow[]> {
+  const params: unknown[] = [statusId, viewerId];
+  const k = keyset(page, 's.id', params);
+  const rows = await db.query<StatusRow>(
+    `select ${STATUS_COLUMNS} from statuses s where s.quote_of_id = $1 and ${visibleTo('$2')} and ${k.where} order by ${k.order} limit ${k.limit}`, params);
+  return k.ascending ? rows.reverse() : rows;
+}
+
 export async function getStatuses(db: Queryable, ids: string[]): Promise<Map<string, StatusRow>> {
   if (ids.length === 0) return new Map();
   const rows = await db.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = any($1::bigint[])`, [[...new Set(ids)]]);
@@ -60,12 +78,26 @@ export function validateText(ctx: AppContext, input: { text: string; spoilerText
   }
 }
 
-async function render(ctx: AppContext, tx: Queryable, text: string, mentions: string[]) {
+async function render(ctx: AppContext, tx: Queryable, text: string, mentions: string[], quotedStatusId: string | null) {
   const mentioned = mentions.length
     ? await tx.query<{ id: string; username: string }>('select id, username from accounts where lower(username) = any($1::text[])', [mentions])
     : [];
   const html = renderStatusHtml(text, { baseUrl: ctx.config.publicUrl, localDomain: ctx.config.domain, knownAccounts: new Set(mentioned.map((m) => m.username.toLowerCase())) });
-  return { mentioned, html };
+  return { mentioned, html: (await quoteInline(ctx, tx, text, quotedStatusId)) + html };
+}
+
+/**
+ * Clients that do not know quote posts still see what is quoted: like Mastodon 4.5, a quote whose
+ * text does not link the quoted post starts with a `RE: <link>` paragraph of class quote-inline,
+ * which quote-aware clients (our web UI included) hide.
+ */
+async function quoteInline(ctx: AppContext, tx: Queryable, text: string, quotedStatusId: string | null): Promise<string> {
+  if (!quotedStatusId) return '';
+  const [quoted] = await tx.query<{ username: string }>('select a.username from statuses s join accounts a on a.id = s.account_id where s.id = $1', [quotedStatusId]);
+  if (!quoted) return '';
+  const url = `${ctx.config.publicUrl}/@${quoted.username}/${quotedStatusId}`;
+  if (text.includes(url)) return '';
+  return `<p class="quote-inline">RE: <a href="${escapeHtml(url)}" target="_blank" rel="nofollow noopener noreferrer">${escapeHtml(url.replace(/^https?:\/\//, ''))}</a></p>`;
 }
 
 async function linkMentionsAndTags(tx: Queryable, statusId: string, mentioned: Array<{ id: string }>, tags: string[]): Promise<void> {
@@ -94,10 +126,9 @@ async function lookupEntities(db: Queryable, parsed: ParsedText): Promise<{ ment
 }
 
 /**
- * The status with its counters, mentions, hashtags and notifications, as one statement (one round trip
- * inside the transaction). It is driven by the idempotency claim: when the key is already taken nothing
- * else is written. $15/$16 are the notification recipients and their types; notify()'s rules (not to
- * oneself, not when the recipient blocks the author or mutes their notifications) apply.
+ * The status with its counters, mentions, hashtags and home-feed rows, as one statement (one round
+ * trip inside the transaction). It is driven by the idempotency claim: when the key is already taken
+ * nothing else is written.
  */
 const CREATE_STATUS_SQL = `
   with claim as (
@@ -113,16 +144,8 @@ const CREATE_STATUS_SQL = `
     where p.id in ($9, $11) and exists (select 1 from created)),
   mentioned as (insert into mentions (status_id, account_id) select c.id, unnest($13::bigint[]) from created c on conflict do nothing),
   tagged as (insert into status_tags (tag_id, status_id) select unnest($14::bigint[]), c.id from created c on conflict do nothing),
-  notified as (
-    insert into notifications (account_id, from_account_id, type, status_id)
-    select r.account_id, $1, r.type, c.id from created c, unnest($15::bigint[], $16::text[]) as r(account_id, type)
-    where r.account_id <> $1
-      and not exists (select 1 from blocks where account_id = r.account_id and target_account_id = $1)
-      and not exists (select 1 from mutes where account_id = r.account_id and target_account_id = $1 and notifications)
-    returning id, account_id),
   fanned_out as (${fanOutSql('created')})
-  select c.*, (select coalesce(json_agg(json_build_array(n.id::text, n.account_id::text)), '[]') from notified n) as notified
-  from created c`;
+  select * from created`;
 
 export async function createStatus(ctx: AppContext, authorId: string, input: NewStatus): Promise<CreatedStatus> {
   validateText(ctx, input);
@@ -141,17 +164,28 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
   };
   return ctx.db.transaction(async (tx) => {
     let inReplyToAccountId: string | null = null;
-    let quotedAccountId: string | null = null;
     if (input.inReplyToId) {
       const parent = await findVisibleStatus(tx, authorId, input.inReplyToId);
       if (!parent || parent.reblog_of_id) return orFail(await existingStatus(tx), 'The status you are replying to does not exist');
       inReplyToAccountId = parent.account_id;
     }
+    let visibility = input.visibility;
+    let quotedAuthorId: string | null = null;
+    let content = html;
     if (input.quotedStatusId) {
+      // Mastodon 4.5's rules: public and unlisted posts are quotable by anyone who sees them, a
+      // followers-only post only by its author (and the quote is then followers-only too), a private
+      // mention by no one; a private mention that quotes must mention the quoted author.
       const quoted = await findVisibleStatus(tx, authorId, input.quotedStatusId);
       if (!quoted || quoted.reblog_of_id) return orFail(await existingStatus(tx), 'The status you are quoting does not exist');
-      if (quoted.visibility === 'private' || quoted.visibility === 'direct') throw unprocessable('Validation failed: Only public and unlisted statuses can be quoted');
-      quotedAccountId = quoted.account_id;
+      const own = quoted.account_id === authorId;
+      if (quoted.visibility === 'direct' || (quoted.visibility === 'private' && !own)) throw unprocessable('Validation failed: This post cannot be quoted');
+      if (quoted.visibility === 'private' && (visibility === 'public' || visibility === 'unlisted')) visibility = 'private';
+      if (visibility === 'direct' && !own && !mentioned.some((m) => m.id === quoted.account_id)) {
+        throw unprocessable('Validation failed: A private mention that quotes a post must mention its author');
+      }
+      quotedAuthorId = quoted.account_id;
+      content = (await quoteInline(ctx, tx, input.text, input.quotedStatusId)) + html;
     }
     const ids = [...tagIds.values()];
     const newTags = parsed.tags.filter((t) => !tagIds.has(t.toLowerCase()));
@@ -161,19 +195,31 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
       const rows = await tx.query<{ id: string }>('select id from tags where lower(name) = any($1::text[])', [newTags.map((t) => t.toLowerCase())]);
       ids.push(...rows.map((r) => r.id));
     }
-    const recipients = new Map<string, string>(mentioned.map((m) => [m.id, 'mention']));
-    if (inReplyToAccountId) recipients.set(inReplyToAccountId, 'mention');
-    if (quotedAccountId && !recipients.has(quotedAccountId)) recipients.set(quotedAccountId, 'quote');
-    const [row] = await tx.query<StatusRow & { notified: Array<[string, string]> }>(CREATE_STATUS_SQL, [
-      authorId, key, input.text, html, input.spoilerText, input.sensitive || input.spoilerText.length > 0, input.visibility, input.language,
-      input.inReplyToId, inReplyToAccountId, input.quotedStatusId, input.appId,
-      mentioned.map((m) => m.id), ids, [...recipients.keys()], [...recipients.values()],
+    const [status] = await tx.query<StatusRow>(CREATE_STATUS_SQL, [
+      authorId, key, input.text, content, input.spoilerText, input.sensitive || input.spoilerText.length > 0, visibility, input.language,
+      input.inReplyToId, inReplyToAccountId, input.quotedStatusId, input.appId, mentioned.map((m) => m.id), ids,
     ]);
     // The key was taken: a retry, or a concurrent request with the same key that has now committed
     // (a fresh statement sees it).
-    if (!row) return (await existingStatus(tx))!;
-    const { notified, ...status } = row;
-    return { statusId: status.id, created: true, notificationIds: notified.map(([id, accountId]) => ({ id, accountId })), status };
+    if (!status) return (await existingStatus(tx))!;
+    // Notifications come after, in statements of their own: each checks that its recipient may see
+    // the status (and its mentions), which the statement that inserted them cannot see yet.
+    const notificationIds: Array<{ id: string; accountId: string }> = [];
+    // Mentioned accounts and the author replied to hear of it as a `mention` (see notifications.ts).
+    const recipients = new Set(mentioned.map((m) => m.id));
+    if (inReplyToAccountId) recipients.add(inReplyToAccountId);
+    for (const recipient of recipients) {
+      const id = await notify(tx, recipient, authorId, 'mention', status.id);
+      if (id) notificationIds.push({ id, accountId: recipient });
+    }
+    if (quotedAuthorId && !recipients.has(quotedAuthorId)) {
+      const id = await notify(tx, quotedAuthorId, authorId, 'quote', status.id);
+      if (id) notificationIds.push({ id, accountId: quotedAuthorId });
+    }
+    if (!inReplyToAccountId || inReplyToAccountId === authorId) {
+      notificationIds.push(...await notifySubscribers(tx, authorId, status.id, notificationIds.map((n) => n.accountId)));
+    }
+    return { statusId: status.id, created: true, notificationIds, status };
   });
 }
 
@@ -181,8 +227,9 @@ export interface StatusEdit { text: string; spoilerText: string; sensitive: bool
 
 /**
  * Edits one's own status: the previous version goes to status_edits, mentions and hashtags follow the
- * new text, and everyone who reblogged it is told ('update'). Editing to the same content is a no-op,
- * so a retried edit changes nothing twice.
+ * new text, everyone who reblogged it is told (`update`) and everyone who quoted it too
+ * (`quoted_update`, attached to their quote). Editing to the same content is a no-op, so a retried
+ * edit changes nothing twice.
  */
 export async function editStatus(ctx: AppContext, accountId: string, id: string, edit: StatusEdit): Promise<{ status: StatusRow; notified: Array<{ id: string; accountId: string }> }> {
   const parsed = parseText(edit.text, ctx.config.domain);
@@ -196,7 +243,7 @@ export async function editStatus(ctx: AppContext, accountId: string, id: string,
     }
     await tx.query('insert into status_edits (status_id, text, spoiler_text, sensitive, created_at) values ($1, $2, $3, $4, $5)',
       [id, current.text, current.spoiler_text, current.sensitive, current.edited_at ?? current.created_at]);
-    const { mentioned, html } = await render(ctx, tx, edit.text, parsed.mentions);
+    const { mentioned, html } = await render(ctx, tx, edit.text, parsed.mentions, current.quote_of_id);
     const [updated] = await tx.query<StatusRow>(
       `update statuses s set text = $2, content_html = $3, spoiler_text = $4, sensitive = $5, language = $6, edited_at = now()
        where s.id = $1 returning ${STATUS_COLUMNS}`, [id, edit.text, html, edit.spoilerText, sensitive, edit.language]);
@@ -209,6 +256,11 @@ export async function editStatus(ctx: AppContext, accountId: string, id: string,
       const nid = await notify(tx, r.account_id, accountId, 'update', id);
       if (nid) notified.push({ id: nid, accountId: r.account_id });
     }
+    const quotes = await tx.query<{ id: string; account_id: string }>('select id, account_id from statuses where quote_of_id = $1', [id]);
+    for (const q of quotes) {
+      const nid = await notify(tx, q.account_id, accountId, 'quoted_update', q.id);
+      if (nid) notified.push({ id: nid, accountId: q.account_id });
+    }
     return { status: updated!, notified };
   });
 }
@@ -220,18 +272,20 @@ export async function statusHistory(db: Queryable, status: StatusRow): Promise<A
   return [...edits, { text: status.text, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.edited_at ?? status.created_at }];
 }
 
-/** Deletes one's own status and returns it as it was (clients use `text` to redraft). */
-export async function deleteStatus(ctx: AppContext, accountId: string, id: string): Promise<StatusRow> {
-  return ctx.db.transaction(async (tx) => {
-    const [row] = await tx.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and s.account_id = $2 and s.reblog_of_id is null for update`, [id, accountId]);
-    if (!row) throw notFound();
-    // Reblogs of it go with it (foreign key cascade); the reblogs' authors keep their counts.
-    await tx.query('delete from statuses where id = $1', [id]);
-    await tx.query('update accounts set statuses_count = greatest(statuses_count - 1, 0) where id = $1', [accountId]);
-    if (row.in_reply_to_id) await tx.query('update statuses set replies_count = greatest(replies_count - 1, 0) where id = $1', [row.in_reply_to_id]);
-    if (row.quote_of_id) await tx.query('update statuses set quotes_count = greatest(quotes_count - 1, 0) where id = $1', [row.quote_of_id]);
-    return row;
-  });
+/** Locks one of the account's own statuses for deletion; 404 for anyone else's. */
+export async function lockOwnStatus(tx: Queryable, accountId: string, id: string): Promise<StatusRow> {
+  const [row] = await tx.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and s.account_id = $2 and s.reblog_of_id is null for update`, [id, accountId]);
+  if (!row) throw notFound();
+  return row;
+}
+
+/** Deletes a status locked by lockOwnStatus, keeping the counters right. */
+export async function deleteLockedStatus(tx: Queryable, row: StatusRow): Promise<void> {
+  // Reblogs of it go with it (foreign key cascade); the reblogs' authors keep their counts.
+  await tx.query('delete from statuses where id = $1', [row.id]);
+  await tx.query('update accounts set statuses_count = greatest(statuses_count - 1, 0) where id = $1', [row.account_id]);
+  if (row.in_reply_to_id) await tx.query('update statuses set replies_count = greatest(replies_count - 1, 0) where id = $1', [row.in_reply_to_id]);
+  if (row.quote_of_id) await tx.query('update statuses set quotes_count = greatest(quotes_count - 1, 0) where id = $1', [row.quote_of_id]);
 }
 
 export async function statusContext(db: Queryable, viewerId: string | null, status: StatusRow): Promise<{ ancestors: StatusRow[]; descendants: StatusRow[] }> {
@@ -320,7 +374,13 @@ export async function unreblog(ctx: AppContext, accountId: string, id: string): 
 export async function setMembership(ctx: AppContext, table: 'bookmarks' | 'status_pins', accountId: string, id: string, on: boolean): Promise<StatusRow> {
   return ctx.db.transaction(async (tx) => {
     const status = table === 'bookmarks' ? await originalOf(tx, accountId, id) : await getVisibleStatus(tx, accountId, id);
-    if (table === 'status_pins' && (status.account_id !== accountId || status.reblog_of_id)) throw unprocessable('Validation failed: You can only pin your own posts');
+    if (table === 'status_pins' && on) {
+      if (status.account_id !== accountId || status.reblog_of_id) throw unprocessable('Validation failed: You can only pin your own posts');
+      if (status.visibility === 'direct') throw unprocessable('Validation failed: Private mentions cannot be pinned');
+      // The limit the instance advertises (configuration.accounts.max_pinned_statuses); a repeated pin is not a new one.
+      const [pins] = await tx.query<{ n: string }>('select count(*) as n from status_pins where account_id = $1 and status_id <> $2', [accountId, status.id]);
+      if (Number(pins?.n ?? 0) >= MAX_PINNED_STATUSES) throw unprocessable(`Validation failed: You can pin at most ${MAX_PINNED_STATUSES} posts`);
+    }
     if (on) await tx.query(`insert into ${table} (account_id, status_id) values ($1, $2) on conflict do nothing`, [accountId, status.id]);
     else await tx.query(`delete from ${table} where account_id = $1 and status_id = $2`, [accountId, status.id]);
     return status;

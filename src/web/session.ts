@@ -6,8 +6,8 @@ import type { AppContext } from '../context.js';
 import { ApiError, forbidden, unauthorized } from '../errors.js';
 import { CSRF_COOKIE, SESSION_COOKIE, authenticate, csrfTokenFor, readCookie } from '../api/auth.js';
 import { passwordLogin } from '../api/oauth.js';
-import { bodyOf, str } from '../api/params.js';
-import { registerAccount } from '../domain/accounts.js';
+import { bodyOf, idempotencyKey, str } from '../api/params.js';
+import { registerOrReplay } from '../api/v1/accounts.js';
 import { findAppByClientId, issueToken, sha256 } from '../domain/tokens.js';
 import { WEB_CLIENT_ID } from '../db/migrations/0003_web_sessions.js';
 
@@ -69,7 +69,8 @@ export default async function session(app: FastifyInstance, ctx: AppContext) {
   app.post('/auth/sign_up', { config: { rateLimitClass: 'register' } }, async (request, reply) => {
     requireSameOrigin(request);
     if (!ctx.config.registrationsOpen) throw forbidden('Registrations are closed on this server');
-    const account = await registerAccount(ctx.db, bodyOf(request.body), ctx.config.scryptCost);
+    // The page sends an Idempotency-Key and retries through failovers: a retry finds its account.
+    const account = await registerOrReplay(ctx, bodyOf(request.body), idempotencyKey(request) !== null);
     await startSession(ctx, request, reply, account.id);
     return { ok: true };
   });

@@ -11,6 +11,11 @@ const PUBLIC = new Set([
   'GET /avatars/original/missing.png', 'GET /headers/original/missing.png', 'GET /api/v1/streaming/health',
   // The WebSocket handshake authenticates in its handler (token in the query or protocol header).
   'GET /api/v1/streaming',
+  // Public on Mastodon too: trends and what an instance says about itself, an account's featured
+  // hashtags and endorsements (empty here).
+  'GET /api/v1/trends', 'GET /api/v1/trends/tags', 'GET /api/v1/trends/statuses', 'GET /api/v1/trends/links',
+  'GET /api/v1/instance/peers', 'GET /api/v1/instance/rules', 'GET /api/v1/instance/extended_description',
+  'GET /api/v1/accounts/:id/featured_tags', 'GET /api/v1/accounts/:id/endorsements',
 ]);
 /** The web UI's pages and its first-party sign-in forms are public by nature; they are tested in test/web. */
 const isWebPage = (url: string) => !url.startsWith('/api/') && !url.startsWith('/oauth/') && !url.startsWith('/.well-known/') && !url.startsWith('/nodeinfo/') && !url.startsWith('/healthz') && !url.startsWith('/readyz') && !url.startsWith('/metrics');
@@ -24,7 +29,7 @@ for (const backend of backends()) {
     let alice: User, bob: User;
     let pushOnly: string;
     let aliceStatus: any, privateStatus: any;
-    const fill = (url: string, id: string) => url.replace(':id', id).replace(':hashtag', 'tag');
+    const fill = (url: string, id: string) => url.replace(':id', id).replace(':hashtag', 'tag').replace(':name', 'tag');
 
     before(async () => {
       t = await startApp(backend, { bodyLimitBytes: 4096 });
@@ -101,8 +106,10 @@ for (const backend of backends()) {
     });
 
     it('invalid pagination parameters are 400 on every list route', async () => {
-      const lists = t.app.routeTable.filter((r) => r.method === 'GET' && r.url.startsWith('/api/') && /timelines|statuses$|followers|following|favourites|bookmarks|notifications$|blocks|mutes|_by$/.test(r.url));
-      assert.ok(lists.length >= 12, `found ${lists.length} list routes`);
+      // Every paginated list (GET /api/v1/statuses and /api/v1/accounts fetch by id[] and do not page).
+      const lists = t.app.routeTable.filter((r) => r.method === 'GET' && r.url.startsWith('/api/') && !['/api/v1/statuses', '/api/v1/accounts'].includes(r.url)
+        && /timelines|statuses$|followers|following|favourites|bookmarks|notifications$|blocks|mutes|_by$|quotes$|follow_requests$|lists$|filters$|tags$|suggestions$|endorsements$|trends/.test(r.url));
+      assert.ok(lists.length >= 25, `found ${lists.length} list routes`);
       for (const r of lists) {
         for (const q of ['limit=abc', 'limit=-1', 'max_id=abc', 'since_id=1.5', 'min_id=%27or%201=1']) {
           const id = r.url.startsWith('/api/v1/accounts') ? alice.id : aliceStatus.id;

@@ -7,7 +7,8 @@ import { backends, Client, startApp, type TestApp, type User } from '../support/
 
 const keys = ['status', 'visibility', 'in_reply_to_id', 'quoted_status_id', 'spoiler_text', 'sensitive', 'language', 'media_ids', 'poll',
   'display_name', 'note', 'locked', 'reblogs', 'notify', 'notifications', 'client_name', 'redirect_uris', 'scopes', 'grant_type',
-  'username', 'email', 'password', 'agreement', 'code', 'client_id', 'client_secret', 'token', 'limit', 'max_id', 'q', 'type', 'offset'];
+  'username', 'email', 'password', 'agreement', 'code', 'client_id', 'client_secret', 'token', 'limit', 'max_id', 'q', 'type', 'offset',
+  'quote_approval_policy', 'scheduled_at', 'current_password', 'new_password', 'timeline', 'home', 'notifications', 'types', 'exclude_types', 'id', 'account_id'];
 
 const value = fc.oneof(
   fc.string({ maxLength: 40 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null),
@@ -35,7 +36,7 @@ for (const backend of backends()) {
     it('never answers 5xx to arbitrary JSON bodies or query strings', async () => {
       const routes = t.app.routeTable.filter((r) => r.method !== 'OPTIONS');
       await fc.assert(fc.asyncProperty(fc.constantFrom(...routes), body, async (route, payload) => {
-        const url = route.url.replace(':id', statusId).replace(':hashtag', 'tag');
+        const url = route.url.replace(':id', statusId).replace(':hashtag', 'tag').replace(':name', 'tag');
         const query = new URLSearchParams(Object.entries(payload).map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)])).toString();
         const res = route.method === 'GET'
           ? await c.request('GET', `${url}?${query}`, { token: user.token })

@@ -169,9 +169,17 @@ for (const backend of backends()) {
       assert.equal(refreshed.body.quotes_count, 1);
       const notes = await c.request('GET', '/api/v1/notifications?types[]=quote', { token: alice.token });
       assert.equal(notes.body[0].status.id, quote.id);
+      // Followers-only posts: their author may quote them (and the quote becomes followers-only too), nobody else.
       const priv = await c.post(alice, 'private', { visibility: 'private' });
-      const bad = await c.request('POST', '/api/v1/statuses', { token: alice.token, body: { status: 'q', quoted_status_id: priv.id } });
+      const own = await c.post(alice, 'q', { quoted_status_id: priv.id });
+      assert.equal(own.visibility, 'private');
+      assert.equal(own.quote.state, 'accepted');
+      await c.request('POST', `/api/v1/accounts/${alice.id}/follow`, { token: carol.token });
+      const bad = await c.request('POST', '/api/v1/statuses', { token: carol.token, body: { status: 'q', quoted_status_id: priv.id } });
       assert.equal(bad.status, 422);
+      await c.request('POST', `/api/v1/accounts/${alice.id}/unfollow`, { token: carol.token });
+      // Clients that know nothing of quotes still see what is quoted: a RE: link first, as on Mastodon 4.5.
+      assert.match(quote.content, new RegExp(`^<p class="quote-inline">RE: <a href="https://firebreak.test/@alice/${original.id}"`));
       await c.request('DELETE', `/api/v1/statuses/${original.id}`, { token: alice.token });
       const orphan = await c.request('GET', `/api/v1/statuses/${quote.id}`);
       assert.equal(orphan.body.quote.state, 'deleted');

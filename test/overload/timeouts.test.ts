@@ -46,7 +46,7 @@ describe('request deadline', () => {
   it('refuses to start a query or a transaction past the deadline, with 503', async () => {
     const past = { expiresAt: performance.now() - 1, route: 'GET /test' };
     await deadlineStorage.run(past, async () => {
-      // The guard rejects rather than throwing synchronously (src/overload/deadline.ts says why).
+      // Rejected, not thrown synchronously (see src/overload/deadline.ts).
       await assert.rejects(t.ctx.db.query('select 1'), (e: any) => e.statusCode === 503 && e.retryAfterSeconds === 1);
       await assert.rejects(t.ctx.db.transaction(async () => 1), (e: any) => e.statusCode === 503);
     });

@@ -56,3 +56,16 @@ test('the page is served with a strict CSP and compressed assets', async () => {
   const again = await server.app.inject({ url: '/web/app.js', headers: { 'if-none-match': js.headers.etag as string } });
   assert.equal(again.statusCode, 304);
 });
+
+test('a sign-up retried with its Idempotency-Key (the answer was lost) signs in to the account it made', async () => {
+  const host = new URL(server.url).host;
+  const payload = { username: 'retrier', email: 'retrier@example.com', password: 'long enough password', agreement: 'true' };
+  const send = (body: Record<string, string>) => server.app.inject({ method: 'POST', url: '/auth/sign_up', headers: { host, origin: server.url, 'idempotency-key': 'signup-retry' }, payload: body });
+  const first = await send(payload);
+  const retry = await send(payload);
+  assert.equal(first.statusCode, 200);
+  assert.equal(retry.statusCode, 200, retry.body);
+  assert.ok(cookiesOf(retry.headers['set-cookie']).fb_session, 'the retry starts a session');
+  const other = await send({ ...payload, password: 'somebody else entirely' });
+  assert.equal(other.statusCode, 422, 'another password is another person: the name is taken');
+});

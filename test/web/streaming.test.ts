@@ -111,6 +111,19 @@ describe('streaming API (PGlite)', () => {
     await aliceHome.next((m) => (m as unknown as { error?: string }).error === 'Unknown stream type');
     for (const s of [aliceHome, aliceNotifications, anonymousPublic, tagStream]) s.socket.close();
   });
+
+  test('open sockets do not hold the server\'s concurrency slots: 60 anonymous pages listening, requests still served', async () => {
+    const streams = [];
+    for (let i = 0; i < 60; i++) streams.push(await openStream(server.url, 'stream=public:local'));
+    const res = await fetch(`${server.url}/api/v1/timelines/public?local=true`);
+    assert.equal(res.status, 200, 'an anonymous read among many listening pages is served, not shed');
+    const user = await makeUser(server.ctx);
+    const post = await fetch(`${server.url}/api/v1/statuses`, { method: 'POST', headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ status: 'to every listener' }) });
+    assert.equal(post.status, 200);
+    const id = (await post.json() as { id: string }).id;
+    await Promise.all(streams.map((st) => st.next((m) => m.event === 'update' && JSON.parse(m.payload).id === id)));
+    for (const st of streams) st.socket.close();
+  });
 });
 
 describe('streaming API across two app servers on one PostgreSQL', { skip: !process.env.FIREBREAK_TEST_DATABASE_URL && 'FIREBREAK_TEST_DATABASE_URL is not set' }, () => {

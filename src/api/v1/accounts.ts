@@ -1,50 +1,75 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { forbidden, notFound, unprocessable } from '../../errors.js';
-import { changePassword, findByUsername, getAccount, registerAccount, updateProfile } from '../../domain/accounts.js';
+import { ApiError, forbidden, notFound } from '../../errors.js';
+import { changePassword, findByUsername, findSameRegistration, getAccount, registerAccount, updateProfile, type AccountRow } from '../../domain/accounts.js';
 import { linkHeader, parsePage } from '../../domain/pagination.js';
-import { verifyPassword } from '../../domain/passwords.js';
 import * as rel from '../../domain/relationships.js';
 import { searchAccounts } from '../../domain/search.js';
 import { accountStatuses } from '../../domain/timelines.js';
 import { issueToken } from '../../domain/tokens.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
-import { bodyOf, flag, idParam, list, str, type Params } from '../params.js';
+import { bodyOf, flag, idempotencyKey, idParam, list, str, type Params } from '../params.js';
 import { serializeAccount, serializeAccountsById, serializeCredentialAccount, serializeStatuses } from '../serializers.js';
 
 type WithId = { Params: { id: string } };
 
 const fullUrl = (ctx: AppContext, request: FastifyRequest) => `${ctx.config.publicUrl}${request.url}`;
 
+/**
+ * Registers an account. A retried registration (the client sent an Idempotency-Key, and the first
+ * answer was lost) that finds the same username, e-mail and password gets that account back.
+ */
+export async function registerOrReplay(ctx: AppContext, body: Params, retrySafe: boolean): Promise<AccountRow> {
+  try {
+    return await registerAccount(ctx.db, body, ctx.config.scryptCost);
+  } catch (err) {
+    const taken = err instanceof ApiError && (err.extra?.details as Record<string, unknown> | undefined)?.username;
+    const same = retrySafe && taken ? await findSameRegistration(ctx.db, body) : undefined;
+    if (!same) throw err;
+    return same;
+  }
+}
+
 export default async function accounts(app: FastifyInstance, ctx: AppContext) {
   app.post('/api/v1/accounts', { config: { ...rule('app', 'write:accounts'), rateLimitClass: 'register' } }, async (request) => {
     if (!ctx.config.registrationsOpen) throw forbidden('Registrations are closed on this server');
     const body = bodyOf(request.body);
-    const account = await registerAccount(ctx.db, body, ctx.config.scryptCost);
+    const account = await registerOrReplay(ctx, body, idempotencyKey(request) !== null);
     const token = await issueToken(ctx.db, request.auth!.appId, account.id, request.auth!.scopes);
     return { access_token: token.access_token, token_type: 'Bearer', scope: token.scopes.join(' '), created_at: Math.floor(token.created_at.getTime() / 1000), refresh_token: token.refresh_token };
   });
 
-  app.get('/api/v1/accounts/verify_credentials', { config: rule('user', 'read:accounts') }, async (request) =>
-    serializeCredentialAccount(ctx, await getAccount(ctx.db, viewer(request))));
+  const credentials = async (id: string, account?: AccountRow) =>
+    serializeCredentialAccount(ctx, account ?? await getAccount(ctx.db, id), await rel.countFollowRequests(ctx.db, id));
+
+  // The `profile` scope (Mastodon 4.3) exists for exactly this: who is signed in, nothing else.
+  app.get('/api/v1/accounts/verify_credentials', { config: rule('user', ['read:accounts', 'profile']) }, async (request) => credentials(viewer(request)));
 
   app.patch('/api/v1/accounts/update_credentials', { config: rule('user', 'write:accounts') }, async (request) => {
     const body = bodyOf(request.body);
-    const updated = await updateProfile(ctx.db, viewer(request), {
+    const me = viewer(request);
+    const before = await getAccount(ctx.db, me);
+    const updated = await updateProfile(ctx.db, me, {
       displayName: str(body, 'display_name', 1000), note: str(body, 'note', 5000),
       locked: flag(body, 'locked'), bot: flag(body, 'bot'), discoverable: flag(body, 'discoverable'),
     });
-    return serializeCredentialAccount(ctx, updated);
+    if (before.locked && !updated.locked) await rel.authorizeAllFollowRequests(ctx, me);
+    return credentials(me, updated);
   });
 
   // Not in Mastodon's client API (it has a settings page for this); the web UI's settings use it.
   app.post('/api/v1/accounts/change_password', { config: { ...rule('user', 'write:accounts'), rateLimitClass: 'login' } }, async (request) => {
     const body = bodyOf(request.body);
-    const id = viewer(request);
-    const account = await getAccount(ctx.db, id);
-    if (!(await verifyPassword(str(body, 'current_password', 200) ?? '', account.password_hash))) throw unprocessable('Validation failed: Current password is invalid');
-    await changePassword(ctx.db, id, str(body, 'new_password', 200) ?? '', ctx.config.scryptCost);
+    await changePassword(ctx.db, viewer(request), {
+      current: str(body, 'current_password', 200) ?? '', next: str(body, 'new_password', 200) ?? '', keepTokenId: request.auth!.tokenId,
+    }, ctx.config.scryptCost);
     return {};
+  });
+
+  // Several accounts at once (Mastodon 4.3); unknown ids are left out.
+  app.get('/api/v1/accounts', { config: rule('optional', 'read:accounts') }, async (request) => {
+    const ids = list(request.query as Params, 'id', 40).filter((id) => /^\d{1,19}$/.test(id));
+    return serializeAccountsById(ctx, ctx.db, [...new Set(ids)]);
   });
 
   app.get('/api/v1/accounts/relationships', { config: rule('user', 'read:follows') }, async (request) => {
@@ -113,6 +138,8 @@ export default async function accounts(app: FastifyInstance, ctx: AppContext) {
   relationshipAction('unblock', 'write:blocks', (me, target) => rel.unblock(ctx, me, target));
   relationshipAction('mute', 'write:mutes', (me, target, body) => rel.mute(ctx, me, target, flag(body, 'notifications') ?? true));
   relationshipAction('unmute', 'write:mutes', (me, target) => rel.unmute(ctx, me, target));
+  // Makes someone stop following you without blocking them (Mastodon 3.5).
+  relationshipAction('remove_from_followers', 'write:follows', (me, target) => rel.removeFromFollowers(ctx, me, target));
 
   for (const [path, table, scope] of [['blocks', 'blocks', 'read:blocks'], ['mutes', 'mutes', 'read:mutes']] as const) {
     app.get(`/api/v1/${path}`, { config: rule('user', scope) }, async (request, reply) => {

@@ -31,7 +31,8 @@ export default async function instance(app: FastifyInstance, ctx: AppContext) {
     thumbnail: { url: `${ctx.config.publicUrl}/headers/original/missing.png` }, languages: ['en'],
     configuration: { ...instanceConfiguration(ctx), vapid: { public_key: '' } },
     registrations: { enabled: ctx.config.registrationsOpen, approval_required: false, message: null, url: null },
-    api_versions: { mastodon: 6 },
+    // 7: Mastodon 4.5, the first with quote posts, which Firebreak implements.
+    api_versions: { mastodon: 7 },
     contact: { email: `admin@${ctx.config.domain.split(':')[0]}`, account: null },
     rules: [],
   }));
@@ -48,10 +49,14 @@ export default async function instance(app: FastifyInstance, ctx: AppContext) {
   });
 
   app.get('/api/v1/custom_emojis', async () => []);
+  // No federation, so no peers; no server rules beyond the agreement at sign-up.
+  app.get('/api/v1/instance/peers', async () => []);
+  app.get('/api/v1/instance/rules', async () => []);
+  app.get('/api/v1/instance/extended_description', async () => ({ updated_at: new Date(0).toISOString(), content: `<p>${description}</p>` }));
 
   app.get('/api/v1/preferences', { config: rule('user', 'read:accounts') }, async () => ({
     'posting:default:visibility': 'public', 'posting:default:sensitive': false, 'posting:default:language': null,
-    'reading:expand:media': 'default', 'reading:expand:spoilers': false,
+    'posting:default:quote_policy': 'public', 'reading:expand:media': 'default', 'reading:expand:spoilers': false,
   }));
 
   app.get('/.well-known/nodeinfo', async () => ({

@@ -1,24 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { unprocessable } from '../../errors.js';
+import { notFound, unprocessable } from '../../errors.js';
+import { idempotentWrite } from '../../domain/idempotency.js';
 import { linkHeader, parsePage } from '../../domain/pagination.js';
 import * as statuses from '../../domain/statuses.js';
 import { renderStatusHtml } from '../../domain/text.js';
 import { interactingAccounts } from '../../domain/timelines.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
-import { bodyOf, flag, idParam, str, type Params } from '../params.js';
+import { bodyOf, flag, idempotencyKey, idParam, list, str, type Params } from '../params.js';
 import { serializeAccountsById, serializeStatuses } from '../serializers.js';
 
 type WithId = { Params: { id: string } };
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-
-function idempotencyKey(request: FastifyRequest): string | null {
-  const raw = request.headers['idempotency-key'];
-  if (raw === undefined) return null;
-  if (typeof raw !== 'string' || !IDEMPOTENCY_KEY.test(raw)) throw unprocessable('Idempotency-Key must be 1 to 200 printable ASCII characters');
-  return raw;
-}
 
 function optionalId(p: Params, name: string): string | null {
   const v = p[name];
@@ -41,6 +33,11 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
     if (language && !/^[a-z]{2,3}$/i.test(language)) throw unprocessable('Validation failed: Language is not a valid ISO 639 code');
     if (body.media_ids !== undefined && (!Array.isArray(body.media_ids) || body.media_ids.length > 0)) throw unprocessable('Validation failed: Media attachments are not supported');
     if (body.poll !== undefined && body.poll !== null) throw unprocessable('Validation failed: Polls are not supported');
+    // Refused rather than ignored: posting at once what was meant for later, or quotable by anyone
+    // when the author said otherwise, would go against what the user asked for.
+    if (body.scheduled_at !== undefined && body.scheduled_at !== null && body.scheduled_at !== '') throw unprocessable('Validation failed: Scheduled posts are not supported');
+    const quotePolicy = str(body, 'quote_approval_policy', 20);
+    if (quotePolicy && quotePolicy !== 'public') throw unprocessable('Validation failed: Only the public quote approval policy is supported');
     const created = await statuses.createStatus(ctx, me, {
       text: str(body, 'status', 20_000) ?? '', spoilerText: str(body, 'spoiler_text', 2000) ?? '', sensitive: flag(body, 'sensitive') ?? false,
       visibility: visibility as statuses.Visibility, language: language?.toLowerCase() ?? null,
@@ -57,14 +54,26 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
   app.get<WithId>('/api/v1/statuses/:id', { config: rule('optional', 'read:statuses') }, async (request) =>
     one(request, await statuses.getVisibleStatus(ctx.db, optionalViewer(request), idParam(request.params.id))));
 
+  // Answers with the deleted status and its source text (for delete-and-redraft). The answer is
+  // stored under the Idempotency-Key, so a retry after a lost answer gets it again instead of a 404.
   app.delete<WithId>('/api/v1/statuses/:id', { config: rule('user', 'write:statuses') }, async (request) => {
     const me = viewer(request);
     const id = idParam(request.params.id);
-    // Serialised while it still exists: hydration reads a status's author, mentions and tags by its id.
-    const entity = await one(request, await statuses.getVisibleStatus(ctx.db, me, id));
-    const row = await statuses.deleteStatus(ctx, me, id);
-    ctx.events.emit('status.deleted', { statusId: row.id, accountId: me });
-    return { ...entity, text: row.text, spoiler_text: row.spoiler_text };
+    const { response, replayed } = await idempotentWrite(ctx, me, idempotencyKey(request), `DELETE /api/v1/statuses/${id}`, async (tx) => {
+      const row = await statuses.lockOwnStatus(tx, me, id);
+      const [entity] = await serializeStatuses(ctx, tx, me, [row]);
+      await statuses.deleteLockedStatus(tx, row);
+      return { ...entity, text: row.text, spoiler_text: row.spoiler_text };
+    });
+    if (!replayed) ctx.events.emit('status.deleted', { statusId: id, accountId: me });
+    return response;
+  });
+
+  // Several statuses at once (Mastodon 4.3); those missing or not visible are left out.
+  app.get('/api/v1/statuses', { config: rule('optional', 'read:statuses') }, async (request) => {
+    const ids = list(request.query as Params, 'id', 40).filter((id) => /^\d{1,19}$/.test(id));
+    const found = await statuses.findVisibleStatuses(ctx.db, optionalViewer(request), ids);
+    return serializeStatuses(ctx, ctx.db, optionalViewer(request), ids.flatMap((id) => found.get(id) ?? []));
   });
 
   app.get<WithId>('/api/v1/statuses/:id/context', { config: rule('optional', 'read:statuses') }, async (request) => {
@@ -133,6 +142,18 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
     ctx.events.emit('status.created', { statusId: reblogId, accountId: me });
     if (notification) ctx.events.emit('notification.created', { notificationId: notification.id, accountId: notification.accountId });
     return statuses.getVisibleStatus(ctx.db, me, reblogId);
+  });
+
+  // Quotes of one's own status (Mastodon 4.5), newest first, paginated by the quote's id.
+  app.get<WithId>('/api/v1/statuses/:id/quotes', { config: rule('user', 'read:statuses') }, async (request, reply) => {
+    const me = viewer(request);
+    const q = request.query as Params;
+    const status = await statuses.getVisibleStatus(ctx.db, me, idParam(request.params.id));
+    if (status.account_id !== me) throw notFound();
+    const rows = await statuses.quotesOf(ctx.db, me, status.id, parsePage(q));
+    const link = linkHeader(`${ctx.config.publicUrl}${request.url}`, rows.map((r) => ({ cursor: r.id })), q);
+    if (link) reply.header('link', link);
+    return serializeStatuses(ctx, ctx.db, me, rows);
   });
 
   for (const kind of ['favourited_by', 'reblogged_by'] as const) {

@@ -252,6 +252,11 @@ export default async function streaming(app: FastifyInstance, ctx: AppContext) {
     },
     handler: async (_request, reply) => reply.code(400).send({ error: 'This endpoint needs a WebSocket upgrade' }),
     wsHandler: (socket, request) => {
+      // The admission slot (src/overload) covered the handshake: authentication, the first stream.
+      // An open socket does no work until an event comes, so it must not keep the slot: otherwise a
+      // dozen open pages would fill the concurrency limit and every other request would be shed.
+      request.overloadSlot?.release();
+      request.overloadSlot = null;
       const { auth, initial } = request.streamingAuth!;
       const client: Client = { socket, auth, subscriptions: new Map() };
       if (initial) client.subscriptions.set(initial.key, initial);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { badRequest } from '../../errors.js';
 import { searchAccounts, searchStatuses, searchTags } from '../../domain/search.js';
+import { tagEntities } from '../../domain/tags.js';
 import { optionalViewer, rule } from '../auth.js';
 import { str, type Params } from '../params.js';
 import { serializeAccount, serializeStatuses } from '../serializers.js';
@@ -30,7 +31,7 @@ export default async function search(app: FastifyInstance, ctx: AppContext) {
     ]);
     return {
       accounts: accounts.map((a) => serializeAccount(ctx, a)),
-      hashtags: hashtags.map((t) => ({ name: t.name.toLowerCase(), url: `${ctx.config.publicUrl}/tags/${encodeURIComponent(t.name.toLowerCase())}`, history: [], following: false })),
+      hashtags: await tagEntities(ctx, hashtags.map((t) => t.name)),
       statuses: await serializeStatuses(ctx, ctx.db, me, statuses),
     };
   });

@@ -4,7 +4,7 @@ import { busy, get, hasSession, HttpError, page, post, request, withQuery, type 
 import { countCharacters } from './count.js';
 import { onReconnect, subscribe, type StreamEvent } from './stream.js';
 import type { Account, Notification, Relationship, Status, Tag } from './types.js';
-import { accountRow, append, avatar, displayName, h, plainText, profilePath, renderStatus, statusPath, type StatusActions } from './ui.js';
+import { accountRow, append, avatar, displayName, h, icon, plainText, profilePath, renderStatus, statusPath, type StatusActions } from './ui.js';
 
 let me: Account | null = null;
 let maxChars = 500;
@@ -103,55 +103,59 @@ function removeStatus(id: string): void {
 /** Called with every status this page creates, so timelines show it at once. */
 const createdListeners = new Set<(s: Status) => void>();
 
-interface TimelineOptions {
+interface ListOptions<T> {
   url: string;
-  stream?: { name: string; tag?: string };
+  render: (item: T) => HTMLElement;
   empty: string;
-  /** Streamed statuses wait behind a "show new posts" button instead of jumping into view. */
-  holdNew?: boolean;
-  insertOwn?: boolean;
+  label?: string;
+  /** A performance mark set when the first items are shown (time-to-first-timeline). */
+  mark?: string;
+  /** Called with each page as it arrives. */
+  onPage?: (items: T[], first: boolean) => void;
 }
 
-/** A status list with infinite scroll and, when given a stream, live updates. */
-function timeline(opts: TimelineOptions): HTMLElement {
-  const feed = h('div', { role: 'feed', 'aria-busy': 'true', class: 'feed' });
+interface PagedList<T> {
+  container: HTMLElement;
+  feed: HTMLElement;
+  add(items: T[], where: 'top' | 'bottom'): void;
+  has(id: string): boolean;
+}
+
+/**
+ * A list that loads the next older page (from the Link header) whenever its end scrolls near the
+ * viewport: statuses, notifications, accounts. Items already shown are never shown twice.
+ */
+function pagedList<T extends { id: string }>(opts: ListOptions<T>): PagedList<T> {
+  const feed = h('div', { role: 'feed', 'aria-busy': 'true', class: 'feed', 'aria-label': opts.label ?? null });
   const more = h('div', { class: 'sentinel', 'aria-hidden': 'true' });
   const status = h('p', { class: 'feed-status', role: 'status' }, 'Loading…');
-  const pending: Status[] = [];
-  const newButton = h('button', { type: 'button', class: 'new-posts', hidden: true }, '');
-  const container = h('section', { class: 'timeline' }, newButton, feed, status, more);
+  const container = h('div', {}, feed, status, more);
   const seen = new Set<string>();
   let nextMaxId: string | null = null;
   let loading = false;
   let done = false;
 
-  const add = (items: Status[], where: 'top' | 'bottom') => {
-    const fresh = items.filter((s) => !seen.has(s.id));
-    for (const s of fresh) seen.add(s.id);
-    const nodes = fresh.map((s) => renderStatus(s, actions));
+  const add = (items: T[], where: 'top' | 'bottom') => {
+    const fresh = items.filter((item) => !seen.has(item.id));
+    for (const item of fresh) seen.add(item.id);
+    const nodes = fresh.map(opts.render);
     if (where === 'top') feed.prepend(...nodes); else feed.append(...nodes);
-    if (seen.size > 0) status.textContent = '';
+    if (seen.size > 0 && !done) status.textContent = '';
   };
-
-  const showPending = () => {
-    add(pending.splice(0).reverse(), 'top');
-    newButton.hidden = true;
-    feed.querySelector<HTMLElement>('article')?.focus();
-  };
-  newButton.addEventListener('click', showPending);
 
   const loadMore = async () => {
     if (loading || done) return;
     loading = true;
     feed.setAttribute('aria-busy', 'true');
     try {
-      const result: Page<Status> = await page<Status>(withQuery(opts.url, { max_id: nextMaxId }));
+      const result: Page<T> = await page<T>(withQuery(opts.url, { max_id: nextMaxId }));
       add(result.items, 'bottom');
+      opts.onPage?.(result.items, nextMaxId === null);
       nextMaxId = result.nextMaxId;
       done = !nextMaxId || result.items.length === 0;
       if (seen.size === 0) status.textContent = opts.empty;
-      if (done && seen.size > 0) status.textContent = 'You have reached the end.';
-      if (!performance.getEntriesByName('first-status').length && seen.size > 0) performance.mark('first-status');
+      else if (done) status.textContent = 'You have reached the end.';
+      if (opts.mark && seen.size > 0 && !performance.getEntriesByName(opts.mark).length) performance.mark(opts.mark);
     } catch (err) {
       status.textContent = (err as Error).message;
     } finally {
@@ -163,10 +167,35 @@ function timeline(opts: TimelineOptions): HTMLElement {
   const observer = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) void loadMore(); }, { rootMargin: '800px' });
   observer.observe(more);
   teardown.push(() => observer.disconnect());
+  void loadMore();
+  return { container, feed, add, has: (id) => seen.has(id) };
+}
+
+interface TimelineOptions {
+  url: string;
+  stream?: { name: string; tag?: string };
+  empty: string;
+  /** Streamed statuses wait behind a "show new posts" button instead of jumping into view. */
+  holdNew?: boolean;
+  insertOwn?: boolean;
+}
+
+/** A status list with infinite scroll and, when given a stream, live updates. */
+function timeline(opts: TimelineOptions): HTMLElement {
+  const list = pagedList<Status>({ url: opts.url, render: (s) => renderStatus(s, actions), empty: opts.empty, mark: 'first-status' });
+  const pending: Status[] = [];
+  const newButton = h('button', { type: 'button', class: 'new-posts', hidden: true }, '');
+  const container = h('section', { class: 'timeline' }, newButton, list.container);
+
+  newButton.addEventListener('click', () => {
+    list.add(pending.splice(0).reverse(), 'top');
+    newButton.hidden = true;
+    list.feed.querySelector<HTMLElement>('article')?.focus();
+  });
 
   const receive = (s: Status) => {
-    if (seen.has(s.id) || pending.some((p) => p.id === s.id)) return;
-    if (!opts.holdNew || (window.scrollY < 50 && s.account.id === me?.id)) { add([s], 'top'); return; }
+    if (list.has(s.id) || pending.some((p) => p.id === s.id)) return;
+    if (!opts.holdNew || (window.scrollY < 50 && s.account.id === me?.id)) { list.add([s], 'top'); return; }
     pending.push(s);
     newButton.textContent = `Show ${pending.length} new post${pending.length === 1 ? '' : 's'}`;
     newButton.hidden = false;
@@ -175,27 +204,33 @@ function timeline(opts: TimelineOptions): HTMLElement {
   if (opts.stream) {
     teardown.push(subscribe(opts.stream.name, opts.stream.tag, (e: StreamEvent) => {
       if (e.event === 'update') receive(JSON.parse(e.payload) as Status);
-      else if (e.event === 'delete') { removeStatus(e.payload); const i = pending.findIndex((p) => p.id === e.payload); if (i >= 0) pending.splice(i, 1); }
-      else if (e.event === 'status.update') {
-        const s = JSON.parse(e.payload) as Status;
-        for (const el of feed.querySelectorAll<HTMLElement>(`article[data-id="${CSS.escape(s.id)}"]`)) el.replaceWith(renderStatus(s, actions));
-      }
+      else if (e.event === 'delete') {
+        removeStatus(e.payload);
+        const i = pending.findIndex((p) => p.id === e.payload || p.reblog?.id === e.payload);
+        if (i >= 0) pending.splice(i, 1);
+        newButton.textContent = `Show ${pending.length} new post${pending.length === 1 ? '' : 's'}`;
+        newButton.hidden = pending.length === 0;
+      } else if (e.event === 'status.update') replaceStatus(JSON.parse(e.payload) as Status);
     }));
     // After a reconnect, fetch what was posted while the socket was down.
     teardown.push(onReconnect(async () => {
-      const newest = feed.querySelector<HTMLElement>('article')?.dataset.id;
+      const newest = list.feed.querySelector<HTMLElement>('article')?.dataset.id;
       if (!newest) return;
       const result = await page<Status>(withQuery(opts.url, { min_id: newest, limit: 40 })).catch(() => null);
       for (const s of [...(result?.items ?? [])].reverse()) receive(s);
     }));
   }
   if (opts.insertOwn) {
-    const own = (s: Status) => { if (!seen.has(s.id)) add([s], 'top'); };
+    const own = (s: Status) => { if (!list.has(s.id)) list.add([s], 'top'); };
     createdListeners.add(own);
     teardown.push(() => createdListeners.delete(own));
   }
-  void loadMore();
   return container;
+}
+
+/** An edited status replaces every copy shown (as itself, reblogged or quoted in a thread). */
+function replaceStatus(s: Status): void {
+  for (const el of main.querySelectorAll<HTMLElement>(`article.status[data-id="${CSS.escape(s.id)}"]`)) el.replaceWith(renderStatus(s, actions, { focused: el.classList.contains('focused') }));
 }
 
 // ---------------------------------------------------------------- compose
@@ -296,8 +331,22 @@ function publicView(local: boolean): void {
   setView('Explore', heading('Explore'), tabs, timeline({ url: withQuery('/api/v1/timelines/public', { local: local || null }), stream: { name: local ? 'public:local' : 'public' }, empty: 'Nothing posted yet.', holdNew: true }));
 }
 
+/** "12 posts by 5 people this week", from a Tag entity's seven-day history. */
+function tagUsage(tag: Tag): string {
+  const sum = (key: 'uses' | 'accounts') => (tag.history ?? []).reduce((n, d) => n + Number(d[key]), 0);
+  const posts = sum('uses');
+  const people = sum('accounts');
+  return posts === 0 ? 'No posts this week' : `${posts} post${posts === 1 ? '' : 's'} by ${people} ${people === 1 ? 'person' : 'people'} this week`;
+}
+
+function tagRow(tag: Tag): HTMLElement {
+  return h('p', { class: 'tag-row' }, h('a', { href: `/tags/${encodeURIComponent(tag.name)}` }, `#${tag.name}`), h('span', { class: 'usage' }, tagUsage(tag)));
+}
+
 function tagView(tag: string): void {
-  setView(`#${tag}`, heading(`#${tag}`), timeline({ url: `/api/v1/timelines/tag/${encodeURIComponent(tag)}`, stream: { name: 'hashtag', tag }, empty: `No posts with #${tag} yet.`, holdNew: true }));
+  const usage = h('p', { class: 'usage' });
+  setView(`#${tag}`, heading(`#${tag}`, usage), timeline({ url: `/api/v1/timelines/tag/${encodeURIComponent(tag)}`, stream: { name: 'hashtag', tag }, empty: `No posts with #${tag} yet.`, holdNew: true }));
+  void get<Tag>(`/api/v1/tags/${encodeURIComponent(tag)}`).then((t) => { usage.textContent = tagUsage(t); }).catch(() => {});
 }
 
 function bookmarksView(): void {
@@ -317,6 +366,28 @@ async function threadView(id: string): Promise<void> {
   teardown.push(() => createdListeners.delete(onCreated));
   setView('Post', heading('Post'), thread, replies, replyBox ?? h('p', {}, h('a', { href: '/sign_in' }, 'Sign in'), ' to reply.'));
   main.querySelector<HTMLElement>('article.focused')?.scrollIntoView({ block: 'center' });
+}
+
+/** Follow, then Requested while a locked account decides (clicking withdraws), then Unfollow. */
+function followButton(account: Account, rel: Relationship | undefined): HTMLButtonElement {
+  let state: 'none' | 'requested' | 'following' = rel?.following ? 'following' : rel?.requested ? 'requested' : 'none';
+  const b = h('button', { type: 'button' });
+  const show = () => {
+    b.textContent = { none: 'Follow', requested: 'Requested', following: 'Unfollow' }[state];
+    b.className = state === 'none' ? 'primary' : '';
+    b.setAttribute('aria-pressed', String(state !== 'none'));
+    if (state === 'requested') b.title = 'Waiting for approval; click to withdraw the request'; else b.removeAttribute('title');
+  };
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    try {
+      const r = await post<Relationship>(`/api/v1/accounts/${account.id}/${state === 'none' ? 'follow' : 'unfollow'}`);
+      state = r.following ? 'following' : r.requested ? 'requested' : 'none';
+      show();
+    } catch (err) { toast((err as Error).message); } finally { b.disabled = false; }
+  });
+  show();
+  return b;
 }
 
 async function profileView(acct: string, tab: string): Promise<void> {
@@ -342,7 +413,7 @@ async function profileView(acct: string, tab: string): Promise<void> {
       return b;
     };
     append(buttons,
-      toggle(['Follow', 'Unfollow'], rel?.following ?? false, ['follow', 'unfollow'], 'primary'),
+      followButton(account, rel),
       toggle(['Mute', 'Unmute'], rel?.muting ?? false, ['mute', 'unmute']),
       toggle(['Block', 'Unblock'], rel?.blocking ?? false, ['block', 'unblock']));
     if (rel?.followed_by) append(buttons, h('span', { class: 'pill' }, 'Follows you'));
@@ -351,7 +422,8 @@ async function profileView(acct: string, tab: string): Promise<void> {
   const header = h('section', { class: 'profile', 'aria-label': 'Profile' },
     h('div', { class: 'banner' }),
     h('div', { class: 'profile-top' }, avatar(account, 96), buttons),
-    h('h1', { tabindex: -1, class: 'profile-name' }, h('bdi', {}, displayName(account))),
+    h('h1', { tabindex: -1, class: 'profile-name' }, h('bdi', {}, displayName(account)),
+      account.locked ? h('span', { class: 'locked', role: 'img', 'aria-label': 'Approves followers', title: 'Approves followers' }, icon('lock')) : null),
     h('p', { class: 'acct' }, `@${account.acct}`),
     bio ? h('p', { class: 'bio' }, bio) : null,
     h('p', { class: 'counts' },
@@ -364,11 +436,9 @@ async function profileView(acct: string, tab: string): Promise<void> {
     ...tabs.map(([path, label]) => h('a', { href: path ? `${base}/${path}` : base, 'aria-current': tab === path ? 'page' : null }, label)));
   let body: HTMLElement;
   if (tab === 'followers' || tab === 'following') {
-    const list = h('div', { class: 'accounts' });
-    const result = await page<Account>(`/api/v1/accounts/${account.id}/${tab}?limit=80`);
-    append(list, ...result.items.map((a) => accountRow(a)));
-    if (result.items.length === 0) append(list, h('p', { class: 'feed-status' }, tab === 'followers' ? 'No followers yet.' : 'Not following anyone yet.'));
-    body = h('section', { 'aria-label': tab === 'followers' ? 'Followers' : 'Following' }, h('h2', {}, tab === 'followers' ? 'Followers' : 'Following'), list);
+    const title = tab === 'followers' ? 'Followers' : 'Following';
+    const list = pagedList<Account>({ url: `/api/v1/accounts/${account.id}/${tab}`, render: (a) => accountRow(a), empty: tab === 'followers' ? 'No followers yet.' : 'Not following anyone yet.', label: title });
+    body = h('section', { 'aria-label': title }, h('h2', {}, title), list.container);
   } else if (tab === 'likes' && own) {
     body = timeline({ url: '/api/v1/favourites', empty: 'No likes yet.' });
   } else {
@@ -377,22 +447,73 @@ async function profileView(acct: string, tab: string): Promise<void> {
   setView(displayName(account), header, tabNav, body);
 }
 
-async function notificationsView(): Promise<void> {
-  const list = h('div', { class: 'notifications', role: 'feed' });
-  const describe: Record<string, string> = { favourite: 'liked your post', reblog: 'reposted your post', follow: 'followed you', mention: 'mentioned you', quote: 'quoted your post', status: 'posted', update: 'edited a post' };
-  const item = (n: Notification) => {
-    if (n.type === 'mention' && n.status) return renderStatus(n.status, actions);
-    return h('article', { class: 'notification', 'data-id': n.id },
-      avatar(n.account, 32),
-      h('p', {}, h('a', { href: profilePath(n.account), class: 'name' }, h('bdi', {}, displayName(n.account))), ` ${describe[n.type] ?? n.type}`),
-      n.status ? h('a', { class: 'excerpt', href: statusPath(n.status) }, plainText(n.status.content).slice(0, 140)) : null);
+const NOTIFICATION_TEXT: Record<string, string> = {
+  favourite: 'liked your post', reblog: 'reposted your post', follow: 'followed you', follow_request: 'asked to follow you',
+  quote: 'quoted your post', update: 'edited a post you reposted', quoted_update: 'edited a post you quoted',
+};
+
+/** Accept / reject buttons for a follow request; they answer in place. */
+function followRequestButtons(account: Account): HTMLElement {
+  const box = h('div', { class: 'request-actions', role: 'group', 'aria-label': `Follow request from ${displayName(account)}` });
+  const decide = (verb: 'authorize' | 'reject', done: string) => async () => {
+    for (const b of box.querySelectorAll('button')) b.disabled = true;
+    try {
+      await post(`/api/v1/follow_requests/${account.id}/${verb}`);
+      box.replaceChildren(h('span', { class: 'pill' }, done));
+    } catch (err) {
+      toast((err as Error).message);
+      for (const b of box.querySelectorAll('button')) b.disabled = false;
+    }
   };
-  teardown.push(subscribe('user:notification', undefined, (e) => { if (e.event === 'notification') list.prepend(item(JSON.parse(e.payload) as Notification)); }));
+  append(box,
+    h('button', { type: 'button', class: 'primary', onclick: decide('authorize', 'Accepted') }, 'Accept'),
+    h('button', { type: 'button', onclick: decide('reject', 'Rejected') }, 'Reject'));
+  return box;
+}
+
+function notificationItem(n: Notification): HTMLElement {
+  const who = h('a', { href: profilePath(n.account), class: 'name' }, h('bdi', {}, displayName(n.account)));
+  // Mastodon reports replies as mentions; the page tells them apart by whom the post replies to.
+  if ((n.type === 'mention' || n.type === 'status') && n.status) {
+    const what = n.type === 'status' ? ' posted' : n.status.in_reply_to_account_id === me?.id ? ' replied to your post' : ' mentioned you';
+    return renderStatus(n.status, actions, { context: [who, what] });
+  }
+  const row = h('article', { class: `notification ${n.type}`, 'data-id': n.id, tabindex: 0 },
+    avatar(n.account, 32),
+    h('p', {}, who, ` ${NOTIFICATION_TEXT[n.type] ?? n.type}`),
+    n.status ? h('a', { class: 'excerpt', href: statusPath(n.status) }, plainText(n.status.content).slice(0, 140)) : null);
+  if (n.type === 'follow_request') append(row, followRequestButtons(n.account));
+  return row;
+}
+
+/** Notifications up to this one are read: the marker is shared with other devices and clients. */
+function markNotificationsRead(id: string): void {
   unreadNotifications = 0;
-  setView('Notifications', heading('Notifications'), list);
-  const result = await page<Notification>('/api/v1/notifications?limit=40');
-  append(list, ...result.items.map(item));
-  if (result.items.length === 0) append(list, h('p', { class: 'feed-status' }, 'No notifications yet.'));
+  renderNav();
+  void post('/api/v1/markers', { notifications: { last_read_id: id } }).catch(() => {});
+}
+
+function notificationsView(): void {
+  const list = pagedList<Notification>({
+    url: '/api/v1/notifications', render: notificationItem, empty: 'No notifications yet.', label: 'Notifications',
+    onPage: (items, first) => { if (first && items[0]) markNotificationsRead(items[0].id); },
+  });
+  teardown.push(subscribe('user:notification', undefined, (e) => {
+    if (e.event !== 'notification') return;
+    const n = JSON.parse(e.payload) as Notification;
+    list.add([n], 'top');
+    markNotificationsRead(n.id);
+  }));
+  const requests = me?.locked || (me?.source?.follow_requests_count ?? 0) > 0
+    ? h('a', { class: 'button', href: '/follow_requests' }, 'Follow requests') : null;
+  setView('Notifications', heading('Notifications', ...(requests ? [requests] : [])), list.container);
+}
+
+function followRequestsView(): void {
+  const list = pagedList<Account>({
+    url: '/api/v1/follow_requests', render: (a) => accountRow(a, followRequestButtons(a)), empty: 'Nobody is waiting for your approval.', label: 'Follow requests',
+  });
+  setView('Follow requests', heading('Follow requests'), list.container);
 }
 
 async function searchView(): Promise<void> {
@@ -408,7 +529,7 @@ async function searchView(): Promise<void> {
   const section = (title: string, nodes: Node[]) => h('section', { 'aria-label': title }, h('h2', {}, title), ...(nodes.length ? nodes : [h('p', { class: 'feed-status' }, 'No results.')]));
   append(results,
     section('People', found.accounts.map((a) => accountRow(a))),
-    section('Hashtags', found.hashtags.map((t) => h('p', { class: 'tag-row' }, h('a', { href: `/tags/${encodeURIComponent(t.name)}` }, `#${t.name}`)))),
+    section('Hashtags', found.hashtags.map(tagRow)),
     section('Posts', found.statuses.map((s) => renderStatus(s, actions))));
 }
 
@@ -423,13 +544,15 @@ function settingsView(): void {
   const note = h('textarea', { name: 'note', rows: 4, maxlength: 500 });
   note.value = account.source?.note ?? plainText(account.note);
   const profileStatus = h('p', { role: 'status' });
+  const locked = h('input', { type: 'checkbox', id: 'set-locked', name: 'locked', checked: account.locked });
   const profileForm = h('form', { class: 'settings-form', 'aria-labelledby': 'profile-h' },
     h('h2', { id: 'profile-h' }, 'Profile'), field('set-name', 'Display name', name), field('set-note', 'Bio', note),
+    h('div', { class: 'field check' }, locked, h('label', { for: 'set-locked' }, 'Approve new followers (followers-only posts stay with the people you accept)')),
     h('button', { type: 'submit', class: 'primary' }, 'Save profile'), profileStatus);
   profileForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      me = (await request<Account>('PATCH', '/api/v1/accounts/update_credentials', { display_name: name.value, note: note.value })).data;
+      me = (await request<Account>('PATCH', '/api/v1/accounts/update_credentials', { display_name: name.value, note: note.value, locked: locked.checked })).data;
       profileStatus.textContent = 'Profile saved.';
     } catch (err) { profileStatus.textContent = (err as Error).message; }
   });
@@ -488,13 +611,14 @@ function authView(mode: 'sign_in' | 'sign_up'): void {
 async function render(): Promise<void> {
   for (const stop of teardown.splice(0)) stop();
   const path = decodeURIComponent(location.pathname);
-  const needsAccount = ['/', '/notifications', '/settings', '/bookmarks'].includes(path);
+  const needsAccount = ['/', '/notifications', '/follow_requests', '/settings', '/bookmarks'].includes(path);
   if (needsAccount && !me) { if (path === '/') publicLanding(); else navigate('/sign_in', true); return; }
   try {
     let m: RegExpExecArray | null;
     if (path === '/') homeView();
     else if (path === '/public/local' || path === '/public') publicView(path === '/public/local');
-    else if (path === '/notifications') await notificationsView();
+    else if (path === '/notifications') notificationsView();
+    else if (path === '/follow_requests') followRequestsView();
     else if (path === '/search') await searchView();
     else if (path === '/settings') settingsView();
     else if (path === '/bookmarks') bookmarksView();
@@ -517,13 +641,49 @@ function publicLanding(): void {
     timeline({ url: '/api/v1/timelines/public?local=true', stream: { name: 'public:local' }, empty: 'Nothing posted yet.', holdNew: true }));
 }
 
+/** The desktop side column: search, trending hashtags, what this place is, keyboard keys. */
+async function renderAside(): Promise<void> {
+  const aside = document.getElementById('aside')!;
+  const input = h('input', { type: 'search', id: 'aside-q', name: 'q', placeholder: 'Search', autocomplete: 'off' });
+  const form = h('form', { role: 'search', class: 'search-form', action: '/search' }, h('label', { for: 'aside-q', class: 'visually-hidden' }, 'Search Firebreak'), input);
+  form.addEventListener('submit', (e) => { e.preventDefault(); navigate(withQuery('/search', { q: input.value.trim() })); });
+  const trends = h('section', { class: 'panel', 'aria-labelledby': 'trends-h' }, h('h2', { id: 'trends-h' }, 'Trending hashtags'));
+  aside.replaceChildren(form, trends,
+    h('section', { class: 'panel', 'aria-labelledby': 'about-h' }, h('h2', { id: 'about-h' }, 'About Firebreak'),
+      h('p', {}, 'A microblog that stays up when a data center burns: every post is written to two data centers before it is acknowledged.'),
+      h('p', { class: 'keys' }, 'Keys: ', h('kbd', {}, 'j'), ' ', h('kbd', {}, 'k'), ' move, ', h('kbd', {}, 'Enter'), ' opens, ', h('kbd', {}, 'n'), ' new post, ', h('kbd', {}, '/'), ' search')));
+  const tags = await get<Tag[]>('/api/v1/trends/tags?limit=5').catch(() => []);
+  append(trends, ...(tags.length ? tags.map(tagRow) : [h('p', { class: 'feed-status' }, 'Nothing trending yet.')]));
+}
+
+// Keyboard: j / k move between posts, n writes one, / searches (Enter opens a focused post, above).
+document.addEventListener('keydown', (e) => {
+  if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+  if ((e.target as Element).closest('input, textarea, select, dialog, [contenteditable]')) return;
+  if (e.key === 'j' || e.key === 'k') {
+    const items = [...main.querySelectorAll<HTMLElement>('article.status, article.notification')];
+    const current = items.indexOf((document.activeElement as Element | null)?.closest('article') as HTMLElement);
+    const next = items[current < 0 ? 0 : Math.min(items.length - 1, Math.max(0, current + (e.key === 'j' ? 1 : -1)))];
+    if (next) { e.preventDefault(); next.focus(); next.scrollIntoView({ block: 'nearest' }); }
+  } else if (e.key === 'n' && me) {
+    e.preventDefault();
+    openComposer({});
+  } else if (e.key === '/') {
+    e.preventDefault();
+    const box = document.querySelector<HTMLInputElement>('#search-q') ?? (getComputedStyle(document.getElementById('aside')!).display !== 'none' ? document.querySelector<HTMLInputElement>('#aside-q') : null);
+    if (box) box.focus(); else navigate('/search');
+  }
+});
+
 async function start(): Promise<void> {
-  const [account, instance] = await Promise.all([
+  const [account, instance, unread] = await Promise.all([
     hasSession() ? get<Account>('/api/v1/accounts/verify_credentials').catch(() => null) : Promise.resolve(null),
     get<{ configuration?: { statuses?: { max_characters?: number } } }>('/api/v2/instance').catch(() => null),
+    hasSession() ? get<{ count: number }>('/api/v1/notifications/unread_count').catch(() => null) : Promise.resolve(null),
   ]);
   me = account;
   maxChars = instance?.configuration?.statuses?.max_characters ?? maxChars;
+  unreadNotifications = unread?.count ?? 0;
   if (me) {
     // Count notifications that arrive while another page is open.
     subscribe('user:notification', undefined, (e) => {
@@ -531,6 +691,7 @@ async function start(): Promise<void> {
     });
   }
   await render();
+  void renderAside();
 }
 
 void start();

@@ -1,17 +1,18 @@
 // The Mastodon entities the page uses (only the fields it reads).
 export interface Account {
   id: string; username: string; acct: string; display_name: string; note: string; avatar: string;
-  followers_count: number; following_count: number; statuses_count: number; created_at: string;
-  source?: { note: string };
+  followers_count: number; following_count: number; statuses_count: number; created_at: string; locked: boolean;
+  source?: { note: string; follow_requests_count?: number };
 }
 export interface Status {
   id: string; created_at: string; account: Account; content: string; spoiler_text: string; visibility: string;
   in_reply_to_id: string | null; in_reply_to_account_id: string | null; reblog: Status | null;
   quote: { state: string; quoted_status?: Status | null } | null;
+  quote_approval?: { current_user: string };
   replies_count: number; reblogs_count: number; favourites_count: number;
   favourited: boolean; reblogged: boolean; bookmarked: boolean;
   mentions: Array<{ id: string; acct: string }>;
 }
 export interface Notification { id: string; type: string; created_at: string; account: Account; status: Status | null }
-export interface Relationship { id: string; following: boolean; followed_by: boolean; blocking: boolean; muting: boolean }
-export interface Tag { name: string }
+export interface Relationship { id: string; following: boolean; requested: boolean; followed_by: boolean; blocking: boolean; muting: boolean }
+export interface Tag { name: string; history?: Array<{ day: string; uses: string; accounts: string }> }

@@ -30,10 +30,12 @@ function serverHtml(className: string, html: string): HTMLDivElement {
   return div;
 }
 
-/** A bio as plain text: the server's HTML flattened to text with its line breaks kept. */
+/** A bio or an excerpt as plain text: the server's HTML flattened to text with its line breaks kept
+ * (without the RE: link a quote carries for clients that do not show quotes). */
 export function plainText(html: string): string {
-  const doc = new DOMParser().parseFromString(html.replace(/<br\s*\/?>/g, '\n').replace(/<\/p><p>/g, '\n\n'), 'text/html');
-  return doc.body.textContent ?? '';
+  const doc = new DOMParser().parseFromString(html.replace(/<br\s*\/?>/g, '\n').replace(/<\/p><p/g, '\n\n</p><p'), 'text/html');
+  for (const el of doc.querySelectorAll('.quote-inline')) el.remove();
+  return doc.body.textContent?.trim() ?? '';
 }
 
 export const displayName = (a: Account) => a.display_name.trim() || a.username;
@@ -62,6 +64,7 @@ export function icon(name: string): SVGSVGElement {
     like: 'M12 21s-7-4.5-9-9a5 5 0 0 1 9-3 5 5 0 0 1 9 3c-2 4.5-9 9-9 9z',
     bookmark: 'M6 3h12v18l-6-4-6 4z',
     delete: 'M5 7h14M10 7V4h4v3m-7 0 1 13h8l1-13',
+    lock: 'M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5z',
   };
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
@@ -116,13 +119,15 @@ function quoteCard(q: NonNullable<Status['quote']>): HTMLElement {
     quoted.spoiler_text ? h('p', { class: 'cw-text' }, `CW: ${quoted.spoiler_text}`) : serverHtml('content', quoted.content));
 }
 
-export function renderStatus(entry: Status, actions: StatusActions, options: { focused?: boolean } = {}): HTMLElement {
+export function renderStatus(entry: Status, actions: StatusActions, options: { focused?: boolean; context?: Child[] } = {}): HTMLElement {
   const s = entry.reblog ?? entry;
   const mine = actions.me?.id === s.account.id;
   const headingId = `s-${entry.id}-by`;
   const article = h('article', { class: `status${options.focused ? ' focused' : ''}`, 'data-id': entry.id, 'data-status-id': s.id, tabindex: 0, 'aria-labelledby': headingId });
   if (entry.reblog) {
     append(article, h('p', { class: 'context-line' }, icon('repost'), h('a', { href: profilePath(entry.account) }, h('bdi', {}, displayName(entry.account))), ' reposted'));
+  } else if (options.context) {
+    append(article, h('p', { class: 'context-line' }, ...options.context));
   }
   const content: HTMLElement[] = [];
   let body: HTMLElement = serverHtml('content', s.content);
@@ -144,10 +149,18 @@ export function renderStatus(entry: Status, actions: StatusActions, options: { f
 
   const replyButton = h('button', { type: 'button', class: 'action reply', 'aria-label': 'Reply', title: 'Reply' }, icon('reply'), h('span', { class: 'count' }, countLabel(s.replies_count)));
   replyButton.addEventListener('click', (e) => { e.stopPropagation(); actions.reply(s); });
-  const quoteButton = h('button', { type: 'button', class: 'action quote-action', 'aria-label': 'Quote', title: 'Quote' }, icon('quote'));
+  // Followers-only posts can be quoted by their author only, and reposted by no one else; private
+  // mentions neither (the server refuses; the buttons say so first).
+  const quotable = (s.quote_approval?.current_user ?? 'automatic') !== 'denied';
+  const quoteButton = h('button', { type: 'button', class: 'action quote-action', 'aria-label': quotable ? 'Quote' : 'Quote (not allowed for this post)', title: 'Quote', disabled: !quotable }, icon('quote'));
   quoteButton.addEventListener('click', (e) => { e.stopPropagation(); actions.quote(s); });
+  const repost = toggleButton(s, 'reblog', actions);
+  if (s.visibility === 'direct' || (s.visibility === 'private' && !mine)) {
+    repost.disabled = true;
+    repost.setAttribute('aria-label', 'Repost (not allowed for this post)');
+  }
   const bar = h('div', { class: 'actions', role: 'group', 'aria-label': 'Post actions' },
-    replyButton, toggleButton(s, 'reblog', actions), quoteButton, toggleButton(s, 'favourite', actions), toggleButton(s, 'bookmark', actions));
+    replyButton, repost, quoteButton, toggleButton(s, 'favourite', actions), toggleButton(s, 'bookmark', actions));
   if (mine) {
     const del = h('button', { type: 'button', class: 'action delete', 'aria-label': 'Delete', title: 'Delete' }, icon('delete'));
     del.addEventListener('click', async (e) => {
@@ -165,15 +178,17 @@ export function renderStatus(entry: Status, actions: StatusActions, options: { f
         h('a', { class: 'name', href: profilePath(s.account), id: headingId }, h('bdi', {}, displayName(s.account))),
         h('span', { class: 'acct' }, `@${s.account.acct}`),
         h('a', { class: 'time', href: statusPath(s) }, h('time', { datetime: s.created_at, title: new Date(s.created_at).toLocaleString() }, timeAgo(s.created_at)))),
-      s.in_reply_to_id ? h('p', { class: 'context-line' }, 'Replying to ', ...replyTargets(s)) : null,
+      s.in_reply_to_id ? h('p', { class: 'context-line' }, ...replyTargets(s, actions.me)) : null,
       ...content, bar));
   return article;
 }
 
-function replyTargets(s: Status): Node[] {
+function replyTargets(s: Status, me: Account | null): Child[] {
+  if (s.in_reply_to_account_id === s.account.id) return ['Continues a thread'];
+  if (me && s.in_reply_to_account_id === me.id) return ['Replying to you'];
   const target = s.mentions.find((m) => m.id === s.in_reply_to_account_id);
-  if (!target) return [document.createTextNode('a post')];
-  return [h('a', { href: `/@${target.acct}` }, `@${target.acct}`)];
+  if (target) return ['Replying to ', h('a', { href: `/@${target.acct}` }, `@${target.acct}`)];
+  return ['Replying to ', h('a', { href: statusPath(s) }, 'a post')];
 }
 
 export function accountRow(a: Account, extra?: Node): HTMLElement {
