@@ -36,7 +36,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     // Per-request lines would dominate the log under load; metrics carry that information.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ctx.config.bodyLimitBytes,
-    trustProxy: true,
+    // X-Forwarded-For only from configured proxies (the edge sets it to the real source; see overload/haproxy.ts).
+    trustProxy: ctx.config.trustProxy,
     routerOptions: { querystringParser: parseQueryString, maxParamLength: 200 },
     // Slow clients must not hold sockets forever (slowloris): headers within 10 s, the request within 30 s.
     requestTimeout: 30_000,

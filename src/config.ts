@@ -33,8 +33,16 @@ export interface Config {
   loginWindowMs: number;
   /** Off switch for the in-app rate limits (benchmarks measure the stack, not the limiter). */
   rateLimitsEnabled: boolean;
+  /** How long a request may take before it stops starting database work (clients give up around here). */
+  requestBudgetMs: number;
   underAttack: boolean;
   adminToken: string | undefined;
+  /**
+   * Peers whose X-Forwarded-For is believed (proxy-addr syntax: addresses, CIDRs, `loopback`,
+   * `uniquelocal`...). Every per-address limit keys on the resulting address, so a client that can
+   * reach the app directly must not be trusted: it would pick a fresh address per request.
+   */
+  trustProxy: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -57,6 +65,18 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
   if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/** Default: proxies on private networks (the edge, a local reverse proxy), never the public internet. */
+export const DEFAULT_TRUST_PROXY = 'loopback,linklocal,uniquelocal';
+
+function trustProxyList(raw: string | undefined): string {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_TRUST_PROXY;
+  const entries = raw.split(',').map((e) => e.trim());
+  const valid = /^(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)$/i;
+  const bad = entries.find((e) => !valid.test(e));
+  if (bad !== undefined) throw new ConfigError(`FIREBREAK_TRUST_PROXY: "${bad}" is not an address, a CIDR, loopback, linklocal or uniquelocal`);
+  return entries.join(',');
 }
 
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
@@ -89,8 +109,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     loginAttemptsPerWindow: int(env, 'FIREBREAK_LOGIN_ATTEMPTS', 5, 1, 1000),
     loginWindowMs: int(env, 'FIREBREAK_LOGIN_WINDOW_MS', 5 * 60_000, 1000, 86_400_000),
     rateLimitsEnabled: bool(env, 'FIREBREAK_RATE_LIMITS', true),
+    requestBudgetMs: int(env, 'FIREBREAK_REQUEST_BUDGET_MS', 10_000, 0, 120_000),
     underAttack: bool(env, 'FIREBREAK_UNDER_ATTACK', false),
     adminToken: env.FIREBREAK_ADMIN_TOKEN || undefined,
+    trustProxy: trustProxyList(env.FIREBREAK_TRUST_PROXY),
     ...overrides,
   };
   if ((config.scryptCost & (config.scryptCost - 1)) !== 0) throw new ConfigError('FIREBREAK_SCRYPT_COST must be a power of two');

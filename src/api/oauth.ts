@@ -41,11 +41,11 @@ const tokenResponse = (t: { access_token: string; refresh_token: string; scopes:
 
 /** Checks a password login against the brute-force limiter; returns the account id or throws. */
 export async function passwordLogin(ctx: AppContext, login: string, password: string, address: string): Promise<string> {
-  ctx.loginLimiter.check(login, address);
+  // Counted before the (slow) password check, so concurrent guesses cannot all slip past the limit.
+  ctx.loginLimiter.attempt(login, address);
   const account = await findByLogin(ctx.db, login);
   const ok = account ? await verifyPassword(password, account.password_hash) : false;
   if (!account || !ok) {
-    ctx.loginLimiter.fail(login, address);
     throw oauthError('invalid_grant', 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.');
   }
   ctx.loginLimiter.succeed(login, address);

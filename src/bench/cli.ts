@@ -339,7 +339,7 @@ async function measureEndpoint(baseUrl: string, workload: Workload, options: Opt
   return { name: workload.name, saturation, at50, at80 };
 }
 
-function gitCommit(): string {
+export function gitCommit(): string {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();

@@ -1,7 +1,7 @@
 // The processes under test run apart from the load generator, so they never share its event loop:
 // the app (`firebreak serve`) and the HTTP-ceiling server (`firebreak bench fixed-server`).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -21,18 +21,30 @@ export interface SpawnOptions {
   /** Write a V8 CPU profile into this directory when the process exits. */
   cpuProfileDir?: string;
   readyPath?: string;
+  /** Run inside this network namespace (`ip netns exec` execs, so the pid is still the server's). */
+  netns?: string;
+  /** Listen address; default 127.0.0.1 (in a namespace: its own address, reachable over the bridge). */
+  host?: string;
+  /** Append the server's stdout and stderr (its log) to this file instead of keeping a tail in memory. */
+  logFile?: string;
 }
 
 export async function startServer(options: SpawnOptions): Promise<ServerProcess> {
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, CLI, ...options.args], {
-    env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const host = options.host ?? '127.0.0.1';
+  const argv = [process.execPath, ...nodeArgs, CLI, ...options.args];
+  const [exe, ...args] = options.netns ? ['ip', 'netns', 'exec', options.netns, ...argv] : argv;
+  const logFd = options.logFile ? openSync(options.logFile, 'a') : undefined;
+  const child = spawn(exe!, args, {
+    env: { ...process.env, ...options.env, PORT: String(options.port), HOST: host },
+    stdio: logFd === undefined ? ['ignore', 'ignore', 'pipe'] : ['ignore', logFd, logFd],
   });
+  if (logFd !== undefined) closeSync(logFd);
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-  const url = `http://127.0.0.1:${options.port}`;
-  await waitUntilReady(child, `${url}${options.readyPath ?? '/readyz'}`, () => stderr);
+  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  const tail = () => (options.logFile ? readFileSync(options.logFile, 'utf8').slice(-4000) : stderr);
+  const url = `http://${host}:${options.port}`;
+  await waitUntilReady(child, `${url}${options.readyPath ?? '/readyz'}`, tail);
   return {
     url,
     pid: child.pid!,

@@ -111,8 +111,13 @@ ceilings measured in the same run), not absolute numbers across sections.
 
 /** Replaces (or appends) the section for this backend and scale in BENCHMARKS.md. */
 export function updateBenchmarksMd(file: string, r: BenchResult, section: string): void {
-  const start = `<!-- bench:${r.backend}:${r.scale} -->`;
-  const end = `<!-- /bench:${r.backend}:${r.scale} -->`;
+  updateMarkedSection(file, `bench:${r.backend}:${r.scale}`, section);
+}
+
+/** Replaces the block between `<!-- key -->` and `<!-- /key -->` in file (appends it the first time). */
+export function updateMarkedSection(file: string, key: string, section: string): void {
+  const start = `<!-- ${key} -->`;
+  const end = `<!-- /${key} -->`;
   const block = `${start}\n${section}\n${end}`;
   let text = existsSync(file) ? readFileSync(file, 'utf8') : PREAMBLE;
   const i = text.indexOf(start);

@@ -12,24 +12,28 @@ export function namespaces(): string[] {
   return r.stdout.split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
 }
 
-function linkExists(name: string): boolean {
+export function linkExists(name: string): boolean {
   return run('ip', ['link', 'show', 'dev', name]).code === 0;
 }
 
-function ensureBridge(): void {
-  if (!linkExists(BRIDGE)) must('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
-  const addrs = run('ip', ['-o', 'addr', 'show', 'dev', BRIDGE]).stdout;
-  if (!addrs.includes(`${HOST_IP}/`)) must('ip', ['addr', 'add', `${HOST_IP}/24`, 'dev', BRIDGE]);
-  must('ip', ['link', 'set', BRIDGE, 'up']);
+/** The bridge (the flood drill passes its own, so it never touches the cluster's). */
+export function ensureBridge(bridge = BRIDGE, hostIp = HOST_IP): void {
+  if (!linkExists(bridge)) must('ip', ['link', 'add', bridge, 'type', 'bridge']);
+  const addrs = run('ip', ['-o', 'addr', 'show', 'dev', bridge]).stdout;
+  if (!addrs.includes(`${hostIp}/`)) must('ip', ['addr', 'add', `${hostIp}/24`, 'dev', bridge]);
+  must('ip', ['link', 'set', bridge, 'up']);
 }
 
-function ensureNamespace(ns: string, hostVeth: string, ip: string): void {
+/** A namespace joined to the bridge by a veth pair; `ips` on its eth0 (the first is its main address). */
+export function ensureNamespace(ns: string, hostVeth: string, ips: string | string[], bridge = BRIDGE): void {
   if (!namespaces().includes(ns)) must('ip', ['netns', 'add', ns]);
   if (!linkExists(hostVeth)) must('ip', ['link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
-  must('ip', ['link', 'set', hostVeth, 'master', BRIDGE, 'up']);
+  must('ip', ['link', 'set', hostVeth, 'master', bridge, 'up']);
   must('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
   const addrs = nsRun(ns, 'ip', ['-o', 'addr', 'show', 'dev', 'eth0']).stdout;
-  if (!addrs.includes(`${ip}/`)) must('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+  for (const ip of [ips].flat()) {
+    if (!addrs.includes(`${ip}/`)) must('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+  }
   must('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'eth0', 'up']);
 }
 

@@ -100,6 +100,19 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
   let closed = false;
   /** The heartbeat's last word on the primary (always true without a heartbeat). */
   let primaryAnswering = true;
+  /**
+   * Readiness probes ask on a connection of their own per pool generation: behind a busy pool's queue
+   * the ping timed out under load, the edge took the server out of rotation, and a busy server became
+   * an outage (flood drill).
+   */
+  const probes = new Map<Pool, Sql>();
+  const probe = (which: 'primary' | 'standby'): Sql => {
+    const pool = pools[which]!;
+    let sql = probes.get(pool);
+    if (!sql) probes.set(pool, sql = which === 'primary' ? makeSql(1) : makeSql(1, 'prefer-standby'));
+    return sql;
+  };
+  const endProbe = (pool: Pool) => { probes.get(pool)?.end({ timeout: 0 }).catch(() => {}); probes.delete(pool); };
 
   /**
    * A fire blackholes a host: no reset arrives, so TCP would wait for minutes. The pool's generation
@@ -113,6 +126,7 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
     pools[which] = fresh(which);
     pool.abandon(reason);
     pool.sql.end({ timeout: 0 }).catch(() => {});
+    endProbe(pool);
     if (which === 'primary') for (const l of listeners) void attach(l);
   }
 
@@ -298,12 +312,13 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
     },
     // Ready means "can serve": reach the primary, or in a cluster mid-failover at least a standby,
     // since reads are then still served and writes held (DESIGN §2 rules 4 and 5). Both are asked at
-    // once so the answer comes within timeoutMs even when the primary's host has gone silent.
+    // once so the answer comes within timeoutMs even when the primary's host has gone silent; each
+    // on its probe connection (see probes).
     async ping(timeoutMs) {
-      const ask = (pool: Pool) => withTimeout(pool.sql`select 1`, timeoutMs);
-      if (!pools.standby) { await ask(pools.primary); return; }
+      const ask = (which: 'primary' | 'standby') => withTimeout(probe(which)`select 1`, timeoutMs);
+      if (!pools.standby) { await ask('primary'); return; }
       try {
-        await Promise.any([ask(pools.primary), ask(pools.standby)]);
+        await Promise.any([ask('primary'), ask('standby')]);
       } catch (err) {
         throw (err as AggregateError).errors?.[0] ?? err;
       }
@@ -311,7 +326,7 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
     async close() {
       closed = true;
       await heartbeatDone;
-      await Promise.all([pools.primary.sql.end({ timeout: 2 }), pools.standby?.sql.end({ timeout: 2 })]);
+      await Promise.all([pools.primary.sql.end({ timeout: 2 }), pools.standby?.sql.end({ timeout: 2 }), ...[...probes.values()].map((sql) => sql.end({ timeout: 2 }))]);
     },
   };
 }

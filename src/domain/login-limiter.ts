@@ -1,12 +1,15 @@
 // Brute-force protection for password logins: failed attempts are counted per account and per client
 // address in a sliding window. Past the limit, further attempts are refused until the window moves on,
-// so an attacker gets a handful of guesses while the owner is locked out only for a few minutes. A
-// successful login clears the account's counter.
+// so an attacker gets a handful of guesses while the owner is locked out only for a few minutes.
 //
 // An attacker who knows a username could keep its owner locked out forever by guessing from anywhere.
 // So an address the owner has logged in from before ("trusted" for that account) is not subject to
 // the account-wide counter, only to its own per-(account, address) one: the owner at home keeps
 // logging in while the attacker's guesses elsewhere stay capped.
+//
+// An attempt counts as a failure from the moment it starts (attempt()), and a success takes it back:
+// checking first and counting after the password check would let a burst of concurrent guesses all
+// pass the check before the first failure is recorded.
 import { rateLimited } from '../errors.js';
 
 const TRUSTED_FOR_MS = 30 * 24 * 60 * 60_000;
@@ -26,7 +29,8 @@ export class LoginLimiter {
     return kept;
   }
 
-  private isTrusted(login: string, address: string): boolean {
+  /** Has the account's owner logged in from this address (recently enough)? */
+  isTrusted(login: string, address: string): boolean {
     const key = `${login.toLowerCase()}|${address}`;
     const until = this.trusted.get(key);
     if (until === undefined) return false;
@@ -52,14 +56,32 @@ export class LoginLimiter {
     }
   }
 
+  private takeBack(key: string): void {
+    const times = this.recent(key);
+    times.pop();
+    if (times.length) this.failures.set(key, times); else this.failures.delete(key);
+  }
+
+  /** check() and, if allowed, counts the attempt as failed until succeed() says otherwise. */
+  attempt(login: string, address: string): void {
+    this.check(login, address);
+    this.fail(login, address);
+  }
+
   fail(login: string, address: string): void {
     if (this.failures.size > MAX_KEYS) this.failures.clear(); // bounded memory under a spray attack
     for (const [key] of this.keys(login, address)) this.failures.set(key, [...this.recent(key), this.now()]);
   }
 
+  /**
+   * The attempt succeeded. It is taken back from the counters attempt() added it to; the account's other
+   * failures stay counted (they may be an attacker's, and the owner's login must not hand out a fresh
+   * set of guesses). At an address the owner has proven, their own earlier typos there are forgiven.
+   */
   succeed(login: string, address: string): void {
-    this.failures.delete(`account:${login.toLowerCase()}`);
-    this.failures.delete(`pair:${login.toLowerCase()}|${address}`);
+    const [[accountKey], [addressKey]] = this.keys(login, address) as [[string, number], [string, number]];
+    if (accountKey.startsWith('pair:')) this.failures.delete(accountKey); else this.takeBack(accountKey);
+    this.takeBack(addressKey);
     if (this.trusted.size > MAX_KEYS) this.trusted.clear();
     this.trusted.set(`${login.toLowerCase()}|${address}`, this.now() + TRUSTED_FOR_MS);
   }

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Priority } from './concurrency-limit.js';
+import { CSRF_HEADER, SESSION_COOKIE, readCookie } from '../api/auth.js';
 
 /** Never shed, limited or challenged: the edge's health checks and scraping must work under attack. */
 export const EXEMPT_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -22,12 +23,19 @@ const EXPENSIVE_ROUTES = new Set([
 
 export const routeKey = (request: FastifyRequest) => `${request.method} ${request.routeOptions.url ?? 'unmatched'}`;
 
-/** The bearer token a request carries (header or access_token query), as auth.ts reads it. */
+/**
+ * The token a request carries, as auth.ts reads it: bearer (header or access_token query), else the
+ * web UI's session cookie when the request carries a CSRF header. Unverified here: it only counts once
+ * the same token has authenticated successfully (KnownTokens), and auth.ts checks the CSRF token.
+ */
 export function presentedToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header) return /^Bearer\s+(\S{1,200})$/i.exec(header)?.[1];
   const q = (request.query as Record<string, unknown> | undefined)?.access_token;
-  return typeof q === 'string' && q ? q : undefined;
+  if (typeof q === 'string' && q) return q;
+  // Signed-in web UI users are signed-in users: without this they were shed and limited as anonymous.
+  if (request.headers[CSRF_HEADER]) return readCookie(request, SESSION_COOKIE)?.slice(0, 200) || undefined;
+  return undefined;
 }
 
 export function isExpensive(request: FastifyRequest): boolean {

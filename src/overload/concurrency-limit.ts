@@ -17,6 +17,12 @@ export type Priority = (typeof PRIORITIES)[number];
 const SHARE_OF_LIMIT: Record<Priority, number> = { critical: 1, authenticated: 0.9, anonymous: 0.6, anonymous_expensive: 0.35 };
 /** How long a class may wait for a slot before it is refused (0: refused at once). */
 const MAX_QUEUE_WAIT_MS: Record<Priority, number> = { critical: 2000, authenticated: 1000, anonymous: 0, anonymous_expensive: 0 };
+/**
+ * Waiters at most, for memory's sake; the wait budget above is what bounds the queue in time. (A bound
+ * of one limit's worth shed signed-in users within milliseconds whenever the limit had shrunk: under a
+ * flood the machine is slower, the limit shrinks, and a few dozen ordinary requests filled the queue.)
+ */
+export const MAX_WAITERS = 5000;
 
 export interface GradientOptions {
   initialLimit: number;
@@ -94,11 +100,23 @@ interface Waiter { priority: Priority; grant: (slot: Slot | undefined) => void; 
  */
 export interface Slot { release(recordLatency?: boolean): void }
 
+/**
+ * Absolute caps on what one class may hold at once, whatever the limit. The limit measures the app's
+ * concurrency, but expensive queries queue for the database pool, which is first come, first served:
+ * the flood drill saw 22 anonymous searches (35% of a limit of 63) fill a pool of 10 and hold signed-in
+ * timelines behind them for seconds, while the limit, with most of it unused, never moved.
+ */
+export type ClassCaps = Partial<Record<Priority, number>>;
+
+/** Anonymous expensive requests may hold about a quarter of the database pool. */
+export const capsForPool = (poolSize: number): ClassCaps => ({ anonymous_expensive: Math.max(1, Math.floor(poolSize / 4)) });
+
 export class PriorityAdmission {
   private inflight = 0;
+  private readonly inflightByClass: Record<Priority, number> = { critical: 0, authenticated: 0, anonymous: 0, anonymous_expensive: 0 };
   private readonly waiting: Waiter[] = [];
 
-  constructor(readonly limiter: GradientLimit = new GradientLimit(), private readonly now: () => number = () => performance.now()) {}
+  constructor(readonly limiter: GradientLimit = new GradientLimit(), private readonly caps: ClassCaps = {}, private readonly now: () => number = () => performance.now()) {}
 
   get inFlight(): number { return this.inflight; }
   get queued(): number { return this.waiting.length; }
@@ -107,33 +125,38 @@ export class PriorityAdmission {
     return Math.max(1, Math.floor(this.limiter.limit * SHARE_OF_LIMIT[priority]));
   }
 
-  /** Takes a slot now if the class is under its share, else undefined. Never waits. */
+  private hasRoom(priority: Priority): boolean {
+    return this.inflight < this.ceiling(priority) && this.inflightByClass[priority] < (this.caps[priority] ?? Infinity);
+  }
+
+  /** Takes a slot now if the class is under its share (and its cap), else undefined. Never waits. */
   tryAcquire(priority: Priority): Slot | undefined {
-    if (this.inflight >= this.ceiling(priority)) return undefined;
-    return this.take();
+    if (!this.hasRoom(priority)) return undefined;
+    return this.take(priority);
   }
 
   /** Takes a slot, waiting up to the class's queue budget; resolves undefined when refused. */
   async acquire(priority: Priority): Promise<Slot | undefined> {
     const slot = this.tryAcquire(priority);
     const maxWait = MAX_QUEUE_WAIT_MS[priority];
-    // Bounded queue: at most one limit's worth of waiters, so waiting cannot grow without end.
-    if (slot || maxWait === 0 || this.waiting.length >= this.limiter.limit) return slot;
+    if (slot || maxWait === 0 || this.waiting.length >= MAX_WAITERS) return slot;
     return new Promise<Slot | undefined>((grant) => {
       const waiter: Waiter = { priority, grant, timer: setTimeout(() => { this.remove(waiter); grant(undefined); }, maxWait) };
       this.waiting.push(waiter);
     });
   }
 
-  private take(): Slot {
+  private take(priority: Priority): Slot {
     const startedAt = this.now();
     const inflightAtStart = ++this.inflight;
+    this.inflightByClass[priority]++;
     let released = false;
     return {
       release: (recordLatency = true) => {
         if (released) return;
         released = true;
         this.inflight--;
+        this.inflightByClass[priority]--;
         if (recordLatency) this.limiter.sample(this.now() - startedAt, inflightAtStart);
         this.wakeWaiters();
       },
@@ -153,10 +176,10 @@ export class PriorityAdmission {
         if (PRIORITIES.indexOf(this.waiting[i]!.priority) < PRIORITIES.indexOf(this.waiting[best]!.priority)) best = i;
       }
       const waiter = this.waiting[best]!;
-      if (this.inflight >= this.ceiling(waiter.priority)) return;
+      if (!this.hasRoom(waiter.priority)) return;
       this.waiting.splice(best, 1);
       clearTimeout(waiter.timer);
-      waiter.grant(this.take());
+      waiter.grant(this.take(waiter.priority));
     }
   }
 }

@@ -3,7 +3,8 @@
 //   1. classify (app-level onRequest): known signed-in token or anonymous, route cost, priority;
 //   2. rate limits (route-level onRequest, @fastify/rate-limit): per account or per address;
 //   3. under-attack mode: anonymous requests to expensive routes must carry a solved proof of work;
-//   4. priority admission under the adaptive concurrency limit: shed with a cheap 503 + Retry-After;
+//   4. priority admission under the adaptive concurrency limit: shed with a cheap 503 + Retry-After
+//      (password logins: once their small body is parsed, see 4b);
 //   5. deadline (preHandler, before auth's token lookup): no database work starts past the budget.
 // Login brute force is handled where the password is checked (src/domain/login-limiter.ts).
 // Registered before the auth hook and the routes, so its hooks run first and see every route.
@@ -11,15 +12,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { AppContext } from '../context.js';
 import { classify, EXEMPT_ROUTES, KnownTokens, presentedToken, routeKey, type RequestClass } from './classify.js';
-import { GradientLimit, PriorityAdmission, type Slot } from './concurrency-limit.js';
+import { capsForPool, GradientLimit, PriorityAdmission, type Priority, type Slot } from './concurrency-limit.js';
 import { CHALLENGE_HEADER, ProofOfWork } from './challenge.js';
 import { deadlineStorage, guardWithDeadline } from './deadline.js';
 import { overloadMetrics, type OverloadMetrics } from './metrics.js';
 import { registerRateLimits } from './rate-limits.js';
 import { ADMIN_PREFIX, registerAdminRoutes } from './admin.js';
 
-/** How long a request may take before it stops starting database work (clients give up around here). */
-export const REQUEST_BUDGET_MS = 10_000;
 /** Retry-After for shed requests: soon, but spread out a little so retries do not arrive as one wave. */
 const SHED_RETRY_AFTER_SECONDS = 2;
 
@@ -48,7 +47,7 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
   const metrics = overloadMetrics(ctx);
   const state: OverloadState = {
     underAttack: ctx.config.underAttack,
-    admission: options.admission ?? new PriorityAdmission(new GradientLimit()),
+    admission: options.admission ?? new PriorityAdmission(new GradientLimit(), capsForPool(ctx.config.databaseUrl ? ctx.config.dbPoolSize : 1)),
     knownTokens: new KnownTokens(),
     proofOfWork: options.proofOfWork ?? new ProofOfWork(challengeSecret(ctx)),
     metrics,
@@ -64,6 +63,8 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
   ctx.db = guardWithDeadline(ctx.db, (deadline) => metrics.reject('deadline', deadline.route));
 
   const exempt = (request: FastifyRequest) => EXEMPT_ROUTES.has(request.routeOptions.url ?? '');
+  const isPasswordLogin = (request: FastifyRequest) =>
+    request.method === 'POST' && request.routeOptions.config.rateLimitClass === 'login' && !request.overloadClass?.signedIn;
 
   // 1. Classify: no I/O, a hash of the bearer token at most.
   app.addHook('onRequest', async (request) => {
@@ -83,6 +84,13 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
     });
   }
 
+  const gauges = () => {
+    metrics.inflight.set(state.admission.inFlight);
+    metrics.queued.set(state.admission.queued);
+    metrics.concurrencyLimit.set(state.admission.limiter.limit);
+  };
+  gauges();
+
   // 3 and 4, appended to each route's onRequest hooks after the rate limiter's.
   const gate: onRequestHookHandler = async (request, reply) => {
     const who = request.overloadClass;
@@ -98,17 +106,54 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
     }
     // The operator must be able to switch on under-attack mode in the middle of an attack.
     if (route.includes(ADMIN_PREFIX)) return;
-    const slot = await state.admission.acquire(who.priority);
+    if (isPasswordLogin(request)) return; // admitted once its body is read, below
+    return admit(request, reply, who.priority);
+  };
+
+  const admit = async (request: FastifyRequest, reply: FastifyReply, priority: Priority) => {
+    const route = routeKey(request);
+    // Listening from before the wait: a client that leaves while queued must not be handed a slot it
+    // never gives back (its 'close' has fired by then). Those leaked slots piled up under the flood
+    // drill until the whole limit was held by nobody and every request queued and timed out.
+    let gone = false;
+    reply.raw.once('close', () => { gone = true; releaseSlot(request); });
+    const acquiring = state.admission.acquire(priority);
+    gauges();
+    const slot = await acquiring;
+    if (gone) {
+      slot?.release();
+      metrics.reject('abandoned', route);
+      gauges();
+      return reply.code(503).send({ error: 'The client went away' }); // nobody reads it; ends the request here
+    }
     if (!slot) {
       metrics.reject('shed', route);
+      gauges();
       return reply.code(503).header('retry-after', String(SHED_RETRY_AFTER_SECONDS)).send({ error: 'The server is busy; try again shortly' });
     }
     request.overloadSlot = slot;
-    metrics.admitted.inc({ priority: who.priority });
-    metrics.inflight.set(state.admission.inFlight);
-    // Freed when the response is sent, or when the connection goes away first.
-    reply.raw.once('close', () => releaseSlot(request));
+    metrics.admitted.inc({ priority });
+    gauges();
+    // Freed by the 'close' listener above (response sent, or connection gone) or in onResponse.
   };
+
+  // 4b. Password logins, admitted after the body is parsed (cheap: a small form), because who is
+  // logging in decides: guesses at an account that is locked for this address are refused before
+  // they take a slot (or they would fill the anonymous share and shed everyone else's logins), and the
+  // owner at an address they have logged in from before outranks anonymous traffic, so a brute force
+  // against an account does not keep its owner out.
+  app.addHook('preHandler', async (request, reply) => {
+    const who = request.overloadClass;
+    if (!who || request.overloadSlot || !isPasswordLogin(request)) return;
+    const body = request.body as Record<string, unknown> | undefined;
+    const login = typeof body?.username === 'string' ? body.username : typeof body?.login === 'string' ? body.login : undefined;
+    let priority = who.priority;
+    if (login) {
+      ctx.loginLimiter.check(login, request.ip);
+      if (ctx.loginLimiter.isTrusted(login, request.ip)) priority = 'authenticated';
+    }
+    return admit(request, reply, priority);
+  });
   app.addHook('onRoute', (route) => {
     route.onRequest = [...(Array.isArray(route.onRequest) ? route.onRequest : route.onRequest ? [route.onRequest] : []), gate];
   });
@@ -117,8 +162,7 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
     if (!request.overloadSlot) return;
     request.overloadSlot.release(recordLatency);
     request.overloadSlot = null;
-    metrics.inflight.set(state.admission.inFlight);
-    metrics.concurrencyLimit.set(state.admission.limiter.limit);
+    gauges();
   };
 
   // 5. The deadline, carried to the data layer. Callback style: the rest of the request runs inside
@@ -127,7 +171,7 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
     // A request parked while the database fails over uses no server capacity: it gives its slot
     // back, so signed-in reads keep being admitted while writes wait for the new primary.
     const onDatabaseWait = () => releaseSlot(request, false);
-    deadlineStorage.run({ expiresAt: request.receivedAt + REQUEST_BUDGET_MS, route: routeKey(request), onDatabaseWait }, done);
+    deadlineStorage.run({ expiresAt: request.receivedAt + ctx.config.requestBudgetMs, route: routeKey(request), onDatabaseWait }, done);
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, startApp, type TestApp, type User } from '../support/app.js';
 import { RATE_LIMITS } from '../../src/overload/rate-limits.js';
+import { loadConfig } from '../../src/config.js';
 
 describe('rate limits', () => {
   let t: TestApp;
@@ -67,6 +68,17 @@ describe('rate limits', () => {
     assert.deepEqual(seen.map(Number), [0, 1, 2].map((i) => RATE_LIMITS.default.perAddress - 1 - i));
   });
 
+  it('believes X-Forwarded-For only from a trusted proxy: a direct client cannot pick a fresh address per request', async () => {
+    const direct = (forwardedFor: string) => t.app.inject({
+      method: 'GET', url: '/api/v1/instance', remoteAddress: '192.0.2.77', headers: { 'x-forwarded-for': forwardedFor },
+    });
+    const first = Number((await direct('198.51.100.60')).headers['x-ratelimit-remaining']);
+    const second = Number((await direct('198.51.100.61')).headers['x-ratelimit-remaining']);
+    assert.equal(second, first - 1, 'one bucket: the header from an untrusted peer is ignored');
+    const viaProxy = await t.app.inject({ method: 'GET', url: '/api/v1/instance', remoteAddress: '10.1.2.3', headers: { 'x-forwarded-for': '198.51.100.62' } });
+    assert.equal(Number(viaProxy.headers['x-ratelimit-remaining']), RATE_LIMITS.default.perAddress - 1, 'a private-network proxy is trusted');
+  });
+
   it('is strict on registration: a handful per address', async () => {
     const appToken = await c.appTokenFor();
     let status = 0;
@@ -89,5 +101,13 @@ describe('rate limits', () => {
   it('counts rejections in /metrics by reason and route', async () => {
     const metrics = String((await c.request('GET', '/metrics')).body);
     assert.match(metrics, /firebreak_requests_rejected_total\{reason="rate_limited",route="GET \/api\/v2\/search"\} 1/);
+  });
+});
+
+describe('FIREBREAK_TRUST_PROXY', () => {
+  it('defaults to private networks and rejects what is not an address, a CIDR or a proxy-addr name', () => {
+    assert.equal(loadConfig({}).trustProxy, 'loopback,linklocal,uniquelocal');
+    assert.equal(loadConfig({ FIREBREAK_TRUST_PROXY: '10.77.0.2, 10.78.0.0/24' }).trustProxy, '10.77.0.2,10.78.0.0/24');
+    assert.throws(() => loadConfig({ FIREBREAK_TRUST_PROXY: 'true' }), /FIREBREAK_TRUST_PROXY: "true"/);
   });
 });

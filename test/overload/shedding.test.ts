@@ -2,9 +2,11 @@
 // cheap 503, before any database work, while signed-in timeline reads and posts keep going; and the
 // adaptive limit follows latency.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Client, startApp, type TestApp, type User } from '../support/app.js';
-import { GradientLimit, PriorityAdmission, type Slot } from '../../src/overload/concurrency-limit.js';
+import { capsForPool, GradientLimit, PriorityAdmission, type Slot } from '../../src/overload/concurrency-limit.js';
+import { CSRF_HEADER, SESSION_COOKIE, csrfTokenFor } from '../../src/api/auth.js';
 
 describe('adaptive concurrency limit', () => {
   const drive = (limit: GradientLimit, clock: { now: number }, latencyMs: number, windows: number) => {
@@ -61,6 +63,44 @@ describe('adaptive concurrency limit', () => {
   });
 });
 
+describe('class caps', () => {
+  it('hold anonymous expensive requests to a quarter of the database pool, however high the limit', () => {
+    const admission = new PriorityAdmission(new GradientLimit({ initialLimit: 100, minLimit: 100, maxLimit: 100 }), capsForPool(10));
+    const held = [admission.tryAcquire('anonymous_expensive'), admission.tryAcquire('anonymous_expensive')];
+    assert.ok(held.every(Boolean));
+    assert.equal(admission.tryAcquire('anonymous_expensive'), undefined, 'a third is refused: 10 / 4 = 2');
+    assert.ok(admission.tryAcquire('anonymous'), 'other classes are not affected');
+    held[0]!.release();
+    assert.ok(admission.tryAcquire('anonymous_expensive'), 'room again once one finishes');
+  });
+});
+
+describe('admission queue', () => {
+  it('lets signed-in requests queue beyond one limit\'s worth: the wait budget bounds the queue', async () => {
+    // The limit shrinks when the machine is slow; a queue bounded by the limit then refused ordinary
+    // signed-in traffic at once (the flood drill saw timelines shed with a dozen requests waiting).
+    const admission = new PriorityAdmission(new GradientLimit({ initialLimit: 4, minLimit: 4, maxLimit: 4 }));
+    const held = Array.from({ length: 4 }, () => admission.tryAcquire('critical')!);
+    const waiting = Array.from({ length: 12 }, () => admission.acquire('critical').then((slot) => { setImmediate(() => slot?.release()); return slot; }));
+    assert.equal(admission.queued, 12);
+    for (const slot of held) slot.release();
+    const granted = await Promise.all(waiting);
+    assert.equal(granted.filter(Boolean).length, 12, 'every waiter got a slot');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(admission.inFlight, 0);
+  });
+
+  it('still refuses a waiter whose budget runs out', async () => {
+    const admission = new PriorityAdmission(new GradientLimit({ initialLimit: 4, minLimit: 4, maxLimit: 4 }));
+    const held = Array.from({ length: 4 }, () => admission.tryAcquire('critical')!);
+    const started = performance.now();
+    assert.equal(await admission.acquire('authenticated'), undefined);
+    const waited = performance.now() - started;
+    assert.ok(waited >= 900 && waited < 2000, `refused after ${waited.toFixed(0)} ms (budget 1000)`);
+    for (const slot of held) slot.release();
+  });
+});
+
 describe('load shedding in the app', () => {
   let t: TestApp;
   let c: Client;
@@ -105,6 +145,22 @@ describe('load shedding in the app', () => {
     assert.match(metrics, /firebreak_overload_admitted_total\{priority="critical"\}/);
   });
 
+  it('counts a signed-in web UI session (cookie + CSRF header) as signed in, not anonymous', async () => {
+    const web = { cookie: `${SESSION_COOKIE}=${alice.token}`, [CSRF_HEADER]: csrfTokenFor(alice.token) };
+    assert.equal((await c.request('GET', '/api/v1/timelines/home', { headers: web })).status, 200, 'first request, unsaturated');
+    const admission = t.app.overload.admission;
+    const busy: Slot[] = [];
+    for (let s = admission.tryAcquire('anonymous'); s; s = admission.tryAcquire('anonymous')) busy.push(s);
+    try {
+      assert.equal((await c.request('GET', '/api/v1/timelines/public')).status, 503, 'anonymous is shed');
+      assert.equal((await c.request('GET', '/api/v1/timelines/home', { headers: web })).status, 200, 'the web session is admitted');
+      const forged = { cookie: `${SESSION_COOKIE}=not-a-session`, [CSRF_HEADER]: 'x' };
+      assert.equal((await c.request('GET', '/api/v1/timelines/home', { headers: forged })).status, 503, 'an unknown cookie buys nothing');
+    } finally {
+      for (const slot of busy) slot.release();
+    }
+  });
+
   it('lets signed-in requests wait briefly for a slot instead of failing', async () => {
     const admission = t.app.overload.admission;
     const busy: Slot[] = [];
@@ -112,5 +168,30 @@ describe('load shedding in the app', () => {
     const pending = c.request('GET', '/api/v1/timelines/home', { token: alice.token });
     setTimeout(() => { for (const slot of busy) slot.release(); }, 50);
     assert.equal((await pending).status, 200);
+  });
+
+  it('does not leak a slot when the client leaves while waiting for one', async () => {
+    // Seen in the flood drill: clients that gave up in the queue were later handed slots nobody
+    // released, until the whole limit was held by no one and every request waited and failed.
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const admission = t.app.overload.admission;
+    const busy: Slot[] = [];
+    for (let s = admission.tryAcquire('critical'); s; s = admission.tryAcquire('critical')) busy.push(s);
+    const sockets = Array.from({ length: 3 }, () => connect(port, '127.0.0.1'));
+    for (const socket of sockets) {
+      socket.on('error', () => {});
+      socket.write(`GET /api/v1/timelines/home HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${alice.token}\r\n\r\n`);
+    }
+    for (let i = 0; i < 50 && admission.queued < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(admission.queued, 3, 'three signed-in requests wait for a slot');
+    for (const socket of sockets) socket.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    for (const slot of busy) slot.release();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(admission.inFlight, 0, 'no slot is held by a request whose client left');
+    assert.equal(admission.queued, 0);
+    const metrics = String((await c.request('GET', '/metrics')).body);
+    assert.match(metrics, /firebreak_requests_rejected_total\{reason="abandoned",route="GET \/api\/v1\/timelines\/home"\} 3/);
   });
 });

@@ -1,6 +1,6 @@
 // A throwaway PostgreSQL 15 server for tests: initdb into a temp dir, start on a free port, drop on stop.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ export async function freePort(): Promise<number> {
 
 export interface ThrowawayPostgres {
   url: string;
+  dir: string;
   /** The data directory (for copying it while the server is stopped). */
   dataDir: string;
   /** Shuts the server down cleanly and starts it again on the same port around `fn`. */
@@ -33,6 +34,13 @@ export interface ThrowawayPostgres {
 }
 
 export interface ThrowawayOptions {
+  /** Run the server inside this network namespace (the flood drill's server namespace). */
+  netns?: string;
+  /** listen_addresses (default 127.0.0.1); the URL names the first. */
+  listen?: string[];
+  /** Also accept password-less connections from this network (CIDR), e.g. a drill's bridge. */
+  trustNetwork?: string;
+  maxConnections?: number;
   /** Start from a copy of this (stopped, cleanly shut down) data directory instead of initdb. */
   copyFrom?: string;
   /** fsync=off suits tests; the benchmark wants a durable server (the default configuration). */
@@ -45,20 +53,25 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), 'firebreak-pg-'));
   const dataDir = join(dir, 'data');
   const runAs = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
-  const run = (cmd: string, args: string[]) => {
-    const [exe, ...rest] = [...runAs, join(bin, cmd), ...args];
-    execFileSync(exe!, rest, { stdio: ['ignore', 'ignore', 'inherit'] });
-  };
+  const inNs = options.netns ? ['ip', 'netns', 'exec', options.netns] : [];
   if (options.copyFrom) execFileSync('cp', ['-a', '--reflink=auto', options.copyFrom, dataDir]);
   if (runAs.length) execFileSync('chown', ['-R', 'postgres', dir]);
+  const run = (cmd: string, args: string[]) => {
+    const [exe, ...rest] = [...inNs, ...runAs, join(bin, cmd), ...args];
+    execFileSync(exe!, rest, { stdio: ['ignore', 'ignore', 'inherit'] });
+  };
   if (!options.copyFrom) run('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync']);
-  const port = await freePort();
+  if (options.trustNetwork) appendFileSync(join(dataDir, 'pg_hba.conf'), `host all all ${options.trustNetwork} trust\n`);
+  // A fresh namespace has every port free; the host's loopback does not.
+  const port = options.netns ? 5432 : await freePort();
+  const listen = options.listen ?? ['127.0.0.1'];
   // Settings given on the command line outrank postgresql.conf and ALTER SYSTEM, so fsync is chosen here.
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=${options.fsync ? 'on' : 'off'} -c max_connections=200`;
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=${listen.join(',')} -c fsync=${options.fsync ? 'on' : 'off'} -c max_connections=${options.maxConnections ?? 200}`;
   const start = () => run('pg_ctl', ['-D', dataDir, '-o', opts, '-l', join(dir, 'log'), '-w', 'start']);
   start();
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres@${listen[0]}:${port}/postgres`,
+    dir,
     dataDir,
     whileStopped(fn) {
       run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
