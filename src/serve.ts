@@ -3,6 +3,9 @@
 import { loadConfig } from './config.js';
 import { buildApp } from './app.js';
 import { closeContext, createContext, type AppContext } from './context.js';
+import { trimHomeFeeds } from './domain/home-feed.js';
+
+const HOME_FEED_TRIM_INTERVAL_MS = 10 * 60_000;
 
 export async function main(_args: string[]): Promise<number> {
   const config = loadConfig();
@@ -21,6 +24,16 @@ export async function main(_args: string[]): Promise<number> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
+  // Home feeds grow with every status; cut them back now and then. Every server runs the timer; the
+  // advisory lock lets one trim at a time and the others skip that round.
+  const db = ctx.db;
+  const trimmer = setInterval(() => {
+    db.transaction(async (tx) => {
+      const [lock] = await tx.query<{ got: boolean }>('select pg_try_advisory_xact_lock(727275) as got');
+      if (lock?.got) await trimHomeFeeds(tx);
+    }).catch((err) => logger.warn({ err }, 'home feed trim failed'));
+  }, HOME_FEED_TRIM_INTERVAL_MS);
+  trimmer.unref();
   ctx.logger.info({ url: `http://${config.host}:${config.port}`, backend: ctx.db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'firebreak serving');
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -28,6 +41,7 @@ export async function main(_args: string[]): Promise<number> {
     process.once('SIGINT', stop);
   });
   ctx.logger.info('shutting down');
+  clearInterval(trimmer);
   await app.close();
   await closeContext(ctx);
   return 0;

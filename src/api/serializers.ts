@@ -3,15 +3,15 @@
 // queries per page, never one per status.
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
-import { getAccounts, type AccountRow } from '../domain/accounts.js';
+import { getAccounts, type AccountRow, type PublicAccountRow } from '../domain/accounts.js';
 import type { NotificationRow } from '../domain/notifications.js';
-import { STATUS_COLUMNS, getStatuses, type StatusRow } from '../domain/statuses.js';
+import { STATUS_COLUMNS, STATUS_FIELDS, getStatuses, type StatusRow } from '../domain/statuses.js';
 import { renderNoteHtml } from '../domain/text.js';
 import { visibleTo } from '../domain/visibility.js';
 
 export type Entity = Record<string, unknown>;
 
-export function serializeAccount(ctx: AppContext, a: AccountRow): Entity {
+export function serializeAccount(ctx: AppContext, a: PublicAccountRow): Entity {
   const base = ctx.config.publicUrl;
   const avatar = `${base}/avatars/original/missing.png`;
   const header = `${base}/headers/original/missing.png`;
@@ -48,7 +48,7 @@ export async function serializeAccountsById(ctx: AppContext, db: Queryable, ids:
 
 interface Batch {
   viewerId: string | null;
-  accounts: Map<string, AccountRow>;
+  accounts: Map<string, PublicAccountRow>;
   statuses: Map<string, StatusRow>;
   quotable: Set<string>;
   mentions: Map<string, Array<{ id: string; username: string }>>;
@@ -56,39 +56,71 @@ interface Batch {
   favourited: Set<string>; reblogged: Set<string>; bookmarked: Set<string>; pinned: Set<string>;
 }
 
+/** The account columns an entity shows, prefixed so they can sit beside a status's columns in one row. */
+const ACCOUNT_FIELDS = ['username', 'display_name', 'note', 'locked', 'bot', 'discoverable', 'created_at', 'followers_count', 'following_count', 'statuses_count', 'last_status_at'] as const;
+
+type HydrationRow = Record<string, any> & {
+  kind: 'page' | 'original' | 'quoted'; id: string; account_id: string;
+  mentions: Array<[string, string]> | null; tags: string[]; favourited: boolean; reblogged: boolean; bookmarked: boolean; pinned: boolean;
+};
+
+/**
+ * Everything a page of statuses needs besides its own rows, in one query (one round trip): the statuses
+ * they reblog, the visible statuses they (or those) quote, every author, mentions, hashtags and the
+ * viewer's favourite/reblog/bookmark/pin of each. Its only array parameter is the page's ids (all else is
+ * found from them), so that PostgreSQL's generic plan for it is estimated cheaper than a custom one and
+ * is used: planning this statement anew on every call cost more than running it (BENCHMARKS.md).
+ * The page's statuses must still exist (serialise a status before deleting it).
+ */
+const HYDRATE_SQL = `
+  with page as (select s.id, s.account_id, s.reblog_of_id, s.quote_of_id from statuses s where s.id = any($1::bigint[])),
+  originals as (select ${STATUS_COLUMNS} from statuses s where s.id in (select reblog_of_id from page)),
+  quoted as (
+    select ${STATUS_COLUMNS} from statuses s
+    where s.id in (select quote_of_id from page union select quote_of_id from originals) and ${visibleTo('$2')}),
+  targets as (
+    select 'page' as kind, id, account_id from page
+    union all select 'original', id, account_id from originals
+    union all select 'quoted', id, account_id from quoted)
+  select t.kind, t.id, t.account_id,
+    ${STATUS_FIELDS.filter((c) => c !== 'id' && c !== 'account_id').map((c) => `s.${c}`).join(', ')},
+    ${ACCOUNT_FIELDS.map((c) => `a.${c} as a_${c}`).join(', ')},
+    (select json_agg(json_build_array(ma.id::text, ma.username)) from mentions m join accounts ma on ma.id = m.account_id where m.status_id = t.id) as mentions,
+    array(select tg.name from status_tags st join tags tg on tg.id = st.tag_id where st.status_id = t.id) as tags,
+    exists (select 1 from favourites f where f.account_id = $2 and f.status_id = t.id) as favourited,
+    exists (select 1 from statuses r where r.account_id = $2 and r.reblog_of_id = t.id) as reblogged,
+    exists (select 1 from bookmarks b where b.account_id = $2 and b.status_id = t.id) as bookmarked,
+    exists (select 1 from status_pins p where p.account_id = $2 and p.status_id = t.id) as pinned
+  from targets t
+  join accounts a on a.id = t.account_id
+  left join (select 'original' as kind, * from originals union all select 'quoted', * from quoted) s on s.kind = t.kind and s.id = t.id`;
+
 export async function serializeStatuses(ctx: AppContext, db: Queryable, viewerId: string | null, rows: StatusRow[]): Promise<Entity[]> {
   if (rows.length === 0) return [];
   const statuses = new Map(rows.map((r) => [r.id, r]));
-  const missing = (ids: Array<string | null>) => ids.filter((id): id is string => !!id && !statuses.has(id));
-  for (const [id, s] of await getStatuses(db, missing(rows.map((r) => r.reblog_of_id)))) statuses.set(id, s);
-  const quoteIds = [...new Set([...statuses.values()].map((s) => s.quote_of_id).filter((id): id is string => !!id))];
-  const quotable = new Set<string>();
-  if (quoteIds.length) {
-    const visible = await db.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = any($1::bigint[]) and ${visibleTo('$2')}`, [quoteIds, viewerId]);
-    for (const s of visible) { quotable.add(s.id); if (!statuses.has(s.id)) statuses.set(s.id, s); }
-  }
-  const ids = [...statuses.keys()];
-  const [accounts, mentionRows, tagRows, viewerRows] = await Promise.all([
-    getAccounts(db, [...statuses.values()].map((s) => s.account_id)),
-    db.query<{ status_id: string; id: string; username: string }>('select m.status_id, a.id, a.username from mentions m join accounts a on a.id = m.account_id where m.status_id = any($1::bigint[])', [ids]),
-    db.query<{ status_id: string; name: string }>('select st.status_id, t.name from status_tags st join tags t on t.id = st.tag_id where st.status_id = any($1::bigint[])', [ids]),
-    viewerId
-      ? db.query<{ kind: string; status_id: string }>(
-        `select 'f' as kind, status_id from favourites where account_id = $1 and status_id = any($2::bigint[])
-         union all select 'r', reblog_of_id from statuses where account_id = $1 and reblog_of_id = any($2::bigint[])
-         union all select 'b', status_id from bookmarks where account_id = $1 and status_id = any($2::bigint[])
-         union all select 'p', status_id from status_pins where account_id = $1 and status_id = any($2::bigint[])`, [viewerId, ids])
-      : Promise.resolve([] as Array<{ kind: string; status_id: string }>),
-  ]);
+  const hydration = await db.query<HydrationRow>(HYDRATE_SQL, [rows.map((r) => r.id), viewerId]);
   const batch: Batch = {
-    viewerId, accounts, statuses, quotable, mentions: new Map(), tags: new Map(),
+    viewerId, accounts: new Map(), statuses, quotable: new Set(), mentions: new Map(), tags: new Map(),
     favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(),
   };
-  for (const m of mentionRows) (batch.mentions.get(m.status_id) ?? batch.mentions.set(m.status_id, []).get(m.status_id)!).push({ id: m.id, username: m.username });
-  for (const t of tagRows) (batch.tags.get(t.status_id) ?? batch.tags.set(t.status_id, []).get(t.status_id)!).push(t.name);
-  const sets: Record<string, Set<string>> = { f: batch.favourited, r: batch.reblogged, b: batch.bookmarked, p: batch.pinned };
-  for (const v of viewerRows) sets[v.kind]!.add(v.status_id);
+  for (const h of hydration) {
+    if (h.kind !== 'page' && !statuses.has(h.id)) statuses.set(h.id, pick(h, STATUS_FIELDS) as unknown as StatusRow);
+    if (h.kind === 'quoted') batch.quotable.add(h.id);
+    if (!batch.accounts.has(h.account_id)) batch.accounts.set(h.account_id, { id: h.account_id, ...pick(h, ACCOUNT_FIELDS, 'a_') } as PublicAccountRow);
+    if (h.mentions) batch.mentions.set(h.id, h.mentions.map(([id, username]) => ({ id, username })));
+    if (h.tags.length) batch.tags.set(h.id, h.tags);
+    if (h.favourited) batch.favourited.add(h.id);
+    if (h.reblogged) batch.reblogged.add(h.id);
+    if (h.bookmarked) batch.bookmarked.add(h.id);
+    if (h.pinned) batch.pinned.add(h.id);
+  }
   return rows.map((r) => statusEntity(ctx, batch, r, 0));
+}
+
+function pick(row: Record<string, unknown>, fields: readonly string[], prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) out[f] = row[prefix + f];
+  return out;
 }
 
 function statusEntity(ctx: AppContext, b: Batch, s: StatusRow, depth: number): Entity {

@@ -11,7 +11,8 @@ import { loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
 import { freePort, startThrowawayPostgres, type ThrowawayPostgres } from '../../test/support/postgres-server.js';
-import { SCALES, counterMismatches, generateDataset, type DatasetSummary } from './dataset.js';
+import { findCached, saveCached, defaultCacheDir, type CachedDataset } from './cache.js';
+import { SCALES, counterMismatches, generateDataset, type Scale } from './dataset.js';
 import { closedLoop, createStatusDirect, recordHomeTimelineSql, replaySql } from './db-ceiling.js';
 import { serveFixedBody } from './fixed-server.js';
 import { openLoop, saturate, type LoadResult, type Workload } from './load.js';
@@ -19,6 +20,7 @@ import { startServer, type ServerProcess } from './processes.js';
 import { topFrames } from './profile.js';
 import { evaluateGoals, renderMarkdown, updateBenchmarksMd, writeJson, type BenchResult, type EndpointResult } from './report.js';
 import { loadSamples, workloads, type Samples } from './workloads.js';
+import { buildHomeFeed } from '../domain/home-feed.js';
 
 const USAGE = `usage: firebreak bench [options]
   --backend pglite|postgres|cluster  where the data lives (default pglite)
@@ -31,7 +33,9 @@ const USAGE = `usage: firebreak bench [options]
   --only home,account,thread,tag,search,create   a subset of the endpoints
   --profile                          run the app under --cpu-prof and summarise the hottest frames
   --edge-url URL                     the cluster's HTTP entry point (cluster backend)
-  --data-dir DIR                     keep the PGlite dataset here and reuse it on the next run`;
+  --data-dir DIR                     keep the PGlite dataset here and reuse it on the next run
+  --cache-dir DIR                    where generated datasets are kept for reuse (default ~/.cache/firebreak-bench)
+  --no-cache                         generate the dataset afresh and keep no copy (always so with --smoke)`;
 
 const ENDPOINT_KEYS: Record<string, string> = {
   home: 'home timeline', account: 'account statuses', thread: 'thread (context)', tag: 'hashtag timeline', search: 'search statuses', create: 'status creation',
@@ -47,6 +51,8 @@ interface Options {
   profile: boolean;
   edgeUrl?: string;
   dataDir?: string;
+  /** Where generated datasets are kept; undefined: generate every time. */
+  cacheDir?: string;
 }
 
 function parseOptions(args: string[]): Options {
@@ -56,6 +62,7 @@ function parseOptions(args: string[]): Options {
       backend: { type: 'string', default: 'pglite' }, scale: { type: 'string', default: 'small' }, smoke: { type: 'boolean', default: false },
       seconds: { type: 'string' }, connections: { type: 'string', default: '32' }, only: { type: 'string' }, profile: { type: 'boolean', default: false },
       'edge-url': { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', default: false },
+      'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean', default: false },
     },
   });
   if (values.help) throw new UsageError('');
@@ -70,6 +77,8 @@ function parseOptions(args: string[]): Options {
   return {
     backend, scale: values.scale!, smoke: values.smoke!, seconds, connections, only, profile: values.profile!,
     edgeUrl: values['edge-url'] ?? process.env.FIREBREAK_EDGE_URL, dataDir: values['data-dir'],
+    // The smoke run exists to exercise generation too, so it never takes a cached dataset.
+    cacheDir: values['no-cache'] || values.smoke ? undefined : values['cache-dir'] ?? defaultCacheDir(),
   };
 }
 
@@ -105,25 +114,39 @@ export async function main(args: string[]): Promise<number> {
 }
 
 /** Where the data lives for this run, and how to point an app server at it. */
-interface Backend { config: Config; appEnv: Record<string, string>; describe: string; cleanup(): Promise<void> }
+interface Backend {
+  config: Config; appEnv: Record<string, string>; describe: string;
+  /** A throwaway database this run owns: its directory can be copied into the cache (with the database closed). */
+  own?: { dataDir: string; whileStopped(fn: () => void): void };
+  /** The cached dataset this database started from. */
+  cached?: CachedDataset;
+  cleanup(): Promise<void>;
+}
 
-async function prepareBackend(options: Options): Promise<Backend> {
+async function prepareBackend(options: Options, scale: Scale): Promise<Backend> {
+  const cached = options.cacheDir && options.backend !== 'cluster' && !options.dataDir && !process.env.DATABASE_URL
+    ? findCached(options.cacheDir, options.backend, scale) : undefined;
+  if (cached) log(`starting from the cached dataset in ${cached.dataDir}`);
   if (options.backend === 'pglite') {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'firebreak-bench-'));
+    const pgliteDir = join(dataDir, 'pglite'); // where openDb puts PGlite's files
+    if (cached) execFileSync('cp', ['-a', '--reflink=auto', cached.dataDir, pgliteDir]);
     return {
-      config: loadConfig({ FIREBREAK_DATA_DIR: dataDir }), appEnv: { FIREBREAK_DATA_DIR: dataDir }, describe: 'PGlite',
+      config: loadConfig({ FIREBREAK_DATA_DIR: dataDir }), appEnv: { FIREBREAK_DATA_DIR: dataDir }, describe: 'PGlite', cached,
+      own: options.dataDir ? undefined : { dataDir: pgliteDir, whileStopped: (fn) => fn() },
       cleanup: async () => { if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true }); },
     };
   }
   let pg: ThrowawayPostgres | undefined;
   let url = process.env.DATABASE_URL;
   if (!url) {
-    pg = await startThrowawayPostgres();
+    // fsync on: writes are measured as a durable server would do them.
+    pg = await startThrowawayPostgres({ copyFrom: cached?.dataDir, fsync: true });
     if (!pg) throw new Error('no PostgreSQL binaries under /usr/lib/postgresql/*/bin: install postgresql-15 or set DATABASE_URL');
     url = pg.url;
   }
   return {
-    config: loadConfig({ DATABASE_URL: url }), appEnv: { DATABASE_URL: url }, describe: 'PostgreSQL',
+    config: loadConfig({ DATABASE_URL: url }), appEnv: { DATABASE_URL: url }, describe: 'PostgreSQL', cached, own: pg,
     cleanup: async () => { await pg?.stop(); },
   };
 }
@@ -132,17 +155,23 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
   const scale = SCALES[options.scale]!;
   const startedAt = new Date();
   const loadAverage = loadavg().map((x) => Math.round(x * 100) / 100);
-  const backend = await prepareBackend(options);
+  const backend = await prepareBackend(options, scale);
   const notes: string[] = [];
   let app: ServerProcess | undefined;
   let db: Db | undefined;
   try {
     db = await openDb(backend.config);
-    await migrate(db);
+    const migrated = await migrate(db);
     const [{ version }] = await db.query<{ version: string }>('select version()') as [{ version: string }];
     const existing = await db.query('select 1 from apps where client_id = $1', ['bench-client']);
-    let dataset: DatasetSummary | { reused: true };
-    if (existing.length) {
+    let dataset: BenchResult['dataset'];
+    let store = false;
+    if (backend.cached) {
+      dataset = { ...backend.cached.summary, cached: true };
+      // Migrations newer than the cached copy ran on its data just now: keep that for next time.
+      store = migrated.length > 0;
+      if (store) log(`applied migrations ${migrated.join(', ')} to the cached dataset`);
+    } else if (existing.length) {
       log('reusing the bench dataset already in the database');
       dataset = { reused: true };
     } else {
@@ -152,13 +181,27 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
         const bad = await counterMismatches(db);
         if (bad) throw new Error(`generated dataset has ${bad} rows with inconsistent counters`);
       }
-    }
-    if (backend.describe === 'PostgreSQL' && !process.env.DATABASE_URL) {
-      // The throwaway server starts with fsync off, which is right for tests but would flatter writes.
-      await db.exec('alter system set fsync = on');
-      await db.exec('select pg_reload_conf()');
+      store = true;
     }
     const samples = await loadSamples(db);
+    // The sampled users are the active ones: like anyone who reads their home timeline, they have a
+    // home feed (built on a first read in production). Build the missing ones before measuring, so the
+    // figures are of the steady state, not of a thousand first reads.
+    const unbuilt = await db.query<{ id: string }>('select id from accounts where id = any($1::bigint[]) and home_feed_floor is null', [samples.users.map((u) => u.accountId)]);
+    if (unbuilt.length) {
+      const t = Date.now();
+      for (const { id } of unbuilt) await buildHomeFeed(db, id);
+      log(`built ${unbuilt.length} home feeds in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      store ||= !('reused' in dataset);
+    }
+    if (store && options.cacheDir && backend.own && !('reused' in dataset)) {
+      const summary = dataset;
+      const own = backend.own;
+      log(`keeping a copy of the dataset in ${options.cacheDir}`);
+      await db.close();
+      own.whileStopped(() => saveCached(options.cacheDir!, options.backend, scale, own.dataDir, summary));
+      db = await openDb(backend.config);
+    }
     const wanted = options.only.map((k) => ENDPOINT_KEYS[k]!);
 
     // The database's ceilings, before the app runs (PGlite is one process's database).
@@ -178,26 +221,52 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
     db = undefined;
 
     const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'firebreak-prof-')) : undefined;
-    let baseUrl = options.edgeUrl;
-    if (options.backend !== 'cluster') {
-      app = await startServer({
-        args: ['serve'], port: await freePort(), cpuProfileDir: profileDir,
-        env: { ...backend.appEnv, FIREBREAK_RATE_LIMITS: 'false', LOG_LEVEL: 'warn' },
-      });
-      baseUrl = app.url;
-      log(`app server pid ${app.pid} at ${app.url}`);
-    }
-
-    log('ceiling: Fastify with a fixed 20-status body');
-    ceilings.httpFixedBody = await measureFixedBody(baseUrl!, samples, options);
+    // Each endpoint is measured against a fresh app server (except on the cluster, whose app servers are
+    // not ours): a saturated endpoint leaves state behind (a shrunken adaptive concurrency limit, pools
+    // replaced after stalls) that would otherwise be charged to the next one. The CPU profile, if asked
+    // for, is of the first endpoint's server. The smoke run, which only checks that all of this works,
+    // keeps one server throughout.
+    const startApp = async (profile: boolean): Promise<string> => {
+      let url = options.edgeUrl!;
+      if (options.backend !== 'cluster') {
+        app = await startServer({
+          args: ['serve'], port: await freePort(), cpuProfileDir: profile ? profileDir : undefined,
+          env: { ...backend.appEnv, FIREBREAK_RATE_LIMITS: 'false', LOG_LEVEL: 'warn' },
+        });
+        url = app.url;
+        log(`app server pid ${app.pid} at ${url}`);
+      }
+      // Active users have been seen before: the app's overload protection ranks a token it has seen
+      // succeed above an unknown one (src/overload/classify.ts). One read per sampled user first, so the
+      // measurement is of signed-in traffic rather than of a thousand strangers being shed.
+      log(`warm-up: one home timeline read for each of ${samples.users.length} sampled users`);
+      await signInOnce(url, samples.users);
+      return url;
+    };
+    let peakRssMb = 0;
+    let rssMbAfterLoad = 0;
+    const stopApp = async () => {
+      if (!app) return;
+      const memory = app.memory();
+      peakRssMb = Math.max(peakRssMb, memory.peakRssMb);
+      rssMbAfterLoad = Math.max(rssMbAfterLoad, memory.rssMb);
+      await app.stop();
+      app = undefined;
+    };
 
     const endpoints: EndpointResult[] = [];
-    for (const workload of workloads(samples).filter((w) => wanted.includes(w.name))) {
-      endpoints.push(await measureEndpoint(baseUrl!, workload, options));
+    const chosen = workloads(samples).filter((w) => wanted.includes(w.name));
+    for (const [i, workload] of chosen.entries()) {
+      const reuse = i > 0 && (options.backend === 'cluster' || options.smoke);
+      const baseUrl = reuse ? (app?.url ?? options.edgeUrl!) : await startApp(i === 0);
+      if (i === 0) {
+        log('ceiling: Fastify with a fixed 20-status body');
+        ceilings.httpFixedBody = await measureFixedBody(baseUrl, samples, options);
+      }
+      endpoints.push(await measureEndpoint(baseUrl, workload, options));
+      if (!options.smoke || i === chosen.length - 1) await stopApp();
     }
-    const memory = app?.memory();
-    await app?.stop();
-    app = undefined;
+    const memory = options.backend === 'cluster' ? undefined : { rssMb: rssMbAfterLoad, peakRssMb };
 
     let profile: BenchResult['profile'];
     if (profileDir) {
@@ -211,6 +280,7 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
       rmSync(profileDir, { recursive: true, force: true });
     }
     if (options.backend === 'cluster') notes.push('Cluster: load goes through the edge; app RSS is not measured from here.');
+    else if (!options.smoke) notes.push('Each endpoint was measured against a fresh app server (after one warm-up read per sampled user); app RSS is the largest of theirs.');
 
     const partial: Omit<BenchResult, 'goals'> = {
       backend: options.backend, scale: scale.name, smoke: options.smoke,
@@ -226,6 +296,17 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
     await db?.close();
     await backend.cleanup();
   }
+}
+
+async function signInOnce(baseUrl: string, users: Samples['users']): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < users.length) {
+      const user = users[next++]!;
+      const res = await fetch(`${baseUrl}/api/v1/timelines/home?limit=1`, { headers: { authorization: `Bearer ${user.token}` } });
+      await res.arrayBuffer();
+    }
+  }));
 }
 
 /** Captures a real home timeline response from the app and serves it from a bare Fastify process. */

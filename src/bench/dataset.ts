@@ -42,6 +42,8 @@ export interface DatasetSummary {
   statusTags: number;
   favourites: number;
   seconds: number;
+  /** Set when this run started from a cached copy (seconds is then the original generation time). */
+  cached?: boolean;
 }
 
 const WORDS = (

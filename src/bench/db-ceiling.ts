@@ -5,7 +5,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
-import type { Db, Queryable, Row } from '../db/index.js';
+import type { Db, Row } from '../db/index.js';
 import { serializeStatuses } from '../api/serializers.js';
 import { createStatus } from '../domain/statuses.js';
 import { homeTimeline } from '../domain/timelines.js';
@@ -16,18 +16,18 @@ import type { BenchUser } from './workloads.js';
 /** Queries with the same `group` were in flight together (Promise.all) and are replayed together. */
 type RecordedQuery = { sql: string; params: unknown[]; group: number };
 
-/** A Queryable that runs each query on `db` and also appends it to `log`. */
-function recording(db: Queryable, log: RecordedQuery[]): Queryable {
+/** The database `db` whose queries are also appended to `log` (transactions are not recorded). */
+function recording(db: Db, log: RecordedQuery[]): Db {
   let inFlight = 0;
   let group = 0;
-  return {
-    query: async <T extends Row>(sql: string, params: unknown[] = []) => {
-      if (inFlight === 0) group++;
-      log.push({ sql, params, group });
-      inFlight++;
-      try { return await db.query<T>(sql, params); } finally { inFlight--; }
-    },
+  const wrapper: Db = Object.create(db);
+  wrapper.query = async <T extends Row>(sql: string, params: unknown[] = []) => {
+    if (inFlight === 0) group++;
+    log.push({ sql, params, group });
+    inFlight++;
+    try { return await db.query<T>(sql, params); } finally { inFlight--; }
   };
+  return wrapper;
 }
 
 /** The minimal context the domain and serializer code reads (config only), plus the database. */

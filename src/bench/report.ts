@@ -72,7 +72,7 @@ export function renderMarkdown(r: BenchResult, jsonFile: string): string {
     const d = r.dataset;
     lines.push(`- Dataset: ${d.accounts.toLocaleString('en')} accounts, ${d.statuses.toLocaleString('en')} statuses (${d.replies.toLocaleString('en')} replies, ${d.reblogs.toLocaleString('en')} reblogs), ` +
       `${d.follows.toLocaleString('en')} follows (mean ${d.meanFollows}, max followers ${d.maxFollowers.toLocaleString('en')}), ${d.mentions.toLocaleString('en')} mentions, ` +
-      `${d.statusTags.toLocaleString('en')} hashtag uses, ${d.favourites.toLocaleString('en')} favourites; generated in ${d.seconds} s`);
+      `${d.statusTags.toLocaleString('en')} hashtag uses, ${d.favourites.toLocaleString('en')} favourites; generated in ${d.seconds} s${d.cached ? ' (earlier; this run started from a cached copy)' : ''}`);
   }
   lines.push(`- Load: saturation = closed loop, ${r.connections} connections, ${r.seconds} s; 50% / 80% = open loop at that share of saturation, latency from the scheduled start (HDR histogram)`);
   lines.push(`- JSON: \`${jsonFile}\``, '');

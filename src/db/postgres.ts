@@ -25,14 +25,28 @@ class StalledError extends Error {
   readonly code = 'CONNECTION_STALLED';
 }
 
-/** One generation of a pool. `gone` rejects when the generation is abandoned for a new one. */
-interface Pool { sql: Sql; gone: Promise<never>; abandon(reason: Error): void }
+/** One generation of a pool. When it is abandoned for a new one, every operation waiting on it is told. */
+interface Pool { sql: Sql; onGone(reject: (reason: Error) => void): () => void; abandon(reason: Error): void }
 
 function generation(sql: Sql): Pool {
-  let abandon!: (reason: Error) => void;
-  const gone = new Promise<never>((_, reject) => { abandon = reject; });
-  gone.catch(() => {});
-  return { sql, gone, abandon };
+  // A set of waiters that each operation leaves when it ends, not one promise that every operation
+  // races: a promise that never settles keeps every reaction ever attached to it, and with them each
+  // operation's result rows, for as long as the pool lives (hundreds of MB after a minute of load).
+  const waiting = new Set<(reason: Error) => void>();
+  let goneReason: Error | undefined;
+  return {
+    sql,
+    onGone(reject) {
+      if (goneReason) { reject(goneReason); return () => {}; }
+      waiting.add(reject);
+      return () => { waiting.delete(reject); };
+    },
+    abandon(reason) {
+      goneReason = reason;
+      for (const reject of waiting) reject(reason);
+      waiting.clear();
+    },
+  };
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, message = 'database ping timed out'): Promise<T> {
@@ -120,13 +134,14 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
   async function guarded<T>(which: 'primary' | 'standby', op: (sql: Sql) => Promise<T>): Promise<T> {
     const pool = pools[which]!;
     let timer: NodeJS.Timeout | undefined;
+    let leave = () => {};
     const work = op(pool.sql);
     work.catch(() => {}); // an abandoned operation may fail later; nobody is waiting for it
     try {
       return await Promise.race([
         work,
-        pool.gone,
         new Promise<never>((_, reject) => {
+          leave = pool.onGone(reject);
           timer = setTimeout(() => {
             const err = new StalledError(`no answer from the database within ${options.stallMs} ms`);
             abandon(which, pool, err);
@@ -136,6 +151,7 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
       ]);
     } finally {
       clearTimeout(timer);
+      leave();
     }
   }
 

@@ -9,6 +9,9 @@ export interface AccountRow {
   followers_count: number; following_count: number; statuses_count: number; last_status_at: Date | null;
 }
 
+/** What other people may see of an account (what its Mastodon entity is made of). */
+export type PublicAccountRow = Omit<AccountRow, 'email' | 'password_hash'>;
+
 export const ACCOUNT_COLUMNS = 'id, username, email, password_hash, display_name, note, locked, bot, discoverable, created_at, followers_count, following_count, statuses_count, last_status_at';
 
 export const USERNAME = /^[a-z0-9_]{1,30}$/i;

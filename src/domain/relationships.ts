@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { forbidden, notFound, unprocessable } from '../errors.js';
 import { keyset, type PageParams } from './pagination.js';
+import { copyIntoHomeFeed, removeFromHomeFeed } from './home-feed.js';
 import { notify } from './notifications.js';
 
 export interface Relationship {
@@ -77,6 +78,7 @@ async function insertFollow(tx: Queryable, accountId: string, targetId: string, 
      on conflict (account_id, target_account_id) do update set show_reblogs = excluded.show_reblogs, notify = excluded.notify
      returning (xmax = 0) as created`, [accountId, targetId, options.reblogs, options.notify]);
   if (!inserted[0]?.created) return {};
+  await copyIntoHomeFeed(tx, accountId, targetId);
   await tx.query('update accounts set following_count = following_count + 1 where id = $1', [accountId]);
   await tx.query('update accounts set followers_count = followers_count + 1 where id = $1', [targetId]);
   const nid = notifyTarget ? await notify(tx, targetId, accountId, 'follow', null) : undefined;
@@ -139,6 +141,7 @@ export async function countFollowRequests(db: Queryable, ownerId: string): Promi
 async function removeFollow(tx: Queryable, accountId: string, targetId: string): Promise<void> {
   const removed = await tx.query('delete from follows where account_id = $1 and target_account_id = $2 returning id', [accountId, targetId]);
   if (removed.length === 0) return;
+  await removeFromHomeFeed(tx, accountId, targetId);
   await tx.query('update accounts set following_count = greatest(following_count - 1, 0) where id = $1', [accountId]);
   await tx.query('update accounts set followers_count = greatest(followers_count - 1, 0) where id = $1', [targetId]);
 }

@@ -4,8 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
+import { fanOutSql } from './home-feed.js';
 import { notify, notifySubscribers } from './notifications.js';
-import { countCharacters, escapeHtml, parseText, renderStatusHtml } from './text.js';
+import { countCharacters, escapeHtml, parseText, renderStatusHtml, type ParsedText } from './text.js';
 import { visibleTo } from './visibility.js';
 import { keyset, type PageParams } from './pagination.js';
 
@@ -22,12 +23,19 @@ export interface StatusRow {
 
 export const STATUS_COLUMNS = 's.id, s.account_id, s.text, s.content_html, s.spoiler_text, s.sensitive, s.visibility, s.language, s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.quote_of_id, s.app_id, s.created_at, s.edited_at, s.replies_count, s.reblogs_count, s.favourites_count, s.quotes_count';
 
+/** The same columns without the alias, for RETURNING and for picking them out of wider rows. */
+export const STATUS_FIELDS = STATUS_COLUMNS.split(', ').map((c) => c.slice('s.'.length));
+
 export interface NewStatus {
   text: string; spoilerText: string; sensitive: boolean; visibility: Visibility; language: string | null;
   inReplyToId: string | null; quotedStatusId: string | null; idempotencyKey: string | null; appId: string | null;
 }
 
-export interface CreatedStatus { statusId: string; created: boolean; notificationIds: Array<{ id: string; accountId: string }> }
+export interface CreatedStatus {
+  statusId: string; created: boolean; notificationIds: Array<{ id: string; accountId: string }>;
+  /** The new row, when this call created it. */
+  status?: StatusRow;
+}
 
 export async function findVisibleStatus(db: Queryable, viewerId: string | null, id: string): Promise<StatusRow | undefined> {
   const [row] = await db.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and ${visibleTo('$2')}`, [id, viewerId]);
@@ -104,37 +112,72 @@ async function linkMentionsAndTags(tx: Queryable, statusId: string, mentioned: A
   }
 }
 
+/** Mentioned local accounts and already known hashtags: read before the write transaction starts. */
+async function lookupEntities(db: Queryable, parsed: ParsedText): Promise<{ mentioned: Array<{ id: string; username: string }>; tagIds: Map<string, string> }> {
+  if (parsed.mentions.length === 0 && parsed.tags.length === 0) return { mentioned: [], tagIds: new Map() };
+  const rows = await db.query<{ kind: 'account' | 'tag'; id: string; name: string }>(
+    `select 'account' as kind, id, username as name from accounts where lower(username) = any($1::text[])
+     union all select 'tag', id, lower(name) from tags where lower(name) = any($2::text[])`,
+    [parsed.mentions, parsed.tags.map((t) => t.toLowerCase())]);
+  return {
+    mentioned: rows.filter((r) => r.kind === 'account').map((r) => ({ id: r.id, username: r.name })),
+    tagIds: new Map(rows.filter((r) => r.kind === 'tag').map((r) => [r.name, r.id])),
+  };
+}
+
+/**
+ * The status with its counters, mentions, hashtags and home-feed rows, as one statement (one round
+ * trip inside the transaction). It is driven by the idempotency claim: when the key is already taken
+ * nothing else is written.
+ */
+const CREATE_STATUS_SQL = `
+  with claim as (
+    insert into idempotency_keys (account_id, key, status_id) values ($1, $2, next_id())
+    on conflict do nothing returning status_id),
+  created as (
+    insert into statuses (id, account_id, text, content_html, spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, quote_of_id, app_id)
+    select status_id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 from claim
+    returning ${STATUS_FIELDS.join(', ')}),
+  author as (update accounts set statuses_count = statuses_count + 1, last_status_at = now() where id = $1 and exists (select 1 from created)),
+  parents as (
+    update statuses p set replies_count = replies_count + (p.id is not distinct from $9)::int, quotes_count = quotes_count + (p.id is not distinct from $11)::int
+    where p.id in ($9, $11) and exists (select 1 from created)),
+  mentioned as (insert into mentions (status_id, account_id) select c.id, unnest($13::bigint[]) from created c on conflict do nothing),
+  tagged as (insert into status_tags (tag_id, status_id) select unnest($14::bigint[]), c.id from created c on conflict do nothing),
+  fanned_out as (${fanOutSql('created')})
+  select * from created`;
+
 export async function createStatus(ctx: AppContext, authorId: string, input: NewStatus): Promise<CreatedStatus> {
   validateText(ctx, input);
+  // Parsing, rendering and the look-ups of mentioned accounts and known hashtags happen before the
+  // transaction: it then holds its locks (and, in a cluster, waits for the standby) for one statement.
   const parsed = parseText(input.text, ctx.config.domain);
+  const { mentioned, tagIds } = await lookupEntities(ctx.db, parsed);
+  const html = renderStatusHtml(input.text, { baseUrl: ctx.config.publicUrl, localDomain: ctx.config.domain, knownAccounts: new Set(mentioned.map((m) => m.username.toLowerCase())) });
   // A server-side key when the client sent none, so our own retries through a failover never duplicate.
   const key = input.idempotencyKey ?? `internal:${randomUUID()}`;
+  // A retried request whose status exists returns it even if its parent is gone since.
+  const orFail = (retried: CreatedStatus | undefined, message: string) => { if (retried) return retried; throw notFound(message); };
+  const existingStatus = async (tx: Queryable): Promise<CreatedStatus | undefined> => {
+    const [existing] = await tx.query<{ status_id: string }>('select status_id from idempotency_keys where account_id = $1 and key = $2', [authorId, key]);
+    return existing && { statusId: existing.status_id, created: false, notificationIds: [] };
+  };
   return ctx.db.transaction(async (tx) => {
-    // Claim the key and allocate the status id in one step; a concurrent request with the same key
-    // waits on the unique index and then finds the committed row.
-    const [claimed] = await tx.query<{ status_id: string }>(
-      `insert into idempotency_keys (account_id, key, status_id) values ($1, $2, next_id())
-       on conflict do nothing returning status_id`, [authorId, key]);
-    if (!claimed) {
-      const [existing] = await tx.query<{ status_id: string }>('select status_id from idempotency_keys where account_id = $1 and key = $2', [authorId, key]);
-      return { statusId: existing!.status_id, created: false, notificationIds: [] };
-    }
-    const statusId = claimed.status_id;
     let inReplyToAccountId: string | null = null;
     if (input.inReplyToId) {
       const parent = await findVisibleStatus(tx, authorId, input.inReplyToId);
-      if (!parent || parent.reblog_of_id) throw notFound('The status you are replying to does not exist');
+      if (!parent || parent.reblog_of_id) return orFail(await existingStatus(tx), 'The status you are replying to does not exist');
       inReplyToAccountId = parent.account_id;
     }
-    const { mentioned, html } = await render(ctx, tx, input.text, parsed.mentions, input.quotedStatusId);
     let visibility = input.visibility;
     let quotedAuthorId: string | null = null;
+    let content = html;
     if (input.quotedStatusId) {
       // Mastodon 4.5's rules: public and unlisted posts are quotable by anyone who sees them, a
       // followers-only post only by its author (and the quote is then followers-only too), a private
       // mention by no one; a private mention that quotes must mention the quoted author.
       const quoted = await findVisibleStatus(tx, authorId, input.quotedStatusId);
-      if (!quoted || quoted.reblog_of_id) throw notFound('The status you are quoting does not exist');
+      if (!quoted || quoted.reblog_of_id) return orFail(await existingStatus(tx), 'The status you are quoting does not exist');
       const own = quoted.account_id === authorId;
       if (quoted.visibility === 'direct' || (quoted.visibility === 'private' && !own)) throw unprocessable('Validation failed: This post cannot be quoted');
       if (quoted.visibility === 'private' && (visibility === 'public' || visibility === 'unlisted')) visibility = 'private';
@@ -142,32 +185,41 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
         throw unprocessable('Validation failed: A private mention that quotes a post must mention its author');
       }
       quotedAuthorId = quoted.account_id;
+      content = (await quoteInline(ctx, tx, input.text, input.quotedStatusId)) + html;
     }
-    await tx.query(
-      `insert into statuses (id, account_id, text, content_html, spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, quote_of_id, app_id)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [statusId, authorId, input.text, html, input.spoilerText, input.sensitive || input.spoilerText.length > 0, visibility, input.language,
-        input.inReplyToId, inReplyToAccountId, input.quotedStatusId, input.appId]);
-    await tx.query('update accounts set statuses_count = statuses_count + 1, last_status_at = now() where id = $1', [authorId]);
-    if (input.inReplyToId) await tx.query('update statuses set replies_count = replies_count + 1 where id = $1', [input.inReplyToId]);
-    if (input.quotedStatusId) await tx.query('update statuses set quotes_count = quotes_count + 1 where id = $1', [input.quotedStatusId]);
-    await linkMentionsAndTags(tx, statusId, mentioned, parsed.tags);
+    const ids = [...tagIds.values()];
+    const newTags = parsed.tags.filter((t) => !tagIds.has(t.toLowerCase()));
+    if (newTags.length) {
+      // First use of a hashtag: create it; a separate statement, so it sees a concurrent creator's row.
+      await tx.query('insert into tags (name) select unnest($1::text[]) on conflict do nothing', [newTags]);
+      const rows = await tx.query<{ id: string }>('select id from tags where lower(name) = any($1::text[])', [newTags.map((t) => t.toLowerCase())]);
+      ids.push(...rows.map((r) => r.id));
+    }
+    const [status] = await tx.query<StatusRow>(CREATE_STATUS_SQL, [
+      authorId, key, input.text, content, input.spoilerText, input.sensitive || input.spoilerText.length > 0, visibility, input.language,
+      input.inReplyToId, inReplyToAccountId, input.quotedStatusId, input.appId, mentioned.map((m) => m.id), ids,
+    ]);
+    // The key was taken: a retry, or a concurrent request with the same key that has now committed
+    // (a fresh statement sees it).
+    if (!status) return (await existingStatus(tx))!;
+    // Notifications come after, in statements of their own: each checks that its recipient may see
+    // the status (and its mentions), which the statement that inserted them cannot see yet.
     const notificationIds: Array<{ id: string; accountId: string }> = [];
     // Mentioned accounts and the author replied to hear of it as a `mention` (see notifications.ts).
     const recipients = new Set(mentioned.map((m) => m.id));
     if (inReplyToAccountId) recipients.add(inReplyToAccountId);
     for (const recipient of recipients) {
-      const id = await notify(tx, recipient, authorId, 'mention', statusId);
+      const id = await notify(tx, recipient, authorId, 'mention', status.id);
       if (id) notificationIds.push({ id, accountId: recipient });
     }
     if (quotedAuthorId && !recipients.has(quotedAuthorId)) {
-      const id = await notify(tx, quotedAuthorId, authorId, 'quote', statusId);
+      const id = await notify(tx, quotedAuthorId, authorId, 'quote', status.id);
       if (id) notificationIds.push({ id, accountId: quotedAuthorId });
     }
     if (!inReplyToAccountId || inReplyToAccountId === authorId) {
-      notificationIds.push(...await notifySubscribers(tx, authorId, statusId, notificationIds.map((n) => n.accountId)));
+      notificationIds.push(...await notifySubscribers(tx, authorId, status.id, notificationIds.map((n) => n.accountId)));
     }
-    return { statusId, created: true, notificationIds };
+    return { statusId: status.id, created: true, notificationIds, status };
   });
 }
 
@@ -291,8 +343,11 @@ export async function reblog(ctx: AppContext, accountId: string, id: string, vis
       throw unprocessable('Validation failed: Reblog of status is not allowed');
     }
     const [created] = await tx.query<{ id: string }>(
-      `insert into statuses (account_id, reblog_of_id, visibility) values ($1, $2, $3)
-       on conflict (account_id, reblog_of_id) where reblog_of_id is not null do nothing returning id`,
+      `with created as (
+         insert into statuses (account_id, reblog_of_id, visibility) values ($1, $2, $3)
+         on conflict (account_id, reblog_of_id) where reblog_of_id is not null do nothing returning id, account_id),
+       fanned_out as (${fanOutSql('created')})
+       select id from created`,
       [accountId, original.id, visibility === 'direct' ? 'public' : visibility]);
     if (!created) {
       const [existing] = await tx.query<{ id: string }>('select id from statuses where account_id = $1 and reblog_of_id = $2', [accountId, original.id]);

@@ -1,8 +1,9 @@
-// Timelines as keyset-paginated queries. Home is fan-in over the follow graph with the
-// (account_id, id desc) index; see BENCHMARKS.md for the measurement behind that choice.
-import type { Queryable } from '../db/index.js';
+// Timelines as keyset-paginated queries. Home is read from a per-viewer feed filled on write (fan-out),
+// with fan-in over the follow graph below the feed's floor; see BENCHMARKS.md for the measurements.
+import type { Db, Queryable } from '../db/index.js';
 import { keyset, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
+import { buildHomeFeed } from './home-feed.js';
 import { notMutedBy, visibleTo } from './visibility.js';
 
 async function page(db: Queryable, from: string, conditions: string[], params: unknown[], p: PageParams, column = 's.id'): Promise<StatusRow[]> {
@@ -16,7 +17,9 @@ async function page(db: Queryable, from: string, conditions: string[], params: u
 /** What a viewer's home timeline holds, as predicates over `s`; the streaming API applies the same ones. */
 export function homeConditions(v: string): string[] {
   return [
-    `s.account_id in (select target_account_id from follows where account_id = ${v} union all select ${v}::bigint)`,
+    // An OR of per-row probes rather than `in (select ...)`, which the planner turns into a hash join
+    // that reads a whole home feed before sorting it; this way a feed is read newest first until the page is full.
+    `(s.account_id = ${v} or exists (select 1 from follows fm where fm.account_id = ${v} and fm.target_account_id = s.account_id))`,
     `(s.visibility <> 'direct' or s.account_id = ${v} or exists (select 1 from mentions m where m.status_id = s.id and m.account_id = ${v}))`,
     `(s.reblog_of_id is null or not exists (select 1 from follows fr where fr.account_id = ${v} and fr.target_account_id = s.account_id and not fr.show_reblogs))`,
     notMutedBy(v),
@@ -35,9 +38,9 @@ export function publicConditions(v: string): string[] {
  * (account_id, id desc) index, then keep the newest `limit` of those. Each account contributes at most
  * `limit` rows and the filters read only indexed columns, so the cost grows with the number of
  * follows, not with how far back their statuses go. Mutes and blocks drop whole accounts up front.
- * Matches homeConditions() (the streaming filter); measured against the single "scan statuses newest first, filter by follow" query in BENCHMARKS.md.
+ * Matches homeConditions() (the streaming filter). Used where the home feed (below) does not reach.
  */
-export async function homeTimeline(db: Queryable, viewerId: string, p: PageParams): Promise<StatusRow[]> {
+export async function fanInHomeTimeline(db: Queryable, viewerId: string, p: PageParams): Promise<StatusRow[]> {
   const params: unknown[] = [viewerId];
   const k = keyset(p, 's.id', params);
   const direction = k.ascending ? 'asc' : 'desc';
@@ -59,6 +62,47 @@ export async function homeTimeline(db: Queryable, viewerId: string, p: PageParam
      order by ${k.order}`, params);
   return k.ascending ? rows.reverse() : rows;
 }
+
+/** Viewers whose feed is being built by this process, so concurrent reads do not build it twice. */
+const building = new Set<string>();
+
+/**
+ * The home timeline: from the viewer's feed where it reaches, by fan-in below its floor or while it
+ * does not exist yet (the first read starts building it, in the background).
+ */
+export async function homeTimeline(db: Db, viewerId: string, p: PageParams): Promise<StatusRow[]> {
+  const params: unknown[] = [viewerId];
+  const k = keyset(p, 'h.status_id', params);
+  const rows = await db.query<StatusRow & { feed_floor: string | null }>(
+    `select a.home_feed_floor as feed_floor, page.* from accounts a left join lateral (
+       select ${STATUS_COLUMNS} from home_feed h join statuses s on s.id = h.status_id
+       where h.account_id = a.id and h.status_id >= a.home_feed_floor and ${k.where} and ${homeConditions('$1').join(' and ')}
+       order by ${k.order} limit ${k.limit}) page on true
+     where a.id = $1`, params);
+  const floor = rows[0]?.feed_floor ?? null;
+  if (floor === null) {
+    if (!building.has(viewerId)) {
+      building.add(viewerId);
+      // Not awaited: this read is answered by fan-in; a failure only means the next read tries again.
+      // A write, so a transaction: db.query may send a statement to a standby (hedged reads).
+      db.transaction((tx) => buildHomeFeed(tx, viewerId)).catch(() => {}).finally(() => building.delete(viewerId));
+    }
+    return fanInHomeTimeline(db, viewerId, p);
+  }
+  // The rows keep their feed_floor column: copying 20 rows without it cost more than the query's parsing.
+  const feed: StatusRow[] = rows[0]!.id === null ? [] : rows;
+  if (k.ascending) {
+    // The oldest statuses above min_id: the feed has them only if min_id is at or above its floor.
+    return BigInt(p.minId!) >= BigInt(floor) ? feed.reverse() : fanInHomeTimeline(db, viewerId, p);
+  }
+  const reachesBelowFloor = floor !== '0' && (!p.sinceId || BigInt(p.sinceId) < BigInt(floor) - 1n);
+  if (feed.length === p.limit || !reachesBelowFloor) return feed;
+  // The feed ran out above its floor: the rest of the page comes from below it.
+  const below = await fanInHomeTimeline(db, viewerId, { ...p, maxId: lowerId(p.maxId, floor), limit: p.limit - feed.length });
+  return [...feed, ...below];
+}
+
+const lowerId = (a: string | undefined, b: string) => (a === undefined || BigInt(b) < BigInt(a) ? b : a);
 
 export function publicTimeline(db: Queryable, viewerId: string | null, p: PageParams): Promise<StatusRow[]> {
   return page(db, 'statuses s', publicConditions('$1'), [viewerId], p);

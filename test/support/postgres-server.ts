@@ -23,7 +23,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface ThrowawayPostgres { url: string; dir: string; stop(): Promise<void> }
+export interface ThrowawayPostgres {
+  url: string;
+  dir: string;
+  /** The data directory (for copying it while the server is stopped). */
+  dataDir: string;
+  /** Shuts the server down cleanly and starts it again on the same port around `fn`. */
+  whileStopped(fn: () => void): void;
+  stop(): Promise<void>;
+}
 
 export interface ThrowawayOptions {
   /** Run the server inside this network namespace (the flood drill's server namespace). */
@@ -33,31 +41,44 @@ export interface ThrowawayOptions {
   /** Also accept password-less connections from this network (CIDR), e.g. a drill's bridge. */
   trustNetwork?: string;
   maxConnections?: number;
+  /** Start from a copy of this (stopped, cleanly shut down) data directory instead of initdb. */
+  copyFrom?: string;
+  /** fsync=off suits tests; the benchmark wants a durable server (the default configuration). */
+  fsync?: boolean;
 }
 
 export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Promise<ThrowawayPostgres | undefined> {
   const bin = findPostgresBin();
   if (!bin) return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'firebreak-pg-'));
+  const dataDir = join(dir, 'data');
   const runAs = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
   const inNs = options.netns ? ['ip', 'netns', 'exec', options.netns] : [];
+  if (options.copyFrom) execFileSync('cp', ['-a', '--reflink=auto', options.copyFrom, dataDir]);
   if (runAs.length) execFileSync('chown', ['-R', 'postgres', dir]);
   const run = (cmd: string, args: string[]) => {
     const [exe, ...rest] = [...inNs, ...runAs, join(bin, cmd), ...args];
     execFileSync(exe!, rest, { stdio: ['ignore', 'ignore', 'inherit'] });
   };
-  run('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync']);
-  if (options.trustNetwork) appendFileSync(join(dir, 'data', 'pg_hba.conf'), `host all all ${options.trustNetwork} trust\n`);
+  if (!options.copyFrom) run('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync']);
+  if (options.trustNetwork) appendFileSync(join(dataDir, 'pg_hba.conf'), `host all all ${options.trustNetwork} trust\n`);
   // A fresh namespace has every port free; the host's loopback does not.
   const port = options.netns ? 5432 : await freePort();
   const listen = options.listen ?? ['127.0.0.1'];
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=${listen.join(',')} -c fsync=off -c max_connections=${options.maxConnections ?? 200}`;
-  run('pg_ctl', ['-D', join(dir, 'data'), '-o', opts, '-l', join(dir, 'log'), '-w', 'start']);
+  // Settings given on the command line outrank postgresql.conf and ALTER SYSTEM, so fsync is chosen here.
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=${listen.join(',')} -c fsync=${options.fsync ? 'on' : 'off'} -c max_connections=${options.maxConnections ?? 200}`;
+  const start = () => run('pg_ctl', ['-D', dataDir, '-o', opts, '-l', join(dir, 'log'), '-w', 'start']);
+  start();
   return {
     url: `postgres://postgres@${listen[0]}:${port}/postgres`,
     dir,
+    dataDir,
+    whileStopped(fn) {
+      run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+      try { fn(); } finally { start(); }
+    },
     async stop() {
-      try { run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']); } catch { /* already gone */ }
+      try { run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']); } catch { /* already gone */ }
       rmSync(dir, { recursive: true, force: true });
     },
   };

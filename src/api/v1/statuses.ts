@@ -48,7 +48,7 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
       ctx.events.emit('status.created', { statusId: created.statusId, accountId: me });
       for (const n of created.notificationIds) ctx.events.emit('notification.created', { notificationId: n.id, accountId: n.accountId });
     }
-    return one(request, await statuses.getVisibleStatus(ctx.db, me, created.statusId));
+    return one(request, created.status ?? await statuses.getVisibleStatus(ctx.db, me, created.statusId));
   });
 
   app.get<WithId>('/api/v1/statuses/:id', { config: rule('optional', 'read:statuses') }, async (request) =>

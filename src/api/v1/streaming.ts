@@ -23,6 +23,8 @@ import { serializeNotifications, serializeStatuses } from '../serializers.js';
 const CHANNEL = 'firebreak_events';
 const HEARTBEAT_MS = 30_000;
 const MAX_SUBSCRIPTIONS = 50;
+const RELAY_DELAY_MS = 5;
+const RELAY_MAX_BYTES = 7000;
 const STREAMS = ['user', 'user:notification', 'public', 'public:local', 'public:remote', 'hashtag', 'hashtag:local'] as const;
 type StreamName = (typeof STREAMS)[number];
 
@@ -58,6 +60,9 @@ class StreamHub {
   private readonly origin = randomUUID();
   private stopListening: (() => Promise<void>) | undefined;
   private readonly detach: Array<() => void> = [];
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private relayTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly ctx: AppContext) {}
 
@@ -65,22 +70,46 @@ class StreamHub {
     for (const event of ['status.created', 'status.deleted', 'status.updated', 'notification.created'] as const) {
       // eslint-style cast: the listener is generic over the four event names.
       const onLocal = (data: any) => {
-        this.dispatch({ origin: this.origin, event, data } as RelayedEvent);
-        this.ctx.db.notify(CHANNEL, JSON.stringify({ origin: this.origin, event, data }))
-          .catch((err) => this.ctx.logger.warn({ err }, 'could not relay a streaming event to other servers'));
+        const message = { origin: this.origin, event, data } as RelayedEvent;
+        this.dispatch(message);
+        this.relay(message);
       };
       this.ctx.events.on(event, onLocal);
       this.detach.push(() => this.ctx.events.off(event, onLocal));
     }
     this.stopListening = await this.ctx.db.listen(CHANNEL, (payload) => {
-      let message: RelayedEvent;
-      try { message = JSON.parse(payload) as RelayedEvent; } catch { return; }
-      if (message.origin !== this.origin) this.dispatch(message);
+      let messages: RelayedEvent[];
+      try { messages = [JSON.parse(payload) as RelayedEvent | RelayedEvent[]].flat(); } catch { return; }
+      for (const message of messages) if (message.origin !== this.origin) this.dispatch(message);
     });
+  }
+
+  /**
+   * Relays events to the other servers, batched: every NOTIFY is a round trip and a commit that takes
+   * PostgreSQL's global notify lock, one or two per post otherwise. Events wait at most RELAY_DELAY_MS
+   * and go as one JSON array, a NOTIFY per RELAY_MAX_BYTES (PostgreSQL's payload limit is 8000 bytes).
+   */
+  private relay(message: RelayedEvent): void {
+    const text = JSON.stringify(message);
+    if (this.pendingBytes + text.length + 1 > RELAY_MAX_BYTES) this.flushRelay();
+    this.pending.push(text);
+    this.pendingBytes += text.length + 1;
+    this.relayTimer ??= setTimeout(() => this.flushRelay(), RELAY_DELAY_MS);
+  }
+
+  private flushRelay(): void {
+    clearTimeout(this.relayTimer);
+    this.relayTimer = undefined;
+    if (this.pending.length === 0) return;
+    const payload = `[${this.pending.join(',')}]`;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.ctx.db.notify(CHANNEL, payload).catch((err) => this.ctx.logger.warn({ err }, 'could not relay streaming events to other servers'));
   }
 
   async stop(): Promise<void> {
     for (const off of this.detach) off();
+    this.flushRelay();
     for (const client of this.clients) client.socket.close(1001, 'server shutting down');
     await this.stopListening?.().catch(() => {});
   }

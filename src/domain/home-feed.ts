@@ -1,0 +1,79 @@
+// The home feed: fan-out on write.
+// Reading a home timeline by fan-in costs an index descent per followed account (BENCHMARKS.md has the
+// side-by-side figures), so each account that reads its home timeline gets a feed: home_feed holds
+// (viewer, status) for every status by an account the viewer follows, or by the viewer, with ids at
+// or above accounts.home_feed_floor. It is an index, not the definition: reads still apply
+// homeConditions() to each row, so mutes, blocks, hidden reblogs and direct messages are decided when
+// reading, exactly as the fan-in query and the streaming API decide them. The feed only has to hold
+// every candidate above the floor:
+// - a new status or reblog is inserted for its author and for each follower whose feed exists, in
+//   the transaction that creates it (fanOutSql);
+// - a feed is built on first use (buildHomeFeed): the newest HOME_FEED_CAP candidates, the floor at
+//   the oldest of them (0 when there are fewer: the feed is complete). Until then, and for accounts
+//   that never read their home timeline, nothing is fanned out to them (as Mastodon does);
+// - a follow copies the target's statuses above the floor (raising the floor if it has too many);
+//   an unfollow removes them (only to keep the feed small: reads filter them anyway);
+// - trimHomeFeeds() cuts each feed back to HOME_FEED_CAP rows and raises the floor to match;
+// - pages below the floor are read by fan-in.
+// A status whose transaction fans out just before a concurrent build or follow commits, and itself
+// commits after that build or follow read the statuses, is missed by that feed (a window of one
+// commit); Mastodon's feeds have the same window. Deleted statuses leave rows that reads join away.
+import type { Queryable } from '../db/index.js';
+
+export const HOME_FEED_CAP = 800;
+
+/** Inserts into home feeds the statuses of `source` (a relation with columns id, account_id). */
+export function fanOutSql(source: string): string {
+  return `insert into home_feed (account_id, status_id)
+    select r.account_id, src.id from ${source} src
+    cross join lateral (select f.account_id from follows f where f.target_account_id = src.account_id union all select src.account_id) r
+    where exists (select 1 from accounts a where a.id = r.account_id and a.home_feed_floor is not null)
+    on conflict do nothing`;
+}
+
+/** The newest HOME_FEED_CAP statuses by the viewer and those they follow, unfiltered, into their feed. */
+export async function buildHomeFeed(db: Queryable, viewerId: string): Promise<void> {
+  await db.query(
+    `with sources as (select target_account_id as account_id from follows where account_id = $1 union all select $1::bigint),
+     newest as (
+       select newest.id from sources cross join lateral (
+         select s.id from statuses s where s.account_id = sources.account_id order by s.id desc limit $2) newest
+       order by newest.id desc limit $2),
+     inserted as (insert into home_feed (account_id, status_id) select $1, id from newest on conflict do nothing)
+     update accounts set home_feed_floor = case when (select count(*) from newest) >= $2 then (select min(id) from newest) else 0 end
+     where id = $1 and home_feed_floor is null`, [viewerId, HOME_FEED_CAP]);
+}
+
+/** After a follow: the target's statuses above the viewer's floor join the viewer's feed. */
+export async function copyIntoHomeFeed(tx: Queryable, viewerId: string, targetId: string): Promise<void> {
+  await tx.query(
+    `with viewer as (select home_feed_floor as floor from accounts where id = $1 and home_feed_floor is not null),
+     newest as (select s.id from statuses s, viewer where s.account_id = $2 and s.id >= viewer.floor order by s.id desc limit $3),
+     inserted as (insert into home_feed (account_id, status_id) select $1, id from newest on conflict do nothing)
+     update accounts set home_feed_floor = (select min(id) from newest)
+     where id = $1 and (select count(*) from newest) >= $3`, [viewerId, targetId, HOME_FEED_CAP]);
+}
+
+/** After an unfollow (or a block, which severs follows): the target's statuses leave the viewer's feed. */
+export async function removeFromHomeFeed(tx: Queryable, viewerId: string, targetId: string): Promise<void> {
+  await tx.query(
+    'delete from home_feed h using statuses s where h.account_id = $1 and s.id = h.status_id and s.account_id = $2', [viewerId, targetId]);
+}
+
+/** Cuts every feed back to `cap` rows, raising floors to match. Run periodically; safe to run anywhere. */
+export async function trimHomeFeeds(db: Queryable, cap = HOME_FEED_CAP): Promise<number> {
+  const [row] = await db.query<{ removed: string }>(
+    `with excess as (
+       select account_id, status_id from (
+         select account_id, status_id, row_number() over (partition by account_id order by status_id desc) as n from home_feed) ranked
+       where n > $1),
+     removed as (
+       delete from home_feed h using excess e where h.account_id = e.account_id and h.status_id = e.status_id
+       returning h.account_id, h.status_id),
+     floors as (
+       update accounts a set home_feed_floor = greatest(a.home_feed_floor, r.newest_removed + 1)
+       from (select account_id, max(status_id) as newest_removed from removed group by account_id) r where a.id = r.account_id)
+     select count(*) as removed from removed`, [cap]);
+  return Number(row!.removed);
+}
+
