@@ -1,6 +1,7 @@
 """A former leader with a stale cluster view must not take the leader key back (see
 src/cluster/patroni/launch.py). Prints one JSON line: who holds the key after the former leader's
 _update_leader ran, and what it returned. Usage: leader_key_steal.py ETCD_HOST:PORT original|patched"""
+import base64
 import importlib.util
 import json
 import os
@@ -35,4 +36,7 @@ new.refresh_lease()
 assert new.attempt_to_acquire_leader()         # a new leader took over
 old._cluster, old._cluster_valid_till = stale, 10 ** 12   # what its lagging etcd member still shows
 returned = old._update_leader()                # back from the partition, it renews "its" lock
-print(json.dumps({'holder': new.get_cluster().leader.name, 'returned': bool(returned)}))
+# Read the key itself: get_cluster() may answer from the watcher's cache, which can lag a put.
+kvs = new._client.range(new.leader_path).get('kvs', [])
+holder = base64.b64decode(kvs[0]['value']).decode() if kvs else None
+print(json.dumps({'holder': holder, 'returned': bool(returned)}))
