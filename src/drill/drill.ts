@@ -70,15 +70,29 @@ async function rollingRestart(layout: Layout, faultAt: number, events: Events): 
   }
 }
 
-async function readDrillRows(layout: Layout, runId: string): Promise<DbRow[]> {
-  const reachable = layout.dcs.filter((d) => !isIsolated(d));
-  const url = databaseUrl({ ...layout, dcs: reachable }, undefined);
-  const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
-  try {
-    const rows = await sql<Array<{ id: string; text: string }>>`select id::text as id, text from statuses where text like ${`drill ${runId} %`}`;
-    return rows.map((r) => ({ id: r.id, text: r.text }));
-  } finally {
-    await sql.end({ timeout: 1 });
+/**
+ * The audit reads from the primary. With no primary (the failover itself failed) postgres.js would
+ * cycle through the hosts forever: each attempt is bounded, and after two minutes the drill reports
+ * that the audit could not run instead of hanging.
+ */
+async function readDrillRows(layout: Layout, runId: string, deadlineMs = 120_000): Promise<DbRow[]> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const reachable = layout.dcs.filter((d) => !isIsolated(d));
+    const sql = postgres(databaseUrl({ ...layout, dcs: reachable }, undefined), { max: 1, connect_timeout: 2, onnotice: () => {} });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const query = sql<Array<{ id: string; text: string }>>`select id::text as id, text from statuses where text like ${`drill ${runId} %`}`;
+      query.catch(() => {});
+      const rows = await Promise.race([query, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no primary answered within 10 s')), 10_000); })]);
+      return rows.map((r) => ({ id: r.id, text: r.text }));
+    } catch (err) {
+      if (Date.now() > until) throw new Error(`no primary to audit against after ${deadlineMs / 1000} s (${(err as Error).message})`);
+      await sleep(1000);
+    } finally {
+      clearTimeout(timer);
+      await sql.end({ timeout: 0 }).catch(() => {});
+    }
   }
 }
 
