@@ -6,13 +6,18 @@
 // Needs root and the Debian packages `.ci/run` installs.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { updateMarkedSection } from '../dist/src/bench/report.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}dist/src/cli.js`;
 const started = Date.now();
+const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(' ');
+const benchmarks = process.argv.includes('--benchmarks');
 const failures = [];
 const results = [];
+let latency = 'unknown';
 
 function firebreak(args, { json = false } = {}) {
   const t0 = Date.now();
@@ -49,6 +54,7 @@ try {
   const up = firebreak(['cluster', 'up']);
   if (up.status !== 0) throw new Error('cluster up failed');
   const statusUrl = /status:\s+(\S+)/.exec(up.stdout)?.[1];
+  latency = /latency:\s+(.*)/.exec(up.stdout)?.[1] ?? 'unknown';
 
   const fire = drill('fire');
   if (fire) {
@@ -71,7 +77,37 @@ try {
   firebreak(['cluster', 'down']);
 }
 
+const secs = (ms) => (ms === null || ms === undefined ? '-' : (ms / 1000).toFixed(1));
+const ratio = (f) => `${f.failed} / ${f.total}`;
+
+/** `--benchmarks`: the run as a section of BENCHMARKS.md, with the command and the machine's load. */
+function markdown(latency) {
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
+  const rows = results.map((r) => {
+    const promoted = r.splitBrain.transitions.find((t) => t.t > 0 && t.to === 'primary');
+    return `| ${r.drill} ${r.target ?? ''} | ${r.verdict.pass ? 'pass' : '**FAIL**'} | ${r.writes.acknowledged} | ${r.writes.lost.length} | ${r.writes.duplicated.length} | ${r.writes.ambiguous} | ${ratio(r.failures.writes)} · ${ratio(r.failures.writeAttempts)} | ${ratio(r.failures.reads)} · ${ratio(r.failures.readAttempts)} | ${secs(promoted?.t)} | ${secs(r.timing.recoveryMs)} | ${secs(r.timing.longestWriteStallMs)} | ${secs(r.timing.readLatencyP99Ms)} | ${r.rejoinMs === null ? '-' : secs(r.rejoinMs)} | ${r.statusPage ? `${secs(r.statusPage.targetDownMs)} / ${secs(r.statusPage.incidentOpenedMs)}` : '-'} | ${r.splitBrain.maxPrimaries} |`;
+  });
+  return [
+    '## Cluster drills (three data centers on this machine)',
+    '',
+    '- Command: `sudo npm run drills -- --benchmarks` (what CI runs, plus this section)',
+    `- Commit: \`${commit}\`, ${new Date(started).toISOString()}; load average at start ${loadAtStart}; ${results.length ? `${results[0].workload.writers} writers + ${results[0].workload.readers} readers through the edge` : ''}`,
+    `- Links: ${latency}`,
+    '- Operations = after a good client\'s retries (same Idempotency-Key); attempts = single HTTP requests. Times in seconds after the fault.',
+    '',
+    '| Drill | Verdict | Acked writes | Lost | Duplicated | Ambiguous | Failed writes: ops · attempts | Failed reads: ops · attempts | New primary at | First acked write | Longest write stall | Read p99 | Rejoined after heal | Status page: DC down / incident | Max primaries |',
+    '|---|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---|---:|',
+    ...rows,
+    '',
+    `Goals (issue 3): 0 lost, 0 duplicated, one primary at a time (all enforced: exit status 1 otherwise); fire: 0 failed requests, write stall <= 10 s, reads >= 99.9%; rolling restart: 0 failed requests. Missed here: ${results.flatMap((r) => r.verdict.goalsMissed.map((g) => `${r.drill}: ${g}`)).join('; ') || 'none'}.`,
+  ].join('\n');
+}
+
 mkdirSync(`${root}run`, { recursive: true });
 writeFileSync(`${root}run/cluster-drills.json`, `${JSON.stringify({ startedAt: new Date(started).toISOString(), failures, results }, null, 2)}\n`);
+if (benchmarks && results.length) {
+  writeFileSync(`${root}bench-results/cluster-drills.json`, `${JSON.stringify({ startedAt: new Date(started).toISOString(), loadAtStart, latency, failures, results }, null, 2)}\n`);
+  updateMarkedSection(`${root}BENCHMARKS.md`, 'bench:cluster-drills', markdown(latency));
+}
 process.stdout.write(`\ncluster drills: ${failures.length ? `FAIL\n  - ${failures.join('\n  - ')}` : 'PASS'} (${((Date.now() - started) / 1000).toFixed(0)} s; reports in run/cluster-drills.json)\n`);
 process.exit(failures.length ? 1 : 0);

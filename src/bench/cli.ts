@@ -25,7 +25,7 @@ import { buildHomeFeed } from '../domain/home-feed.js';
 const USAGE = `usage: firebreak bench [options]
   --backend pglite|postgres|cluster  where the data lives (default pglite)
         postgres: DATABASE_URL, or a throwaway PostgreSQL 15 started from the machine's binaries
-        cluster:  DATABASE_URL (the primary, for generation) and --edge-url (from \`firebreak cluster up\`)
+        cluster:  DATABASE_URL (the primary, for generation) and --edge-url (both from \`firebreak cluster env\`)
   --scale small|medium               dataset size (default small)
   --smoke                            short runs, JSON only (CI); about a minute on small
   --seconds N                        seconds per measurement (default 10, smoke 2)
@@ -101,7 +101,7 @@ export async function main(args: string[]): Promise<number> {
   }
   if (options.backend === 'cluster' && (!options.edgeUrl || !process.env.DATABASE_URL)) {
     log('firebreak bench --backend cluster needs DATABASE_URL (the cluster primary, multi-host URL is fine) and --edge-url ' +
-      '(or FIREBREAK_EDGE_URL): both are printed by `firebreak cluster up`. Nothing was measured.');
+      '(or FIREBREAK_EDGE_URL): both are printed by `firebreak cluster env`. Nothing was measured.');
     return 2;
   }
   const result = await run(options, args);

@@ -1,6 +1,6 @@
 // `firebreak cluster up|status|down|revive`: three local data centers (see README "Run three data centers").
 import { burn, down, layoutFromState, loadState, log, revive, up } from './cluster.js';
-import { defaultRunDir, findDc, type ClusterOptions } from './layout.js';
+import { databaseUrl, defaultRunDir, findDc, type ClusterOptions } from './layout.js';
 import { collectStatus, formatStatus } from './status.js';
 import { waitStatusRecovered } from '../drill/status-watch.js';
 
@@ -11,6 +11,8 @@ const usage = `usage: firebreak cluster <command>
   revive [DC]            bring a burned DC back empty (new etcd member, Patroni clones a replica);
                          without DC: every burned DC
   burn DC                kill every process in DC and delete its data (what a fire leaves behind)
+  env                    print DATABASE_URL (the app role's multi-host URL) and the edge and status URLs,
+                         for tools run from the host: eval "$(firebreak cluster env)"
   down                   stop everything, delete namespaces, bridge and data (logs stay in run/cluster/logs)
 Run directory: ./run/cluster (override with FIREBREAK_CLUSTER_DIR).`;
 
@@ -60,6 +62,12 @@ export async function main(args: string[]): Promise<number> {
         const s = await collectStatus(layout, state);
         process.stdout.write(flags.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatStatus(s)}\n`);
         return s.primaryDc ? 0 : 1;
+      }
+      case 'env': {
+        // On request only (never in logs): what a tool outside the cluster needs to reach it.
+        const { layout } = requireState();
+        process.stdout.write(`DATABASE_URL='${databaseUrl(layout, undefined)}'\nFIREBREAK_EDGE_URL='${layout.edgeUrl}'\nFIREBREAK_STATUS_URL='${layout.statusUrl}'\n`);
+        return 0;
       }
       case 'down':
         await down(runDir());
