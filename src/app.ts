@@ -55,6 +55,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     if (e.validation) return reply.code(400).send({ error: e.message ?? 'Invalid request' });
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: 'Request body is too large' });
     if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ error: 'Unsupported content type' });
+    // Text the database cannot store (NUL, invalid encodings) that reached it by a path str() does not
+    // guard: the client's input is at fault, so it is a 422, not a 500.
+    if (e.code === '22021' || e.code === '22P05') return reply.code(422).send({ error: 'The request contains characters that cannot be stored' });
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       return reply.code(e.statusCode).send({ error: e.statusCode === 400 ? `Invalid request: ${e.message}` : e.message ?? 'Invalid request' });
     }

@@ -16,6 +16,8 @@ export function str(p: Params, name: string, max: number): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw unprocessable(`${name} must be a string`);
   if (v.length > max) throw unprocessable(`${name} is too long (maximum is ${max} characters)`);
+  // PostgreSQL text cannot hold NUL; refused here with the parameter's name rather than by the database.
+  if (v.includes('\u0000')) throw unprocessable(`${name} must not contain NUL characters`);
   return v;
 }
 

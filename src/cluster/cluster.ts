@@ -5,7 +5,8 @@ import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { clientUrl, etcdArgs, initialCluster, parseMemberList } from './etcd.js';
-import { haproxyConfig, parseShowStat, type EdgeServerView } from './haproxy.js';
+import { edgeLimits, haproxyConfig, parseShowStat, type EdgeServerView } from './haproxy.js';
+import { applyEdgeFirewall } from '../overload/edge-firewall.js';
 import {
   PATRONI_PORT, PG_PORT, buildLayout, etcdRoot, databaseUrl, defaultOptions, defaultRunDir, findDc,
   type AppServer, type ClusterOptions, type DataCenter, type Layout, type Secrets,
@@ -201,6 +202,8 @@ function startHaproxy(layout: Layout): void {
   mkdirSync(layout.edge.dir, { recursive: true });
   writeFileSync(layout.edge.config, haproxyConfig(layout));
   must('haproxy', ['-c', '-q', '-f', layout.edge.config]);
+  const guard = applyEdgeFirewall(layout.edge.ns, layout.edge.port, edgeLimits(layout));
+  if (!guard.applied) log(`edge: ${guard.detail}`);
   startDetached(supervisor(layout), { name: 'edge-haproxy', ns: layout.edge.ns, argv: ['haproxy', '-db', '-f', layout.edge.config] });
 }
 

@@ -29,12 +29,17 @@ export function appServers(layout: Layout): AppServer[] {
   return layout.dcs.flatMap((dc) => dc.apps);
 }
 
+/**
+ * The fault drills (fire, partition) load the edge from the host's one address: per-source limits
+ * follow the cluster's --rate-limits switch like the app's limits do.
+ */
+export function edgeLimits(layout: Layout): Partial<EdgeLimits> {
+  return layout.options.rateLimits ? {} : perSourceLimitsOff;
+}
+
 export function haproxyConfig(layout: Layout, opts: HaproxyOptions = defaultHaproxyOptions): string {
   const { edge } = layout;
-  // The fault drills (fire, partition) load the edge from the host's one address: per-source limits
-  // follow the cluster's --rate-limits switch like the app's limits do.
-  const limits = layout.options.rateLimits ? {} : perSourceLimitsOff;
-  return edgeConfig({ ip: edge.ip, port: edge.port, statsSocket: edge.statsSocket, servers: appServers(layout), limits, generatedBy: '`firebreak cluster up`' }, opts);
+  return edgeConfig({ ip: edge.ip, port: edge.port, statsSocket: edge.statsSocket, servers: appServers(layout), limits: edgeLimits(layout), generatedBy: '`firebreak cluster up`' }, opts);
 }
 
 export function edgeConfig(spec: EdgeSpec, opts: HaproxyOptions = defaultHaproxyOptions): string {

@@ -9,7 +9,7 @@ import { closedLoop, legitWorkload, passwordLogin, slowloris, type LegitUser } f
 export type AgentSpec =
   | { role: 'legit'; baseUrl: string; startAt: number; users: LegitUser[]; addresses: string[]; runId: string; rate: number; seconds: number; postShare: number; timeoutMs: number }
   | { role: 'capacity'; baseUrl: string; startAt: number; users: LegitUser[]; addresses: string[]; runId: string; concurrency: number; seconds: number; postShare: number }
-  | { role: 'expensive'; baseUrl: string; startAt: number; paths: string[]; addresses: string[]; concurrency: number; seconds: number }
+  | { role: 'anonymous'; baseUrl: string; startAt: number; paths: string[]; addresses: string[]; concurrency: number; seconds: number }
   | { role: 'bruteforce'; baseUrl: string; startAt: number; addresses: string[]; concurrency: number; seconds: number; form: Record<string, string> }
   | { role: 'slowloris'; host: string; port: number; startAt: number; addresses: string[]; connections: number; seconds: number }
   | { role: 'login'; baseUrl: string; startAt: number; address: string; form: Record<string, string> };
@@ -25,8 +25,8 @@ async function run(spec: AgentSpec): Promise<unknown> {
       const workload = legitWorkload(spec.users, spec.addresses, `${spec.runId}-cap`, spec.postShare);
       return closedLoop(spec.baseUrl, () => workload.next(), spec.concurrency, spec.seconds);
     }
-    case 'expensive': {
-      // Anonymous, from many addresses, round robin over the costly paths the drill found.
+    case 'anonymous': {
+      // Anonymous GETs from many addresses, round robin over the paths given (cheap or costly).
       let i = 0;
       const next = (): RequestSpec => ({ method: 'GET', path: spec.paths[i % spec.paths.length]!, headers: {}, localAddress: spec.addresses[i++ % spec.addresses.length] });
       return closedLoop(spec.baseUrl, next, spec.concurrency, spec.seconds);

@@ -5,9 +5,11 @@
 //   fbf-legit  .10-.73     legitimate clients, each user on one of 64 addresses (as from many homes)
 //   fbf-atk    .100-.249   attackers: the HTTP flood from .100, the other attacks from address ranges
 //                          of their own, so no attack starts out already limited by an earlier one.
-// Attackers are held to a CPU budget (a cgroup) and run at a lower priority (nice): on one small
-// machine the attacker's own load generator would otherwise take the CPU the defended server needs,
-// which a real attacker, on other machines, does not.
+// Attackers are held to a CPU budget (a cgroup) with the lowest CPU weight, and run niced: on one
+// small machine the attacker's own load generator would otherwise take the CPU the defended server
+// needs, which a real attacker, on other machines, does not. The weight is what counts: the
+// scheduler weighs a cgroup as one task, so nice inside it does not lower the group against the
+// server (one run lost 7% of legitimate requests to an attacker holding its full CPU budget).
 import { mkdirSync, rmdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { ensureBridge, ensureNamespace, killNamespace, linkExists, namespaces } from '../cluster/netns.js';
 import { run } from '../cluster/proc.js';
@@ -27,9 +29,10 @@ export const floodNet = {
   attack: { ns: 'fbf-atk', hostVeth: 'fbfv-atk', ips: range(100, 249) },
 } satisfies Record<string, FloodNamespace>;
 
-/** Attacker addresses for each attack, disjoint. The HTTP flood (wrk) uses the namespace's main address. */
+/** Attacker addresses for each attack, disjoint. The HTTP flood's wrk uses the namespace's main address. */
 export const attackAddresses = {
   httpFlood: floodNet.attack.ips.slice(0, 1),
+  httpFloodSpread: floodNet.attack.ips.slice(1, 10),
   expensive: floodNet.attack.ips.slice(10, 60),
   slowloris: floodNet.attack.ips.slice(60, 110),
   bruteForce: floodNet.attack.ips.slice(110, 150),
@@ -55,7 +58,7 @@ export async function teardownFloodNetwork(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The attackers' CPU budget: cgroup v2 (cpu.max) or v1 (cfs quota), whichever the machine has.
+// The attackers' CPU budget and weight: cgroup v2 (cpu.max, cpu.weight) or v1 (cfs quota, shares).
 
 const CGROUP_NAME = 'fbf-attack';
 const PERIOD_US = 100_000;
@@ -84,11 +87,13 @@ export function capAttackerCpu(cpus: number): CpuCap {
       dir = `/sys/fs/cgroup/${CGROUP_NAME}`;
       mkdirSync(dir, { recursive: true });
       writeFileSync(`${dir}/cpu.max`, `${quota} ${PERIOD_US}`);
+      writeFileSync(`${dir}/cpu.weight`, '1');
     } else if (existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us')) {
       dir = `/sys/fs/cgroup/cpu/${CGROUP_NAME}`;
       mkdirSync(dir, { recursive: true });
       writeFileSync(`${dir}/cpu.cfs_period_us`, String(PERIOD_US));
       writeFileSync(`${dir}/cpu.cfs_quota_us`, quota);
+      writeFileSync(`${dir}/cpu.shares`, '2');
     } else return none('no cgroup cpu controller: attackers run uncapped');
   } catch (err) {
     return none(`cgroup not writable (${(err as Error).message}): attackers run uncapped`);
@@ -96,7 +101,7 @@ export function capAttackerCpu(cpus: number): CpuCap {
   return {
     cpus,
     prefix,
-    detail: `attackers capped at ${cpus} CPU (cgroup ${dir}), nice ${ATTACKER_NICE}`,
+    detail: `attackers capped at ${cpus} CPU with the lowest CPU weight (cgroup ${dir}), nice ${ATTACKER_NICE}`,
     add(pid) {
       try { writeFileSync(`${dir}/cgroup.procs`, String(pid)); } catch { /* already exited */ }
     },

@@ -33,8 +33,11 @@ export interface AttackStats {
 }
 
 export interface Rejections {
-  /** Refused by the edge's rules, by reason; requestErrors: dropped by edge timeouts (408) and aborts. */
-  edge: (Record<EdgeReason, number> & { requestErrors: number }) | null;
+  /**
+   * Refused by the edge's rules, by reason; requestErrors: dropped by edge timeouts (408) and aborts;
+   * kernelDropped: SYNs the edge's kernel dropped before HAProxy saw them.
+   */
+  edge: (Record<EdgeReason, number> & { requestErrors: number; kernelDropped: number; listenDrops?: number }) | null;
   /** Refused by the app before doing work, by reason; and the top routes. */
   app: Record<RejectReason, number> | null;
   appTopRoutes: Array<{ key: string; count: number }>;
@@ -165,7 +168,7 @@ export function formatFloodReport(r: FloodReport): string {
       lines.push(`  attacker: ${p.attack.description}; ${n(p.attack.attempts)} attempts; saw: ${counts(p.attack.outcomes)}`);
     }
     const e = p.rejected.edge;
-    if (e) lines.push(`  edge refused: ${counts({ ...e, requestErrors: 0 })}; dropped (timeouts, aborts): ${n(e.requestErrors)}`);
+    if (e) lines.push(`  edge refused: ${counts({ ...e, requestErrors: 0, kernelDropped: 0, listenDrops: 0 })}; dropped (timeouts, aborts): ${n(e.requestErrors)}; SYNs dropped in the kernel: ${n(e.kernelDropped)}; listen queue overflows: ${n(e.listenDrops ?? 0)}`);
     if (p.edgeServer) lines.push(`  edge -> app: ${n(p.edgeServer.retries)} retries; app taken out of rotation ${p.edgeServer.downs} times, ${p.edgeServer.downtimeS} s in all`);
     const ad = p.admission;
     lines.push(`  app admission: limit ${ad.limitMin === null ? '?' : `${ad.limitMin.toFixed(0)}..${ad.limitMax!.toFixed(0)}`}, in flight up to ${ad.inflightMax}, queued up to ${ad.queuedMax}; /readyz up to ${n(ad.readyzMaxMs)} ms, event loop stalled up to ${n(ad.eventLoopLagMaxMs)} ms (${ad.samples} samples)`);
@@ -212,7 +215,7 @@ export function renderFloodMarkdown(r: FloodReport, jsonPath: string): string {
     const l = p.legit;
     const ratio = baseline && p !== baseline && baseline.legit.p99Ms > 0 ? `${(l.p99Ms / baseline.legit.p99Ms).toFixed(2)}x` : '-';
     const a = p.attack;
-    const edge = p.rejected.edge ? (({ requestErrors, ...rules }) => ({ ...rules, 'timed out': requestErrors }))(p.rejected.edge) : null;
+    const edge = p.rejected.edge ? (({ requestErrors, kernelDropped, listenDrops: _, ...rules }) => ({ ...rules, 'timed out': requestErrors, 'SYN dropped (kernel)': kernelDropped }))(p.rejected.edge) : null;
     lines.push(`| ${p.name} | ${pct(l.successRate)} | ${[l.p50Ms, l.p99Ms, l.p999Ms].map((x) => x.toFixed(x < 10 ? 1 : 0)).join(' / ')} | ${ratio} | `
       + `${a ? `${n(a.perSecond)}${a.timesCapacity !== null ? ` (${a.timesCapacity.toFixed(1)}x)` : ''}` : '-'} | `
       + `${top(edge)} | ${top(p.rejected.app)} | ${p.edgeServer ? `${p.edgeServer.downtimeS} s` : '-'} | `

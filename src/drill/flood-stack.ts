@@ -15,6 +15,7 @@ import { generateDataset, type Scale } from '../bench/dataset.js';
 import { loadSamples } from '../bench/workloads.js';
 import { startServer, type ServerProcess } from '../bench/processes.js';
 import { edgeConfig } from '../cluster/haproxy.js';
+import { applyEdgeFirewall } from '../overload/edge-firewall.js';
 import { namespacePids } from '../cluster/netns.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../../test/support/postgres-server.js';
 import { floodNet, FLOOD_HOST_IP } from './flood-net.js';
@@ -75,6 +76,8 @@ async function startHaproxy(dir: string, statsSocket: string): Promise<{ child: 
   writeFileSync(config, edgeConfig({
     ip: EDGE_IP, port: EDGE_PORT, statsSocket, servers: [{ name: 'app1', ip: SERVER_IP, port: APP_PORT }], generatedBy: '`firebreak drill flood`',
   }));
+  const guard = applyEdgeFirewall(floodNet.edge.ns, EDGE_PORT);
+  if (!guard.applied) throw new Error(`edge: ${guard.detail}`);
   const log = openSync(join(dir, 'haproxy.log'), 'a');
   const child = spawn('ip', ['netns', 'exec', floodNet.edge.ns, 'haproxy', '-db', '-f', config], { stdio: ['ignore', log, log] });
   closeSync(log);

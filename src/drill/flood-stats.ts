@@ -1,6 +1,7 @@
 // What the server side saw during a phase, from counters read before and after it: the edge's
 // (HAProxy stats socket: frontend counters and refusals by reason), the app's (/metrics: rejections
 // by reason and route), and CPU time from /proc/<pid>/stat of the app, HAProxy and PostgreSQL.
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { adminSocket } from '../cluster/cluster.js';
 import { parseStatCsv } from '../cluster/haproxy.js';
@@ -17,6 +18,10 @@ export interface EdgeCounters {
   refused: Record<EdgeReason, number>;
   /** Requests that never became a request: timeouts (408, slow headers), aborts, bad requests. */
   requestErrors: number;
+  /** SYNs the edge namespace's kernel dropped before HAProxy saw them (src/overload/edge-firewall.ts). */
+  kernelDropped: number;
+  /** SYNs the edge's kernel dropped because HAProxy's listen queue was full (TcpExt ListenDrops): these hit real users too. */
+  listenDrops: number;
   /** Responses by class from the frontend (the edge's own answers and the app's). */
   responses4xx: number;
   responses5xx: number;
@@ -41,7 +46,23 @@ export interface ServerPids { app: number; edge: number; db: () => number[] }
 
 const num = (row: Record<string, string> | undefined, col: string) => Number(row?.[col] || 0);
 
-export async function edgeCounters(statsSocket: string): Promise<EdgeCounters | null> {
+/** Packets dropped by the DROP rules of the INPUT chain in ns (the edge's kernel guard). */
+function kernelDropped(ns: string | null): number {
+  if (!ns) return 0;
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'iptables', '-L', 'INPUT', '-v', '-x', '-n'], { encoding: 'utf8', timeout: 5000 });
+  return (r.stdout ?? '').split('\n').filter((l) => /\sDROP\s/.test(l)).reduce((t, l) => t + Number(l.trim().split(/\s+/)[0] || 0), 0);
+}
+
+/** TcpExt ListenDrops of ns: connections lost because the listener did not accept them in time. */
+function listenDrops(ns: string | null): number {
+  if (!ns) return 0;
+  const text = spawnSync('ip', ['netns', 'exec', ns, 'cat', '/proc/net/netstat'], { encoding: 'utf8', timeout: 5000 }).stdout ?? '';
+  const [names, values] = text.split('\n').filter((l) => l.startsWith('TcpExt:')).map((l) => l.split(/\s+/));
+  const i = names?.indexOf('ListenDrops') ?? -1;
+  return i > 0 ? Number(values?.[i] ?? 0) : 0;
+}
+
+export async function edgeCounters(statsSocket: string, ns: string | null = null): Promise<EdgeCounters | null> {
   try {
     const rows = parseStatCsv(await adminSocket(statsSocket, 'show stat'));
     const fe = rows.find((r) => r.pxname === 'fe_firebreak' && r.svname === 'FRONTEND');
@@ -50,7 +71,7 @@ export async function edgeCounters(statsSocket: string): Promise<EdgeCounters | 
     const sum = (col: string) => servers.reduce((t, r) => t + num(r, col), 0);
     const refused = parseEdgeRejections(await adminSocket(statsSocket, `show table ${EDGE_REJECTIONS_TABLE}`));
     return {
-      requests: num(fe, 'req_tot'), connections: num(fe, 'conn_tot'), refused, requestErrors: num(fe, 'ereq'),
+      requests: num(fe, 'req_tot'), connections: num(fe, 'conn_tot'), refused, requestErrors: num(fe, 'ereq'), kernelDropped: kernelDropped(ns), listenDrops: listenDrops(ns),
       responses4xx: num(fe, 'hrsp_4xx'), responses5xx: num(fe, 'hrsp_5xx'), retries: num(be, 'wretr'),
       serverDowns: sum('chkdown'), serverDowntimeS: sum('downtime'),
     };
@@ -99,8 +120,8 @@ export function cpuWaitMs(pid: number): number {
   } catch { return 0; }
 }
 
-export async function snapshot(pids: ServerPids | null, statsSocket: string | null, appUrl: string | null): Promise<Snapshot> {
-  const [edge, app] = await Promise.all([statsSocket ? edgeCounters(statsSocket) : null, appUrl ? appCounters(appUrl) : null]);
+export async function snapshot(pids: ServerPids | null, statsSocket: string | null, appUrl: string | null, edgeNs: string | null = null): Promise<Snapshot> {
+  const [edge, app] = await Promise.all([statsSocket ? edgeCounters(statsSocket, edgeNs) : null, appUrl ? appCounters(appUrl) : null]);
   const cpu = pids
     ? {
       appMs: cpuMs(pids.app), edgeMs: cpuMs(pids.edge), dbMs: pids.db().reduce((sum, pid) => sum + cpuMs(pid), 0),

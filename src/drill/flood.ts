@@ -1,7 +1,8 @@
 // `firebreak drill flood`: the whole drill in one run. Sets up its own network and service
 // (flood-net.ts, flood-stack.ts), measures capacity, then runs each phase with the same legitimate
 // open-loop load (60% of capacity, from fbf-legit): a baseline without attack, then (a) an HTTP flood
-// of cheap anonymous requests from one address at many times capacity (wrk), (b) a flood of expensive
+// of cheap anonymous requests at many times capacity (wrk from one address, a closed loop from nine
+// more), (b) a flood of expensive
 // anonymous requests from 50 addresses (search, far-back pages), (c) slowloris from 50 addresses,
 // (d) a password brute force against one account from 40 addresses while its owner logs in. Counters
 // from the edge, the app and /proc are read around each phase (flood-stats.ts); everything is torn
@@ -57,7 +58,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function preflight(): string[] {
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('root (network namespaces)');
-  for (const [cmd, args, pkg] of [['ip', ['-V'], 'iproute2'], ['haproxy', ['-v'], 'haproxy'], ['wrk', ['-v'], 'wrk']] as const) {
+  for (const [cmd, args, pkg] of [['ip', ['-V'], 'iproute2'], ['haproxy', ['-v'], 'haproxy'], ['wrk', ['-v'], 'wrk'], ['iptables', ['-V'], 'iptables']] as const) {
     // wrk -v prints its version and exits 1.
     if (run(cmd, [...args]).code === 127) missing.push(`${cmd} (apt-get install ${pkg})`);
   }
@@ -126,17 +127,34 @@ type Attack = (r: Run, startAt: number) => Promise<AttackStats>;
 
 const times = (r: Run, perSecond: number) => (r.capacity ? perSecond / r.capacity : null);
 
+/** Cheap anonymous paths: what a flooder who knows nothing about the service hits. */
+const CHEAP_PATHS = ['/api/v1/instance', '/api/v2/instance', '/api/v1/custom_emojis', '/nodeinfo/2.0'];
+
 const httpFlood: Attack = async (r, startAt) => {
-  // More connections than the edge lets one source hold (100 served, up to 500 held in the tarpit):
-  // a closed-loop flooder with fewer is slowed to a trickle by the tarpit, which proves nothing about
-  // a flood. The rest are refused at connect and come straight back: >= 10x capacity in attempts.
+  // Two floods of cheap anonymous requests at once. wrk from one address with more connections than
+  // the edge lets one source hold (100 served, up to 500 held in the tarpit): the rest meet the
+  // kernel guard, whose dropped SYNs send wrk into TCP's retry backoff, so on its own it stops being
+  // a flood. Beside it, a closed loop from nine other addresses, each within the connection limits,
+  // keeps the request rate at many times capacity for the edge's rate limits and the app's shedding.
   const connections = 1000;
-  const out = parseWrk(await wrk(`${r.stack.edgeUrl}/api/v1/instance`, connections, r.timing.phaseSeconds, startAt, r.cap));
+  const spreadConcurrency = 200;
+  const [wrkOut, spread] = await Promise.all([
+    wrk(`${r.stack.edgeUrl}${CHEAP_PATHS[0]}`, connections, r.timing.phaseSeconds, startAt, r.cap).then(parseWrk),
+    agent<ClosedLoopResult>(floodNet.attack.ns, {
+      role: 'anonymous', baseUrl: r.stack.edgeUrl, startAt, paths: CHEAP_PATHS, addresses: attackAddresses.httpFloodSpread,
+      concurrency: spreadConcurrency, seconds: r.timing.phaseSeconds,
+    }, r.dir, r.cap),
+  ]);
+  const attempts = wrkOut.attempts + spread.requests;
+  const perSecond = Math.round(wrkOut.attemptsPerSecond + spread.requests / spread.seconds);
+  const outcomes: Record<string, number> = {
+    'wrk non-2xx': wrkOut.non2xx, 'wrk 2xx': wrkOut.requests - wrkOut.non2xx, 'wrk connect errors': wrkOut.socketErrors.connect,
+    'wrk read errors': wrkOut.socketErrors.read, 'wrk timeouts': wrkOut.socketErrors.timeout,
+  };
+  for (const [k, v] of Object.entries(spread.outcomes)) outcomes[`spread ${k}`] = v;
   return {
-    description: `wrk, ${connections} connections from 1 address, GET /api/v1/instance`,
-    attempts: out.attempts, perSecond: out.attemptsPerSecond, timesCapacity: times(r, out.attemptsPerSecond),
-    outcomes: { 'non-2xx': out.non2xx, '2xx': out.requests - out.non2xx, 'connect errors': out.socketErrors.connect, 'read errors': out.socketErrors.read, timeouts: out.socketErrors.timeout },
-    detail: out,
+    description: `wrk, ${connections} connections from 1 address, and ${spreadConcurrency} connections from ${attackAddresses.httpFloodSpread.length} more; GET ${CHEAP_PATHS.join(', ')}`,
+    attempts, perSecond, timesCapacity: times(r, perSecond), outcomes, detail: { wrk: wrkOut, spread },
   };
 };
 
@@ -148,7 +166,7 @@ function closedLoopAttack(description: string, res: ClosedLoopResult, r: Run): A
 const expensiveFlood: Attack = async (r, startAt) => {
   const concurrency = 200;
   const res = await agent<ClosedLoopResult>(floodNet.attack.ns, {
-    role: 'expensive', baseUrl: r.stack.edgeUrl, startAt, paths: r.stack.dataset.expensivePaths, addresses: attackAddresses.expensive,
+    role: 'anonymous', baseUrl: r.stack.edgeUrl, startAt, paths: r.stack.dataset.expensivePaths, addresses: attackAddresses.expensive,
     concurrency, seconds: r.timing.phaseSeconds,
   }, r.dir, r.cap);
   return closedLoopAttack(`${concurrency} connections from ${attackAddresses.expensive.length} addresses: search, far-back pages of public, tag and account timelines`, res, r);
@@ -198,18 +216,18 @@ async function runPhase(r: Run, name: PhaseName, attack: Attack | null, baseline
   const legit = agent<OpenLoopResult>(floodNet.legit.ns, legitSpec(r, startAt), r.dir);
   const attacking = attack?.(r, startAt);
   await sleep(startAt - Date.now() - 100);
-  const before = await snapshot(r.stack.pids, r.stack.statsSocket, r.stack.appUrl);
+  const before = await snapshot(r.stack.pids, r.stack.statsSocket, r.stack.appUrl, floodNet.edge.ns);
   const sampler = sampleAdmission(r.stack.appUrl);
   const [l, a] = await Promise.all([legit, attacking ?? Promise.resolve(null)]);
   const admission = sampler.stop();
-  const after = await snapshot(r.stack.pids, r.stack.statsSocket, r.stack.appUrl);
+  const after = await snapshot(r.stack.pids, r.stack.statsSocket, r.stack.appUrl, floodNet.edge.ns);
   return phaseReport(name, l, a, delta(before, after), admission, baseline);
 }
 
 function phaseReport(name: PhaseName, l: OpenLoopResult, attack: AttackStats | null, c: PhaseCounters, admission: AdmissionSamples, baseline: PhaseReport | undefined): PhaseReport {
   const ok = l.requests - l.failures;
   const failures = Object.fromEntries(Object.entries(l.outcomes).filter(([k]) => !/^2\d\d$/.test(k)));
-  const edgeTotal = edgeRefusedTotal(c) + (c.edge?.requestErrors ?? 0);
+  const edgeTotal = edgeRefusedTotal(c) + (c.edge?.requestErrors ?? 0) + (c.edge?.kernelDropped ?? 0);
   const appTotal = appRejectedTotal(c);
   // The attack's CPU: what the phase used minus what its successful legitimate requests cost at the
   // baseline's price per request (an attack that makes legitimate requests fail also saves their work).
@@ -223,7 +241,7 @@ function phaseReport(name: PhaseName, l: OpenLoopResult, attack: AttackStats | n
     legit: { targetRate: l.targetRate ?? 0, requests: l.requests, ok, successRate: ok / l.requests, p50Ms: l.p50Ms, p99Ms: l.p99Ms, p999Ms: l.p999Ms, maxMs: l.maxMs, failures },
     attack,
     rejected: {
-      edge: c.edge ? { ...c.edge.refused, requestErrors: c.edge.requestErrors } : null,
+      edge: c.edge ? { ...c.edge.refused, requestErrors: c.edge.requestErrors, kernelDropped: c.edge.kernelDropped, listenDrops: c.edge.listenDrops } : null,
       app: c.app?.rejected ?? null,
       appTopRoutes: Object.entries(c.app?.byRoute ?? {}).sort((x, y) => y[1] - x[1]).slice(0, 4).map(([key, count]) => ({ key, count })),
       edgeTotal, appTotal,

@@ -76,7 +76,7 @@ const EXPENSIVE_PATHS = [
 export const FAIL_OPEN_SUFFIX = '-failopen';
 
 /** A source holding this many times its connection cap is refused new connections outright. */
-const HARD_CAP_FACTOR = 5;
+export const HARD_CAP_FACTOR = 5;
 export type EdgeReason = (typeof EDGE_REASONS)[number];
 
 export interface EdgeProtectionConfig {

@@ -140,6 +140,29 @@ for (const backend of backends()) {
       assert.equal(afterCount, before + 1);
     });
 
+    it('NUL characters, which PostgreSQL text cannot hold, are 422 wherever text goes in, and change nothing', async () => {
+      const nul = 'a\u0000b';
+      const before = (await c.request('GET', '/api/v1/accounts/verify_credentials', { token: alice.token })).body;
+      const writes: Array<[string, string, unknown]> = [
+        ['PATCH', '/api/v1/accounts/update_credentials', { display_name: '\u0000' }],
+        ['PATCH', '/api/v1/accounts/update_credentials', { note: nul }],
+        ['POST', '/api/v1/statuses', { status: nul }],
+        ['POST', '/api/v1/statuses', { status: 'ok', spoiler_text: nul }],
+      ];
+      for (const [method, url, body] of writes) {
+        const res = await c.request(method, url, { token: alice.token, body });
+        assert.equal(res.status, 422, `${method} ${url} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
+        assert.match(res.body.error, /NUL/);
+      }
+      for (const url of [`/api/v2/search?q=${encodeURIComponent(nul)}`, `/api/v1/timelines/tag/${encodeURIComponent(nul)}`, `/api/v1/accounts/lookup?acct=${encodeURIComponent(nul)}`]) {
+        const res = await c.request('GET', url, { token: alice.token });
+        assert.ok(res.status < 500, `${url}: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+      const afterwards = (await c.request('GET', '/api/v1/accounts/verify_credentials', { token: alice.token })).body;
+      assert.equal(afterwards.display_name, before.display_name);
+      assert.equal(afterwards.statuses_count, before.statuses_count);
+    });
+
     it('unknown routes are 404 with an error body', async () => {
       const res = await c.request('GET', '/api/v1/nope');
       assert.equal(res.status, 404);

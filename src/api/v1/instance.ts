@@ -5,10 +5,30 @@ import { rule } from '../auth.js';
 
 const VERSION = '4.5.0 (compatible; Firebreak 0.1.0)';
 
-async function usage(ctx: AppContext) {
-  const [row] = await ctx.db.query<{ users: string; statuses: string }>(
-    `select (select count(*) from accounts) as users, (select count(*) from statuses where reblog_of_id is null) as statuses`);
-  return { users: Number(row?.users ?? 0), statuses: Number(row?.statuses ?? 0) };
+interface Usage { users: number; statuses: number }
+
+/** How long instance counts are reused. Every client asks for them first, and anonymously. */
+const USAGE_TTL_MS = 60_000;
+
+/**
+ * The instance's counts, counted at most once a minute and by one query at a time: two count(*)
+ * scans per call made the cheapest-looking anonymous route a database flood (issue 5's drill).
+ */
+function usageCounter(ctx: AppContext): () => Promise<Usage> {
+  let cached: { at: number; value: Promise<Usage> } | null = null;
+  const count = async (): Promise<Usage> => {
+    const [row] = await ctx.db.query<{ users: string; statuses: string }>(
+      `select (select count(*) from accounts) as users, (select count(*) from statuses where reblog_of_id is null) as statuses`);
+    return { users: Number(row?.users ?? 0), statuses: Number(row?.statuses ?? 0) };
+  };
+  return () => {
+    if (!cached || Date.now() - cached.at > USAGE_TTL_MS) {
+      const value = count();
+      cached = { at: Date.now(), value };
+      value.catch(() => { if (cached?.value === value) cached = null; }); // a failed count is not kept
+    }
+    return cached.value;
+  };
 }
 
 export function instanceConfiguration(ctx: AppContext) {
@@ -24,10 +44,11 @@ export function instanceConfiguration(ctx: AppContext) {
 }
 
 export default async function instance(app: FastifyInstance, ctx: AppContext) {
+  const usage = usageCounter(ctx);
   const description = 'Firebreak: a microblog whose redundancy actually works.';
   app.get('/api/v2/instance', async () => ({
     domain: ctx.config.domain, title: 'Firebreak', version: VERSION, source_url: 'https://github.com/firebreak/firebreak',
-    description, usage: { users: { active_month: (await usage(ctx)).users } },
+    description, usage: { users: { active_month: (await usage()).users } },
     thumbnail: { url: `${ctx.config.publicUrl}/headers/original/missing.png` }, languages: ['en'],
     configuration: { ...instanceConfiguration(ctx), vapid: { public_key: '' } },
     registrations: { enabled: ctx.config.registrationsOpen, approval_required: false, message: null, url: null },
@@ -38,7 +59,7 @@ export default async function instance(app: FastifyInstance, ctx: AppContext) {
   }));
 
   app.get('/api/v1/instance', async () => {
-    const u = await usage(ctx);
+    const u = await usage();
     return {
       uri: ctx.config.domain, title: 'Firebreak', short_description: description, description, email: `admin@${ctx.config.domain.split(':')[0]}`,
       version: VERSION, urls: { streaming_api: ctx.config.publicUrl.replace(/^http/, 'ws') },
@@ -64,7 +85,7 @@ export default async function instance(app: FastifyInstance, ctx: AppContext) {
   }));
 
   app.get('/nodeinfo/2.0', async (_request, reply) => {
-    const u = await usage(ctx);
+    const u = await usage();
     reply.type('application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.0#"');
     return {
       version: '2.0', software: { name: 'firebreak', version: '0.1.0' }, protocols: [], services: { outbound: [], inbound: [] },
