@@ -67,7 +67,7 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
   const db = await openDb(config, { onRetry, onHedge }, options.memoryDb);
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
-  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(config.loginAttemptsPerWindow, config.loginWindowMs) };
+  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter() };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {

@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { AppContext } from '../context.js';
+import { isTrustedAddress } from '../domain/login-attempts.js';
 import { classify, EXEMPT_ROUTES, KnownTokens, presentedToken, routeKey, type RequestClass } from './classify.js';
 import { capsForPool, GradientLimit, PriorityAdmission, type Priority, type Slot } from './concurrency-limit.js';
 import { CHALLENGE_HEADER, ProofOfWork } from './challenge.js';
@@ -149,7 +150,11 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
     const login = typeof body?.username === 'string' ? body.username : typeof body?.login === 'string' ? body.login : undefined;
     let priority = who.priority;
     if (login) {
-      ctx.loginLimiter.check(login, request.ip);
+      if (ctx.loginLimiter.check(login, request.ip) === 'account-locked') {
+        // One primary-key read, not a slot: the owner may have proved this address through another server.
+        if (!(await isTrustedAddress(ctx.db, login, request.ip))) throw ctx.loginLimiter.accountRefusal(login);
+        ctx.loginLimiter.trust(login, request.ip);
+      }
       if (ctx.loginLimiter.isTrusted(login, request.ip)) priority = 'authenticated';
     }
     return admit(request, reply, priority);

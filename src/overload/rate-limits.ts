@@ -17,7 +17,7 @@ interface ClassLimit { perAccount: number; perAddress: number; windowMs: number 
 const MINUTE = 60_000;
 export const RATE_LIMITS: Record<RateLimitClass, ClassLimit> = {
   default: { perAccount: 1500, perAddress: 300, windowMs: 5 * MINUTE },
-  // Password guesses per address; per-account guessing is the LoginLimiter's job (failures only).
+  // Password guesses per address; per-account guessing is the login limiter's job (failures only).
   login: { perAccount: 25, perAddress: 25, windowMs: 5 * MINUTE },
   register: { perAccount: 5, perAddress: 5, windowMs: 30 * MINUTE },
   post: { perAccount: 300, perAddress: 300, windowMs: 3 * 60 * MINUTE },
