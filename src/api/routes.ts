@@ -7,6 +7,7 @@ import apps from './v1/apps.js';
 import accounts from './v1/accounts.js';
 import instance from './v1/instance.js';
 import notifications from './v1/notifications.js';
+import conversations from './v1/conversations.js';
 import statuses from './v1/statuses.js';
 import timelines from './v1/timelines.js';
 import search from './v2/search.js';
@@ -18,7 +19,7 @@ import emptyCollections from './v1/empty_collections.js';
 import web from '../web/routes.js';
 
 /** Every route module, in one list: (app, ctx) => registers its routes. */
-const modules = [health, oauth, media, apps, accounts, followRequests, instance, notifications, statuses, timelines, tags, markers, emptyCollections, search, streaming, web];
+const modules = [health, oauth, media, apps, accounts, followRequests, instance, notifications, conversations, statuses, timelines, tags, markers, emptyCollections, search, streaming, web];
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const register of modules) await register(app, ctx);

@@ -4,6 +4,7 @@
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { getAccounts, type AccountRow, type PublicAccountRow } from '../domain/accounts.js';
+import type { ConversationRow } from '../domain/conversations.js';
 import type { NotificationRow } from '../domain/notifications.js';
 import { STATUS_COLUMNS, STATUS_FIELDS, getStatuses, type StatusRow } from '../domain/statuses.js';
 import { renderNoteHtml } from '../domain/text.js';
@@ -169,5 +170,24 @@ export async function serializeNotifications(ctx: AppContext, db: Queryable, vie
     id: n.id, type: n.type, created_at: n.created_at.toISOString(), group_key: `ungrouped-${n.id}`,
     account: serializeAccount(ctx, accounts.get(n.from_account_id)!),
     status: n.status_id ? byId.get(n.status_id) ?? null : null,
+  }));
+}
+
+/**
+ * Mastodon's Conversation entity, a page at a time: the last statuses hydrated together, the
+ * participants read in one query. `accounts` are the other participants; a note to oneself shows
+ * the viewer, as Mastodon does.
+ */
+export async function serializeConversations(ctx: AppContext, db: Queryable, viewerId: string, rows: ConversationRow[]): Promise<Entity[]> {
+  if (rows.length === 0) return [];
+  const statusRows = await getStatuses(db, rows.map((c) => c.last_status_id));
+  const statuses = await serializeStatuses(ctx, db, viewerId, [...statusRows.values()]);
+  const byId = new Map(statuses.map((s) => [s.id as string, s]));
+  const participantsOf = (c: ConversationRow) => (c.participant_ids.length ? c.participant_ids : [viewerId]);
+  const accounts = await getAccounts(db, rows.flatMap(participantsOf));
+  return rows.map((c) => ({
+    id: c.id, unread: c.unread,
+    accounts: participantsOf(c).flatMap((id) => { const a = accounts.get(id); return a ? [serializeAccount(ctx, a)] : []; }),
+    last_status: byId.get(c.last_status_id) ?? null,
   }));
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
+import { addToConversations, removeFromConversations } from './conversations.js';
 import { fanOutSql } from './home-feed.js';
 import { notify, notifySubscribers } from './notifications.js';
 import { countCharacters, escapeHtml, parseText, renderStatusHtml, type ParsedText } from './text.js';
@@ -202,6 +203,9 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
     // The key was taken: a retry, or a concurrent request with the same key that has now committed
     // (a fresh statement sees it).
     if (!status) return (await existingStatus(tx))!;
+    // A private mention is filed under its participants' conversations (a statement of its own, for
+    // the same reason as the notifications below).
+    if (status.visibility === 'direct') await addToConversations(tx, status.id, authorId, mentioned.map((m) => m.id));
     // Notifications come after, in statements of their own: each checks that its recipient may see
     // the status (and its mentions), which the statement that inserted them cannot see yet.
     const notificationIds: Array<{ id: string; accountId: string }> = [];
@@ -281,6 +285,8 @@ export async function lockOwnStatus(tx: Queryable, accountId: string, id: string
 
 /** Deletes a status locked by lockOwnStatus, keeping the counters right. */
 export async function deleteLockedStatus(tx: Queryable, row: StatusRow): Promise<void> {
+  // Conversations showing it fall back to their previous status (visibility never changes after posting).
+  if (row.visibility === 'direct') await removeFromConversations(tx, row.id);
   // Reblogs of it go with it (foreign key cascade); the reblogs' authors keep their counts.
   await tx.query('delete from statuses where id = $1', [row.id]);
   await tx.query('update accounts set statuses_count = greatest(statuses_count - 1, 0) where id = $1', [row.account_id]);

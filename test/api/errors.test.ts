@@ -108,7 +108,7 @@ for (const backend of backends()) {
     it('invalid pagination parameters are 400 on every list route', async () => {
       // Every paginated list (GET /api/v1/statuses and /api/v1/accounts fetch by id[] and do not page).
       const lists = t.app.routeTable.filter((r) => r.method === 'GET' && r.url.startsWith('/api/') && !['/api/v1/statuses', '/api/v1/accounts'].includes(r.url)
-        && /timelines|statuses$|followers|following|favourites|bookmarks|notifications$|blocks|mutes|_by$|quotes$|follow_requests$|lists$|filters$|tags$|suggestions$|endorsements$|trends/.test(r.url));
+        && /timelines|statuses$|followers|following|favourites|bookmarks|notifications$|blocks|mutes|_by$|quotes$|follow_requests$|conversations$|lists$|filters$|tags$|suggestions$|endorsements$|trends/.test(r.url));
       assert.ok(lists.length >= 25, `found ${lists.length} list routes`);
       for (const r of lists) {
         for (const q of ['limit=abc', 'limit=-1', 'max_id=abc', 'since_id=1.5', 'min_id=%27or%201=1']) {

@@ -193,6 +193,17 @@ it('two people on masto.js: follow (a locked account too), post, reply, quote, p
   assert.deepEqual([afterBlock!.blocking, afterBlock!.following, afterBlock!.followedBy], [true, false, false]);
   await ann.v1.notifications.clear();
   assert.deepEqual(await ann.v1.notifications.list(), []);
+
+  // Direct messages: Ben's "Direct messages" tab, read through masto.js (once Ann unblocks him).
+  await ann.v1.accounts.$select(benMe.id).unblock();
+  const direct = await ann.v1.statuses.create({ status: '@ben just between us', visibility: 'direct' });
+  const [conversation] = await ben.v1.conversations.list();
+  assert.equal(conversation?.lastStatus?.id, direct.id);
+  assert.deepEqual(conversation?.accounts.map((a) => a.id), [annMe.id]);
+  assert.equal(conversation?.unread, true);
+  assert.equal((await ben.v1.conversations.$select(conversation!.id).read()).unread, false);
+  await ben.v1.conversations.$select(conversation!.id).remove();
+  assert.deepEqual(await ben.v1.conversations.list(), []);
 });
 
 /** A password-grant token for one of the users above (the streaming client takes a raw token). */

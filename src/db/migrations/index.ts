@@ -5,6 +5,7 @@ import * as m0003 from './0003_web_sessions.js';
 import * as m0004 from './0004_status_edits.js';
 import * as m0005 from './0005_follow_requests_markers.js';
 import * as m0006 from './0006_home_feed.js';
+import * as m0007 from './0007_conversations.js';
 import * as m0008 from './0008_login_attempts.js';
 
 export const migrations: Array<{ version: number; name: string; sql: string }> = [
@@ -14,5 +15,6 @@ export const migrations: Array<{ version: number; name: string; sql: string }> =
   { version: 4, name: 'status_edits', sql: m0004.sql },
   { version: 5, name: 'follow_requests_markers', sql: m0005.sql },
   { version: 6, name: 'home_feed', sql: m0006.sql },
+  { version: 7, name: 'conversations', sql: m0007.sql },
   { version: 8, name: 'login_attempts', sql: m0008.sql },
 ];
