@@ -12,11 +12,13 @@ import { FLOOD_LOG_DIR } from './flood-stack.js';
 import type { PhaseName } from './flood-report.js';
 import { exitCode as floodExitCode, formatFloodReport, renderFloodMarkdown } from './flood-report.js';
 
-const floodUsage = `usage: firebreak drill flood [--short] [--json] [--min-success 95] [--attacker-cpu 1] [--legit-share 60]
+const floodUsage = `usage: firebreak drill flood [--short] [--json] [--min-success 95] [--attacker-cpu 1] [--legit-share 60] [--cluster]
   Starts its own PostgreSQL, app server and HAProxy edge in network namespaces (fbf-*, bridge fbf0,
   10.78.0.0/24; needs root, haproxy, wrk, postgresql-15), measures capacity, then runs a baseline and
   four attacks (HTTP flood, expensive-request flood, slowloris, login brute force), each with the same
   legitimate open-loop load, and removes everything again.
+  --cluster          flood the running cluster's edge instead (\`firebreak cluster up --rate-limits on\`);
+                     its database gets the drill's dataset once, the cluster is left running
   --short            a few seconds per phase (CI); about a minute and a half in all
   --min-success P    exit 1 when legitimate success falls below P% in any phase (default 95)
   --attacker-cpu N   CPUs the attackers may use together, a cgroup (default 1; 0: uncapped)
@@ -82,7 +84,7 @@ class UsageError extends Error {}
 async function flood(args: string[]): Promise<number> {
   const { flags, positional } = parseFlags(args);
   try {
-    const known = ['short', 'json', 'min-success', 'attacker-cpu', 'legit-share', 'attacks', 'benchmarks', 'help'];
+    const known = ['short', 'json', 'min-success', 'attacker-cpu', 'legit-share', 'attacks', 'benchmarks', 'cluster', 'help'];
     const unknown = Object.keys(flags).find((f) => !known.includes(f)) ?? positional[0];
     if (flags.help) { process.stdout.write(`${floodUsage}\n`); return 0; }
     if (unknown !== undefined) throw new UsageError(`unknown argument "${unknown}"`);
@@ -93,17 +95,18 @@ async function flood(args: string[]): Promise<number> {
     const bad = attacks.find((a) => !(attackNames as string[]).includes(a));
     if (bad !== undefined) throw new UsageError(`unknown attack "${bad}" (have ${attackNames.join(', ')})`);
     const report = await runFloodDrill({
-      attacks: attacks as PhaseName[],
+      attacks: attacks as PhaseName[], cluster: flags.cluster === 'true',
       short: flags.short === 'true', minSuccess: percent(flags, 'min-success', 95), legitShare: percent(flags, 'legit-share', 60), attackerCpu,
       command: `firebreak drill flood ${args.join(' ')}`.trim(),
     });
     writeFileSync(join(FLOOD_LOG_DIR, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     if (flags.benchmarks) {
       // Like `npm run bench`: the JSON beside BENCHMARKS.md, and the section rewritten in place.
-      const json = join('bench-results', `flood${flags.short ? '-short' : ''}.json`);
+      const variant = `${flags.cluster ? '-cluster' : ''}${flags.short ? '-short' : ''}`;
+      const json = join('bench-results', `flood${variant}.json`);
       mkdirSync('bench-results', { recursive: true });
       writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
-      updateMarkedSection('BENCHMARKS.md', `flood${flags.short ? ':short' : ''}`, renderFloodMarkdown(report, json));
+      updateMarkedSection('BENCHMARKS.md', `flood${variant.replaceAll('-', ':')}`, renderFloodMarkdown(report, json));
     }
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatFloodReport(report)}\n`);
     return floodExitCode(report);

@@ -15,7 +15,8 @@ import { ensureBridge, ensureNamespace, killNamespace, linkExists, namespaces } 
 import { run } from '../cluster/proc.js';
 
 export const FLOOD_BRIDGE = 'fbf0';
-const SUBNET = '10.78.0';
+export const FLOOD_SUBNET = '10.78.0';
+const SUBNET = FLOOD_SUBNET;
 export const FLOOD_HOST_IP = `${SUBNET}.1`;
 
 export interface FloodNamespace { ns: string; hostVeth: string; ips: string[] }

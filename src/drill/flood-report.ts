@@ -86,6 +86,8 @@ export interface FloodReport {
   commit: string;
   command: string;
   machine: { cpus: number; loadAverageStart: number[]; loadAverageEnd: number[]; attackerCpu: string };
+  /** What served the requests: the drill's own single server, or a running cluster. */
+  service?: string;
   dataset: { users: number; statuses: number; expensivePaths: number };
   capacity: { perSecond: number; concurrency: number; seconds: number; outcomes: Record<string, number> };
   legitRate: number;
@@ -125,6 +127,9 @@ export function verdict(r: Omit<FloodReport, 'verdict'>): FloodReport['verdict']
     for (const [label, login] of [['during', bf.ownerDuring], ['right after', bf.ownerAfter]] as const) {
       goals.push({ goal: `brute force: the owner logs in from their usual address ${label} the attack`, measured: loginText(login), met: login?.status === 200 });
     }
+    // Not load-dependent like the goals above: the limiter either holds or it does not.
+    if (bf.passwordChecks > bf.limitPerWindow) problems.push(`brute force: ${bf.passwordChecks} password checks, more than the ${bf.limitPerWindow} allowed per ${bf.windowSeconds} s`);
+    if (bf.ownerAfter && bf.ownerAfter.status !== 200) problems.push(`brute force: the owner, at their usual address, was refused right after the attack (${loginText(bf.ownerAfter)})`);
   }
   return { pass: problems.length === 0, problems, goals };
 }
@@ -150,6 +155,7 @@ export function formatFloodReport(r: FloodReport): string {
   lines.push(`drill flood: ${r.verdict.pass ? 'PASS' : 'FAIL'}   (${r.command})`);
   lines.push(`  started ${r.startedAt}, commit ${r.commit}; ${r.machine.cpus} CPUs, load average ${r.machine.loadAverageStart.map((x) => x.toFixed(2)).join(' ')} at start, ${r.machine.loadAverageEnd.map((x) => x.toFixed(2)).join(' ')} at end`);
   lines.push(`  ${r.machine.attackerCpu}`);
+  if (r.service) lines.push(`  service: ${r.service}`);
   lines.push(`  dataset: ${n(r.dataset.users)} signed-in users, ${n(r.dataset.statuses)} posts, ${r.dataset.expensivePaths} expensive paths`);
   lines.push(`  capacity (closed loop, ${r.capacity.concurrency} connections, ${r.capacity.seconds} s, through the edge): ${n(r.capacity.perSecond)} legitimate req/s`);
   lines.push(`  legitimate load in every phase: ${n(r.legitRate)} req/s open loop (90% home timeline, 10% posts), latency from the scheduled start`);
@@ -197,13 +203,13 @@ const top = (o: Record<string, number> | null | undefined, k = 3) =>
 export function renderFloodMarkdown(r: FloodReport, jsonPath: string): string {
   const baseline = r.phases.find((p) => p.name === 'baseline');
   const lines = [
-    `## Flood drill${r.command.includes('--short') ? ' (short)' : ''}`,
+    `## Flood drill${r.command.includes('--cluster') ? ' against the three-DC cluster' : ''}${r.command.includes('--short') ? ' (short)' : ''}`,
     '',
     `- Command: \`sudo node dist/src/cli.js ${r.command.replace(/^firebreak /, '')}\``,
     `- Commit: \`${r.commit}\`, ${r.startedAt}`,
     `- Machine: ${r.machine.cpus} CPUs shared with other work; load average ${r.machine.loadAverageStart.map((x) => x.toFixed(2)).join(' ')} at start, `
       + `${r.machine.loadAverageEnd.map((x) => x.toFixed(2)).join(' ')} at end; ${r.machine.attackerCpu}`,
-    `- Service: one app server on PostgreSQL 15 behind HAProxy (the cluster's edge configuration); ${n(r.dataset.users)} signed-in users, ${n(r.dataset.statuses)} posts`,
+    `- Service: ${r.service ?? "one app server on PostgreSQL 15 behind HAProxy (the cluster's edge configuration)"}; ${n(r.dataset.users)} signed-in users, ${n(r.dataset.statuses)} posts`,
     `- Capacity: ${n(r.capacity.perSecond)} legitimate req/s (closed loop, ${r.capacity.concurrency} connections, ${r.capacity.seconds} s, through the edge); `
       + `legitimate load in every phase ${n(r.legitRate)} req/s open loop (90% home timeline, 10% posts) from 64 addresses, latency from the scheduled start`,
     `- JSON: \`${jsonPath}\``,

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config.js';
 import { openDb } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
-import { registerAccount } from '../domain/accounts.js';
+import { findByLogin, registerAccount } from '../domain/accounts.js';
 import { createApp } from '../domain/tokens.js';
 import { generateDataset, type Scale } from '../bench/dataset.js';
 import { loadSamples } from '../bench/workloads.js';
@@ -20,7 +20,7 @@ import { namespacePids } from '../cluster/netns.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../../test/support/postgres-server.js';
 import { floodNet, FLOOD_HOST_IP } from './flood-net.js';
 import type { LegitUser } from './flood-clients.js';
-import type { ServerPids } from './flood-stats.js';
+import type { Observed, ServerPids } from './flood-stats.js';
 
 export const APP_PORT = 3000;
 export const EDGE_PORT = 8080;
@@ -39,22 +39,29 @@ export interface Dataset {
   statuses: number;
 }
 
-export interface Stack {
+/** What the drill defends: where to send requests, where to read counters, and how to let go of it. */
+export interface Stack extends Observed {
   edgeUrl: string;
-  appUrl: string;
-  statsSocket: string;
-  pids: ServerPids;
   dataset: Dataset;
+  /** One line for the report: what served the requests. */
+  service: string;
   stop(): Promise<void>;
 }
 
-async function seed(databaseUrl: string, scale: Scale, publicUrl: string, log: (l: string) => void): Promise<Dataset> {
+/**
+ * The benchmark's generated network plus the brute force's victim. A database that already holds a
+ * generated network (a cluster the drill ran against before) keeps it.
+ */
+export async function seed(databaseUrl: string, scale: Scale, publicUrl: string, log: (l: string) => void): Promise<Dataset> {
   const db = await openDb(loadConfig({}, { databaseUrl, logLevel: 'silent' }), {});
   try {
     await migrate(db);
-    const summary = await generateDataset(db, scale, publicUrl, log);
+    const [generated] = await db.query<{ n: number }>(`select count(*)::int as n from accounts where username ~ '^user[0-9]+$'`);
+    if (generated!.n > 0) log(`the database already holds a generated network (${generated!.n} accounts): using it`);
+    else await generateDataset(db, scale, publicUrl, log);
+    const [{ statuses }] = await db.query<{ statuses: number }>(`select count(*)::int as statuses from statuses`) as [{ statuses: number }];
     const samples = await loadSamples(db, 1000);
-    await registerAccount(db, { ...VICTIM, agreement: true }, 16384);
+    if (!(await findByLogin(db, VICTIM.username))) await registerAccount(db, { ...VICTIM, agreement: true }, 16384);
     const app = await createApp(db, { name: 'flood drill', website: null, redirectUris: ['urn:ietf:wg:oauth:2.0:oob'], scopes: ['read', 'write'] });
     // Far-back pages: ids near the oldest posts, so each page walks past most of the table.
     const deep = await db.query<{ id: string }>(`select id::text as id from statuses order by id limit 20 offset 200`);
@@ -65,7 +72,7 @@ async function seed(databaseUrl: string, scale: Scale, publicUrl: string, log: (
       ...accounts.map((a, i) => `/api/v1/accounts/${a}/statuses?limit=40&max_id=${deep[i % deep.length]!.id}`),
       ...samples.tags.slice(0, 20).map((t, i) => `/api/v1/timelines/tag/${encodeURIComponent(t)}?limit=40&max_id=${deep[i % deep.length]!.id}`),
     ];
-    return { users: samples.users.map((u) => ({ token: u.token })), expensivePaths, client: { client_id: app.client_id, client_secret: app.client_secret }, statuses: summary.statuses };
+    return { users: samples.users.map((u) => ({ token: u.token })), expensivePaths, client: { client_id: app.client_id, client_secret: app.client_secret }, statuses };
   } finally {
     await db.close();
   }
@@ -128,8 +135,11 @@ export async function startStack(scale: Scale, log: (l: string) => void): Promis
       edge.child.kill('SIGTERM');
       await new Promise((r) => (edge.child.exitCode !== null ? r(null) : edge.child.once('exit', r)));
     });
-    const pids: ServerPids = { app: app.pid, edge: edge.pid, db: () => namespacePids(floodNet.server.ns).filter((p) => p !== app.pid) };
-    return { edgeUrl, appUrl: app.url, statsSocket, pids, dataset, stop };
+    const pids: ServerPids = { apps: () => [app.pid], edge: () => [edge.pid], db: () => namespacePids(floodNet.server.ns).filter((p) => p !== app.pid) };
+    return {
+      edgeUrl, appUrls: [app.url], statsSocket, edgeNs: floodNet.edge.ns, pids, dataset, stop,
+      service: "one app server on PostgreSQL 15 behind HAProxy (the cluster's edge configuration)",
+    };
   } catch (err) {
     await stop();
     throw err;

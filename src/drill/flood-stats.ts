@@ -42,7 +42,11 @@ export interface CpuTimes {
 
 export interface Snapshot { at: number; edge: EdgeCounters | null; app: AppCounters | null; cpu: CpuTimes }
 
-export interface ServerPids { app: number; edge: number; db: () => number[] }
+/** The server's processes, looked up at each reading (a cluster's app servers restart under their supervisor). */
+export interface ServerPids { apps: () => number[]; edge: () => number[]; db: () => number[] }
+
+/** Where a phase's counters are read: the edge's stats socket and namespace, every app server, the processes. */
+export interface Observed { pids: ServerPids; statsSocket: string; edgeNs: string; appUrls: string[] }
 
 const num = (row: Record<string, string> | undefined, col: string) => Number(row?.[col] || 0);
 
@@ -120,14 +124,26 @@ export function cpuWaitMs(pid: number): number {
   } catch { return 0; }
 }
 
-export async function snapshot(pids: ServerPids | null, statsSocket: string | null, appUrl: string | null, edgeNs: string | null = null): Promise<Snapshot> {
-  const [edge, app] = await Promise.all([statsSocket ? edgeCounters(statsSocket, edgeNs) : null, appUrl ? appCounters(appUrl) : null]);
-  const cpu = pids
-    ? {
-      appMs: cpuMs(pids.app), edgeMs: cpuMs(pids.edge), dbMs: pids.db().reduce((sum, pid) => sum + cpuMs(pid), 0),
-      appWaitMs: cpuWaitMs(pids.app), edgeWaitMs: cpuWaitMs(pids.edge),
-    }
-    : { appMs: 0, edgeMs: 0, dbMs: 0, appWaitMs: 0, edgeWaitMs: 0 };
+const sum = (pids: number[], f: (pid: number) => number) => pids.reduce((t, pid) => t + f(pid), 0);
+
+/** Rejections summed over every app server; null when none answered. */
+async function appCountersOf(appUrls: string[]): Promise<AppCounters | null> {
+  const all = (await Promise.all(appUrls.map(appCounters))).filter((c): c is AppCounters => c !== null);
+  if (!all.length) return null;
+  const rejected = Object.fromEntries(APP_REASONS.map((r) => [r, all.reduce((t, c) => t + c.rejected[r], 0)])) as Record<RejectReason, number>;
+  const byRoute: Record<string, number> = {};
+  for (const c of all) for (const [k, v] of Object.entries(c.byRoute)) byRoute[k] = (byRoute[k] ?? 0) + v;
+  return { rejected, byRoute };
+}
+
+export async function snapshot(o: Observed): Promise<Snapshot> {
+  const [edge, app] = await Promise.all([edgeCounters(o.statsSocket, o.edgeNs), appCountersOf(o.appUrls)]);
+  const apps = o.pids.apps();
+  const edges = o.pids.edge();
+  const cpu = {
+    appMs: sum(apps, cpuMs), edgeMs: sum(edges, cpuMs), dbMs: sum(o.pids.db(), cpuMs),
+    appWaitMs: sum(apps, cpuWaitMs), edgeWaitMs: sum(edges, cpuWaitMs),
+  };
   return { at: Date.now(), edge, app, cpu };
 }
 
@@ -167,13 +183,11 @@ export interface AdmissionSamples {
   readyzMaxMs: number; eventLoopLagMaxMs: number;
 }
 
-export function sampleAdmission(appUrl: string, everyMs = 500): { stop(): AdmissionSamples } {
+/** Samples every app server; the figures are the extremes over all of them. */
+export function sampleAdmission(appUrls: string[], everyMs = 500): { stop(): AdmissionSamples } {
   const out: AdmissionSamples = { samples: 0, limitMin: null, limitMax: null, inflightMax: 0, queuedMax: 0, readyzMaxMs: 0, eventLoopLagMaxMs: 0 };
   const gauge = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
-  let busy = false;
-  const timer = setInterval(async () => {
-    if (busy) return; // a slow scrape is skipped, not stacked
-    busy = true;
+  const sampleOne = async (appUrl: string) => {
     try {
       const started = performance.now();
       await fetch(`${appUrl}/readyz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.arrayBuffer()).catch(() => {});
@@ -189,7 +203,13 @@ export function sampleAdmission(appUrl: string, everyMs = 500): { stop(): Admiss
       out.inflightMax = Math.max(out.inflightMax, gauge(text, 'firebreak_overload_inflight') || 0);
       out.queuedMax = Math.max(out.queuedMax, gauge(text, 'firebreak_overload_queued') || 0);
       out.samples++;
-    } catch { /* the app is too busy to answer a scrape: that shows elsewhere */ } finally { busy = false; }
+    } catch { /* the app is too busy to answer a scrape: that shows elsewhere */ }
+  };
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return; // a slow scrape is skipped, not stacked
+    busy = true;
+    try { await Promise.all(appUrls.map(sampleOne)); } finally { busy = false; }
   }, everyMs);
   return { stop: () => { clearInterval(timer); return out; } };
 }

@@ -21,7 +21,8 @@ import type { AgentSpec } from './flood-agent.js';
 import type { ClosedLoopResult, LoginResult, SlowlorisResult } from './flood-clients.js';
 import { attackAddresses, capAttackerCpu, floodNet, setupFloodNetwork, teardownFloodNetwork, type CpuCap } from './flood-net.js';
 import { verdict, type AttackStats, type BruteForceReport, type FloodReport, type PhaseName, type PhaseReport } from './flood-report.js';
-import { EDGE_PORT, startStack, VICTIM, type Stack } from './flood-stack.js';
+import { attachToCluster } from './flood-cluster.js';
+import { startStack, VICTIM, type Stack } from './flood-stack.js';
 import { appRejectedTotal, delta, edgeRefusedTotal, sampleAdmission, snapshot, type AdmissionSamples, type PhaseCounters } from './flood-stats.js';
 import { parseWrk, wrkArgs } from './flood-wrk.js';
 
@@ -36,6 +37,8 @@ export interface FloodOptions {
   legitShare: number;
   /** The attacks to run (the baseline always runs first); default all. */
   attacks: PhaseName[];
+  /** Against the running cluster's edge (flood-cluster.ts) instead of a server of the drill's own. */
+  cluster: boolean;
   command: string;
 }
 
@@ -175,7 +178,7 @@ const expensiveFlood: Attack = async (r, startAt) => {
 const slowlorisAttack: Attack = async (r, startAt) => {
   const connections = 3000;
   const res = await agent<SlowlorisResult>(floodNet.attack.ns, {
-    role: 'slowloris', host: floodNet.edge.ips[0]!, port: EDGE_PORT, startAt, addresses: attackAddresses.slowloris, connections, seconds: r.timing.phaseSeconds,
+    role: 'slowloris', host: new URL(r.stack.edgeUrl).hostname, port: Number(new URL(r.stack.edgeUrl).port), startAt, addresses: attackAddresses.slowloris, connections, seconds: r.timing.phaseSeconds,
   }, r.dir, r.cap);
   const perSecond = Math.round(res.opened / r.timing.phaseSeconds);
   return {
@@ -216,11 +219,11 @@ async function runPhase(r: Run, name: PhaseName, attack: Attack | null, baseline
   const legit = agent<OpenLoopResult>(floodNet.legit.ns, legitSpec(r, startAt), r.dir);
   const attacking = attack?.(r, startAt);
   await sleep(startAt - Date.now() - 100);
-  const before = await snapshot(r.stack.pids, r.stack.statsSocket, r.stack.appUrl, floodNet.edge.ns);
-  const sampler = sampleAdmission(r.stack.appUrl);
+  const before = await snapshot(r.stack);
+  const sampler = sampleAdmission(r.stack.appUrls);
   const [l, a] = await Promise.all([legit, attacking ?? Promise.resolve(null)]);
   const admission = sampler.stop();
-  const after = await snapshot(r.stack.pids, r.stack.statsSocket, r.stack.appUrl, floodNet.edge.ns);
+  const after = await snapshot(r.stack);
   return phaseReport(name, l, a, delta(before, after), admission, baseline);
 }
 
@@ -273,7 +276,7 @@ export async function runFloodDrill(options: FloodOptions): Promise<FloodReport>
     await teardownFloodNetwork(); // leftovers of an interrupted run
     setupFloodNetwork();
     cap = capAttackerCpu(options.attackerCpu);
-    stack = await startStack(timing.scale, log);
+    stack = options.cluster ? await attachToCluster(timing.scale, log) : await startStack(timing.scale, log);
     const r: Run = { stack, dir, cap, timing, runId: startedAt.getTime().toString(36), legitRate: 0, capacity: 0, bruteForce: null };
 
     const home = await ownerLogin(r, OWNER_HOME);
@@ -299,6 +302,7 @@ export async function runFloodDrill(options: FloodOptions): Promise<FloodReport>
     const partial: Omit<FloodReport, 'verdict'> = {
       drill: 'flood', startedAt: startedAt.toISOString(), commit: gitCommit(), command: options.command,
       machine: { cpus: cpus().length, loadAverageStart, loadAverageEnd: loadavg(), attackerCpu: cap.detail },
+      service: stack.service,
       dataset: { users: stack.dataset.users.length, statuses: stack.dataset.statuses, expensivePaths: stack.dataset.expensivePaths.length },
       capacity: { perSecond: capacity.throughput, concurrency: 32, seconds: timing.capacitySeconds, outcomes: capacity.outcomes },
       legitRate: r.legitRate, phases, bruteForce: r.bruteForce, minSuccess: options.minSuccess,

@@ -106,5 +106,11 @@ describe('flood drill verdict', () => {
       passwordChecks: 6, limitPerWindow: 5, windowSeconds: 300, ownerDuring: login(200), ownerAfter: login(503), ownerNewAddress: login(429),
     }));
     assert.deepEqual(v.goals.map((g) => g.met), [true, false, true, false]);
+    assert.equal(v.pass, false, 'a limiter that lets a sixth guess through, or keeps the owner out, fails the drill');
+    assert.equal(v.problems.length, 2);
+    const held = verdict(report([phase('baseline', 1, 100)], {
+      passwordChecks: 5, limitPerWindow: 5, windowSeconds: 300, ownerDuring: login(503), ownerAfter: login(200), ownerNewAddress: login(429),
+    }));
+    assert.equal(held.pass, true, 'an owner shed during the attack is a missed goal, not a broken limiter');
   });
 });
