@@ -285,6 +285,9 @@ for (const backend of backends()) {
       const res = await c.request('GET', '/api/v2/search?q=snowleopard', { token: alice.token });
       assert.equal(res.status, 200);
       assert.equal(res.body.statuses.length, 1);
+      const anonymous = await c.request('GET', '/api/v2/search?q=snowleopard');
+      assert.equal(anonymous.status, 200);
+      assert.deepEqual(anonymous.body.statuses, [], 'post search is for signed-in users, as on Mastodon');
       const tags = await c.request('GET', '/api/v2/search?q=%23wild&type=hashtags');
       assert.deepEqual(tags.body.hashtags.map((h: any) => h.name), ['wildlife']);
       assert.deepEqual(tags.body.statuses, []);
