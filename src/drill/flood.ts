@@ -1,12 +1,12 @@
 // `firebreak drill flood`: the whole drill in one run. Sets up its own network and service
-// (flood-net.ts, flood-stack.ts), measures capacity, then runs each phase with the same legitimate
-// open-loop load (60% of capacity, from fbf-legit): a baseline without attack, then (a) an HTTP flood
-// of cheap anonymous requests at many times capacity (wrk from one address, a closed loop from nine
-// more), (b) a flood of expensive
-// anonymous requests from 50 addresses (search, far-back pages), (c) slowloris from 50 addresses,
-// (d) a password brute force against one account from 40 addresses while its owner logs in. Counters
-// from the edge, the app and /proc are read around each phase (flood-stats.ts); everything is torn
-// down at the end, also on failure or Ctrl-C.
+// (flood-net.ts, flood-stack.ts) or joins the running cluster's edge (flood-cluster.ts), measures
+// capacity, then runs each phase with the same legitimate open-loop load (60% of capacity, from
+// fbf-legit): a baseline without attack, then (a) an HTTP flood of cheap anonymous requests (wrk
+// from one address, a closed loop from nine more), (b) a flood of expensive anonymous requests from
+// 50 addresses (search, far-back pages), (c) slowloris from 50 addresses, (d) a password brute force
+// against one account from 40 addresses while its owner logs in. Counters from the edge, the app
+// servers and /proc are read around each phase (flood-stats.ts); everything the drill created is
+// torn down at the end, also on failure or Ctrl-C.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
