@@ -29,8 +29,7 @@ export type AttemptVerdict =
 
 /** The counters an attempt is subject to: the account's (or, at an address the owner proved, the pair's) and the address's. */
 async function counterKeys(tx: Queryable, login: string, address: string, limit: number): Promise<Array<[string, number]>> {
-  const [trusted] = await tx.query(`select 1 from login_trusted where login = $1 and address = $2 and until > now()`, [login, address]);
-  const account = trusted ? `pair:${login}|${address}` : `account:${login}`;
+  const account = (await isTrustedAddress(tx, login, address)) ? `pair:${login}|${address}` : `account:${login}`;
   // Addresses get more room than accounts: many people can share one NAT.
   return [[account, limit], [`address:${address}`, limit * 4]];
 }
@@ -68,7 +67,7 @@ export async function countLoginAttempt(db: Db, rawLogin: string, address: strin
 }
 
 /** Has the account's owner logged in from this address within the trust period? */
-export async function isTrustedAddress(db: Db, login: string, address: string): Promise<boolean> {
+export async function isTrustedAddress(db: Queryable, login: string, address: string): Promise<boolean> {
   const [row] = await db.query(`select 1 from login_trusted where login = $1 and address = $2 and until > now()`, [login.toLowerCase(), address]);
   return row !== undefined;
 }
