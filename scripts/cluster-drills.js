@@ -67,7 +67,7 @@ try {
     const summary = await statusSummary(statusUrl);
     const component = summary?.components?.find((c) => c.name === fire.target);
     const open = (summary?.incidents ?? []).filter((i) => i.status !== 'resolved');
-    if (component?.status !== 'operational' || open.length) failures.push(`after the revive the status page still shows ${fire.target} ${component?.status ?? 'missing'} with ${open.length} open incident(s)`);
+    if (component?.status !== 'operational' || open.length) failures.push(`after the revive the status page still shows ${fire.target} ${component?.status ?? 'missing'} (${component?.description ?? 'no reason given'}) with ${open.length} open incident(s)`);
   }
   drill('partition');
   drill('restart');
