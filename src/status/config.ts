@@ -27,6 +27,8 @@ export interface StatusConfig {
   /** Bearer token of the probe account for the synthetic post; the probe is skipped when unset. */
   probeToken: string | undefined;
   syntheticPostIntervalMs: number;
+  /** The synthetic post's own timeout (a post and its deletion, replicated across DCs). */
+  postTimeoutMs: number;
   /** How often components, report levels and incidents are re-evaluated. */
   evaluateIntervalMs: number;
   /** How long everything must be clear before an automatic incident resolves. */
@@ -127,6 +129,7 @@ export function loadStatusConfig(args: string[], env: Env = {}, overrides: Parti
     slowProbeMs: int(env.FIREBREAK_STATUS_SLOW_PROBE_MS, 'FIREBREAK_STATUS_SLOW_PROBE_MS', 1000, 1, 60_000),
     probeToken: env.FIREBREAK_STATUS_PROBE_TOKEN || undefined,
     syntheticPostIntervalMs: int(env.FIREBREAK_STATUS_POST_INTERVAL_MS, 'FIREBREAK_STATUS_POST_INTERVAL_MS', 30_000, 1000, 3_600_000),
+    postTimeoutMs: int(env.FIREBREAK_STATUS_POST_TIMEOUT_MS, 'FIREBREAK_STATUS_POST_TIMEOUT_MS', 5000, 20, 60_000),
     evaluateIntervalMs: int(env.FIREBREAK_STATUS_EVALUATE_INTERVAL_MS, 'FIREBREAK_STATUS_EVALUATE_INTERVAL_MS', 1000, 50, 60_000),
     resolveAfterMs: int(env.FIREBREAK_STATUS_RESOLVE_AFTER_MS, 'FIREBREAK_STATUS_RESOLVE_AFTER_MS', 15_000, 0, 3_600_000),
     adminToken: env.FIREBREAK_STATUS_ADMIN_TOKEN || undefined,

@@ -79,6 +79,8 @@ export class StatusEngine {
   private suppressedUntilClear = false;
   private timers = new Set<NodeJS.Timeout>();
   private running = new Set<Promise<unknown>>();
+  /** The synthetic post probe running for each target, at most one. */
+  private postsInFlight = new Map<string, Promise<void>>();
   private stopped = true;
 
   constructor(
@@ -111,19 +113,28 @@ export class StatusEngine {
 
   async probeTarget(target: Target): Promise<ProbeResult[]> {
     const opts = { timeoutMs: this.config.probeTimeoutMs, now: () => this.clock.now(), probeToken: this.config.probeToken };
-    const runs = [probeReady(target, opts), probeRead(target, opts)];
     const lastPost = this.lastPostProbe.get(target.name);
-    if (this.config.probeToken && (lastPost === undefined || this.clock.now() - lastPost >= this.config.syntheticPostIntervalMs)) {
+    if (this.config.probeToken && !this.postsInFlight.has(target.name)
+      && (lastPost === undefined || this.clock.now() - lastPost >= this.config.syntheticPostIntervalMs)) {
       this.lastPostProbe.set(target.name, this.clock.now());
-      runs.push(probePost(target, opts));
+      // Two writes, each replicated to another DC before it is acknowledged: the synthetic post gets a
+      // writer's patience, not a health check's (after a revive, 1.5 s timed out a DC that posted fine
+      // in 2), and runs beside the target's readiness and read probes instead of holding them up.
+      const post = probePost(target, { ...opts, timeoutMs: this.config.postTimeoutMs })
+        .then((r) => this.recordProbe(r))
+        .catch((err) => this.log.error({ err }, 'synthetic post probe failed'))
+        .finally(() => this.postsInFlight.delete(target.name));
+      this.postsInFlight.set(target.name, post);
     }
-    const results = await Promise.all(runs);
+    const results = await Promise.all([probeReady(target, opts), probeRead(target, opts)]);
     for (const r of results) await this.recordProbe(r);
     return results;
   }
 
+  /** Every target probed once; waits for synthetic posts too, so a simulated clock sees their outcome. */
   async probeAll(): Promise<void> {
     await Promise.all(this.config.targets.map((t) => this.probeTarget(t)));
+    await Promise.all(this.postsInFlight.values());
   }
 
   async recordProbe(r: ProbeResult): Promise<void> {
@@ -426,6 +437,6 @@ export class StatusEngine {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    await Promise.all(this.running);
+    await Promise.all([...this.running, ...this.postsInFlight.values()]);
   }
 }

@@ -13,12 +13,15 @@ export interface FakeTarget {
   requests: number;
   /** Synthetic posts created and not yet deleted. */
   undeleted: number;
+  /** How long a post takes to be answered (a write replicated across DCs); posts answered so far. */
+  postDelayMs: number;
+  postsAnswered: number;
   close(): Promise<void>;
 }
 
 export async function fakeTarget(initial: TargetMode = 'ok'): Promise<FakeTarget> {
   const app: FastifyInstance = Fastify();
-  const state = { mode: initial, requests: 0 };
+  const state = { mode: initial, requests: 0, postDelayMs: 0, postsAnswered: 0 };
   const hang = () => new Promise<never>(() => {});
   app.addHook('onRequest', async () => { state.requests++; });
   app.get('/readyz', async (_req, reply) => {
@@ -44,6 +47,8 @@ export async function fakeTarget(initial: TargetMode = 'ok'): Promise<FakeTarget
     if (req.headers.authorization !== 'Bearer probe-token') return reply.code(401).send({ error: 'The access token is invalid' });
     if (!req.headers['idempotency-key']) return reply.code(400).send({ error: 'no Idempotency-Key' });
     if (state.mode !== 'ok') return reply.code(503).send({ error: 'unavailable' });
+    if (state.postDelayMs) await new Promise((r) => setTimeout(r, state.postDelayMs));
+    state.postsAnswered++;
     const id = String(posted.size + 1);
     posted.add(id);
     return { id, visibility: (req.body as { visibility?: string }).visibility };
@@ -62,6 +67,9 @@ export async function fakeTarget(initial: TargetMode = 'ok'): Promise<FakeTarget
     set mode(m: TargetMode) { state.mode = m; },
     get requests() { return state.requests; },
     get undeleted() { return posted.size; },
+    get postDelayMs() { return state.postDelayMs; },
+    set postDelayMs(ms: number) { state.postDelayMs = ms; },
+    get postsAnswered() { return state.postsAnswered; },
     async close() {
       app.server.closeAllConnections();
       await app.close();

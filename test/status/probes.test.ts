@@ -82,3 +82,23 @@ test('a silent data center is marked down within 10 s, opens an incident, and re
   const after = await summary(app);
   assert.equal(after.components.find((c) => c.id === 'dc2')!.status, 'operational');
 });
+
+test('a slow synthetic post gets a writer\'s patience and does not hold up the readiness probes', async (t) => {
+  const dc1 = await fakeTarget('ok');
+  dc1.postDelayMs = 2500; // past the 1.5 s health-check timeout, within the post's 5 s
+  const app = await testApp({ targets: [{ name: 'dc1', url: dc1.url }], probeToken: 'probe-token' });
+  t.after(async () => {
+    await app.close();
+    await dc1.close();
+  });
+  assert.equal(app.config.postTimeoutMs, 5000);
+  const probed = await app.engine.probeTarget({ name: 'dc1', url: dc1.url });
+  assert.deepEqual(probed.map((r) => [r.kind, r.ok]), [['readyz', true], ['read', true]]);
+  assert.equal(dc1.postsAnswered, 0, 'readiness and read came back while the post was still being written');
+  await app.engine.probeAll(); // waits for the post in flight (no second one: one per target at a time)
+  assert.equal(dc1.postsAnswered, 1);
+  assert.equal(dc1.undeleted, 0, 'the synthetic post was deleted again');
+  await app.engine.evaluate();
+  const dc = (await summary(app)).components.find((c) => c.id === 'dc1');
+  assert.equal(dc?.status, 'operational', `a 2.5 s post is slow, not down: ${dc?.description}`);
+});
