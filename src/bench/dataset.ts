@@ -78,12 +78,17 @@ function textExpressions(baseUrl: string): { text: string; html: string } {
 }
 
 /** Generates the dataset into a freshly migrated database (one without an earlier dataset). */
+/** Accounts of a dataset generated before (named user1, user2, ...). */
+export async function generatedAccountCount(db: Db): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`select count(*)::int as n from accounts where username ~ '^user[0-9]+$'`);
+  return row?.n ?? 0;
+}
+
 export async function generateDataset(db: Db, scale: Scale, baseUrl: string, log: (line: string) => void): Promise<DatasetSummary> {
   const started = Date.now();
   // A cluster already holds its status probe's account (and drills' accounts): those are fine; a
   // dataset generated before is not, since ids and names would collide.
-  const [{ count }] = await db.query<{ count: string }>(`select count(*) from accounts where username ~ '^user[0-9]+$'`) as [{ count: string }];
-  if (Number(count) > 0) throw new Error('generateDataset needs a database without a generated dataset (found bench accounts)');
+  if (await generatedAccountCount(db) > 0) throw new Error('generateDataset needs a database without a generated dataset (found bench accounts)');
 
   const N = scale.accounts;
   const S = scale.statuses;

@@ -16,16 +16,15 @@ import { run } from '../cluster/proc.js';
 
 export const FLOOD_BRIDGE = 'fbf0';
 export const FLOOD_SUBNET = '10.78.0';
-const SUBNET = FLOOD_SUBNET;
-export const FLOOD_HOST_IP = `${SUBNET}.1`;
+export const FLOOD_HOST_IP = `${FLOOD_SUBNET}.1`;
 
 export interface FloodNamespace { ns: string; hostVeth: string; ips: string[] }
 
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${SUBNET}.${from + i}`);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${FLOOD_SUBNET}.${from + i}`);
 
 export const floodNet = {
-  edge: { ns: 'fbf-edge', hostVeth: 'fbfv-edge', ips: [`${SUBNET}.2`] },
-  server: { ns: 'fbf-srv', hostVeth: 'fbfv-srv', ips: [`${SUBNET}.3`] },
+  edge: { ns: 'fbf-edge', hostVeth: 'fbfv-edge', ips: [`${FLOOD_SUBNET}.2`] },
+  server: { ns: 'fbf-srv', hostVeth: 'fbfv-srv', ips: [`${FLOOD_SUBNET}.3`] },
   legit: { ns: 'fbf-legit', hostVeth: 'fbfv-legit', ips: range(10, 73) },
   attack: { ns: 'fbf-atk', hostVeth: 'fbfv-atk', ips: range(100, 249) },
 } satisfies Record<string, FloodNamespace>;

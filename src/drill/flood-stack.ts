@@ -11,7 +11,7 @@ import { openDb } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
 import { findByLogin, registerAccount } from '../domain/accounts.js';
 import { createApp } from '../domain/tokens.js';
-import { generateDataset, type Scale } from '../bench/dataset.js';
+import { generateDataset, generatedAccountCount, type Scale } from '../bench/dataset.js';
 import { loadSamples } from '../bench/workloads.js';
 import { startServer, type ServerProcess } from '../bench/processes.js';
 import { edgeConfig } from '../cluster/haproxy.js';
@@ -56,8 +56,8 @@ export async function seed(databaseUrl: string, scale: Scale, publicUrl: string,
   const db = await openDb(loadConfig({}, { databaseUrl, logLevel: 'silent' }), {});
   try {
     await migrate(db);
-    const [generated] = await db.query<{ n: number }>(`select count(*)::int as n from accounts where username ~ '^user[0-9]+$'`);
-    if (generated!.n > 0) log(`the database already holds a generated network (${generated!.n} accounts): using it`);
+    const generated = await generatedAccountCount(db);
+    if (generated > 0) log(`the database already holds a generated network (${generated} accounts): using it`);
     else await generateDataset(db, scale, publicUrl, log);
     const [{ statuses }] = await db.query<{ statuses: number }>(`select count(*)::int as statuses from statuses`) as [{ statuses: number }];
     const samples = await loadSamples(db, 1000);

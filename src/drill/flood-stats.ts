@@ -51,22 +51,20 @@ export interface Observed { pids: ServerPids; statsSocket: string; edgeNs: strin
 const num = (row: Record<string, string> | undefined, col: string) => Number(row?.[col] || 0);
 
 /** Packets dropped by the DROP rules of the INPUT chain in ns (the edge's kernel guard). */
-function kernelDropped(ns: string | null): number {
-  if (!ns) return 0;
+function kernelDropped(ns: string): number {
   const r = spawnSync('ip', ['netns', 'exec', ns, 'iptables', '-L', 'INPUT', '-v', '-x', '-n'], { encoding: 'utf8', timeout: 5000 });
   return (r.stdout ?? '').split('\n').filter((l) => /\sDROP\s/.test(l)).reduce((t, l) => t + Number(l.trim().split(/\s+/)[0] || 0), 0);
 }
 
 /** TcpExt ListenDrops of ns: connections lost because the listener did not accept them in time. */
-function listenDrops(ns: string | null): number {
-  if (!ns) return 0;
+function listenDrops(ns: string): number {
   const text = spawnSync('ip', ['netns', 'exec', ns, 'cat', '/proc/net/netstat'], { encoding: 'utf8', timeout: 5000 }).stdout ?? '';
   const [names, values] = text.split('\n').filter((l) => l.startsWith('TcpExt:')).map((l) => l.split(/\s+/));
   const i = names?.indexOf('ListenDrops') ?? -1;
   return i > 0 ? Number(values?.[i] ?? 0) : 0;
 }
 
-export async function edgeCounters(statsSocket: string, ns: string | null = null): Promise<EdgeCounters | null> {
+export async function edgeCounters(statsSocket: string, ns: string): Promise<EdgeCounters | null> {
   try {
     const rows = parseStatCsv(await adminSocket(statsSocket, 'show stat'));
     const fe = rows.find((r) => r.pxname === 'fe_firebreak' && r.svname === 'FRONTEND');
