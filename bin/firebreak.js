@@ -1,14 +1,33 @@
 #!/usr/bin/env node
-// The package's CLI: builds the TypeScript once if dist/ is missing, then hands over to dist/src/cli.js.
+// `firebreak <command>`: one command in front of the workspaces. Each role lives in its own package and
+// is loaded only when asked for. Builds the TypeScript once if it has not been built yet.
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entry = join(root, 'dist', 'src', 'cli.js');
+const commands = {
+  serve: ['server', 'run an app server (PGlite under FIREBREAK_DATA_DIR, or DATABASE_URL)'],
+  migrate: ['server', 'apply database migrations and exit'],
+  status: ['status', 'run the independent status service'],
+  cluster: ['ops', 'three local data centers: up | status | down | revive DC | burn DC | env'],
+  drill: ['ops', 'fault drills: fire | partition | restart | flood'],
+  bench: ['ops', 'generate a dataset and measure throughput and latency'],
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const command = name ? commands[name] : undefined;
+if (!command) {
+  const lines = Object.entries(commands).map(([n, [, summary]]) => `  ${n.padEnd(8)} ${summary}`);
+  process.stderr.write(`usage: firebreak <command> [options]\n${lines.join('\n')}\n`);
+  process.exit(name ? 2 : 0);
+}
+const [pkg] = command;
+const entry = join(root, 'packages', pkg, 'dist', 'src', 'cli.js');
 if (!existsSync(entry)) {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(root, 'tsconfig.json')], { stdio: 'inherit' });
 }
 const { main } = await import(entry);
-process.exitCode = await main(process.argv.slice(2));
+// The package CLIs take the command itself first (`serve`), except the status service, which is one.
+process.exitCode = await main(pkg === 'status' ? rest : [name, ...rest]);

@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { updateMarkedSection } from '../dist/src/bench/report.js';
+import { updateMarkedSection } from '@firebreak/ops/bench/report.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = `${root}dist/src/cli.js`;
+const cli = `${root}bin/firebreak.js`;
 const started = Date.now();
 const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(' ');
 const benchmarks = process.argv.includes('--benchmarks');

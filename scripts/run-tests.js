@@ -2,10 +2,10 @@
 // Runs every compiled test file with node:test. Starts a throwaway PostgreSQL 15 cluster from the
 // machine's binaries (temp data dir, free port) so the API suite runs on PGlite *and* real PostgreSQL.
 // With CI=true a missing prerequisite is a failure, never a silent skip.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { startThrowawayPostgres } from '../dist/test/support/postgres-server.js';
+import { startThrowawayPostgres } from '@firebreak/testkit/postgres-server.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2);
@@ -20,7 +20,12 @@ function findTests(dir) {
   return out.sort();
 }
 
-let files = findTests(join(root, 'dist', 'test'));
+// Each package's tests compile to packages/<name>/dist/test.
+const packagesDir = join(root, 'packages');
+let files = readdirSync(packagesDir).flatMap((name) => {
+  const dir = join(packagesDir, name, 'dist', 'test');
+  return existsSync(dir) ? findTests(dir) : [];
+});
 if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
 
 const pg = await startThrowawayPostgres();

@@ -6,11 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { buildApp } from '../dist/src/app.js';
-import { loadConfig } from '../dist/src/config.js';
-import { closeContext, createContext } from '../dist/src/context.js';
-import { registerAccount } from '../dist/src/domain/accounts.js';
-import { issueToken } from '../dist/src/domain/tokens.js';
+import { buildApp } from '@firebreak/server/app.js';
+import { loadConfig } from '@firebreak/server/config.js';
+import { closeContext, createContext } from '@firebreak/server/context.js';
+import { registerAccount } from '@firebreak/server/domain/accounts.js';
+import { issueToken } from '@firebreak/server/domain/tokens.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

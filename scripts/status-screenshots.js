@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { chromium } from 'playwright-core';
-import { buildStatusApp } from '../dist/src/status/app.js';
-import { loadStatusConfig } from '../dist/src/status/config.js';
-import { PROBLEM_TYPES, SLOT_MS, DAY_MS } from '../dist/src/status/detector.js';
+import { buildStatusApp } from '@firebreak/status/app.js';
+import { loadStatusConfig } from '@firebreak/status/config.js';
+import { PROBLEM_TYPES, SLOT_MS, DAY_MS } from '@firebreak/status/detector.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

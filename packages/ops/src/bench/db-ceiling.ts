@@ -1,0 +1,110 @@
+// The database's ceiling: the work an endpoint does, minus HTTP, run straight against the database at
+// the same concurrency as the HTTP load. For reads we record the exact SQL (text and parameters) that
+// the endpoint's code issues for many users, then replay only that SQL; for status creation we call
+// the domain function (its SQL depends on ids it allocates, so it cannot be replayed verbatim).
+import * as hdr from 'hdr-histogram-js';
+import type { Config } from '@firebreak/server/config.js';
+import type { AppContext } from '@firebreak/server/context.js';
+import type { Db, Row } from '@firebreak/server/db/index.js';
+import { serializeStatuses } from '@firebreak/server/api/serializers.js';
+import { createStatus } from '@firebreak/server/domain/statuses.js';
+import { homeTimeline } from '@firebreak/server/domain/timelines.js';
+import { findToken } from '@firebreak/server/domain/tokens.js';
+import type { LoadResult } from './load.js';
+import type { BenchUser } from './workloads.js';
+
+/** Queries with the same `group` were in flight together (Promise.all) and are replayed together. */
+type RecordedQuery = { sql: string; params: unknown[]; group: number };
+
+/** The database `db` whose queries are also appended to `log` (transactions are not recorded). */
+function recording(db: Db, log: RecordedQuery[]): Db {
+  let inFlight = 0;
+  let group = 0;
+  const wrapper: Db = Object.create(db);
+  wrapper.query = async <T extends Row>(sql: string, params: unknown[] = []) => {
+    if (inFlight === 0) group++;
+    log.push({ sql, params, group });
+    inFlight++;
+    try { return await db.query<T>(sql, params); } finally { inFlight--; }
+  };
+  return wrapper;
+}
+
+/** The minimal context the domain and serializer code reads (config only), plus the database. */
+const contextFor = (config: Config, db: Db) => ({ config, db }) as unknown as AppContext;
+
+/** The SQL of GET /api/v1/timelines/home?limit=20 (token lookup, timeline, hydration) for each user. */
+export async function recordHomeTimelineSql(db: Db, config: Config, users: BenchUser[]): Promise<RecordedQuery[][]> {
+  const ctx = contextFor(config, db);
+  const recorded: RecordedQuery[][] = [];
+  for (const user of users) {
+    const log: RecordedQuery[] = [];
+    const q = recording(db, log);
+    await findToken(q, user.token);
+    const rows = await homeTimeline(q, user.accountId, { limit: 20 });
+    await serializeStatuses(ctx, q, user.accountId, rows);
+    recorded.push(log);
+  }
+  return recorded;
+}
+
+export function replaySql(db: Db, recorded: RecordedQuery[][]): () => Promise<void> {
+  let next = 0;
+  return async () => {
+    const queries = recorded[next++ % recorded.length]!;
+    for (let i = 0; i < queries.length;) {
+      const group = queries.filter((q) => q.group === queries[i]!.group);
+      await Promise.all(group.map((q) => db.query(q.sql, q.params)));
+      i += group.length;
+    }
+  };
+}
+
+export function createStatusDirect(db: Db, config: Config, users: BenchUser[]): () => Promise<void> {
+  const ctx = contextFor(config, db);
+  let n = 0;
+  return async () => {
+    const k = n++;
+    const user = users[k % users.length]!;
+    await createStatus(ctx, user.accountId, statusInput(postText(k)));
+  };
+}
+
+export const postText = (k: number) => `Benchmark post ${k} about #tag${1 + (k % 50)} for @user${1 + (k % 100)}`;
+
+const statusInput = (text: string) => ({
+  text, spoilerText: '', sensitive: false, visibility: 'public' as const, language: 'en',
+  inReplyToId: null, quotedStatusId: null, idempotencyKey: null, appId: null,
+});
+
+/** Runs `op` from `concurrency` loops for `seconds`; throughput and latency like an HTTP run. */
+export async function closedLoop(op: () => Promise<void>, concurrency: number, seconds: number): Promise<LoadResult> {
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  let ok = 0;
+  let failures = 0;
+  let firstError: unknown;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      try {
+        await op();
+        ok++;
+        histogram.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)));
+      } catch (err) {
+        failures++;
+        firstError ??= err;
+      }
+    }
+  }));
+  if (firstError && ok === 0) throw firstError;
+  const elapsed = (performance.now() - start) / 1000;
+  const ms = (p: number) => Math.round(histogram.getValueAtPercentile(p) / 10) / 100;
+  const result: LoadResult = {
+    mode: 'saturation', targetRate: null, seconds: Math.round(elapsed * 10) / 10, throughput: Math.round(ok / elapsed),
+    requests: ok + failures, failures, p50Ms: ms(50), p90Ms: ms(90), p99Ms: ms(99), maxMs: Math.round(histogram.maxValue / 10) / 100,
+  };
+  histogram.destroy();
+  return result;
+}

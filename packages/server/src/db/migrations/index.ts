@@ -1,0 +1,20 @@
+// Ordered migrations. Append new files; never edit one that has shipped.
+import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-performance.js';
+import * as m0003 from './0003-web-sessions.js';
+import * as m0004 from './0004-status-edits.js';
+import * as m0005 from './0005-follow-requests-markers.js';
+import * as m0006 from './0006-home-feed.js';
+import * as m0007 from './0007-conversations.js';
+import * as m0008 from './0008-login-attempts.js';
+
+export const migrations: Array<{ version: number; name: string; sql: string }> = [
+  { version: 1, name: 'initial', sql: m0001.sql },
+  { version: 2, name: 'performance', sql: m0002.sql },
+  { version: 3, name: 'web_sessions', sql: m0003.sql },
+  { version: 4, name: 'status_edits', sql: m0004.sql },
+  { version: 5, name: 'follow_requests_markers', sql: m0005.sql },
+  { version: 6, name: 'home_feed', sql: m0006.sql },
+  { version: 7, name: 'conversations', sql: m0007.sql },
+  { version: 8, name: 'login_attempts', sql: m0008.sql },
+];

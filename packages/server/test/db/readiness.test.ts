@@ -1,0 +1,23 @@
+// Readiness under load: the edge health-checks /readyz with a one-second timeout, so the ping must not
+// wait behind a busy pool's queue. (It did: under a flood the ping timed out, the edge took the only
+// server out of rotation, and a busy server became an outage; see the flood drill.)
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { openPostgres } from '@firebreak/server/db/postgres.js';
+import { freshPostgresUrl } from '@firebreak/testkit/app.js';
+
+describe('readiness ping on PostgreSQL', { skip: !process.env.FIREBREAK_TEST_DATABASE_URL && process.env.CI !== 'true' }, () => {
+  it('answers within its timeout while every pooled connection is busy', async () => {
+    const db = openPostgres(await freshPostgresUrl(), { poolSize: 2, writeBudgetMs: 5000, readBudgetMs: 5000, stallMs: 10_000, hedgeMs: 1000, heartbeatTimeoutMs: 0 });
+    try {
+      const busy = Array.from({ length: 6 }, () => db.query('select pg_sleep(1)'));
+      await new Promise((r) => setTimeout(r, 100)); // the pool is taken and four queries wait
+      const started = performance.now();
+      await db.ping(500);
+      assert.ok(performance.now() - started < 500, 'the ping did not queue behind the pool');
+      await Promise.all(busy);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -1,0 +1,95 @@
+// Test harness: a real app (buildApp + AppContext) on PGlite in memory or on a fresh database in the
+// throwaway PostgreSQL the runner started, plus a small client for the Mastodon API via inject().
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import postgres from 'postgres';
+import { buildApp } from '@firebreak/server/app.js';
+import { loadConfig, type Config } from '@firebreak/server/config.js';
+import { closeContext, createContext, type AppContext } from '@firebreak/server/context.js';
+
+export type BackendName = 'pglite' | 'postgres';
+
+/** Both backends when the runner started PostgreSQL; with CI=true PostgreSQL is mandatory. */
+export function backends(): BackendName[] {
+  if (process.env.FIREBREAK_TEST_DATABASE_URL) return ['pglite', 'postgres'];
+  if (process.env.CI === 'true') throw new Error('CI=true but FIREBREAK_TEST_DATABASE_URL is not set: run the tests through scripts/run-tests.js');
+  return ['pglite'];
+}
+
+/** A fresh, empty database on the throwaway server, so test files never see each other's rows. */
+export async function freshPostgresUrl(): Promise<string> {
+  const adminUrl = process.env.FIREBREAK_TEST_DATABASE_URL!;
+  const name = `fb_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+// Rate limits off: the API suites register many users from one address; test/overload turns them on.
+export const testOverrides: Partial<Config> = { rateLimitsEnabled: false, scryptCost: 1024, logLevel: 'silent', domain: 'firebreak.test', publicUrl: 'https://firebreak.test' };
+
+export interface TestApp { app: FastifyInstance; ctx: AppContext; close(): Promise<void> }
+
+export async function startApp(backend: BackendName, overrides: Partial<Config> = {}): Promise<TestApp> {
+  const databaseUrl = backend === 'postgres' ? await freshPostgresUrl() : undefined;
+  const config = loadConfig({}, { ...testOverrides, databaseUrl, ...overrides });
+  const ctx = await createContext(config, { memoryDb: true });
+  const app = await buildApp(ctx);
+  await app.ready();
+  return { app, ctx, async close() { await app.close(); await closeContext(ctx); } };
+}
+
+export interface Response { status: number; body: any; headers: Record<string, string | string[] | undefined> }
+
+export interface User { id: string; username: string; token: string }
+
+export class Client {
+  private appCredentials?: { client_id: string; client_secret: string };
+  private appToken?: string;
+  constructor(readonly app: FastifyInstance) {}
+
+  async request(method: string, url: string, options: { token?: string; body?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let payload: string | undefined;
+    if (options.form) { headers['content-type'] = 'application/x-www-form-urlencoded'; payload = new URLSearchParams(options.form).toString(); }
+    else if (options.body !== undefined) { headers['content-type'] = 'application/json'; payload = JSON.stringify(options.body); }
+    const res = await this.app.inject({ method: method as 'GET', url, headers, payload });
+    let body: unknown = res.body;
+    try { body = res.body ? JSON.parse(res.body) : undefined; } catch { /* not JSON */ }
+    return { status: res.statusCode, body, headers: res.headers as Response['headers'] };
+  }
+
+  async registerApp(scopes = 'read write follow push'): Promise<{ client_id: string; client_secret: string }> {
+    const res = await this.request('POST', '/api/v1/apps', { body: { client_name: 'tests', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes } });
+    if (res.status !== 200) throw new Error(`app registration failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async appTokenFor(scopes = 'read write follow push'): Promise<string> {
+    if (!this.appToken) {
+      this.appCredentials = await this.registerApp();
+      const res = await this.request('POST', '/oauth/token', { body: { grant_type: 'client_credentials', ...this.appCredentials, scope: scopes } });
+      this.appToken = res.body.access_token;
+    }
+    return this.appToken!;
+  }
+
+  async register(username: string, password = 'correct horse battery'): Promise<User> {
+    const res = await this.request('POST', '/api/v1/accounts', {
+      token: await this.appTokenFor(), body: { username, email: `${username}@example.test`, password, agreement: true, locale: 'en' },
+    });
+    if (res.status !== 200) throw new Error(`registration failed: ${res.status} ${JSON.stringify(res.body)}`);
+    const me = await this.request('GET', '/api/v1/accounts/verify_credentials', { token: res.body.access_token });
+    return { id: me.body.id, username, token: res.body.access_token };
+  }
+
+  async post(user: User, status: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<any> {
+    const res = await this.request('POST', '/api/v1/statuses', { token: user.token, body: { status, ...extra }, headers });
+    if (res.status !== 200) throw new Error(`post failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+}
