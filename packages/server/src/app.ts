@@ -7,10 +7,29 @@ import { parse as parseQuery } from 'node:querystring';
 import type { AppContext } from './context.js';
 import { ApiError } from './errors.js';
 import { registerAuth, type AuthRule } from './api/auth.js';
-import { registerRoutes } from './api/routes.js';
+import health from './api/health.js';
+import oauth from './api/oauth.js';
+import media from './api/media.js';
+import apps from './api/v1/apps.js';
+import accounts from './api/v1/accounts.js';
+import instance from './api/v1/instance.js';
+import notifications from './api/v1/notifications.js';
+import conversations from './api/v1/conversations.js';
+import statuses from './api/v1/statuses.js';
+import timelines from './api/v1/timelines.js';
+import search from './api/v2/search.js';
+import streaming from './api/v1/streaming.js';
+import followRequests from './api/v1/follow-requests.js';
+import markers from './api/v1/markers.js';
+import tags from './api/v1/tags.js';
+import emptyCollections from './api/v1/empty-collections.js';
+import web from './web/routes.js';
 import { registerOverloadProtection } from './overload/index.js';
 
 export interface RouteEntry { method: string; url: string; auth?: AuthRule }
+
+/** Every route module, in one list: (app, ctx) => registers its routes. */
+const routeModules = [health, oauth, media, apps, accounts, followRequests, instance, notifications, conversations, statuses, timelines, tags, markers, emptyCollections, search, streaming, web];
 
 declare module 'fastify' {
   interface FastifyInstance { routeTable: RouteEntry[] }
@@ -102,6 +121,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   // Before auth and routes: its hooks must run first (shed before the token lookup) and see every route.
   await registerOverloadProtection(app, ctx);
   registerAuth(app, ctx);
-  await registerRoutes(app, ctx);
+  for (const register of routeModules) await register(app, ctx);
   return app;
 }

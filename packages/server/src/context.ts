@@ -1,22 +1,12 @@
 // One AppContext built from config and passed explicitly; two apps can live in one process (tests do).
-import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { migrate } from './db/migrate.js';
+import { AppEvents } from './domain/events.js';
 import { LoginLimiter } from './domain/login-limiter.js';
-import { deadlineStorage } from './overload/deadline.js';
-
-/** Events published after a write commits; the streaming API and caches listen to them. */
-export interface DomainEvents {
-  'status.created': [{ statusId: string; accountId: string }];
-  'status.deleted': [{ statusId: string; accountId: string }];
-  'status.updated': [{ statusId: string; accountId: string }];
-  'notification.created': [{ notificationId: string; accountId: string }];
-}
-
-export class AppEvents extends EventEmitter<DomainEvents> {}
+import { deadlineStorage, guardWithDeadline } from './overload/deadline.js';
 
 export interface Metrics {
   registry: Registry;
@@ -27,12 +17,14 @@ export interface Metrics {
 }
 
 export interface AppContext {
-  config: Config;
-  db: Db;
-  logger: Logger;
-  metrics: Metrics;
-  events: AppEvents;
-  loginLimiter: LoginLimiter;
+  readonly config: Config;
+  readonly db: Db;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly events: AppEvents;
+  readonly loginLimiter: LoginLimiter;
+  /** Viewers whose home feed this server is building, so concurrent reads do not build it twice. */
+  readonly homeFeedsBuilding: Set<string>;
 }
 
 function createMetrics(): Metrics {
@@ -64,10 +56,12 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
     metrics.dbHedgedReads.inc();
     deadlineStorage.getStore()?.onDatabaseWait?.();
   };
-  const db = await openDb(config, { onRetry, onHedge }, options.memoryDb);
+  // Every query checks the request's deadline before it starts (outside a request there is none).
+  const db = guardWithDeadline(await openDb(config, { onRetry, onHedge }, options.memoryDb),
+    (deadline) => metrics.rejected.inc({ reason: 'deadline', route: deadline.route }));
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
-  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter() };
+  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set() };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {

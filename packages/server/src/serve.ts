@@ -3,7 +3,7 @@
 import { loadConfig } from './config.js';
 import { buildApp } from './app.js';
 import { closeContext, createContext, type AppContext } from './context.js';
-import { trimHomeFeeds } from './domain/home-feed.js';
+import { trimHomeFeedsOnce } from './domain/home-feed.js';
 
 const HOME_FEED_TRIM_INTERVAL_MS = 10 * 60_000;
 
@@ -24,14 +24,10 @@ export async function main(_args: string[]): Promise<number> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
-  // Home feeds grow with every status; cut them back now and then. Every server runs the timer; the
-  // advisory lock lets one trim at a time and the others skip that round.
+  // Home feeds grow with every status; cut them back now and then (one server at a time).
   const db = ctx.db;
   const trimmer = setInterval(() => {
-    db.transaction(async (tx) => {
-      const [lock] = await tx.query<{ got: boolean }>('select pg_try_advisory_xact_lock(727275) as got');
-      if (lock?.got) await trimHomeFeeds(tx);
-    }).catch((err) => logger.warn({ err }, 'home feed trim failed'));
+    trimHomeFeedsOnce(db).catch((err) => logger.warn({ err }, 'home feed trim failed'));
   }, HOME_FEED_TRIM_INTERVAL_MS);
   trimmer.unref();
   ctx.logger.info({ url: `http://${config.host}:${config.port}`, backend: ctx.db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'firebreak serving');

@@ -6,7 +6,8 @@ import * as hdr from 'hdr-histogram-js';
 import type { Config } from '@firebreak/server/config.js';
 import type { AppContext } from '@firebreak/server/context.js';
 import type { Db, Row } from '@firebreak/server/db/index.js';
-import { serializeStatuses } from '@firebreak/server/api/serializers.js';
+import { renderStatuses } from '@firebreak/server/api/render.js';
+import { AppEvents } from '@firebreak/server/domain/events.js';
 import { createStatus } from '@firebreak/server/domain/statuses.js';
 import { homeTimeline } from '@firebreak/server/domain/timelines.js';
 import { findToken } from '@firebreak/server/domain/tokens.js';
@@ -30,8 +31,8 @@ function recording(db: Db, log: RecordedQuery[]): Db {
   return wrapper;
 }
 
-/** The minimal context the domain and serializer code reads (config only), plus the database. */
-const contextFor = (config: Config, db: Db) => ({ config, db }) as unknown as AppContext;
+/** The minimal context the domain and render code reads: config, the database and the events. */
+const contextFor = (config: Config, db: Db) => ({ config, db, events: new AppEvents(), homeFeedsBuilding: new Set() }) as unknown as AppContext;
 
 /** The SQL of GET /api/v1/timelines/home?limit=20 (token lookup, timeline, hydration) for each user. */
 export async function recordHomeTimelineSql(db: Db, config: Config, users: BenchUser[]): Promise<RecordedQuery[][]> {
@@ -41,8 +42,8 @@ export async function recordHomeTimelineSql(db: Db, config: Config, users: Bench
     const log: RecordedQuery[] = [];
     const q = recording(db, log);
     await findToken(q, user.token);
-    const rows = await homeTimeline(q, user.accountId, { limit: 20 });
-    await serializeStatuses(ctx, q, user.accountId, rows);
+    const rows = await homeTimeline({ ...ctx, db: q }, user.accountId, { limit: 20 });
+    await renderStatuses(ctx, user.accountId, rows, q);
     recorded.push(log);
   }
   return recorded;

@@ -13,18 +13,15 @@ export interface AuthRule { mode: 'user' | 'app' | 'optional'; scope?: string | 
 export interface Auth { tokenId: string; accountId: string | null; appId: string | null; scopes: string[] }
 
 declare module 'fastify' {
-  interface FastifyContextConfig { auth?: AuthRule; rateLimitClass?: string }
+  interface FastifyContextConfig { auth?: AuthRule }
   interface FastifyRequest { auth: Auth | null }
 }
 
-function bearer(request: FastifyRequest): string | undefined {
+/** The Authorization header's bearer token; '' for a header of another form, undefined without one. */
+export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (header) {
-    const match = /^Bearer\s+(\S{1,200})$/i.exec(header);
-    return match ? match[1] : '';
-  }
-  const q = (request.query as Record<string, unknown> | undefined)?.access_token;
-  return typeof q === 'string' ? q : undefined;
+  if (header === undefined) return undefined;
+  return /^Bearer\s+(\S{1,200})$/i.exec(header)?.[1] ?? '';
 }
 
 // --- First-party web session (the web UI at /) -------------------------------------------------
@@ -46,24 +43,36 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
   }
   return undefined;
 }
-
-/** The session cookie's token, if the request also proves it comes from our page. */
-function cookieSession(request: FastifyRequest, csrfToken: string | undefined): string | undefined {
-  const session = readCookie(request, SESSION_COOKIE);
-  if (!session || !csrfToken) return undefined;
-  return safeEqual(csrfToken, csrfTokenFor(session)) ? session : undefined;
-}
 // ------------------------------------------------------------------------------------------------
 
 /**
- * Who is calling: a bearer token (header or access_token), else a web session cookie with its CSRF
- * token. null means anonymous; a presented but unknown token is an error. `csrfToken` overrides the
- * header for the WebSocket handshake, which cannot carry custom headers.
+ * The token a request presents, read the one way every part of the server reads it: a bearer token
+ * (header, or the access_token parameter), else the web session cookie when the request carries a
+ * CSRF token (`csrfToken` stands in for the header on a WebSocket handshake, which cannot send one).
+ * '' is a malformed credential. Unverified: authenticate() checks the token and the CSRF pairing;
+ * the overload classifier trusts it only once it has authenticated (KnownTokens).
+ */
+export function presentedToken(request: FastifyRequest, csrfToken?: string): { token: string; csrf?: string } | undefined {
+  const bearer = bearerToken(request);
+  if (bearer !== undefined) return { token: bearer };
+  const q = (request.query as Record<string, unknown> | undefined)?.access_token;
+  if (typeof q === 'string') return { token: q };
+  const header = request.headers[CSRF_HEADER];
+  const csrf = csrfToken ?? (typeof header === 'string' ? header : undefined);
+  const session = csrf ? readCookie(request, SESSION_COOKIE) : undefined;
+  return session ? { token: session, csrf } : undefined;
+}
+
+/**
+ * Who is calling: null means anonymous (a session cookie without its matching CSRF token counts for
+ * nothing: a cross-site request carries the cookie, never the token); a presented but unknown token is
+ * an error. `token` is one given another way (a WebSocket subprotocol).
  */
 export async function authenticate(ctx: AppContext, request: FastifyRequest, options: { token?: string; csrfToken?: string } = {}): Promise<Auth | null> {
-  const header = request.headers[CSRF_HEADER];
-  const token = options.token ?? bearer(request) ?? cookieSession(request, options.csrfToken ?? (typeof header === 'string' ? header : undefined));
-  if (token === undefined) return null;
+  const presented = options.token !== undefined ? { token: options.token } : presentedToken(request, options.csrfToken);
+  if (presented === undefined) return null;
+  const { token, csrf } = presented;
+  if (csrf !== undefined && !safeEqual(csrf, csrfTokenFor(token))) return null;
   const row = token ? await findToken(ctx.db, token) : undefined;
   if (!row) throw unauthorized('The access token is invalid');
   return { tokenId: row.id, accountId: row.account_id, appId: row.app_id, scopes: row.scopes };

@@ -2,10 +2,8 @@
 // credentials, refresh tokens, the password grant (first-party clients), revocation, RFC 8414 metadata.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { oauthError, rateLimited } from '../errors.js';
-import { findByLogin } from '../domain/accounts.js';
-import { countLoginAttempt, loginSucceeded } from '../domain/login-attempts.js';
-import { verifyPassword } from '../domain/passwords.js';
+import { oauthError } from '../errors.js';
+import { passwordLogin } from '../domain/login.js';
 import { ALL_SCOPES, parseScopes, scopesWithin } from '../domain/scopes.js';
 import {
   consumeAuthorizationCode, createAuthorizationCode, findAppByClientId, issueToken, pkceMatches, refreshToken, revokeToken, safeEqual, type AppRow,
@@ -39,29 +37,6 @@ const tokenResponse = (t: { access_token: string; refresh_token: string; scopes:
   access_token: t.access_token, token_type: 'Bearer', scope: t.scopes.join(' '),
   created_at: Math.floor(t.created_at.getTime() / 1000), ...(t.refresh_token ? { refresh_token: t.refresh_token } : {}),
 });
-
-/** Checks a password login against the brute-force limiter; returns the account id or throws. */
-export async function passwordLogin(ctx: AppContext, login: string, password: string, address: string): Promise<string> {
-  ctx.loginLimiter.check(login, address);
-  // Counted before the (slow) password check, so concurrent guesses, on this server or another,
-  // cannot all slip past the limit.
-  const verdict = await countLoginAttempt(ctx.db, login, address, { attemptsPerWindow: ctx.config.loginAttemptsPerWindow, windowMs: ctx.config.loginWindowMs });
-  if ('refused' in verdict) {
-    const { scope, retryAfterMs } = verdict.refused;
-    ctx.loginLimiter.lockedOut(login, address, scope, retryAfterMs);
-    throw rateLimited(Math.ceil(retryAfterMs / 1000), 'Too many failed login attempts; try again later');
-  }
-  if (verdict.counted.trusted) ctx.loginLimiter.trust(login, address);
-  const account = await findByLogin(ctx.db, login);
-  const ok = account ? await verifyPassword(password, account.password_hash) : false;
-  if (!account || !ok) {
-    for (const { scope, retryAfterMs } of verdict.counted.exhausted) ctx.loginLimiter.lockedOut(login, address, scope, retryAfterMs);
-    throw oauthError('invalid_grant', 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.');
-  }
-  await loginSucceeded(ctx.db, verdict.counted);
-  ctx.loginLimiter.trust(login, address);
-  return account.id;
-}
 
 interface AuthorizeRequest { app: AppRow; redirectUri: string; scopes: string[]; state: string; codeChallenge: string | null }
 
@@ -106,7 +81,7 @@ export default async function oauth(app: FastifyInstance, ctx: AppContext) {
     return page(reply, 'Authorize', authorizeForm(req));
   });
 
-  app.post('/oauth/authorize', { config: { rateLimitClass: 'login' } }, async (request, reply) => {
+  app.post('/oauth/authorize', { config: { rateLimitClass: 'login', expensive: true } }, async (request, reply) => {
     const body = bodyOf(request.body);
     const req = await readAuthorizeRequest(ctx, body);
     let accountId: string;
@@ -124,7 +99,7 @@ export default async function oauth(app: FastifyInstance, ctx: AppContext) {
     return reply.redirect(target.toString(), 302);
   });
 
-  app.post('/oauth/token', { config: { rateLimitClass: 'login' } }, async (request) => {
+  app.post('/oauth/token', { config: { rateLimitClass: 'login', expensive: true } }, async (request) => {
     const body = bodyOf(request.body);
     const grant = str(body, 'grant_type', 50);
     if (grant === 'authorization_code') {

@@ -29,9 +29,28 @@ export function flag(p: Params, name: string): boolean | undefined {
   throw unprocessable(`${name} must be a boolean`);
 }
 
-export function idParam(value: string | undefined): string {
-  if (!value || !/^\d{1,19}$/.test(value)) throw notFound();
-  return value;
+const MAX_ID = 2n ** 63n - 1n;
+
+/** Whether `value` can be an id (a bigint in decimal). */
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_ID;
+}
+
+/**
+ * The one reading of an id, wherever it comes from (the path, the body, a cursor in the query): an id
+ * that cannot exist is answered as one that does not, 404, as Mastodon does. JSON clients may send
+ * ids as numbers.
+ */
+export function idParam(value: unknown): string {
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  if (!isId(text)) throw notFound();
+  return text;
+}
+
+/** An optional id parameter: absent or empty is null; anything else must be an id (idParam). */
+export function optionalIdParam(p: Params, name: string): string | null {
+  const v = p[name];
+  return v === undefined || v === null || v === '' ? null : idParam(v);
 }
 
 /** Mastodon accepts both `id[]=1&id[]=2` and `id=1`; returns the values as strings. */
@@ -42,6 +61,9 @@ export function list(p: Params, name: string, maxItems: number): string[] {
   if (items.length > maxItems) throw unprocessable(`${name} accepts at most ${maxItems} values`);
   return items;
 }
+
+/** A hashtag's name, as it may appear in a URL or a stream name. */
+export const HASHTAG = /^[\p{L}\p{N}_]{1,100}$/u;
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 

@@ -6,13 +6,34 @@ export interface Queryable {
   query<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
+/** A transaction in progress. */
+export interface Tx extends Queryable {
+  /**
+   * Runs `hook` once the transaction has committed, and never if it does not (a retried attempt's
+   * hooks are dropped with it). This is where the domain publishes what a write did (events for
+   * streaming, caches): nobody hears of a change that could still be rolled back.
+   */
+  afterCommit(hook: () => void): void;
+}
+
+/** What each driver (PGlite, postgres.js) provides; openDb() turns it into a Db. */
+export interface Driver extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  exec(sql: string): Promise<void>;
+  notify(channel: string, payload: string): Promise<void>;
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  ping(timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /**
    * Runs fn in one transaction. Connection-class failures (a primary lost mid-failover) are retried
    * with backoff until the write budget is spent, so fn must be idempotent (DESIGN §2 rule 3).
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs several statements at once; used by migrations. */
   exec(sql: string): Promise<void>;
   /**

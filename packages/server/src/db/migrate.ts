@@ -1,9 +1,9 @@
-import type { Db } from './db.js';
+import type { Driver } from './db.js';
 import { migrations } from './migrations/index.js';
 
 /** Applies pending migrations in order, in one transaction under an advisory lock, so several app
  * servers starting at once apply each migration exactly once. Returns the versions applied. */
-export async function migrate(db: Db): Promise<number[]> {
+export async function migrate(db: Pick<Driver, 'transaction'>): Promise<number[]> {
   return db.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock(727274)');
     await tx.query('create table if not exists schema_migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())');

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types } from '@electric-sql/pglite';
-import type { Db, Queryable, Row } from './db.js';
+import type { Driver, Queryable, Row } from './db.js';
 
 const asString = (value: string) => value;
 const SHARED_BUFFERS = '16MB';
 
-export async function openPglite(dataDir: string | undefined): Promise<Db> {
+export async function openPglite(dataDir: string | undefined): Promise<Driver> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // PGlite keeps PostgreSQL's shared buffers inside the app process (WASM memory that is touched at
   // start-up and never returned): the default 128 MB alone took the process to about 300 MB. 16 MB keeps

@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import type { Db, Queryable, Row } from './db.js';
+import type { Driver, Queryable, Row } from './db.js';
 import { isRetryable, withRetry, type RetryObserver } from './retry.js';
 
 export interface PostgresOptions {
@@ -71,7 +71,7 @@ export function withHosts(url: string, hosts: string[]): string {
 const HEARTBEAT_PERIOD_MS = 500;
 const FINDER_ROUND_MS = 750;
 
-export function openPostgres(url: string, options: PostgresOptions): Db {
+export function openPostgres(url: string, options: PostgresOptions): Driver {
   // postgres.js tries a multi-host URL's hosts in order, and a silent host costs a whole connect
   // timeout each time. After a failover the hosts are reordered (see findPrimary): the primary first
   // for the primary pool, live standbys first for the standby pool, silent hosts last.

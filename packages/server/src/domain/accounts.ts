@@ -1,6 +1,8 @@
+import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
-import { notFound, unprocessable } from '../errors.js';
+import { ApiError, notFound, unprocessable } from '../errors.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { authorizeAllFollowRequests } from './relationships.js';
 import { WEB_CLIENT_ID } from '../db/migrations/0003-web-sessions.js';
 
 export interface AccountRow {
@@ -21,7 +23,9 @@ export const LIMITS = { displayName: 30, note: 500, passwordMin: 8, passwordMax:
 
 interface Detail { error: string; description: string }
 
-export async function registerAccount(db: Queryable, input: { username?: unknown; email?: unknown; password?: unknown; agreement?: unknown }, scryptCost: number): Promise<AccountRow> {
+export interface RegistrationInput { username?: unknown; email?: unknown; password?: unknown; agreement?: unknown }
+
+export async function registerAccount(db: Queryable, input: RegistrationInput, scryptCost: number): Promise<AccountRow> {
   const details: Record<string, Detail[]> = {};
   const add = (field: string, error: string, description: string) => { (details[field] ??= []).push({ error, description }); };
   const username = typeof input.username === 'string' ? input.username.trim() : '';
@@ -78,18 +82,22 @@ export async function findByLogin(db: Queryable, login: string): Promise<Account
   return row;
 }
 
-export async function updateProfile(db: Queryable, id: string, input: { displayName?: string; note?: string; locked?: boolean; bot?: boolean; discoverable?: boolean }): Promise<AccountRow> {
+/** Updates the profile; unlocking the account accepts everyone waiting to follow it, as Mastodon does. */
+export async function updateProfile(ctx: AppContext, id: string, input: { displayName?: string; note?: string; locked?: boolean; bot?: boolean; discoverable?: boolean }): Promise<AccountRow> {
   const details: Record<string, Detail[]> = {};
   if (input.displayName !== undefined && [...input.displayName].length > LIMITS.displayName) details.display_name = [{ error: 'ERR_TOO_LONG', description: `is too long (maximum is ${LIMITS.displayName} characters)` }];
   if (input.note !== undefined && [...input.note].length > LIMITS.note) details.note = [{ error: 'ERR_TOO_LONG', description: `is too long (maximum is ${LIMITS.note} characters)` }];
   if (Object.keys(details).length) throw unprocessable(`Validation failed: ${Object.entries(details).map(([f, d]) => `${f} ${d[0]!.description}`).join(', ')}`, details);
-  const [row] = await db.query<AccountRow>(
-    `update accounts set display_name = coalesce($2, display_name), note = coalesce($3, note), locked = coalesce($4, locked),
-       bot = coalesce($5, bot), discoverable = coalesce($6, discoverable)
-     where id = $1 returning ${ACCOUNT_COLUMNS}`,
+  const [row] = await ctx.db.query<AccountRow & { was_locked: boolean }>(
+    `update accounts a set display_name = coalesce($2, a.display_name), note = coalesce($3, a.note), locked = coalesce($4, a.locked),
+       bot = coalesce($5, a.bot), discoverable = coalesce($6, a.discoverable)
+     from accounts before where a.id = $1 and before.id = a.id
+     returning ${ACCOUNT_COLUMNS.split(', ').map((c) => `a.${c}`).join(', ')}, before.locked as was_locked`,
     [id, input.displayName ?? null, input.note ?? null, input.locked ?? null, input.bot ?? null, input.discoverable ?? null]);
   if (!row) throw notFound();
-  return row;
+  if (row.was_locked && !row.locked) await authorizeAllFollowRequests(ctx, id);
+  const { was_locked: _, ...account } = row;
+  return account;
 }
 
 /**
@@ -110,6 +118,21 @@ export async function changePassword(db: Queryable, id: string, input: { current
   await db.query(
     `update tokens set revoked_at = now() where account_id = $1 and id <> $2 and revoked_at is null
        and app_id = (select id from apps where client_id = $3)`, [id, input.keepTokenId, WEB_CLIENT_ID]);
+}
+
+/**
+ * Registers an account. A retried registration (the client sent an Idempotency-Key, and the first
+ * answer was lost) that finds the same username, e-mail and password gets that account back.
+ */
+export async function registerOrReplay(db: Queryable, input: RegistrationInput, scryptCost: number, retrySafe: boolean): Promise<AccountRow> {
+  try {
+    return await registerAccount(db, input, scryptCost);
+  } catch (err) {
+    const taken = err instanceof ApiError && (err.extra?.details as Record<string, unknown> | undefined)?.username;
+    const same = retrySafe && taken ? await findSameRegistration(db, input) : undefined;
+    if (!same) throw err;
+    return same;
+  }
 }
 
 /**

@@ -17,9 +17,11 @@
 // Reads show, for each conversation, the newest linked status the viewer may still see (a block since
 // hides it) and page by the conversation's newest status id, as Mastodon does (max_id/min_id and the
 // Link header carry last_status_id, not the conversation's id).
+import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { notFound } from '../errors.js';
-import { keyset, type PageParams } from './pagination.js';
+import { idempotentWrite } from './idempotency.js';
+import { keysetPage, type PageParams } from './pagination.js';
 import { visibleTo } from './visibility.js';
 
 export interface ConversationRow {
@@ -71,41 +73,44 @@ export async function removeFromConversations(tx: Queryable, statusId: string): 
     [unlinked.map((u) => u.conversation_id)]);
 }
 
-/** The viewer's conversations and, in each, the newest status they may see; $1 is the viewer. */
-async function select(db: Queryable, viewerId: string, extra: string, params: unknown[], tail: string): Promise<ConversationRow[]> {
-  return db.query<ConversationRow>(
-    `select c.id, c.account_id, c.unread, c.participant_ids::text[] as participant_ids, c.last_status_id as cursor, ls.status_id as last_status_id
-     from conversations c
-     cross join lateral (
-       select cs.status_id from conversation_statuses cs join statuses s on s.id = cs.status_id
-       where cs.conversation_id = c.id and ${visibleTo('$1')}
-       order by cs.status_id desc limit 1) ls
-     where c.account_id = $1 and ${extra} ${tail}`, [viewerId, ...params]);
-}
+/** The viewer's ($1) conversations and, in each, the newest status they may see. */
+const conversationsWhere = (extra: string, tail = '') =>
+  `select c.id, c.account_id, c.unread, c.participant_ids::text[] as participant_ids, c.last_status_id as cursor, ls.status_id as last_status_id
+   from conversations c
+   cross join lateral (
+     select cs.status_id from conversation_statuses cs join statuses s on s.id = cs.status_id
+     where cs.conversation_id = c.id and ${visibleTo('$1')}
+     order by cs.status_id desc limit 1) ls
+   where c.account_id = $1 and ${extra} ${tail}`;
 
 /** Newest activity first, keyset-paginated by the newest status in each conversation. */
-export async function listConversations(db: Queryable, viewerId: string, page: PageParams): Promise<ConversationRow[]> {
-  const params: unknown[] = [viewerId];
-  const k = keyset(page, 'c.last_status_id', params);
-  const rows = await select(db, viewerId, k.where, params.slice(1), `order by ${k.order} limit ${k.limit}`);
-  return k.ascending ? rows.reverse() : rows;
+export function listConversations(db: Queryable, viewerId: string, page: PageParams): Promise<ConversationRow[]> {
+  return keysetPage<ConversationRow>(db, page, 'c.last_status_id', [viewerId], (k) => conversationsWhere(k.where, `order by ${k.order} limit ${k.limit}`));
 }
 
 /** One of the viewer's conversations; 404 for anyone else's or one with nothing left to show. */
 export async function getConversation(db: Queryable, viewerId: string, id: string): Promise<ConversationRow> {
-  const [row] = await select(db, viewerId, 'c.id = $2', [id], '');
+  const [row] = await db.query<ConversationRow>(conversationsWhere('c.id = $2'), [viewerId, id]);
   if (!row) throw notFound();
   return row;
 }
 
-export async function markConversationRead(db: Queryable, viewerId: string, id: string): Promise<ConversationRow> {
-  const updated = await db.query('update conversations set unread = false where id = $1 and account_id = $2 returning id', [id, viewerId]);
-  if (updated.length === 0) throw notFound();
-  return getConversation(db, viewerId, id);
+export async function markConversationRead(ctx: AppContext, viewerId: string, id: string): Promise<ConversationRow> {
+  return ctx.db.transaction(async (tx) => {
+    const updated = await tx.query('update conversations set unread = false where id = $1 and account_id = $2 returning id', [id, viewerId]);
+    if (updated.length === 0) throw notFound();
+    return getConversation(tx, viewerId, id);
+  });
 }
 
-/** Removes the conversation for the viewer only; the others' copies and the statuses stay. */
-export async function deleteConversation(db: Queryable, viewerId: string, id: string): Promise<void> {
-  const deleted = await db.query('delete from conversations where id = $1 and account_id = $2 returning id', [id, viewerId]);
-  if (deleted.length === 0) throw notFound();
+/**
+ * Removes the conversation for the viewer only; the others' copies and the statuses stay. A retried
+ * delete (same Idempotency-Key) succeeds as the first one did, not 404.
+ */
+export async function deleteConversation(ctx: AppContext, viewerId: string, id: string, key: string | null): Promise<void> {
+  await idempotentWrite(ctx, viewerId, key, `DELETE /api/v1/conversations/${id}`, async (tx) => {
+    const deleted = await tx.query('delete from conversations where id = $1 and account_id = $2 returning id', [id, viewerId]);
+    if (deleted.length === 0) throw notFound();
+    return {};
+  });
 }

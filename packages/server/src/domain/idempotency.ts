@@ -7,7 +7,7 @@
 // gets the stored answer back.
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
-import type { Queryable } from '../db/index.js';
+import type { Tx } from '../db/index.js';
 import { unprocessable } from '../errors.js';
 
 /** How long a key is remembered (Mastodon keeps its status keys for an hour). */
@@ -21,7 +21,7 @@ export interface IdempotentResult<T> { response: T; replayed: boolean }
  * same key for a different request is 422. Without a client key a fresh one is used, so the data
  * layer's own retry of an ambiguous commit still finds the answer.
  */
-export async function idempotentWrite<T>(ctx: AppContext, accountId: string, key: string | null, request: string, work: (tx: Queryable) => Promise<T>): Promise<IdempotentResult<T>> {
+export async function idempotentWrite<T>(ctx: AppContext, accountId: string, key: string | null, request: string, work: (tx: Tx) => Promise<T>): Promise<IdempotentResult<T>> {
   const k = key ?? `internal:${randomUUID()}`;
   return ctx.db.transaction(async (tx) => {
     const [claimed] = await tx.query(

@@ -2,9 +2,11 @@
 // Types are Mastodon's. A reply is a `mention`, as on Mastodon (which has no `reply` type): the author
 // of the replied-to status is notified even when the reply does not @mention them, and clients find
 // replies among mentions by `status.in_reply_to_account_id`.
+import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { notFound } from '../errors.js';
-import { keyset, type PageParams } from './pagination.js';
+import { idempotentWrite } from './idempotency.js';
+import { keysetPage, type PageParams } from './pagination.js';
 import { visibleTo } from './visibility.js';
 
 export const NOTIFICATION_TYPES = ['mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'quote', 'quoted_update',
@@ -63,22 +65,30 @@ export async function listNotifications(db: Queryable, accountId: string, page: 
   if (types) { params.push(types); conditions.push(`n.type = any($${params.length}::text[])`); }
   if (excluded) { params.push(excluded); conditions.push(`not (n.type = any($${params.length}::text[]))`); }
   if (typeof filters.accountId === 'string' && /^\d{1,19}$/.test(filters.accountId)) { params.push(filters.accountId); conditions.push(`n.from_account_id = $${params.length}`); }
-  const k = keyset(page, 'n.id', params);
-  const rows = await db.query<NotificationRow>(
+  return keysetPage<NotificationRow>(db, page, 'n.id', params, (k) =>
     `select n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.created_at from notifications n
-     where ${conditions.join(' and ')} and ${k.where} order by ${k.order} limit ${k.limit}`, params);
-  return k.ascending ? rows.reverse() : rows;
+     where ${conditions.join(' and ')} and ${k.where} order by ${k.order} limit ${k.limit}`);
+}
+
+/** One of the account's notifications, or undefined (someone else's, dismissed, or undone since). */
+export async function findNotification(db: Queryable, accountId: string, id: string): Promise<NotificationRow | undefined> {
+  const [row] = await db.query<NotificationRow>('select id, account_id, from_account_id, type, status_id, created_at from notifications where id = $1 and account_id = $2', [id, accountId]);
+  return row;
 }
 
 export async function getNotification(db: Queryable, accountId: string, id: string): Promise<NotificationRow> {
-  const [row] = await db.query<NotificationRow>('select * from notifications where id = $1 and account_id = $2', [id, accountId]);
+  const row = await findNotification(db, accountId, id);
   if (!row) throw notFound();
   return row;
 }
 
-export async function dismissNotification(db: Queryable, accountId: string, id: string): Promise<void> {
-  const rows = await db.query('delete from notifications where id = $1 and account_id = $2 returning id', [id, accountId]);
-  if (rows.length === 0) throw notFound();
+/** A retried dismiss (same Idempotency-Key) succeeds as the first one did, not 404. */
+export async function dismissNotification(ctx: AppContext, accountId: string, id: string, key: string | null): Promise<void> {
+  await idempotentWrite(ctx, accountId, key, `POST /api/v1/notifications/${id}/dismiss`, async (tx) => {
+    const rows = await tx.query('delete from notifications where id = $1 and account_id = $2 returning id', [id, accountId]);
+    if (rows.length === 0) throw notFound();
+    return {};
+  });
 }
 
 export async function clearNotifications(db: Queryable, accountId: string): Promise<void> {

@@ -6,7 +6,8 @@
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { forbidden, notFound, unprocessable } from '../errors.js';
-import { keyset, type PageParams } from './pagination.js';
+import { keysetPage, type PageParams } from './pagination.js';
+import { publishNotifications, type NotificationRef } from './events.js';
 import { copyIntoHomeFeed, removeFromHomeFeed } from './home-feed.js';
 import { notify } from './notifications.js';
 
@@ -48,9 +49,9 @@ async function requireAccount(tx: Queryable, id: string): Promise<{ locked: bool
   return row;
 }
 
-type Notified = { notification?: { id: string; accountId: string } };
+type Notified = { notification?: NotificationRef };
 
-export async function follow(ctx: AppContext, accountId: string, targetId: string, options: { reblogs?: boolean; notify?: boolean }): Promise<Notified> {
+export async function follow(ctx: AppContext, accountId: string, targetId: string, options: { reblogs?: boolean; notify?: boolean }): Promise<void> {
   if (accountId === targetId) throw unprocessable('Validation failed: You cannot follow yourself');
   return ctx.db.transaction(async (tx) => {
     const target = await requireAccount(tx, targetId);
@@ -63,11 +64,13 @@ export async function follow(ctx: AppContext, accountId: string, targetId: strin
         `insert into follow_requests (account_id, target_account_id, show_reblogs, notify) values ($1, $2, $3, $4)
          on conflict (account_id, target_account_id) do update set show_reblogs = excluded.show_reblogs, notify = excluded.notify
          returning (xmax = 0) as created`, [accountId, targetId, options.reblogs ?? true, options.notify ?? false]);
-      if (!request?.created) return {};
+      if (!request?.created) return;
       const nid = await notify(tx, targetId, accountId, 'follow_request', null);
-      return { notification: nid ? { id: nid, accountId: targetId } : undefined };
+      publishNotifications(ctx.events, tx, [nid ? { id: nid, accountId: targetId } : undefined]);
+      return;
     }
-    return insertFollow(tx, accountId, targetId, { reblogs: options.reblogs ?? true, notify: options.notify ?? false }, true);
+    const { notification } = await insertFollow(tx, accountId, targetId, { reblogs: options.reblogs ?? true, notify: options.notify ?? false }, true);
+    publishNotifications(ctx.events, tx, [notification]);
   });
 }
 
@@ -126,11 +129,9 @@ export async function authorizeAllFollowRequests(ctx: AppContext, ownerId: strin
 
 export async function listFollowRequests(db: Queryable, ownerId: string, page: PageParams): Promise<Array<{ cursor: string; accountId: string }>> {
   const params: unknown[] = [ownerId];
-  const k = keyset(page, 'fr.id', params);
-  const rows = await db.query<{ cursor: string; account_id: string }>(
-    `select fr.id as cursor, fr.account_id from follow_requests fr where fr.target_account_id = $1 and ${k.where} order by ${k.order} limit ${k.limit}`, params);
-  const list = rows.map((r) => ({ cursor: r.cursor, accountId: r.account_id }));
-  return k.ascending ? list.reverse() : list;
+  const rows = await keysetPage<{ cursor: string; account_id: string }>(db, page, 'fr.id', params, (k) =>
+    `select fr.id as cursor, fr.account_id from follow_requests fr where fr.target_account_id = $1 and ${k.where} order by ${k.order} limit ${k.limit}`);
+  return rows.map((r) => ({ cursor: r.cursor, accountId: r.account_id }));
 }
 
 export async function countFollowRequests(db: Queryable, ownerId: string): Promise<number> {
@@ -200,18 +201,14 @@ export async function unmute(ctx: AppContext, accountId: string, targetId: strin
 export async function listFollowAccounts(db: Queryable, accountId: string, direction: 'followers' | 'following', page: PageParams): Promise<Array<{ cursor: string; accountId: string }>> {
   const [mine, other] = direction === 'followers' ? ['target_account_id', 'account_id'] : ['account_id', 'target_account_id'];
   const params: unknown[] = [accountId];
-  const k = keyset(page, 'f.id', params);
-  const rows = await db.query<{ cursor: string; account_id: string }>(
-    `select f.id as cursor, f.${other} as account_id from follows f where f.${mine} = $1 and ${k.where} order by ${k.order} limit ${k.limit}`, params);
-  const list = rows.map((r) => ({ cursor: r.cursor, accountId: r.account_id }));
-  return k.ascending ? list.reverse() : list;
+  const rows = await keysetPage<{ cursor: string; account_id: string }>(db, page, 'f.id', params, (k) =>
+    `select f.id as cursor, f.${other} as account_id from follows f where f.${mine} = $1 and ${k.where} order by ${k.order} limit ${k.limit}`);
+  return rows.map((r) => ({ cursor: r.cursor, accountId: r.account_id }));
 }
 
 export async function listBlockOrMute(db: Queryable, table: 'blocks' | 'mutes', accountId: string, page: PageParams): Promise<Array<{ cursor: string; accountId: string }>> {
   const params: unknown[] = [accountId];
-  const k = keyset(page, 't.id', params);
-  const rows = await db.query<{ cursor: string; account_id: string }>(
-    `select t.id as cursor, t.target_account_id as account_id from ${table} t where t.account_id = $1 and ${k.where} order by ${k.order} limit ${k.limit}`, params);
-  const list = rows.map((r) => ({ cursor: r.cursor, accountId: r.account_id }));
-  return k.ascending ? list.reverse() : list;
+  const rows = await keysetPage<{ cursor: string; account_id: string }>(db, page, 't.id', params, (k) =>
+    `select t.id as cursor, t.target_account_id as account_id from ${table} t where t.account_id = $1 and ${k.where} order by ${k.order} limit ${k.limit}`);
+  return rows.map((r) => ({ cursor: r.cursor, accountId: r.account_id }));
 }

@@ -5,11 +5,13 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
 import { addToConversations, removeFromConversations } from './conversations.js';
+import { publish, publishNotifications, type NotificationRef } from './events.js';
 import { fanOutSql } from './home-feed.js';
+import { idempotentWrite } from './idempotency.js';
 import { notify, notifySubscribers } from './notifications.js';
 import { countCharacters, escapeHtml, parseText, renderStatusHtml, type ParsedText } from './text.js';
 import { visibleTo } from './visibility.js';
-import { keyset, type PageParams } from './pagination.js';
+import { keysetPage, type PageParams } from './pagination.js';
 
 export const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'] as const;
 export const MAX_PINNED_STATUSES = 5;
@@ -33,7 +35,9 @@ export interface NewStatus {
 }
 
 export interface CreatedStatus {
-  statusId: string; created: boolean; notificationIds: Array<{ id: string; accountId: string }>;
+  statusId: string;
+  /** false: the Idempotency-Key was already used, and this is the status it created. */
+  created: boolean;
   /** The new row, when this call created it. */
   status?: StatusRow;
 }
@@ -59,10 +63,8 @@ export async function findVisibleStatuses(db: Queryable, viewerId: string | null
 /** Statuses quoting `statusId` that the viewer may see, newest first. */
 export async function quotesOf(db: Queryable, viewerId: string, statusId: string, page: PageParams): Promise<StatusRow[]> {
   const params: unknown[] = [statusId, viewerId];
-  const k = keyset(page, 's.id', params);
-  const rows = await db.query<StatusRow>(
-    `select ${STATUS_COLUMNS} from statuses s where s.quote_of_id = $1 and ${visibleTo('$2')} and ${k.where} order by ${k.order} limit ${k.limit}`, params);
-  return k.ascending ? rows.reverse() : rows;
+  return keysetPage<StatusRow>(db, page, 's.id', params, (k) =>
+    `select ${STATUS_COLUMNS} from statuses s where s.quote_of_id = $1 and ${visibleTo('$2')} and ${k.where} order by ${k.order} limit ${k.limit}`);
 }
 
 export async function getStatuses(db: Queryable, ids: string[]): Promise<Map<string, StatusRow>> {
@@ -161,7 +163,7 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
   const orFail = (retried: CreatedStatus | undefined, message: string) => { if (retried) return retried; throw notFound(message); };
   const existingStatus = async (tx: Queryable): Promise<CreatedStatus | undefined> => {
     const [existing] = await tx.query<{ status_id: string }>('select status_id from idempotency_keys where account_id = $1 and key = $2', [authorId, key]);
-    return existing && { statusId: existing.status_id, created: false, notificationIds: [] };
+    return existing && { statusId: existing.status_id, created: false };
   };
   return ctx.db.transaction(async (tx) => {
     let inReplyToAccountId: string | null = null;
@@ -208,7 +210,7 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
     if (status.visibility === 'direct') await addToConversations(tx, status.id, authorId, mentioned.map((m) => m.id));
     // Notifications come after, in statements of their own: each checks that its recipient may see
     // the status (and its mentions), which the statement that inserted them cannot see yet.
-    const notificationIds: Array<{ id: string; accountId: string }> = [];
+    const notificationIds: NotificationRef[] = [];
     // Mentioned accounts and the author replied to hear of it as a `mention` (see notifications.ts).
     const recipients = new Set(mentioned.map((m) => m.id));
     if (inReplyToAccountId) recipients.add(inReplyToAccountId);
@@ -223,7 +225,9 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
     if (!inReplyToAccountId || inReplyToAccountId === authorId) {
       notificationIds.push(...await notifySubscribers(tx, authorId, status.id, notificationIds.map((n) => n.accountId)));
     }
-    return { statusId: status.id, created: true, notificationIds, status };
+    publish(ctx.events, tx, 'status.created', { statusId: status.id, accountId: authorId });
+    publishNotifications(ctx.events, tx, notificationIds);
+    return { statusId: status.id, created: true, status };
   });
 }
 
@@ -235,7 +239,7 @@ export interface StatusEdit { text: string; spoilerText: string; sensitive: bool
  * (`quoted_update`, attached to their quote). Editing to the same content is a no-op, so a retried
  * edit changes nothing twice.
  */
-export async function editStatus(ctx: AppContext, accountId: string, id: string, edit: StatusEdit): Promise<{ status: StatusRow; notified: Array<{ id: string; accountId: string }> }> {
+export async function editStatus(ctx: AppContext, accountId: string, id: string, edit: StatusEdit): Promise<StatusRow> {
   const parsed = parseText(edit.text, ctx.config.domain);
   return ctx.db.transaction(async (tx) => {
     const [current] = await tx.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and s.account_id = $2 and s.reblog_of_id is null for update`, [id, accountId]);
@@ -243,7 +247,7 @@ export async function editStatus(ctx: AppContext, accountId: string, id: string,
     validateText(ctx, edit);
     const sensitive = edit.sensitive || edit.spoilerText.length > 0;
     if (current.text === edit.text && current.spoiler_text === edit.spoilerText && current.sensitive === sensitive && current.language === edit.language) {
-      return { status: current, notified: [] };
+      return current;
     }
     await tx.query('insert into status_edits (status_id, text, spoiler_text, sensitive, created_at) values ($1, $2, $3, $4, $5)',
       [id, current.text, current.spoiler_text, current.sensitive, current.edited_at ?? current.created_at]);
@@ -255,7 +259,7 @@ export async function editStatus(ctx: AppContext, accountId: string, id: string,
     await tx.query('delete from status_tags where status_id = $1', [id]);
     await linkMentionsAndTags(tx, id, mentioned, parsed.tags);
     const rebloggers = await tx.query<{ account_id: string }>('select account_id from statuses where reblog_of_id = $1', [id]);
-    const notified: Array<{ id: string; accountId: string }> = [];
+    const notified: NotificationRef[] = [];
     for (const r of rebloggers) {
       const nid = await notify(tx, r.account_id, accountId, 'update', id);
       if (nid) notified.push({ id: nid, accountId: r.account_id });
@@ -265,7 +269,9 @@ export async function editStatus(ctx: AppContext, accountId: string, id: string,
       const nid = await notify(tx, q.account_id, accountId, 'quoted_update', q.id);
       if (nid) notified.push({ id: nid, accountId: q.account_id });
     }
-    return { status: updated!, notified };
+    publish(ctx.events, tx, 'status.updated', { statusId: id, accountId });
+    publishNotifications(ctx.events, tx, notified);
+    return updated!;
   });
 }
 
@@ -276,15 +282,25 @@ export async function statusHistory(db: Queryable, status: StatusRow): Promise<A
   return [...edits, { text: status.text, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.edited_at ?? status.created_at }];
 }
 
-/** Locks one of the account's own statuses for deletion; 404 for anyone else's. */
-export async function lockOwnStatus(tx: Queryable, accountId: string, id: string): Promise<StatusRow> {
-  const [row] = await tx.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and s.account_id = $2 and s.reblog_of_id is null for update`, [id, accountId]);
-  if (!row) throw notFound();
-  return row;
+/**
+ * Deletes one of the account's own statuses (404 for anyone else's) and answers with what `present`
+ * makes of it while it still exists (the API's entity, with its source for delete-and-redraft). The
+ * answer is stored under the Idempotency-Key, so a retry after a lost answer gets it again, not a 404.
+ */
+export async function deleteStatus<T>(ctx: AppContext, accountId: string, id: string, key: string | null, present: (tx: Queryable, row: StatusRow) => Promise<T>): Promise<T> {
+  const { response } = await idempotentWrite(ctx, accountId, key, `DELETE /api/v1/statuses/${id}`, async (tx) => {
+    const [row] = await tx.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and s.account_id = $2 and s.reblog_of_id is null for update`, [id, accountId]);
+    if (!row) throw notFound();
+    const answer = await present(tx, row);
+    await deleteRow(tx, row);
+    publish(ctx.events, tx, 'status.deleted', { statusId: id, accountId });
+    return answer;
+  });
+  return response;
 }
 
-/** Deletes a status locked by lockOwnStatus, keeping the counters right. */
-export async function deleteLockedStatus(tx: Queryable, row: StatusRow): Promise<void> {
+/** Deletes a locked status, keeping the counters right. */
+async function deleteRow(tx: Queryable, row: StatusRow): Promise<void> {
   // Conversations showing it fall back to their previous status (visibility never changes after posting).
   if (row.visibility === 'direct') await removeFromConversations(tx, row.id);
   // Reblogs of it go with it (foreign key cascade); the reblogs' authors keep their counts.
@@ -318,16 +334,16 @@ async function originalOf(tx: Queryable, viewerId: string, id: string): Promise<
   return status.reblog_of_id ? getVisibleStatus(tx, viewerId, status.reblog_of_id) : status;
 }
 
-export interface InteractionResult { status: StatusRow; notification?: { id: string; accountId: string } }
-
-export async function favourite(ctx: AppContext, accountId: string, id: string): Promise<InteractionResult> {
+export async function favourite(ctx: AppContext, accountId: string, id: string): Promise<StatusRow> {
   return ctx.db.transaction(async (tx) => {
     const status = await originalOf(tx, accountId, id);
     const inserted = await tx.query('insert into favourites (account_id, status_id) values ($1, $2) on conflict do nothing returning id', [accountId, status.id]);
-    if (inserted.length === 0) return { status };
+    if (inserted.length === 0) return status;
     await tx.query('update statuses set favourites_count = favourites_count + 1 where id = $1', [status.id]);
     const nid = await notify(tx, status.account_id, accountId, 'favourite', status.id);
-    return { status: { ...status, favourites_count: status.favourites_count + 1 }, notification: nid ? { id: nid, accountId: status.account_id } : undefined };
+    const notification = nid ? { id: nid, accountId: status.account_id } : undefined;
+    publishNotifications(ctx.events, tx, [notification]);
+    return { ...status, favourites_count: status.favourites_count + 1 };
   });
 }
 
@@ -342,7 +358,8 @@ export async function unfavourite(ctx: AppContext, accountId: string, id: string
   });
 }
 
-export async function reblog(ctx: AppContext, accountId: string, id: string, visibility: Visibility = 'public'): Promise<InteractionResult & { reblogId: string }> {
+/** Returns the id of the reblog (the new one, or the one that already existed). */
+export async function reblog(ctx: AppContext, accountId: string, id: string, visibility: Visibility = 'public'): Promise<string> {
   return ctx.db.transaction(async (tx) => {
     const original = await originalOf(tx, accountId, id);
     if (original.visibility === 'direct' || (original.visibility === 'private' && original.account_id !== accountId)) {
@@ -357,22 +374,26 @@ export async function reblog(ctx: AppContext, accountId: string, id: string, vis
       [accountId, original.id, visibility === 'direct' ? 'public' : visibility]);
     if (!created) {
       const [existing] = await tx.query<{ id: string }>('select id from statuses where account_id = $1 and reblog_of_id = $2', [accountId, original.id]);
-      return { status: original, reblogId: existing!.id };
+      return existing!.id;
     }
     await tx.query('update statuses set reblogs_count = reblogs_count + 1 where id = $1', [original.id]);
     const nid = await notify(tx, original.account_id, accountId, 'reblog', original.id);
-    return { status: { ...original, reblogs_count: original.reblogs_count + 1 }, reblogId: created.id, notification: nid ? { id: nid, accountId: original.account_id } : undefined };
+    const notification = nid ? { id: nid, accountId: original.account_id } : undefined;
+    publish(ctx.events, tx, 'status.created', { statusId: created.id, accountId });
+    publishNotifications(ctx.events, tx, [notification]);
+    return created.id;
   });
 }
 
-export async function unreblog(ctx: AppContext, accountId: string, id: string): Promise<{ status: StatusRow; removedId?: string }> {
+export async function unreblog(ctx: AppContext, accountId: string, id: string): Promise<StatusRow> {
   return ctx.db.transaction(async (tx) => {
     const original = await originalOf(tx, accountId, id);
     const [removed] = await tx.query<{ id: string }>('delete from statuses where account_id = $1 and reblog_of_id = $2 returning id', [accountId, original.id]);
-    if (!removed) return { status: original };
+    if (!removed) return original;
     await tx.query('update statuses set reblogs_count = greatest(reblogs_count - 1, 0) where id = $1', [original.id]);
     await tx.query(`delete from notifications where type = 'reblog' and from_account_id = $1 and status_id = $2`, [accountId, original.id]);
-    return { status: { ...original, reblogs_count: Math.max(original.reblogs_count - 1, 0) }, removedId: removed.id };
+    publish(ctx.events, tx, 'status.deleted', { statusId: removed.id, accountId });
+    return { ...original, reblogs_count: Math.max(original.reblogs_count - 1, 0) };
   });
 }
 

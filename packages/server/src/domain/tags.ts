@@ -1,5 +1,4 @@
-// Hashtag usage: the Tag entity's seven-day history and the trending list.
-import type { AppContext } from '../context.js';
+// Hashtag usage: the seven-day history a Tag entity shows, and the trending list.
 import type { Queryable } from '../db/index.js';
 
 const DAY_MS = 86_400_000;
@@ -13,11 +12,13 @@ const startOfDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
 export interface TagHistory { day: string; uses: string; accounts: string }
 
-/** Tag entities (name, url, history, following) for the given names, in that order. */
-export async function tagEntities(ctx: AppContext, names: string[]): Promise<Array<Record<string, unknown>>> {
+export interface TagUsage { name: string; history: TagHistory[] }
+
+/** Each hashtag's use in public posts, day by day over the last week (newest first), in the order given. */
+export async function tagUsage(db: Queryable, names: string[]): Promise<TagUsage[]> {
   if (names.length === 0) return [];
   const since = startOfDay(Date.now()) - 6 * DAY_MS;
-  const rows = await ctx.db.query<{ name: string; day: Date; uses: string; accounts: string }>(
+  const rows = await db.query<{ name: string; day: Date; uses: string; accounts: string }>(
     `select lower(t.name) as name, date_trunc('day', s.created_at, 'UTC') as day, count(*) as uses, count(distinct s.account_id) as accounts
      from tags t join status_tags st on st.tag_id = t.id join statuses s on s.id = st.status_id
      where lower(t.name) = any($1::text[]) and st.status_id >= $2 and s.visibility = 'public'
@@ -29,7 +30,7 @@ export async function tagEntities(ctx: AppContext, names: string[]): Promise<Arr
       const r = rows.find((x) => x.name === name && new Date(x.day).getTime() === day);
       history.push({ day: String(day / 1000), uses: String(r?.uses ?? 0), accounts: String(r?.accounts ?? 0) });
     }
-    return { name, url: `${ctx.config.publicUrl}/tags/${encodeURIComponent(name)}`, history, following: false };
+    return { name, history };
   });
 }
 

@@ -1,17 +1,16 @@
 // Timelines as keyset-paginated queries. Home is read from a per-viewer feed filled on write (fan-out),
 // with fan-in over the follow graph below the feed's floor; see BENCHMARKS.md for the measurements.
-import type { Db, Queryable } from '../db/index.js';
-import { keyset, type PageParams } from './pagination.js';
+import type { AppContext } from '../context.js';
+import type { Queryable } from '../db/index.js';
+import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { buildHomeFeed } from './home-feed.js';
 import { notMutedBy, visibleTo } from './visibility.js';
 
-async function page(db: Queryable, from: string, conditions: string[], params: unknown[], p: PageParams, column = 's.id'): Promise<StatusRow[]> {
-  const k = keyset(p, column, params);
-  const rows = await db.query<StatusRow & { cursor?: string }>(
+function page(db: Queryable, from: string, conditions: string[], params: unknown[], p: PageParams, column = 's.id'): Promise<StatusRow[]> {
+  return keysetPage<StatusRow & { cursor?: string }>(db, p, column, params, (k) =>
     `select ${STATUS_COLUMNS}${column === 's.id' ? '' : `, ${column} as cursor`} from ${from}
-     where ${[...conditions, k.where].join(' and ')} order by ${k.order} limit ${k.limit}`, params);
-  return k.ascending ? rows.reverse() : rows;
+     where ${[...conditions, k.where].join(' and ')} order by ${k.order} limit ${k.limit}`);
 }
 
 /** What a viewer's home timeline holds, as predicates over `s`; the streaming API applies the same ones. */
@@ -63,14 +62,12 @@ export async function fanInHomeTimeline(db: Queryable, viewerId: string, p: Page
   return k.ascending ? rows.reverse() : rows;
 }
 
-/** Viewers whose feed is being built by this process, so concurrent reads do not build it twice. */
-const building = new Set<string>();
-
 /**
  * The home timeline: from the viewer's feed where it reaches, by fan-in below its floor or while it
  * does not exist yet (the first read starts building it, in the background).
  */
-export async function homeTimeline(db: Db, viewerId: string, p: PageParams): Promise<StatusRow[]> {
+export async function homeTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuilding'>, viewerId: string, p: PageParams): Promise<StatusRow[]> {
+  const { db, homeFeedsBuilding: building } = ctx;
   const params: unknown[] = [viewerId];
   const k = keyset(p, 'h.status_id', params);
   const rows = await db.query<StatusRow & { feed_floor: string | null }>(
@@ -144,9 +141,7 @@ export function markedStatuses(db: Queryable, table: 'favourites' | 'bookmarks',
 export async function interactingAccounts(db: Queryable, kind: 'favourited_by' | 'reblogged_by', statusId: string, p: PageParams): Promise<Array<{ cursor: string; accountId: string }>> {
   const params: unknown[] = [statusId];
   const source = kind === 'favourited_by' ? 'favourites x where x.status_id = $1' : 'statuses x where x.reblog_of_id = $1';
-  const k = keyset(p, 'x.id', params);
-  const rows = await db.query<{ cursor: string; account_id: string }>(
-    `select x.id as cursor, x.account_id from ${source} and ${k.where} order by ${k.order} limit ${k.limit}`, params);
-  const list = rows.map((r) => ({ cursor: r.cursor, accountId: r.account_id }));
-  return k.ascending ? list.reverse() : list;
+  const rows = await keysetPage<{ cursor: string; account_id: string }>(db, p, 'x.id', params, (k) =>
+    `select x.id as cursor, x.account_id from ${source} and ${k.where} order by ${k.order} limit ${k.limit}`);
+  return rows.map((r) => ({ cursor: r.cursor, accountId: r.account_id }));
 }

@@ -22,6 +22,11 @@ export async function createApp(db: Queryable, input: { name: string; website: s
   return row!;
 }
 
+export async function getApp(db: Queryable, id: string): Promise<AppRow | undefined> {
+  const [row] = await db.query<AppRow>('select * from apps where id = $1', [id]);
+  return row;
+}
+
 export async function findAppByClientId(db: Queryable, clientId: string): Promise<AppRow | undefined> {
   const [row] = await db.query<AppRow>('select * from apps where client_id = $1', [clientId]);
   return row;
@@ -44,6 +49,11 @@ export async function findToken(db: Queryable, accessToken: string): Promise<Tok
   const [row] = await db.query<TokenRow>(
     'select id, app_id, account_id, scopes from tokens where access_hash = $1 and revoked_at is null', [sha256(accessToken)]);
   return row;
+}
+
+/** Ends a web session: revokes its token, given the session token itself (the cookie's value). */
+export async function revokeSessionToken(db: Queryable, tokenId: string, sessionToken: string): Promise<void> {
+  await db.query('update tokens set revoked_at = now() where id = $1 and access_hash = $2', [tokenId, sha256(sessionToken)]);
 }
 
 export async function revokeToken(db: Queryable, appId: string, token: string): Promise<void> {

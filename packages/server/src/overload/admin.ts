@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { badRequest, notFound, unauthorized } from '../errors.js';
 import { safeEqual } from '../domain/tokens.js';
+import { bearerToken } from '../api/auth.js';
 import type { OverloadState } from './index.js';
 
 export const ADMIN_PREFIX = '/api/firebreak/admin/';
@@ -19,7 +20,7 @@ export async function registerAdminRoutes(app: FastifyInstance, ctx: AppContext,
   const adminToken = ctx.config.adminToken;
   const requireAdmin = (request: FastifyRequest) => {
     if (!adminToken) throw notFound('Not found');
-    const given = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    const given = bearerToken(request) ?? '';
     if (!safeEqual(given, adminToken)) throw unauthorized('The admin token is invalid');
   };
   const view = () => ({ under_attack: state.underAttack, pow_difficulty: state.proofOfWork.difficulty });

@@ -3,43 +3,32 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Priority } from './concurrency-limit.js';
-import { CSRF_HEADER, SESSION_COOKIE, readCookie } from '../api/auth.js';
+import { presentedToken } from '../api/auth.js';
 
-/** Never shed, limited or challenged: the edge's health checks and scraping must work under attack. */
-export const EXEMPT_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
-
-/** What a signed-in user is waiting for most: their timeline, their notifications, posting. */
-const CRITICAL_ROUTES = new Set([
-  'GET /api/v1/timelines/home', 'POST /api/v1/statuses', 'GET /api/v1/notifications', 'GET /api/v1/accounts/verify_credentials',
-]);
-
-/** Routes whose cost grows with the data (full-text search, scans of other people's posts). */
-const EXPENSIVE_ROUTES = new Set([
-  'GET /api/v2/search', 'GET /api/v1/accounts/search', 'GET /api/v1/timelines/public', 'GET /api/v1/timelines/tag/:hashtag',
-  'GET /api/v1/accounts/:id/statuses', 'GET /api/v1/statuses/:id/context', 'GET /api/v1/accounts/:id/followers',
-  'GET /api/v1/accounts/:id/following', 'GET /api/v1/statuses/:id/favourited_by', 'GET /api/v1/statuses/:id/reblogged_by',
-  'POST /oauth/token', 'POST /oauth/authorize', 'POST /api/v1/accounts',
-]);
+/**
+ * What a route declares about itself in its config, beside its auth rule:
+ *   exempt: never shed, limited or challenged (health checks and scraping must work under attack);
+ *   priority 'critical': what a signed-in user waits for most (their timeline, notifications, posting);
+ *   expensive: its cost grows with the data (full-text search, scans of other people's posts).
+ */
+declare module 'fastify' {
+  interface FastifyContextConfig { exempt?: boolean; priority?: 'critical'; expensive?: boolean }
+}
 
 export const routeKey = (request: FastifyRequest) => `${request.method} ${request.routeOptions.url ?? 'unmatched'}`;
 
+export const isExempt = (request: FastifyRequest) => request.routeOptions.config.exempt === true;
+
 /**
- * The token a request carries, as auth.ts reads it: bearer (header or access_token query), else the
- * web UI's session cookie when the request carries a CSRF header. Unverified here: it only counts once
- * the same token has authenticated successfully (KnownTokens), and auth.ts checks the CSRF token.
+ * The token a request presents (api/auth.ts reads it), unverified: it only counts once the same token
+ * has authenticated successfully (KnownTokens). Signed-in web UI users present their session cookie.
  */
-export function presentedToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header) return /^Bearer\s+(\S{1,200})$/i.exec(header)?.[1];
-  const q = (request.query as Record<string, unknown> | undefined)?.access_token;
-  if (typeof q === 'string' && q) return q;
-  // Signed-in web UI users are signed-in users: without this they were shed and limited as anonymous.
-  if (request.headers[CSRF_HEADER]) return readCookie(request, SESSION_COOKIE)?.slice(0, 200) || undefined;
-  return undefined;
+export function tokenOf(request: FastifyRequest): string | undefined {
+  return presentedToken(request)?.token || undefined;
 }
 
 export function isExpensive(request: FastifyRequest): boolean {
-  if (EXPENSIVE_ROUTES.has(routeKey(request))) return true;
+  if (request.routeOptions.config.expensive) return true;
   // Paging far back is a scan whatever the route; the first page is what people read.
   const q = request.query as Record<string, unknown> | undefined;
   return request.method === 'GET' && q?.max_id !== undefined;
@@ -93,11 +82,11 @@ export interface RequestClass {
 }
 
 export function classify(request: FastifyRequest, known: KnownTokens): RequestClass {
-  const token = presentedToken(request);
+  const token = tokenOf(request);
   const accountId = token ? known.lookup(token)?.accountId : undefined;
   const expensive = isExpensive(request);
   if (accountId) {
-    const priority: Priority = CRITICAL_ROUTES.has(routeKey(request)) ? 'critical' : 'authenticated';
+    const priority: Priority = request.routeOptions.config.priority === 'critical' ? 'critical' : 'authenticated';
     return { priority, principal: `account:${accountId}`, signedIn: true, expensive };
   }
   return { priority: expensive ? 'anonymous_expensive' : 'anonymous', principal: `address:${request.ip}`, signedIn: false, expensive };

@@ -5,7 +5,7 @@
 // local-only yet visible commit (DESIGN §2 rule 2). The deadline is carried in AsyncLocalStorage so
 // the data layer can check it without every call site passing it along.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Db, Queryable, Row } from '../db/index.js';
+import type { Db, Row, Tx } from '../db/index.js';
 import { unavailable } from '../errors.js';
 
 export interface RequestDeadline {
@@ -38,7 +38,7 @@ export function guardWithDeadline(db: Db, onExceeded?: (deadline: RequestDeadlin
   // async, so a late query rejects instead of throwing synchronously: inside `Promise.all([a(), b()])`
   // a synchronous throw from b() would leave a()'s promise unhandled and take the process down.
   wrapper.query = async <T extends Row>(sql: string, params?: unknown[]) => { assertBeforeDeadline(onExceeded); return db.query<T>(sql, params); };
-  wrapper.transaction = async <T>(fn: (tx: Queryable) => Promise<T>) => { assertBeforeDeadline(onExceeded); return db.transaction<T>(fn); };
+  wrapper.transaction = async <T>(fn: (tx: Tx) => Promise<T>) => { assertBeforeDeadline(onExceeded); return db.transaction<T>(fn); };
   Object.defineProperty(wrapper, guarded, { value: true });
   return wrapper;
 }

@@ -12,10 +12,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { AppContext } from '../context.js';
 import { isTrustedAddress } from '../domain/login-attempts.js';
-import { classify, EXEMPT_ROUTES, KnownTokens, presentedToken, routeKey, type RequestClass } from './classify.js';
+import { classify, isExempt, KnownTokens, routeKey, tokenOf, type RequestClass } from './classify.js';
 import { capsForPool, GradientLimit, PriorityAdmission, type Priority, type Slot } from './concurrency-limit.js';
 import { CHALLENGE_HEADER, ProofOfWork } from './challenge.js';
-import { deadlineStorage, guardWithDeadline } from './deadline.js';
+import { deadlineStorage } from './deadline.js';
 import { overloadMetrics, type OverloadMetrics } from './metrics.js';
 import { registerRateLimits } from './rate-limits.js';
 import { ADMIN_PREFIX, registerAdminRoutes } from './admin.js';
@@ -60,24 +60,20 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
   app.decorateRequest('receivedAt', 0);
   app.decorateRequest('rateLimited', false);
 
-  // Routes read ctx.db when they run, so every query from now on checks the request deadline.
-  ctx.db = guardWithDeadline(ctx.db, (deadline) => metrics.reject('deadline', deadline.route));
-
-  const exempt = (request: FastifyRequest) => EXEMPT_ROUTES.has(request.routeOptions.url ?? '');
   const isPasswordLogin = (request: FastifyRequest) =>
     request.method === 'POST' && request.routeOptions.config.rateLimitClass === 'login' && !request.overloadClass?.signedIn;
 
   // 1. Classify: no I/O, a hash of the bearer token at most.
   app.addHook('onRequest', async (request) => {
     request.receivedAt = performance.now();
-    if (!exempt(request)) request.overloadClass = classify(request, state.knownTokens);
+    if (!isExempt(request)) request.overloadClass = classify(request, state.knownTokens);
   });
 
   // 2. Rate limits (route-level onRequest hooks, installed by the plugin for each route).
   if (ctx.config.rateLimitsEnabled) {
     await registerRateLimits(app, {
       requestClass: (request) => request.overloadClass ?? undefined,
-      exempt,
+      exempt: isExempt,
       onLimited: (request) => {
         request.rateLimited = true;
         metrics.reject('rate_limited', routeKey(request));
@@ -182,7 +178,7 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
   app.addHook('onResponse', async (request, reply) => {
     releaseSlot(request);
     // Remember tokens that worked, forget ones that did not: this is what makes classification cheap.
-    const token = presentedToken(request);
+    const token = tokenOf(request);
     if (token && request.auth) state.knownTokens.remember(token, request.auth.accountId);
     else if (token && reply.statusCode === 401) state.knownTokens.forget(token);
     // 429s not from the rate limiter come from the brute-force limiter on password checks.

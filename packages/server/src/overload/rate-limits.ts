@@ -12,6 +12,10 @@ import type { RequestClass } from './classify.js';
 
 export type RateLimitClass = 'default' | 'login' | 'register' | 'post' | 'search' | 'admin';
 
+declare module 'fastify' {
+  interface FastifyContextConfig { rateLimitClass?: RateLimitClass }
+}
+
 interface ClassLimit { perAccount: number; perAddress: number; windowMs: number }
 
 const MINUTE = 60_000;
@@ -27,8 +31,7 @@ export const RATE_LIMITS: Record<RateLimitClass, ClassLimit> = {
 };
 
 function classOf(request: FastifyRequest): RateLimitClass {
-  const declared = request.routeOptions.config.rateLimitClass;
-  return declared && declared in RATE_LIMITS ? (declared as RateLimitClass) : 'default';
+  return request.routeOptions.config.rateLimitClass ?? 'default';
 }
 
 function limitFor(request: FastifyRequest, who: RequestClass | undefined): ClassLimit & { max: number } {

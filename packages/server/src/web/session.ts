@@ -1,14 +1,14 @@
 // Sign up, sign in and sign out for the web UI. A session is an access token of the built-in
 // "Firebreak Web" app (migration 0003), given to the browser only as an HttpOnly cookie; a second,
-// readable cookie carries the CSRF token the page echoes on every API call (see src/api/auth.ts).
+// readable cookie carries the CSRF token the page echoes on every API call (see api/auth.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { ApiError, forbidden, unauthorized } from '../errors.js';
 import { CSRF_COOKIE, SESSION_COOKIE, authenticate, csrfTokenFor, readCookie } from '../api/auth.js';
-import { passwordLogin } from '../api/oauth.js';
 import { bodyOf, idempotencyKey, str } from '../api/params.js';
-import { registerOrReplay } from '../api/v1/accounts.js';
-import { findAppByClientId, issueToken, sha256 } from '../domain/tokens.js';
+import { registerOrReplay } from '../domain/accounts.js';
+import { passwordLogin } from '../domain/login.js';
+import { findAppByClientId, issueToken, revokeSessionToken } from '../domain/tokens.js';
 import { WEB_CLIENT_ID } from '../db/migrations/0003-web-sessions.js';
 
 const SESSION_DAYS = 30;
@@ -70,7 +70,7 @@ export default async function session(app: FastifyInstance, ctx: AppContext) {
     requireSameOrigin(request);
     if (!ctx.config.registrationsOpen) throw forbidden('Registrations are closed on this server');
     // The page sends an Idempotency-Key and retries through failovers: a retry finds its account.
-    const account = await registerOrReplay(ctx, bodyOf(request.body), idempotencyKey(request) !== null);
+    const account = await registerOrReplay(ctx.db, bodyOf(request.body), ctx.config.scryptCost, idempotencyKey(request) !== null);
     await startSession(ctx, request, reply, account.id);
     return { ok: true };
   });
@@ -80,9 +80,7 @@ export default async function session(app: FastifyInstance, ctx: AppContext) {
     requireSameOrigin(request);
     const auth = await authenticate(ctx, request).catch(() => null);
     const sessionToken = readCookie(request, SESSION_COOKIE);
-    if (auth && sessionToken) {
-      await ctx.db.query('update tokens set revoked_at = now() where id = $1 and access_hash = $2', [auth.tokenId, sha256(sessionToken)]);
-    }
+    if (auth && sessionToken) await revokeSessionToken(ctx.db, auth.tokenId, sessionToken);
     setSessionCookies(ctx, request, reply, null);
     return { ok: true };
   });

@@ -106,16 +106,17 @@ for (const backend of backends()) {
       }
     });
 
-    it('invalid pagination parameters are 400 on every list route', async () => {
+    it('invalid pagination parameters on every list route: a bad limit is 400, a malformed cursor id 404 (as any id that cannot exist)', async () => {
       // Every paginated list (GET /api/v1/statuses and /api/v1/accounts fetch by id[] and do not page).
       const lists = t.app.routeTable.filter((r) => r.method === 'GET' && r.url.startsWith('/api/') && !['/api/v1/statuses', '/api/v1/accounts'].includes(r.url)
         && /timelines|statuses$|followers|following|favourites|bookmarks|notifications$|blocks|mutes|_by$|quotes$|follow_requests$|conversations$|lists$|filters$|tags$|suggestions$|endorsements$|trends/.test(r.url));
       assert.ok(lists.length >= 25, `found ${lists.length} list routes`);
       for (const r of lists) {
-        for (const q of ['limit=abc', 'limit=-1', 'max_id=abc', 'since_id=1.5', 'min_id=%27or%201=1']) {
+        const cases: Array<[string, number]> = [['limit=abc', 400], ['limit=-1', 400], ['max_id=abc', 404], ['since_id=1.5', 404], ['min_id=%27or%201=1', 404], ['max_id=99999999999999999999', 404]];
+        for (const [q, status] of cases) {
           const id = r.url.startsWith('/api/v1/accounts') ? alice.id : aliceStatus.id;
           const res = await c.request('GET', `${fill(r.url, id)}?${q}`, { token: alice.token });
-          assert.equal(res.status, 400, `${r.url}?${q}`);
+          assert.equal(res.status, status, `${r.url}?${q}`);
           assert.ok(isError(res.body));
         }
       }
@@ -125,7 +126,7 @@ for (const backend of backends()) {
       const before = (await c.request('GET', '/api/v1/accounts/verify_credentials', { token: alice.token })).body.statuses_count;
       const cases: Array<[unknown, number]> = [
         [{ status: '' }, 422], [{ status: '   ' }, 422], [{ status: 'x'.repeat(501) }, 422], [{ status: 'ok', visibility: 'friends' }, 422],
-        [{ status: 'ok', language: 'english!' }, 422], [{ status: 123 }, 422], [{ status: 'ok', in_reply_to_id: 'abc' }, 422],
+        [{ status: 'ok', language: 'english!' }, 422], [{ status: 123 }, 422], [{ status: 'ok', in_reply_to_id: 'abc' }, 404], [{ status: 'ok', quoted_status_id: '1x' }, 404],
         [{ status: 'ok', media_ids: ['1'] }, 422], [[1, 2], 400],
       ];
       for (const [body, status] of cases) {

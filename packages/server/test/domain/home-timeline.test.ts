@@ -18,6 +18,7 @@ import { buildHomeFeed, trimHomeFeeds } from '@firebreak/server/domain/home-feed
 import { createStatus, reblog } from '@firebreak/server/domain/statuses.js';
 import { block, follow, mute, unfollow } from '@firebreak/server/domain/relationships.js';
 import type { AppContext } from '@firebreak/server/context.js';
+import { AppEvents } from '@firebreak/server/domain/events.js';
 
 const tiny: Scale = { name: 'tiny', accounts: 60, statuses: 4000, meanFollows: 12, tags: 10, favouritesPerStatus: 0.2 };
 
@@ -63,7 +64,7 @@ async function checkAgainstReference(db: Db): Promise<void> {
     update follows set show_reblogs = false where hashint8(id) % 4 = 0;
     insert into mutes (account_id, target_account_id) select account_id, target_account_id from follows where hashint8(id) % 9 = 0 on conflict do nothing;
     insert into blocks (account_id, target_account_id) select account_id, target_account_id from follows where hashint8(id) % 11 = 1 on conflict do nothing;`);
-  const ctx = { config: loadConfig({}), db } as unknown as AppContext;
+  const ctx = { config: loadConfig({}), db, events: new AppEvents(), homeFeedsBuilding: new Set<string>() } as unknown as AppContext;
   const viewers = (await db.query<{ id: string }>('select id from accounts order by id')).map((r) => r.id);
 
   // 1. Fan-in (what serves a viewer without a feed, and pages below a feed's floor).
@@ -73,7 +74,7 @@ async function checkAgainstReference(db: Db): Promise<void> {
 
   // 2. Feeds built from the existing statuses (as a first home read does, in the background).
   for (const v of viewers) await buildHomeFeed(db, v);
-  await compareAll(db, (v, p) => homeTimeline(db, v, p), 'built feeds');
+  await compareAll(db, (v, p) => homeTimeline(ctx, v, p), 'built feeds');
 
   // 3. Writes after the feeds exist: posts (direct ones too), reblogs, follows, unfollows, mutes,
   //    a block, and a hidden-reblogs follow; fan-out on write and the follow hooks must keep up.
@@ -92,11 +93,11 @@ async function checkAgainstReference(db: Db): Promise<void> {
     if (i % 7 === 0) await mute(ctx, a, pick(i + 300), true).catch(() => {});
     if (i % 10 === 0) await block(ctx, a, pick(i + 400)).catch(() => {});
   }
-  await compareAll(db, (v, p) => homeTimeline(db, v, p), 'after writes');
+  await compareAll(db, (v, p) => homeTimeline(ctx, v, p), 'after writes');
 
   // 4. Feeds trimmed to a few rows: most pages now reach below the floor and continue by fan-in.
   assert.ok(await trimHomeFeeds(db, 12) > 0);
-  await compareAll(db, (v, p) => homeTimeline(db, v, p), 'trimmed feeds');
+  await compareAll(db, (v, p) => homeTimeline(ctx, v, p), 'trimmed feeds');
   const [{ max }] = await db.query<{ max: string }>('select max(n) as max from (select count(*) as n from home_feed group by account_id) c') as [{ max: string }];
   assert.ok(Number(max) <= 12);
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, startApp, type TestApp } from '@firebreak/testkit/app.js';
 import type {} from '@firebreak/server/overload/index.js'; // the app.overload decoration
-import { passwordLogin } from '@firebreak/server/api/oauth.js';
+import { passwordLogin } from '@firebreak/server/domain/login.js';
 import type { Slot } from '@firebreak/server/overload/concurrency-limit.js';
 
 describe('login brute force', () => {

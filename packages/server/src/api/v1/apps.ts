@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { notFound, unprocessable } from '../../errors.js';
 import { parseScopes } from '../../domain/scopes.js';
-import { createApp } from '../../domain/tokens.js';
+import { createApp, getApp } from '../../domain/tokens.js';
 import { rule } from '../auth.js';
 import { bodyOf, list, str } from '../params.js';
 import { OOB } from '../oauth.js';
@@ -35,9 +35,8 @@ export default async function apps(app: FastifyInstance, ctx: AppContext) {
   });
 
   app.get('/api/v1/apps/verify_credentials', { config: rule('app') }, async (request) => {
-    const [row] = await ctx.db.query<{ id: string; name: string; website: string | null; scopes: string[]; redirect_uris: string[] }>(
-      'select id, name, website, scopes, redirect_uris from apps where id = $1', [request.auth!.appId]);
+    const row = request.auth!.appId ? await getApp(ctx.db, request.auth!.appId) : undefined;
     if (!row) throw notFound();
-    return { ...row, redirect_uri: row.redirect_uris.join('\n'), vapid_key: '' };
+    return { id: row.id, name: row.name, website: row.website, scopes: row.scopes, redirect_uris: row.redirect_uris, redirect_uri: row.redirect_uris.join('\n'), vapid_key: '' };
   });
 }

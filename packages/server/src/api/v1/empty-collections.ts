@@ -7,8 +7,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { getAccount } from '../../domain/accounts.js';
-import { parsePage } from '../../domain/pagination.js';
 import { rule, type AuthRule } from '../auth.js';
+import { parsePage } from '../pagination.js';
 import { idParam, type Params } from '../params.js';
 
 type Rule = { auth: AuthRule } | undefined;

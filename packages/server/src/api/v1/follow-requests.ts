@@ -2,21 +2,18 @@
 // The :id is the requesting account's id, as on Mastodon; answers are the Relationship with it.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { linkHeader, parsePage } from '../../domain/pagination.js';
 import * as rel from '../../domain/relationships.js';
 import { rule, viewer } from '../auth.js';
-import { idParam, type Params } from '../params.js';
-import { serializeAccountsById } from '../serializers.js';
+import { paginated } from '../pagination.js';
+import { idParam } from '../params.js';
+import { renderAccounts } from '../render.js';
 
 type WithId = { Params: { id: string } };
 
 export default async function followRequests(app: FastifyInstance, ctx: AppContext) {
   app.get('/api/v1/follow_requests', { config: rule('user', 'read:follows') }, async (request, reply) => {
-    const q = request.query as Params;
-    const rows = await rel.listFollowRequests(ctx.db, viewer(request), parsePage(q, 40, 80));
-    const link = linkHeader(`${ctx.config.publicUrl}${request.url}`, rows, q);
-    if (link) reply.header('link', link);
-    return serializeAccountsById(ctx, ctx.db, rows.map((r) => r.accountId));
+    const rows = await paginated(ctx, request, reply, (page) => rel.listFollowRequests(ctx.db, viewer(request), page), { limits: [40, 80] });
+    return renderAccounts(ctx, rows.map((r) => r.accountId));
   });
 
   for (const [path, act] of [['authorize', rel.authorizeFollowRequest], ['reject', rel.rejectFollowRequest]] as const) {

@@ -1,35 +1,10 @@
 // Discovery: what real clients read before anything else.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { usageCounter } from '../../domain/instance-stats.js';
 import { rule } from '../auth.js';
 
 const VERSION = '4.5.0 (compatible; Firebreak 0.1.0)';
-
-interface Usage { users: number; statuses: number }
-
-/** How long instance counts are reused. Every client asks for them first, and anonymously. */
-const USAGE_TTL_MS = 60_000;
-
-/**
- * The instance's counts, counted at most once a minute and by one query at a time: two count(*)
- * scans per call made the cheapest-looking anonymous route a database flood (issue 5's drill).
- */
-function usageCounter(ctx: AppContext): () => Promise<Usage> {
-  let cached: { at: number; value: Promise<Usage> } | null = null;
-  const count = async (): Promise<Usage> => {
-    const [row] = await ctx.db.query<{ users: string; statuses: string }>(
-      `select (select count(*) from accounts) as users, (select count(*) from statuses where reblog_of_id is null) as statuses`);
-    return { users: Number(row?.users ?? 0), statuses: Number(row?.statuses ?? 0) };
-  };
-  return () => {
-    if (!cached || Date.now() - cached.at > USAGE_TTL_MS) {
-      const value = count();
-      cached = { at: Date.now(), value };
-      value.catch(() => { if (cached?.value === value) cached = null; }); // a failed count is not kept
-    }
-    return cached.value;
-  };
-}
 
 export function instanceConfiguration(ctx: AppContext) {
   const streamingBase = ctx.config.publicUrl.replace(/^http/, 'ws');
@@ -44,7 +19,7 @@ export function instanceConfiguration(ctx: AppContext) {
 }
 
 export default async function instance(app: FastifyInstance, ctx: AppContext) {
-  const usage = usageCounter(ctx);
+  const usage = usageCounter(ctx.db);
   const description = 'Firebreak: a microblog whose redundancy actually works.';
   app.get('/api/v2/instance', async () => ({
     domain: ctx.config.domain, title: 'Firebreak', version: VERSION, source_url: 'https://github.com/firebreak/firebreak',

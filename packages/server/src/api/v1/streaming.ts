@@ -2,23 +2,25 @@
 // on an open socket). Streams: user, user:notification, public, public:local, hashtag, hashtag:local.
 // Events: update, notification, delete, status.update; payloads are JSON strings, as Mastodon sends.
 //
-// Where events come from: routes emit ctx.events after their writes commit. This server delivers them
-// to its own sockets at once and relays them through PostgreSQL NOTIFY, so the other app servers on
-// the same database deliver them to theirs (each skips its own relayed copies). A status is sent to a
-// subscriber only if the timeline behind the stream would show it to that viewer: the same SQL
-// predicates as the timelines (src/domain/timelines.ts), evaluated for every listening viewer at once.
+// Where events come from: the domain publishes ctx.events after a write commits (domain/events.ts).
+// This server delivers them to its own sockets at once and relays them through PostgreSQL NOTIFY, so
+// the other app servers on the same database deliver them to theirs (each skips its own relayed
+// copies). A status is sent to a subscriber only if the timeline behind the stream would show it to
+// that viewer (domain/delivery.ts).
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
-import type { AppContext, DomainEvents } from '../../context.js';
+import type { AppContext } from '../../context.js';
 import { ApiError, forbidden, unauthorized } from '../../errors.js';
-import { authenticate, readCookie, SESSION_COOKIE, type Auth } from '../auth.js';
+import { statusToDeliver, viewersMatching } from '../../domain/delivery.js';
+import type { DomainEvents } from '../../domain/events.js';
+import { findNotification } from '../../domain/notifications.js';
 import { scopeAllows } from '../../domain/scopes.js';
-import { STATUS_COLUMNS, type StatusRow } from '../../domain/statuses.js';
 import { homeConditions, publicConditions, tagConditions } from '../../domain/timelines.js';
-import type { NotificationRow } from '../../domain/notifications.js';
-import { serializeNotifications, serializeStatuses } from '../serializers.js';
+import { authenticate, readCookie, SESSION_COOKIE, type Auth } from '../auth.js';
+import { HASHTAG } from '../params.js';
+import { renderNotifications, renderStatus } from '../render.js';
 
 const CHANNEL = 'firebreak_events';
 const HEARTBEAT_MS = 30_000;
@@ -49,7 +51,7 @@ function subscriptionFor(auth: Auth | null, stream: unknown, tag: unknown): Subs
   }
   if (auth && !scopeAllows(auth.scopes, 'read:statuses')) throw new StreamingError(403, 'Access token does not have the required scopes');
   if (name === 'hashtag' || name === 'hashtag:local') {
-    if (typeof tag !== 'string' || !/^[\p{L}\p{N}_]{1,100}$/u.test(tag)) throw new StreamingError(400, 'Missing or invalid tag name');
+    if (typeof tag !== 'string' || !HASHTAG.test(tag)) throw new StreamingError(400, 'Missing or invalid tag name');
     return { name, tag: tag.toLowerCase(), key: `${name}:${tag.toLowerCase()}` };
   }
   return { name, key: name };
@@ -130,34 +132,24 @@ class StreamHub {
     client.socket.send(JSON.stringify({ stream: sub.tag ? [sub.name, sub.tag] : [sub.name], event, payload }));
   }
 
-  /** Viewers (null = anonymous) among `viewers` for whom the status passes `conditions`. */
-  private async viewersMatching(statusId: string, viewers: Array<string | null>, conditions: (v: string) => string[]): Promise<Set<string | null>> {
-    if (viewers.length === 0) return new Set();
-    const rows = await this.ctx.db.query<{ viewer_id: string | null }>(
-      `select v.id as viewer_id from unnest($2::bigint[]) as v(id) cross join statuses s
-       where s.id = $1 and ${conditions('v.id').join(' and ')}`, [statusId, viewers]);
-    return new Set(rows.map((r) => r.viewer_id));
-  }
-
   private async deliverStatus(statusId: string, event: 'update' | 'status.update'): Promise<void> {
-    const [row] = await this.ctx.db.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1`, [statusId]);
-    if (!row) return;
-    const tags = new Set((await this.ctx.db.query<{ name: string }>(
-      'select lower(t.name) as name from status_tags st join tags t on t.id = st.tag_id where st.status_id = $1', [statusId])).map((t) => t.name));
+    const found = await statusToDeliver(this.ctx.db, statusId);
+    if (!found) return;
+    const { status: row, tags } = found;
     const viewersOf = (accept: (s: Subscription) => boolean) => [...new Set([...this.clients]
       .filter((c) => [...c.subscriptions.values()].some(accept)).map((c) => c.auth?.accountId ?? null))];
     const isPublic = (s: Subscription) => s.name.startsWith('public');
     const isTag = (s: Subscription) => s.name.startsWith('hashtag') && tags.has(s.tag!);
     const [home, pub, tagged] = await Promise.all([
-      this.viewersMatching(statusId, viewersOf((s) => s.name === 'user'), homeConditions),
-      this.viewersMatching(statusId, viewersOf(isPublic), publicConditions),
-      this.viewersMatching(statusId, viewersOf(isTag), tagConditions),
+      viewersMatching(this.ctx.db, statusId, viewersOf((s) => s.name === 'user'), homeConditions),
+      viewersMatching(this.ctx.db, statusId, viewersOf(isPublic), publicConditions),
+      viewersMatching(this.ctx.db, statusId, viewersOf(isTag), tagConditions),
     ]);
     // One serialization per viewer (their favourited/reblogged flags differ), shared by their sockets.
     const payloads = new Map<string | null, Promise<string>>();
     const payloadFor = (viewer: string | null) => {
       let p = payloads.get(viewer);
-      if (!p) payloads.set(viewer, p = serializeStatuses(this.ctx, this.ctx.db, viewer, [row]).then(([e]) => JSON.stringify(e)));
+      if (!p) payloads.set(viewer, p = renderStatus(this.ctx, viewer, row).then((e) => JSON.stringify(e)));
       return p;
     };
     for (const client of this.clients) {
@@ -181,10 +173,9 @@ class StreamHub {
   private async deliverNotification(data: { notificationId: string; accountId: string }): Promise<void> {
     const recipients = [...this.clients].filter((c) => c.auth?.accountId === data.accountId);
     if (recipients.length === 0) return;
-    const rows = await this.ctx.db.query<NotificationRow>(
-      'select id, account_id, from_account_id, type, status_id, created_at from notifications where id = $1 and account_id = $2', [data.notificationId, data.accountId]);
-    if (!rows[0]) return;
-    const [entity] = await serializeNotifications(this.ctx, this.ctx.db, data.accountId, rows);
+    const row = await findNotification(this.ctx.db, data.accountId, data.notificationId);
+    if (!row) return;
+    const [entity] = await renderNotifications(this.ctx, data.accountId, [row]);
     const payload = JSON.stringify(entity);
     for (const client of recipients) {
       for (const sub of client.subscriptions.values()) {

@@ -3,12 +3,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { badRequest } from '../../errors.js';
-import { parsePage } from '../../domain/pagination.js';
-import { tagEntities, trendingTags } from '../../domain/tags.js';
+import { trendingTags } from '../../domain/tags.js';
 import { rule } from '../auth.js';
-import type { Params } from '../params.js';
-
-export const HASHTAG = /^[\p{L}\p{N}_]{1,100}$/u;
+import { parsePage } from '../pagination.js';
+import { HASHTAG, type Params } from '../params.js';
+import { renderTags } from '../render.js';
 
 /** Trends page by offset, as on Mastodon; ids are not used but must still be well-formed, as on every list. */
 function limitAndOffset(q: Params, defaultLimit: number, maxLimit: number): { limit: number; offset: number } {
@@ -24,7 +23,7 @@ export default async function tags(app: FastifyInstance, ctx: AppContext) {
   app.get<{ Params: { name: string } }>('/api/v1/tags/:name', { config: rule('optional', 'read:statuses') }, async (request) => {
     const name = request.params.name.replace(/^#/, '');
     if (!HASHTAG.test(name)) throw badRequest('Invalid hashtag');
-    const [tag] = await tagEntities(ctx, [name]);
+    const [tag] = await renderTags(ctx, [name]);
     return tag;
   });
 
@@ -32,7 +31,7 @@ export default async function tags(app: FastifyInstance, ctx: AppContext) {
   for (const url of ['/api/v1/trends/tags', '/api/v1/trends']) {
     app.get(url, async (request) => {
       const { limit, offset } = limitAndOffset(request.query as Params, 10, 20);
-      return tagEntities(ctx, await trendingTags(ctx.db, limit, offset));
+      return renderTags(ctx, await trendingTags(ctx.db, limit, offset));
     });
   }
 }

@@ -1,40 +1,37 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { badRequest } from '../../errors.js';
-import { linkHeader, parsePage } from '../../domain/pagination.js';
-import type { StatusRow } from '../../domain/statuses.js';
 import { homeTimeline, markedStatuses, publicTimeline, tagTimeline } from '../../domain/timelines.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
-import { flag, type Params } from '../params.js';
-import { serializeStatuses } from '../serializers.js';
+import { paginated } from '../pagination.js';
+import { flag, HASHTAG, type Params } from '../params.js';
+import { renderStatuses } from '../render.js';
 
 export default async function timelines(app: FastifyInstance, ctx: AppContext) {
-  const respond = async (request: FastifyRequest, reply: FastifyReply, rows: Array<StatusRow & { cursor?: string }>) => {
-    const link = linkHeader(`${ctx.config.publicUrl}${request.url}`, rows.map((r) => ({ cursor: r.cursor ?? r.id })), request.query as Params);
-    if (link) reply.header('link', link);
-    return serializeStatuses(ctx, ctx.db, optionalViewer(request), rows);
-  };
+  app.get('/api/v1/timelines/home', { config: { ...rule('user', 'read:statuses'), priority: 'critical' } }, async (request, reply) => {
+    const me = viewer(request);
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => homeTimeline(ctx, me, page)));
+  });
 
-  app.get('/api/v1/timelines/home', { config: rule('user', 'read:statuses') }, async (request, reply) =>
-    respond(request, reply, await homeTimeline(ctx.db, viewer(request), parsePage(request.query as Params))));
-
-  app.get('/api/v1/timelines/public', { config: rule('optional', 'read:statuses') }, async (request, reply) => {
+  app.get('/api/v1/timelines/public', { config: { ...rule('optional', 'read:statuses'), expensive: true } }, async (request, reply) => {
     const q = request.query as Params;
-    const page = parsePage(q);
+    const me = optionalViewer(request);
     // Every account is local and there are no media attachments yet, so these filters select nothing.
-    if (flag(q, 'remote') || flag(q, 'only_media')) return [];
-    return respond(request, reply, await publicTimeline(ctx.db, optionalViewer(request), page));
+    const none = flag(q, 'remote') || flag(q, 'only_media');
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, async (page) => (none ? [] : publicTimeline(ctx.db, me, page))));
   });
 
-  app.get<{ Params: { hashtag: string } }>('/api/v1/timelines/tag/:hashtag', { config: rule('optional', 'read:statuses') }, async (request, reply) => {
+  app.get<{ Params: { hashtag: string } }>('/api/v1/timelines/tag/:hashtag', { config: { ...rule('optional', 'read:statuses'), expensive: true } }, async (request, reply) => {
     const tag = request.params.hashtag;
-    if (!/^[\p{L}\p{N}_]{1,100}$/u.test(tag)) throw badRequest('Invalid hashtag');
-    return respond(request, reply, await tagTimeline(ctx.db, optionalViewer(request), tag, parsePage(request.query as Params)));
+    if (!HASHTAG.test(tag)) throw badRequest('Invalid hashtag');
+    const me = optionalViewer(request);
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => tagTimeline(ctx.db, me, tag, page)));
   });
 
-  app.get('/api/v1/favourites', { config: rule('user', 'read:favourites') }, async (request, reply) =>
-    respond(request, reply, await markedStatuses(ctx.db, 'favourites', viewer(request), parsePage(request.query as Params))));
-
-  app.get('/api/v1/bookmarks', { config: rule('user', 'read:bookmarks') }, async (request, reply) =>
-    respond(request, reply, await markedStatuses(ctx.db, 'bookmarks', viewer(request), parsePage(request.query as Params))));
+  for (const table of ['favourites', 'bookmarks'] as const) {
+    app.get(`/api/v1/${table}`, { config: rule('user', `read:${table}`) }, async (request, reply) => {
+      const me = viewer(request);
+      return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => markedStatuses(ctx.db, table, me, page)));
+    });
+  }
 }

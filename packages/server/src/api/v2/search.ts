@@ -2,15 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { badRequest } from '../../errors.js';
 import { searchAccounts, searchStatuses, searchTags } from '../../domain/search.js';
-import { tagEntities } from '../../domain/tags.js';
 import { optionalViewer, rule } from '../auth.js';
 import { str, type Params } from '../params.js';
-import { serializeAccount, serializeStatuses } from '../serializers.js';
+import { renderStatuses, renderTags } from '../render.js';
+import { serializeAccount } from '../serializers.js';
 
 const TYPES = ['accounts', 'hashtags', 'statuses'] as const;
 
 export default async function search(app: FastifyInstance, ctx: AppContext) {
-  app.get('/api/v2/search', { config: { ...rule('optional', 'read:search'), rateLimitClass: 'search' } }, async (request) => {
+  app.get('/api/v2/search', { config: { ...rule('optional', 'read:search'), rateLimitClass: 'search', expensive: true } }, async (request) => {
     const query = request.query as Params;
     const q = (str(query, 'q', 500) ?? '').trim();
     const type = str(query, 'type', 20);
@@ -33,9 +33,9 @@ export default async function search(app: FastifyInstance, ctx: AppContext) {
       me && want('statuses') && !q.startsWith('#') ? searchStatuses(ctx.db, me, q, capped, off) : [],
     ]);
     return {
-      accounts: accounts.map((a) => serializeAccount(ctx, a)),
-      hashtags: await tagEntities(ctx, hashtags.map((t) => t.name)),
-      statuses: await serializeStatuses(ctx, ctx.db, me, statuses),
+      accounts: accounts.map((a) => serializeAccount(ctx.config, a)),
+      hashtags: await renderTags(ctx, hashtags.map((t) => t.name)),
+      statuses: await renderStatuses(ctx, me, statuses),
     };
   });
 }

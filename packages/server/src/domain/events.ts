@@ -1,0 +1,29 @@
+// What happened, published by the domain once a write has committed (DESIGN §6): the streaming API
+// listens here, and so may any other reader of changes. Routes never publish: any caller of a domain
+// write gets its events, and a rolled-back write publishes nothing.
+import { EventEmitter } from 'node:events';
+import type { Tx } from '../db/index.js';
+
+export interface DomainEvents {
+  'status.created': [{ statusId: string; accountId: string }];
+  'status.deleted': [{ statusId: string; accountId: string }];
+  'status.updated': [{ statusId: string; accountId: string }];
+  'notification.created': [{ notificationId: string; accountId: string }];
+}
+
+export class AppEvents extends EventEmitter<DomainEvents> {}
+
+export type EventName = keyof DomainEvents;
+
+/** Publishes `event` when `tx` commits. */
+export function publish<K extends EventName>(events: AppEvents, tx: Tx, event: K, ...data: DomainEvents[K]): void {
+  const emit = events.emit.bind(events) as (event: K, ...args: DomainEvents[K]) => boolean;
+  tx.afterCommit(() => { emit(event, ...data); });
+}
+
+export interface NotificationRef { id: string; accountId: string }
+
+/** Publishes each new notification to its recipient when `tx` commits. */
+export function publishNotifications(events: AppEvents, tx: Tx, notifications: Iterable<NotificationRef | undefined>): void {
+  for (const n of notifications) if (n) publish(events, tx, 'notification.created', { notificationId: n.id, accountId: n.accountId });
+}

@@ -1,0 +1,105 @@
+// Loading what entities are made of, in batches: a fixed number of queries per page, never one per
+// status. The API's serializers turn the loaded data into Mastodon entities without further I/O.
+import type { Queryable } from '../db/index.js';
+import { getAccounts, type PublicAccountRow } from './accounts.js';
+import type { ConversationRow } from './conversations.js';
+import type { NotificationRow } from './notifications.js';
+import { STATUS_COLUMNS, STATUS_FIELDS, getStatuses, type StatusRow } from './statuses.js';
+import { visibleTo } from './visibility.js';
+
+/** Everything a page of statuses needs besides its own rows, for one viewer. */
+export interface StatusBatch {
+  viewerId: string | null;
+  accounts: Map<string, PublicAccountRow>;
+  /** The page's statuses and the ones they reblog or quote. */
+  statuses: Map<string, StatusRow>;
+  /** Quoted statuses the viewer may see. */
+  quotable: Set<string>;
+  mentions: Map<string, Array<{ id: string; username: string }>>;
+  tags: Map<string, string[]>;
+  favourited: Set<string>; reblogged: Set<string>; bookmarked: Set<string>; pinned: Set<string>;
+}
+
+/** The account columns an entity shows, prefixed so they can sit beside a status's columns in one row. */
+const ACCOUNT_FIELDS = ['username', 'display_name', 'note', 'locked', 'bot', 'discoverable', 'created_at', 'followers_count', 'following_count', 'statuses_count', 'last_status_at'] as const;
+
+type HydrationRow = Record<string, any> & {
+  kind: 'page' | 'original' | 'quoted'; id: string; account_id: string;
+  mentions: Array<[string, string]> | null; tags: string[]; favourited: boolean; reblogged: boolean; bookmarked: boolean; pinned: boolean;
+};
+
+/**
+ * One query (one round trip): the statuses the page reblogs, the visible statuses they (or those)
+ * quote, every author, mentions, hashtags and the viewer's favourite/reblog/bookmark/pin of each. Its
+ * only array parameter is the page's ids (all else is found from them), so that PostgreSQL's generic
+ * plan for it is estimated cheaper than a custom one and is used: planning this statement anew on
+ * every call cost more than running it (BENCHMARKS.md). The page's statuses must still exist.
+ */
+const HYDRATE_SQL = `
+  with page as (select s.id, s.account_id, s.reblog_of_id, s.quote_of_id from statuses s where s.id = any($1::bigint[])),
+  originals as (select ${STATUS_COLUMNS} from statuses s where s.id in (select reblog_of_id from page)),
+  quoted as (
+    select ${STATUS_COLUMNS} from statuses s
+    where s.id in (select quote_of_id from page union select quote_of_id from originals) and ${visibleTo('$2')}),
+  targets as (
+    select 'page' as kind, id, account_id from page
+    union all select 'original', id, account_id from originals
+    union all select 'quoted', id, account_id from quoted)
+  select t.kind, t.id, t.account_id,
+    ${STATUS_FIELDS.filter((c) => c !== 'id' && c !== 'account_id').map((c) => `s.${c}`).join(', ')},
+    ${ACCOUNT_FIELDS.map((c) => `a.${c} as a_${c}`).join(', ')},
+    (select json_agg(json_build_array(ma.id::text, ma.username)) from mentions m join accounts ma on ma.id = m.account_id where m.status_id = t.id) as mentions,
+    array(select tg.name from status_tags st join tags tg on tg.id = st.tag_id where st.status_id = t.id) as tags,
+    exists (select 1 from favourites f where f.account_id = $2 and f.status_id = t.id) as favourited,
+    exists (select 1 from statuses r where r.account_id = $2 and r.reblog_of_id = t.id) as reblogged,
+    exists (select 1 from bookmarks b where b.account_id = $2 and b.status_id = t.id) as bookmarked,
+    exists (select 1 from status_pins p where p.account_id = $2 and p.status_id = t.id) as pinned
+  from targets t
+  join accounts a on a.id = t.account_id
+  left join (select 'original' as kind, * from originals union all select 'quoted', * from quoted) s on s.kind = t.kind and s.id = t.id`;
+
+export async function hydrateStatuses(db: Queryable, viewerId: string | null, rows: StatusRow[]): Promise<StatusBatch> {
+  const batch: StatusBatch = {
+    viewerId, accounts: new Map(), statuses: new Map(rows.map((r) => [r.id, r])), quotable: new Set(), mentions: new Map(), tags: new Map(),
+    favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(),
+  };
+  if (rows.length === 0) return batch;
+  for (const h of await db.query<HydrationRow>(HYDRATE_SQL, [rows.map((r) => r.id), viewerId])) {
+    if (h.kind !== 'page' && !batch.statuses.has(h.id)) batch.statuses.set(h.id, pick(h, STATUS_FIELDS) as unknown as StatusRow);
+    if (h.kind === 'quoted') batch.quotable.add(h.id);
+    if (!batch.accounts.has(h.account_id)) batch.accounts.set(h.account_id, { id: h.account_id, ...pick(h, ACCOUNT_FIELDS, 'a_') } as PublicAccountRow);
+    if (h.mentions) batch.mentions.set(h.id, h.mentions.map(([id, username]) => ({ id, username })));
+    if (h.tags.length) batch.tags.set(h.id, h.tags);
+    if (h.favourited) batch.favourited.add(h.id);
+    if (h.reblogged) batch.reblogged.add(h.id);
+    if (h.bookmarked) batch.bookmarked.add(h.id);
+    if (h.pinned) batch.pinned.add(h.id);
+  }
+  return batch;
+}
+
+function pick(row: Record<string, unknown>, fields: readonly string[], prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) out[f] = row[prefix + f];
+  return out;
+}
+
+/** Statuses (by id, hydrated for the viewer) and accounts that a list of notifications or conversations shows. */
+export interface Surroundings { statuses: StatusRow[]; batch: StatusBatch; accounts: Map<string, PublicAccountRow> }
+
+async function surroundings(db: Queryable, viewerId: string, statusIds: string[], accountIds: string[]): Promise<Surroundings> {
+  const statuses = [...(await getStatuses(db, statusIds)).values()];
+  const [batch, accounts] = await Promise.all([hydrateStatuses(db, viewerId, statuses), getAccounts(db, accountIds)]);
+  return { statuses, batch, accounts };
+}
+
+export function hydrateNotifications(db: Queryable, viewerId: string, rows: NotificationRow[]): Promise<Surroundings> {
+  return surroundings(db, viewerId, rows.flatMap((n) => n.status_id ?? []), rows.map((n) => n.from_account_id));
+}
+
+/** A note to oneself shows the viewer as its participant, as Mastodon does. */
+export const participantsOf = (c: ConversationRow, viewerId: string) => (c.participant_ids.length ? c.participant_ids : [viewerId]);
+
+export function hydrateConversations(db: Queryable, viewerId: string, rows: ConversationRow[]): Promise<Surroundings> {
+  return surroundings(db, viewerId, rows.map((c) => c.last_status_id), rows.flatMap((c) => participantsOf(c, viewerId)));
+}
