@@ -59,6 +59,7 @@ export function openPostgres(url: string, options: PostgresOptions): Db {
     ping: (timeoutMs) => probes.ping(timeoutMs),
     async close() {
       pools.close();
+      listeners.close();
       await detector.stop();
       await Promise.all([pools.end(2), probes.end(2)]);
     },

@@ -60,10 +60,12 @@ export class FailureDetector {
       // new connections there instead of letting each try the hosts one by one.
       const found = await this.findPrimary();
       if (this.stopped || !found) continue;
-      const { order } = this.connector;
-      if (found.primary[0] !== order.primary[0]) this.pools.abandon('primary', this.pools.primary, new StalledError('the primary moved'));
-      if (found.standby[0] !== order.standby[0] && this.pools.standby) this.pools.abandon('standby', this.pools.standby, new StalledError('the standby order changed'));
+      // The new order first, then the abandons: the fresh generations open with it. (Set after them,
+      // the new primary pool tried the old, silent primary first, a connect timeout per connection.)
+      const previous = this.connector.order;
       this.connector.order = found;
+      if (found.primary[0] !== previous.primary[0]) this.pools.abandon('primary', this.pools.primary, new StalledError('the primary moved'));
+      if (found.standby[0] !== previous.standby[0] && this.pools.standby) this.pools.abandon('standby', this.pools.standby, new StalledError('the standby order changed'));
       sql.end({ timeout: 0 }).catch(() => {});
       sql = this.connector.open(1, 'primary');
       this.answering = true;
