@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { openPostgres } from '@firebreak/server/db/postgres.js';
+import { openPostgres, withHosts } from '@firebreak/server/db/postgres.js';
 import { migrate } from '@firebreak/server/db/migrate.js';
 import { freshPostgresUrl } from '@firebreak/testkit/app.js';
 
@@ -11,11 +11,19 @@ import { freshPostgresUrl } from '@firebreak/testkit/app.js';
 class SilencingProxy {
   private server!: Server;
   private readonly pairs = new Set<{ client: Socket; upstream: Socket; silent: boolean }>();
+  private readonly held = new Set<Socket>();
+  private blackholed = false;
   port = 0;
   constructor(private readonly target: { host: string; port: number }) {}
 
   async start(): Promise<void> {
     this.server = createServer((client) => {
+      if (this.blackholed) {
+        // Accepted and never answered: a connect attempt waits out its whole connect timeout.
+        this.held.add(client);
+        client.on('error', () => {}).on('close', () => this.held.delete(client));
+        return;
+      }
       const upstream = connect(this.target.port, this.target.host);
       const pair = { client, upstream, silent: false };
       this.pairs.add(pair);
@@ -31,8 +39,12 @@ class SilencingProxy {
   /** Existing connections go silent, as when a data center's network is blackholed. */
   silenceExisting(): void { for (const p of this.pairs) p.silent = true; }
 
+  /** Existing and new connections go silent: the host is blackholed for good. */
+  blackhole(): void { this.blackholed = true; this.silenceExisting(); }
+
   async stop(): Promise<void> {
     for (const p of this.pairs) { p.client.destroy(); p.upstream.destroy(); }
+    for (const c of this.held) c.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 }
@@ -82,6 +94,37 @@ describe('data layer through a silent host', { skip: !process.env.FIREBREAK_TEST
       await assert.rejects(db.query('select 1'), (e: { statusCode?: number; retryAfterSeconds?: number }) => e.statusCode === 503 && e.retryAfterSeconds! > 0);
     } finally {
       await db.close();
+    }
+  });
+});
+
+describe('data layer on a multi-host URL', { skip: !process.env.FIREBREAK_TEST_DATABASE_URL && process.env.CI !== 'true' }, () => {
+  it('once the primary finder has found the primary on another host, new connections go straight to it', async () => {
+    // Host A (a proxy to the database) is first in the URL and answers, then is blackholed; host B is
+    // the database itself. The heartbeat notices, the finder hears "primary" from B only, and the
+    // pools are replaced. The new ones must try B first: each try of A costs a 1 s connect timeout.
+    const direct = new URL(await freshPostgresUrl());
+    const proxy = new SilencingProxy({ host: direct.hostname, port: Number(direct.port) });
+    await proxy.start();
+    direct.searchParams.set('target_session_attrs', 'primary');
+    const url = withHosts(direct.toString(), [`127.0.0.1:${proxy.port}`, direct.host]);
+    const db = openPostgres(url, { poolSize: 2, writeBudgetMs: 10_000, readBudgetMs: 10_000, stallMs: 5_000, hedgeMs: 200, heartbeatTimeoutMs: 500 });
+    try {
+      await db.transaction((tx) => tx.query('select 1'));
+      proxy.blackhole();
+      // The heartbeat asks every 500 ms and gives up after 500 ms; the finder answers at once.
+      await new Promise((r) => setTimeout(r, 3_000));
+      let started = performance.now();
+      await db.transaction((tx) => tx.query('select 1'));
+      const write = performance.now() - started;
+      started = performance.now();
+      await db.ping(900);
+      const ping = performance.now() - started;
+      assert.ok(write < 700, `a write on the new pool took ${Math.round(write)} ms: it tried the silent host first`);
+      assert.ok(ping < 700, `the readiness ping took ${Math.round(ping)} ms: its connection tried the silent host first`);
+    } finally {
+      await db.close();
+      await proxy.stop();
     }
   });
 });
