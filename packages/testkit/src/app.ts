@@ -1,11 +1,14 @@
 // Test harness: a real app (buildApp + AppContext) on PGlite in memory or on a fresh database in the
-// throwaway PostgreSQL the runner started, plus a small client for the Mastodon API via inject().
+// throwaway PostgreSQL the runner started, plus a small client for the Mastodon API via inject(), and
+// the same app listening on a real port for browsers and WebSockets.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { buildApp } from '@firebreak/server/app.js';
 import { loadConfig, type Config } from '@firebreak/server/config.js';
 import { closeContext, createContext, type AppContext } from '@firebreak/server/context.js';
+import { registerAccount } from '@firebreak/server/domain/accounts.js';
+import { issueToken } from '@firebreak/server/domain/tokens.js';
 
 export type BackendName = 'pglite' | 'postgres';
 
@@ -40,6 +43,35 @@ export async function startApp(backend: BackendName, overrides: Partial<Config> 
   const app = await buildApp(ctx);
   await app.ready();
   return { app, ctx, async close() { await app.close(); await closeContext(ctx); } };
+}
+
+export interface RunningApp extends TestApp { url: string }
+
+/**
+ * The app on 127.0.0.1 (a free port), for browser and WebSocket tests. Logins are not limited: the
+ * browser tests sign the same people in many times. Several apps given one `databaseUrl` share it, as
+ * app servers in a cluster do.
+ */
+export async function startListeningApp(options: { databaseUrl?: string } = {}): Promise<RunningApp> {
+  const databaseUrl = options.databaseUrl;
+  const config = loadConfig({}, { ...testOverrides, loginAttemptsPerWindow: 1000, databaseUrl, port: 0, host: '127.0.0.1' });
+  const ctx = await createContext(config, { memoryDb: !databaseUrl });
+  const app = await buildApp(ctx);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  // The port is only known now; entity URLs (links in posts, avatars) must point at this server.
+  ctx.config.publicUrl = url;
+  ctx.config.domain = `127.0.0.1:${port}`;
+  return { app, ctx, url, async close() { await app.close(); await closeContext(ctx); } };
+}
+
+/** A fresh account and a bearer token for it with the given scopes, straight through the domain. */
+export async function makeUser(ctx: AppContext, scopes = ['read', 'write', 'follow']): Promise<User> {
+  const username = `u${Math.random().toString(36).slice(2, 10)}`;
+  const account = await registerAccount(ctx.db, { username, email: `${username}@example.com`, password: 'correct horse battery', agreement: true }, ctx.config.scryptCost);
+  const { access_token } = await issueToken(ctx.db, null, account.id, scopes);
+  return { id: account.id, username, token: access_token };
 }
 
 export interface Response { status: number; body: any; headers: Record<string, string | string[] | undefined> }

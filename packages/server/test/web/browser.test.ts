@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startApp, type RunningApp } from '@firebreak/testkit/listening-app.js';
+import { startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -26,7 +26,7 @@ describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
   const consoleErrors: string[] = [];
 
   before(async () => {
-    server = await startApp();
+    server = await startListeningApp();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
   after(async () => {

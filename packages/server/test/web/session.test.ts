@@ -2,10 +2,10 @@
 // from our own origin, and sign-out revoking the token.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, type RunningApp } from '@firebreak/testkit/listening-app.js';
+import { startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
 
 let server: RunningApp;
-before(async () => { server = await startApp(); });
+before(async () => { server = await startListeningApp(); });
 after(async () => { await server.close(); });
 
 function cookiesOf(setCookie: string | string[] | undefined): Record<string, string> {

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { makeUser, startApp, type RunningApp } from '@firebreak/testkit/listening-app.js';
+import { freshPostgresUrl, makeUser, startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
 
 interface Message { stream: string[]; event: string; payload: string }
 
@@ -51,7 +51,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('streaming API (PGlite)', () => {
   let server: RunningApp;
-  before(async () => { server = await startApp(); });
+  before(async () => { server = await startListeningApp(); });
   after(async () => { await server.close(); });
 
   test('user streams need a token; a bad token or missing scope is refused before the upgrade', async () => {
@@ -130,8 +130,9 @@ describe('streaming API across two app servers on one PostgreSQL', { skip: !proc
   let first: RunningApp;
   let second: RunningApp;
   before(async () => {
-    first = await startApp({ databaseUrl: process.env.FIREBREAK_TEST_DATABASE_URL });
-    second = await startApp({ databaseUrl: process.env.FIREBREAK_TEST_DATABASE_URL });
+    const databaseUrl = await freshPostgresUrl();
+    first = await startListeningApp({ databaseUrl });
+    second = await startListeningApp({ databaseUrl });
   });
   after(async () => { await first?.close(); await second?.close(); });
 
