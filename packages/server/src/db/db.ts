@@ -16,24 +16,14 @@ export interface Tx extends Queryable {
   afterCommit(hook: () => void): void;
 }
 
-/** What each driver (PGlite, postgres.js) provides; openDb() turns it into a Db. */
+/** What each driver (PGlite, postgres.js) provides; openDb() gives its transactions their hooks. */
 export interface Driver extends Queryable {
-  readonly kind: 'pglite' | 'postgres';
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  exec(sql: string): Promise<void>;
-  notify(channel: string, payload: string): Promise<void>;
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
-  ping(timeoutMs: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /**
    * Runs fn in one transaction. Connection-class failures (a primary lost mid-failover) are retried
    * with backoff until the write budget is spent, so fn must be idempotent (DESIGN §2 rule 3).
    */
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs several statements at once; used by migrations. */
   exec(sql: string): Promise<void>;
   /**
@@ -47,4 +37,9 @@ export interface Db extends Queryable {
   /** Cheap round trip to the primary: readiness. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The data layer as the rest of the server sees it: a driver whose transactions have after-commit hooks. */
+export interface Db extends Omit<Driver, 'transaction'> {
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 }
