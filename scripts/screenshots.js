@@ -22,7 +22,7 @@ if (!existsSync(CHROMIUM)) {
   process.exit(1);
 }
 
-const ctx = await createContext(loadConfig({ LOG_LEVEL: 'warn', FIREBREAK_SCRYPT_COST: '1024', FIREBREAK_RATE_LIMITS: 'false' }, { port: 0, host: '127.0.0.1' }), { memoryDb: true });
+const ctx = await createContext(loadConfig({ LOG_LEVEL: 'warn', FIREBREAK_ARGON2_MEMORY_KIB: '64', FIREBREAK_ARGON2_PASSES: '1', FIREBREAK_RATE_LIMITS: 'false' }, { port: 0, host: '127.0.0.1' }), { memoryDb: true });
 const app = await buildApp(ctx);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const base = `http://127.0.0.1:${app.server.address().port}`;
@@ -39,7 +39,7 @@ const people = {
 const tokens = {};
 const ids = {};
 for (const [username, p] of Object.entries(people)) {
-  const a = await registerAccount(ctx.db, { username, email: `${username}@example.com`, password: PASSWORD, agreement: true }, ctx.config.scryptCost);
+  const a = await registerAccount(ctx.db, { username, email: `${username}@example.com`, password: PASSWORD, agreement: true }, ctx.config.passwordHashing);
   ids[username] = a.id;
   tokens[username] = (await issueToken(ctx.db, null, a.id, ['read', 'write', 'follow'])).access_token;
   await call(username, 'PATCH', '/api/v1/accounts/update_credentials', { display_name: p.name, note: p.bio });

@@ -1,5 +1,6 @@
 // The environment is read once, here, into a typed config; bad values stop start-up with a clear message.
 import { resolve } from 'node:path';
+import { OWASP_ARGON2ID, type PasswordHashing } from './domain/passwords.js';
 
 export interface Config {
   port: number;
@@ -26,8 +27,8 @@ export interface Config {
   bodyLimitBytes: number;
   registrationsOpen: boolean;
   logLevel: string;
-  /** scrypt cost parameter N; tests lower it to keep the suite fast. */
-  scryptCost: number;
+  /** argon2id cost of new password hashes (OWASP's minimum by default); tests lower it to keep the suite fast. */
+  passwordHashing: PasswordHashing;
   /** Login attempts allowed per account (and per address) per window before 429. */
   loginAttemptsPerWindow: number;
   loginWindowMs: number;
@@ -37,6 +38,8 @@ export interface Config {
   requestBudgetMs: number;
   underAttack: boolean;
   adminToken: string | undefined;
+  /** Bearer token for /metrics; without one, only scrapers on this machine (loopback) get metrics. */
+  metricsToken: string | undefined;
   /**
    * Peers whose X-Forwarded-For is believed (proxy-addr syntax: addresses, CIDRs, `loopback`,
    * `uniquelocal`...). Every per-address limit keys on the resulting address, so a client that can
@@ -105,16 +108,19 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     bodyLimitBytes: int(env, 'FIREBREAK_BODY_LIMIT_BYTES', 64 * 1024, 1024, 50 * 1024 * 1024),
     registrationsOpen: bool(env, 'FIREBREAK_REGISTRATIONS_OPEN', true),
     logLevel: env.LOG_LEVEL || 'info',
-    scryptCost: int(env, 'FIREBREAK_SCRYPT_COST', 16384, 2, 1 << 20),
+    passwordHashing: {
+      memoryKiB: int(env, 'FIREBREAK_ARGON2_MEMORY_KIB', OWASP_ARGON2ID.memoryKiB, 8, 4 * 1024 * 1024),
+      passes: int(env, 'FIREBREAK_ARGON2_PASSES', OWASP_ARGON2ID.passes, 1, 100),
+    },
     loginAttemptsPerWindow: int(env, 'FIREBREAK_LOGIN_ATTEMPTS', 5, 1, 1000),
     loginWindowMs: int(env, 'FIREBREAK_LOGIN_WINDOW_MS', 5 * 60_000, 1000, 86_400_000),
     rateLimitsEnabled: bool(env, 'FIREBREAK_RATE_LIMITS', true),
     requestBudgetMs: int(env, 'FIREBREAK_REQUEST_BUDGET_MS', 10_000, 0, 120_000),
     underAttack: bool(env, 'FIREBREAK_UNDER_ATTACK', false),
     adminToken: env.FIREBREAK_ADMIN_TOKEN || undefined,
+    metricsToken: env.FIREBREAK_METRICS_TOKEN || undefined,
     trustProxy: trustProxyList(env.FIREBREAK_TRUST_PROXY),
     ...overrides,
   };
-  if ((config.scryptCost & (config.scryptCost - 1)) !== 0) throw new ConfigError('FIREBREAK_SCRYPT_COST must be a power of two');
   return config;
 }

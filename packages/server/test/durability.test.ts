@@ -14,7 +14,7 @@ const cli = fileURLToPath(import.meta.resolve('@firebreak/server/cli.js'));
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [cli, 'serve'], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', FIREBREAK_SCRYPT_COST: '1024', FIREBREAK_RATE_LIMITS: 'false' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [cli, 'serve'], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', FIREBREAK_ARGON2_MEMORY_KIB: '64', FIREBREAK_ARGON2_PASSES: '1', FIREBREAK_RATE_LIMITS: 'false' }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 900; i++) { // PGlite may take a while to start on a loaded machine
     try { if ((await fetch(`${url}/readyz`)).ok) return { child, url }; } catch { /* not yet */ }

@@ -32,7 +32,7 @@ export async function freshPostgresUrl(): Promise<string> {
 }
 
 // Rate limits off: the API suites register many users from one address; test/overload turns them on.
-export const testOverrides: Partial<Config> = { rateLimitsEnabled: false, scryptCost: 1024, logLevel: 'silent', domain: 'firebreak.test', publicUrl: 'https://firebreak.test' };
+export const testOverrides: Partial<Config> = { rateLimitsEnabled: false, passwordHashing: { memoryKiB: 64, passes: 1 }, logLevel: 'silent', domain: 'firebreak.test', publicUrl: 'https://firebreak.test' };
 
 export interface TestApp { app: FastifyInstance; ctx: AppContext; close(): Promise<void> }
 
@@ -69,7 +69,7 @@ export async function startListeningApp(options: { databaseUrl?: string } = {}):
 /** A fresh account and a bearer token for it with the given scopes, straight through the domain. */
 export async function makeUser(ctx: AppContext, scopes = ['read', 'write', 'follow']): Promise<User> {
   const username = `u${Math.random().toString(36).slice(2, 10)}`;
-  const account = await registerAccount(ctx.db, { username, email: `${username}@example.com`, password: 'correct horse battery', agreement: true }, ctx.config.scryptCost);
+  const account = await registerAccount(ctx.db, { username, email: `${username}@example.com`, password: 'correct horse battery', agreement: true }, ctx.config.passwordHashing);
   const { access_token } = await issueToken(ctx.db, null, account.id, scopes);
   return { id: account.id, username, token: access_token };
 }

@@ -135,12 +135,12 @@ export async function generateDataset(db: Db, scale: Scale, baseUrl: string, log
   // One app and one token per account; the load generator sends bench-token-<i>.
   await step('tokens', `
     with app as (
-      insert into apps (name, redirect_uris, scopes, client_id, client_secret)
-      values ('firebreak bench', array['urn:ietf:wg:oauth:2.0:oob'], array['read', 'write', 'follow'], 'bench-client', 'bench-secret') returning id)
-    insert into tokens (app_id, account_id, access_hash, scopes)
-    select app.id, fb_account_id(i), rtrim(translate(encode(sha256(convert_to('bench-token-' || i, 'UTF8')), 'base64'), '+/', '-_'), '='),
-           array['read', 'write', 'follow']
-    from app, generate_series(1, ${N}) i`);
+      insert into apps (name, redirect_uris, scopes, client_id, client_secret_hash)
+      values ('firebreak bench', array['urn:ietf:wg:oauth:2.0:oob'], array['read', 'write', 'follow'], 'bench-client', 'no client secret: nobody authenticates as this app') returning id)
+    insert into tokens (id, app_id, account_id, access_hash, scopes, family_id)
+    select t.id, app.id, fb_account_id(t.i), rtrim(translate(encode(sha256(convert_to('bench-token-' || t.i, 'UTF8')), 'base64'), '+/', '-_'), '='),
+           array['read', 'write', 'follow'], t.id
+    from app, (select next_id() as id, i from generate_series(1, ${N}) i) t`);
 
   // Follow counts are exponential around the mean (oversampled because duplicate picks collapse);
   // targets follow a power law (a cube of a uniform draw), so low-numbered accounts are celebrities.

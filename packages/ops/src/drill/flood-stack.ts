@@ -11,6 +11,7 @@ import { openDb } from '@firebreak/server/db/index.js';
 import { migrate } from '@firebreak/server/db/migrate.js';
 import { findByLogin, registerAccount } from '@firebreak/server/domain/accounts.js';
 import { createApp } from '@firebreak/server/domain/tokens.js';
+import { OWASP_ARGON2ID } from '@firebreak/server/domain/passwords.js';
 import { generateDataset, generatedAccountCount, type Scale } from '@firebreak/testkit/dataset.js';
 import { loadSamples } from '../bench/workloads.js';
 import { startServer, type ServerProcess } from '../bench/processes.js';
@@ -62,8 +63,8 @@ export async function seed(databaseUrl: string, scale: Scale, publicUrl: string,
     else await generateDataset(db, scale, publicUrl, log);
     const [{ statuses }] = await db.query<{ statuses: number }>(`select count(*)::int as statuses from statuses`) as [{ statuses: number }];
     const samples = await loadSamples(db, 1000);
-    if (!(await findByLogin(db, VICTIM.username))) await registerAccount(db, { ...VICTIM, agreement: true }, 16384);
-    const app = await createApp(db, { name: 'flood drill', website: null, redirectUris: ['urn:ietf:wg:oauth:2.0:oob'], scopes: ['read', 'write'] });
+    if (!(await findByLogin(db, VICTIM.username))) await registerAccount(db, { ...VICTIM, agreement: true }, OWASP_ARGON2ID);
+    const { app, clientSecret } = await createApp(db, { name: 'flood drill', website: null, redirectUris: ['urn:ietf:wg:oauth:2.0:oob'], scopes: ['read', 'write'] });
     // Far-back pages: ids near the oldest posts, so each page walks past most of the table.
     const deep = await db.query<{ id: string }>(`select id::text as id from statuses order by id limit 20 offset 200`);
     const accounts = samples.accountIds.slice(0, 20);
@@ -73,7 +74,7 @@ export async function seed(databaseUrl: string, scale: Scale, publicUrl: string,
       ...accounts.map((a, i) => `/api/v1/accounts/${a}/statuses?limit=40&max_id=${deep[i % deep.length]!.id}`),
       ...samples.tags.slice(0, 20).map((t, i) => `/api/v1/timelines/tag/${encodeURIComponent(t)}?limit=40&max_id=${deep[i % deep.length]!.id}`),
     ];
-    return { users: samples.users.map((u) => ({ token: u.token })), expensivePaths, client: { client_id: app.client_id, client_secret: app.client_secret }, statuses };
+    return { users: samples.users.map((u) => ({ token: u.token })), expensivePaths, client: { client_id: app.client_id, client_secret: clientSecret }, statuses };
   } finally {
     await db.close();
   }

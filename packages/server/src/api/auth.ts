@@ -13,7 +13,8 @@ export interface AuthRule { mode: 'user' | 'app' | 'optional'; scope?: string | 
 export interface Auth { tokenId: string; accountId: string | null; appId: string | null; scopes: string[] }
 
 declare module 'fastify' {
-  interface FastifyContextConfig { auth?: AuthRule }
+  /** queryToken: the route takes its token as ?access_token= too (only the streaming API does). */
+  interface FastifyContextConfig { auth?: AuthRule; queryToken?: boolean }
   interface FastifyRequest { auth: Auth | null }
 }
 
@@ -36,10 +37,13 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 export const csrfTokenFor = (sessionToken: string) => sha256(`csrf:${sessionToken}`);
 
+/** A cookie's value; a malformed one (bad percent-encoding) counts as absent. */
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try { return decodeURIComponent(part.slice(eq + 1).trim()); } catch { return undefined; }
+    }
   }
   return undefined;
 }
@@ -47,7 +51,7 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
 
 /**
  * The token a request presents, read the one way every part of the server reads it: a bearer token
- * (header, or the access_token parameter), else the web session cookie when the request carries a
+ * (the header; the access_token parameter on streaming), else the web session cookie when the request carries a
  * CSRF token (`csrfToken` stands in for the header on a WebSocket handshake, which cannot send one).
  * '' is a malformed credential. Unverified: authenticate() checks the token and the CSRF pairing;
  * the overload classifier trusts it only once it has authenticated (KnownTokens).
@@ -55,7 +59,9 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
 export function presentedToken(request: FastifyRequest, csrfToken?: string): { token: string; csrf?: string } | undefined {
   const bearer = bearerToken(request);
   if (bearer !== undefined) return { token: bearer };
-  const q = (request.query as Record<string, unknown> | undefined)?.access_token;
+  // In the query string only where Mastodon takes it there (the streaming API, whose WebSocket
+  // handshake cannot carry a header): elsewhere a URL with a token ends up in logs and Referer headers.
+  const q = request.routeOptions.config.queryToken ? (request.query as Record<string, unknown> | undefined)?.access_token : undefined;
   if (typeof q === 'string') return { token: q };
   const header = request.headers[CSRF_HEADER];
   const csrf = csrfToken ?? (typeof header === 'string' ? header : undefined);

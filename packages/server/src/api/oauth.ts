@@ -6,28 +6,38 @@ import { oauthError } from '../errors.js';
 import { passwordLogin } from '../domain/login.js';
 import { ALL_SCOPES, parseScopes, scopesWithin } from '../domain/scopes.js';
 import {
-  consumeAuthorizationCode, createAuthorizationCode, findAppByClientId, issueToken, pkceMatches, refreshToken, revokeToken, safeEqual, type AppRow,
+  clientSecretMatches, consumeAuthorizationCode, createAuthorizationCode, findAppByClientId, findAuthorizationCode, issueToken, pkceMatches, refreshToken, revokeToken, type AppRow,
 } from '../domain/tokens.js';
 import { escapeHtml } from '../domain/text.js';
 import { bodyOf, str, type Params } from './params.js';
 
 export const OOB = 'urn:ietf:wg:oauth:2.0:oob';
 
+const invalidClient = () => oauthError('invalid_client', 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.', 'unauthorized');
+
+/** RFC 6749 2.3.1: HTTP Basic carries the form-urlencoded id and secret; malformed is a failed authentication. */
+function formDecode(value: string): string {
+  try { return decodeURIComponent(value.replace(/\+/g, ' ')); } catch { throw invalidClient(); }
+}
+
 /** Client credentials from the body or HTTP Basic. */
 function clientCredentials(request: FastifyRequest, body: Params): { clientId?: string; clientSecret?: string } {
   const basic = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '');
   if (basic) {
-    const [id, secret] = Buffer.from(basic[1]!, 'base64').toString().split(':');
-    return { clientId: decodeURIComponent(id ?? ''), clientSecret: decodeURIComponent(secret ?? '') };
+    const decoded = Buffer.from(basic[1]!, 'base64').toString();
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw invalidClient();
+    return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
   }
   return { clientId: str(body, 'client_id', 200), clientSecret: str(body, 'client_secret', 200) };
 }
 
+/** The calling app. A secret, when sent, must be right; `secretRequired` for confidential flows. */
 async function authenticateClient(ctx: AppContext, request: FastifyRequest, body: Params, secretRequired: boolean): Promise<AppRow> {
   const { clientId, clientSecret } = clientCredentials(request, body);
   const app = clientId ? await findAppByClientId(ctx.db, clientId) : undefined;
-  if (!app) throw oauthError('invalid_client', 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.', 'unauthorized');
-  if ((secretRequired || clientSecret !== undefined) && !safeEqual(clientSecret ?? '', app.client_secret)) {
+  if (!app) throw invalidClient();
+  if ((secretRequired || clientSecret !== undefined) && !clientSecretMatches(app, clientSecret ?? '')) {
     throw oauthError('invalid_client', 'Client authentication failed.', 'unauthorized');
   }
   return app;
@@ -105,16 +115,18 @@ export default async function oauth(app: FastifyInstance, ctx: AppContext) {
     if (grant === 'authorization_code') {
       const code = str(body, 'code', 200) ?? '';
       const verifier = str(body, 'code_verifier', 200);
-      const { clientId } = clientCredentials(request, body);
-      const client = await findAppByClientId(ctx.db, clientId ?? '');
-      if (!client) throw oauthError('invalid_client', 'Client authentication failed.', 'unauthorized');
-      const row = await consumeAuthorizationCode(ctx.db, client.id, code);
-      if (!row) throw oauthError('invalid_grant', 'The authorization code is invalid, expired or already used.');
-      // Public clients prove themselves with PKCE; confidential clients with their secret.
-      await authenticateClient(ctx, request, body, !row.code_challenge);
-      if (row.code_challenge && (!verifier || !pkceMatches(verifier, row.code_challenge))) throw oauthError('invalid_grant', 'The code_verifier does not match the code_challenge.');
       const redirectUri = str(body, 'redirect_uri', 2000);
-      if (redirectUri && redirectUri !== row.redirect_uri) throw oauthError('invalid_grant', 'redirect_uri does not match the authorization request.');
+      // Everything is checked before the code is used up: a wrong secret, verifier or redirect URI
+      // must not burn the rightful client's code (RFC 6749 4.1.3; 10.5).
+      const pending = await findAuthorizationCode(ctx.db, code);
+      // Public clients prove themselves with PKCE; confidential clients with their secret.
+      const client = await authenticateClient(ctx, request, body, !pending?.code_challenge);
+      const invalidCode = () => oauthError('invalid_grant', 'The authorization code is invalid, expired or already used.');
+      if (!pending || pending.app_id !== client.id) throw invalidCode();
+      if (pending.code_challenge && (!verifier || !pkceMatches(verifier, pending.code_challenge))) throw oauthError('invalid_grant', 'The code_verifier does not match the code_challenge.');
+      if (redirectUri !== pending.redirect_uri) throw oauthError('invalid_grant', 'redirect_uri is required and must match the authorization request.');
+      const row = await consumeAuthorizationCode(ctx.db, client.id, code);
+      if (!row) throw invalidCode();
       return tokenResponse(await issueToken(ctx.db, client.id, row.account_id, row.scopes));
     }
     if (grant === 'client_credentials') {
@@ -125,7 +137,7 @@ export default async function oauth(app: FastifyInstance, ctx: AppContext) {
     }
     if (grant === 'refresh_token') {
       const client = await authenticateClient(ctx, request, body, true);
-      const issued = await refreshToken(ctx.db, client.id, str(body, 'refresh_token', 200) ?? '');
+      const issued = await refreshToken(ctx, client.id, str(body, 'refresh_token', 200) ?? '');
       if (!issued) throw oauthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
       return tokenResponse(issued);
     }
@@ -142,7 +154,7 @@ export default async function oauth(app: FastifyInstance, ctx: AppContext) {
   app.post('/oauth/revoke', async (request) => {
     const body = bodyOf(request.body);
     const client = await authenticateClient(ctx, request, body, true);
-    await revokeToken(ctx.db, client.id, str(body, 'token', 200) ?? '');
+    await revokeToken(ctx, client.id, str(body, 'token', 200) ?? '');
     return {};
   });
 

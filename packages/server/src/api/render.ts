@@ -3,6 +3,7 @@
 // entity must be read inside one.
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
+import { notFound } from '../errors.js';
 import { getAccounts } from '../domain/accounts.js';
 import type { ConversationRow } from '../domain/conversations.js';
 import { hydrateConversations, hydrateNotifications, hydrateStatuses, participantsOf } from '../domain/hydration.js';
@@ -16,8 +17,11 @@ export async function renderStatuses(ctx: AppContext, viewerId: string | null, r
   return serializeStatuses(ctx.config, await hydrateStatuses(db, viewerId, rows), rows);
 }
 
+/** One status; 404 when the viewer may not see it (or, for a reblog, what it reblogs). */
 export async function renderStatus(ctx: AppContext, viewerId: string | null, row: StatusRow, db: Queryable = ctx.db): Promise<Entity> {
-  return (await renderStatuses(ctx, viewerId, [row], db))[0]!;
+  const [entity] = await renderStatuses(ctx, viewerId, [row], db);
+  if (!entity) throw notFound();
+  return entity;
 }
 
 /** The accounts among `ids` that exist, in that order. */

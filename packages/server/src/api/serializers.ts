@@ -49,8 +49,12 @@ export function serializeAccounts(site: Site, ids: string[], accounts: Map<strin
   return ids.flatMap((id) => { const a = accounts.get(id); return a ? [serializeAccount(site, a)] : []; });
 }
 
+/** A status of the page may be shown if hydration kept it (the viewer may see it) and, for a reblog, what it reblogs. */
+const isShown = (batch: StatusBatch, row: StatusRow) => batch.statuses.has(row.id) && (!row.reblog_of_id || batch.statuses.has(row.reblog_of_id));
+
+/** The statuses the viewer may see (domain/hydration.ts decides), in the order given; the rest are left out. */
 export function serializeStatuses(site: Site, batch: StatusBatch, rows: StatusRow[]): Entity[] {
-  return rows.map((r) => statusEntity(site, batch, r, 0));
+  return rows.filter((r) => isShown(batch, r)).map((r) => statusEntity(site, batch, r, 0));
 }
 
 function statusEntity(site: Site, b: StatusBatch, s: StatusRow, depth: number): Entity {
@@ -103,9 +107,10 @@ function statusesById(site: Site, s: Surroundings): Map<string, Entity> {
   return new Map(entities.map((e) => [e.id as string, e]));
 }
 
+/** Notifications about a status the reader may no longer see (an edit took them out, a block) are left out. */
 export function serializeNotifications(site: Site, rows: NotificationRow[], s: Surroundings): Entity[] {
   const statuses = statusesById(site, s);
-  return rows.map((n) => ({
+  return rows.filter((n) => !n.status_id || statuses.has(n.status_id)).map((n) => ({
     id: n.id, type: n.type, created_at: n.created_at.toISOString(), group_key: `ungrouped-${n.id}`,
     account: serializeAccount(site, s.accounts.get(n.from_account_id)!),
     status: n.status_id ? statuses.get(n.status_id) ?? null : null,

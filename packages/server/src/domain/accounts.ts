@@ -1,9 +1,11 @@
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
-import { ApiError, notFound, unprocessable } from '../errors.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { notFound, unprocessable } from '../errors.js';
+import { idempotentWrite, storedAnswer } from './idempotency.js';
+import { confirmPassword } from './login.js';
+import { hashPassword, type PasswordHashing } from './passwords.js';
 import { authorizeAllFollowRequests } from './relationships.js';
-import { WEB_CLIENT_ID } from '../db/migrations/0003-web-sessions.js';
+import { revokeOtherTokens, sha256 } from './tokens.js';
 
 export interface AccountRow {
   id: string; username: string; email: string; password_hash: string; display_name: string; note: string;
@@ -25,7 +27,21 @@ interface Detail { error: string; description: string }
 
 export interface RegistrationInput { username?: unknown; email?: unknown; password?: unknown; agreement?: unknown }
 
-export async function registerAccount(db: Queryable, input: RegistrationInput, scryptCost: number): Promise<AccountRow> {
+/** How long a sign-up's Idempotency-Key can bring its account back (a retry comes within seconds). */
+const REGISTRATION_REPLAY = '10 minutes';
+
+/**
+ * A sign-up's retry key: the client's Idempotency-Key within the app that signs up (`scope`: the app
+ * token's app, or the web UI), hashed like every other secret.
+ */
+export const registrationKey = (scope: string, idempotencyKey: string) => sha256(`${scope}:${idempotencyKey}`);
+
+/**
+ * Registers an account. With a registration key, a retry of the same sign-up (its answer was lost)
+ * gets the account back: by the key it was made with, within a few minutes, and only for the same
+ * username and e-mail. Never by matching a password: that made sign-up a password oracle.
+ */
+export async function registerAccount(db: Queryable, input: RegistrationInput, hashing: PasswordHashing, key: string | null = null): Promise<AccountRow> {
   const details: Record<string, Detail[]> = {};
   const add = (field: string, error: string, description: string) => { (details[field] ??= []).push({ error, description }); };
   const username = typeof input.username === 'string' ? input.username.trim() : '';
@@ -42,8 +58,12 @@ export async function registerAccount(db: Queryable, input: RegistrationInput, s
   const agreed = input.agreement === true || input.agreement === 'true' || input.agreement === '1';
   if (!agreed) add('agreement', 'ERR_ACCEPTED', 'must be accepted');
   if (!details.username || !details.email) {
-    const taken = await db.query<{ username: string; email: string }>(
-      'select username, email from accounts where lower(username) = lower($1) or lower(email) = lower($2)', [username, email]);
+    const taken = await db.query<AccountRow & { replay: boolean }>(
+      `select ${ACCOUNT_COLUMNS}, exists (select 1 from registration_keys k where k.key_hash = $3 and k.account_id = accounts.id
+         and k.created_at > now() - interval '${REGISTRATION_REPLAY}') as replay
+       from accounts where lower(username) = lower($1) or lower(email) = lower($2)`, [username, email, key]);
+    const same = taken.find((t) => t.replay && t.username.toLowerCase() === username.toLowerCase() && t.email.toLowerCase() === email.toLowerCase());
+    if (same) { const { replay: _, ...account } = same; return account; }
     if (taken.some((t) => t.username.toLowerCase() === username.toLowerCase())) add('username', 'ERR_TAKEN', 'is already taken');
     if (taken.some((t) => t.email.toLowerCase() === email.toLowerCase())) add('email', 'ERR_TAKEN', 'is already taken');
   }
@@ -51,10 +71,14 @@ export async function registerAccount(db: Queryable, input: RegistrationInput, s
   if (failed.length) {
     throw unprocessable(`Validation failed: ${failed.map(([f, d]) => `${f[0]!.toUpperCase()}${f.slice(1)} ${d[0]!.description}`).join(', ')}`, details);
   }
-  const passwordHash = await hashPassword(password, scryptCost);
+  const passwordHash = await hashPassword(password, hashing);
   const rows = await db.query<AccountRow>(
-    `insert into accounts (username, email, password_hash) values ($1, $2, $3)
-     on conflict do nothing returning ${ACCOUNT_COLUMNS}`, [username, email, passwordHash]);
+    `with created as (
+       insert into accounts (username, email, password_hash) values ($1, $2, $3)
+       on conflict do nothing returning ${ACCOUNT_COLUMNS}),
+     keyed as (insert into registration_keys (key_hash, account_id) select $4, id from created where $4::text is not null on conflict do nothing),
+     expired as (delete from registration_keys where created_at < now() - interval '${REGISTRATION_REPLAY}')
+     select * from created`, [username, email, passwordHash, key]);
   if (!rows[0]) throw unprocessable('Validation failed: Username is already taken', { username: [{ error: 'ERR_TAKEN', description: 'is already taken' }] });
   return rows[0];
 }
@@ -100,49 +124,27 @@ export async function updateProfile(ctx: AppContext, id: string, input: { displa
   return account;
 }
 
+const CHANGE_PASSWORD = 'POST /api/v1/accounts/change_password';
+
 /**
- * Changes the password after checking the current one, and signs out every other web session (a
- * password change is what people do when they fear someone else is in). A retry of a change that
- * already happened finds the new password in place and succeeds again.
+ * Changes the password after checking the current one (counted like a login: no guessing through
+ * here), and signs the account out everywhere else: every other token of every app, and their open
+ * streams (a password change is what people do when they fear someone else is in). A retry with the
+ * same Idempotency-Key after the change succeeds again; without one it meets the new password and fails.
  */
-export async function changePassword(db: Queryable, id: string, input: { current: string; next: string; keepTokenId: string }, scryptCost: number): Promise<void> {
-  const account = await getAccount(db, id);
-  if (!(await verifyPassword(input.current, account.password_hash))) {
-    if (input.next && (await verifyPassword(input.next, account.password_hash))) return;
-    throw unprocessable('Validation failed: Current password is invalid', { current_password: [{ error: 'ERR_INVALID', description: 'is invalid' }] });
-  }
+export async function changePassword(ctx: AppContext, accountId: string, input: { current: string; next: string; keepTokenId: string; address: string; idempotencyKey: string | null }): Promise<void> {
+  if (input.idempotencyKey && await storedAnswer(ctx.db, accountId, input.idempotencyKey, CHANGE_PASSWORD)) return;
   if (input.next.length < LIMITS.passwordMin || input.next.length > LIMITS.passwordMax) {
     throw unprocessable(`Validation failed: Password must be ${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters`, { password: [{ error: 'ERR_INVALID', description: `must be ${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters` }] });
   }
-  await db.query('update accounts set password_hash = $2 where id = $1', [id, await hashPassword(input.next, scryptCost)]);
-  await db.query(
-    `update tokens set revoked_at = now() where account_id = $1 and id <> $2 and revoked_at is null
-       and app_id = (select id from apps where client_id = $3)`, [id, input.keepTokenId, WEB_CLIENT_ID]);
-}
-
-/**
- * Registers an account. A retried registration (the client sent an Idempotency-Key, and the first
- * answer was lost) that finds the same username, e-mail and password gets that account back.
- */
-export async function registerOrReplay(db: Queryable, input: RegistrationInput, scryptCost: number, retrySafe: boolean): Promise<AccountRow> {
-  try {
-    return await registerAccount(db, input, scryptCost);
-  } catch (err) {
-    const taken = err instanceof ApiError && (err.extra?.details as Record<string, unknown> | undefined)?.username;
-    const same = retrySafe && taken ? await findSameRegistration(db, input) : undefined;
-    if (!same) throw err;
-    return same;
+  const account = await getAccount(ctx.db, accountId);
+  if (!(await confirmPassword(ctx, account, input.current, input.address))) {
+    throw unprocessable('Validation failed: Current password is invalid', { current_password: [{ error: 'ERR_INVALID', description: 'is invalid' }] });
   }
-}
-
-/**
- * A registration retried after its answer was lost finds its account taken. When username, e-mail
- * and password all match an existing account, it is the same sign-up (anyone who knows the password
- * could sign in anyway), so the retry gets that account instead of "already taken".
- */
-export async function findSameRegistration(db: Queryable, input: { username?: unknown; email?: unknown; password?: unknown }): Promise<AccountRow | undefined> {
-  if (typeof input.username !== 'string' || typeof input.email !== 'string' || typeof input.password !== 'string') return undefined;
-  const account = await findByUsername(db, input.username.trim());
-  if (!account || account.email.toLowerCase() !== input.email.trim().toLowerCase()) return undefined;
-  return (await verifyPassword(input.password, account.password_hash)) ? account : undefined;
+  const hash = await hashPassword(input.next, ctx.config.passwordHashing);
+  await idempotentWrite(ctx, accountId, input.idempotencyKey, CHANGE_PASSWORD, async (tx) => {
+    await tx.query('update accounts set password_hash = $2 where id = $1', [accountId, hash]);
+    await revokeOtherTokens(ctx, tx, accountId, input.keepTokenId);
+    return {};
+  });
 }

@@ -9,6 +9,8 @@ export interface DomainEvents {
   'status.deleted': [{ statusId: string; accountId: string }];
   'status.updated': [{ statusId: string; accountId: string }];
   'notification.created': [{ notificationId: string; accountId: string }];
+  /** Tokens that stopped working: their open streams are closed on every server. */
+  'tokens.revoked': [{ tokenIds: string[] }];
 }
 
 export class AppEvents extends EventEmitter<DomainEvents> {}

@@ -1,5 +1,11 @@
 // Loading what entities are made of, in batches: a fixed number of queries per page, never one per
 // status. The API's serializers turn the loaded data into Mastodon entities without further I/O.
+//
+// This is also where "may this viewer see this status?" is answered for every status that reaches a
+// response, whatever path brought it (a timeline, a thread, a notification, a conversation, a search,
+// a stream): each status, the status it reblogs and the status it quotes pass visibleTo() for the
+// viewer here, or are left out. Queries upstream filter too (so pages come out full), but a status
+// that reaches a response without passing here is a bug this module exists to prevent.
 import type { Queryable } from '../db/index.js';
 import { getAccounts, type PublicAccountRow } from './accounts.js';
 import type { ConversationRow } from './conversations.js';
@@ -11,7 +17,7 @@ import { visibleTo } from './visibility.js';
 export interface StatusBatch {
   viewerId: string | null;
   accounts: Map<string, PublicAccountRow>;
-  /** The page's statuses and the ones they reblog or quote. */
+  /** The page's statuses and the ones they reblog or quote, those the viewer may see only. */
   statuses: Map<string, StatusRow>;
   /** Quoted statuses the viewer may see. */
   quotable: Set<string>;
@@ -36,8 +42,8 @@ type HydrationRow = Record<string, any> & {
  * every call cost more than running it (BENCHMARKS.md). The page's statuses must still exist.
  */
 const HYDRATE_SQL = `
-  with page as (select s.id, s.account_id, s.reblog_of_id, s.quote_of_id from statuses s where s.id = any($1::bigint[])),
-  originals as (select ${STATUS_COLUMNS} from statuses s where s.id in (select reblog_of_id from page)),
+  with page as (select s.id, s.account_id, s.reblog_of_id, s.quote_of_id from statuses s where s.id = any($1::bigint[]) and ${visibleTo('$2')}),
+  originals as (select ${STATUS_COLUMNS} from statuses s where s.id in (select reblog_of_id from page) and ${visibleTo('$2')}),
   quoted as (
     select ${STATUS_COLUMNS} from statuses s
     where s.id in (select quote_of_id from page union select quote_of_id from originals) and ${visibleTo('$2')}),
@@ -60,12 +66,14 @@ const HYDRATE_SQL = `
 
 export async function hydrateStatuses(db: Queryable, viewerId: string | null, rows: StatusRow[]): Promise<StatusBatch> {
   const batch: StatusBatch = {
-    viewerId, accounts: new Map(), statuses: new Map(rows.map((r) => [r.id, r])), quotable: new Set(), mentions: new Map(), tags: new Map(),
+    viewerId, accounts: new Map(), statuses: new Map(), quotable: new Set(), mentions: new Map(), tags: new Map(),
     favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(),
   };
   if (rows.length === 0) return batch;
-  for (const h of await db.query<HydrationRow>(HYDRATE_SQL, [rows.map((r) => r.id), viewerId])) {
-    if (h.kind !== 'page' && !batch.statuses.has(h.id)) batch.statuses.set(h.id, pick(h, STATUS_FIELDS) as unknown as StatusRow);
+  const given = new Map(rows.map((r) => [r.id, r]));
+  for (const h of await db.query<HydrationRow>(HYDRATE_SQL, [[...given.keys()], viewerId])) {
+    if (h.kind === 'page') batch.statuses.set(h.id, given.get(h.id)!);
+    else if (!batch.statuses.has(h.id)) batch.statuses.set(h.id, pick(h, STATUS_FIELDS) as unknown as StatusRow);
     if (h.kind === 'quoted') batch.quotable.add(h.id);
     if (!batch.accounts.has(h.account_id)) batch.accounts.set(h.account_id, { id: h.account_id, ...pick(h, ACCOUNT_FIELDS, 'a_') } as PublicAccountRow);
     if (h.mentions) batch.mentions.set(h.id, h.mentions.map(([id, username]) => ({ id, username })));

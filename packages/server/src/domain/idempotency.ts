@@ -7,7 +7,7 @@
 // gets the stored answer back.
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
-import type { Tx } from '../db/index.js';
+import type { Queryable, Tx } from '../db/index.js';
 import { unprocessable } from '../errors.js';
 
 /** How long a key is remembered (Mastodon keeps its status keys for an hour). */
@@ -39,4 +39,15 @@ export async function idempotentWrite<T>(ctx: AppContext, accountId: string, key
     await tx.query(`delete from idempotent_requests where account_id = $1 and created_at < now() - interval '${KEEP}'`, [accountId]);
     return { response, replayed: false };
   });
+}
+
+/**
+ * Whether `key` already holds a completed answer to `request`, for writes that must not even start
+ * again (a password change whose current password has changed since). 422 if the key was used for
+ * another request.
+ */
+export async function storedAnswer(db: Queryable, accountId: string, key: string, request: string): Promise<boolean> {
+  const [stored] = await db.query<{ request: string }>('select request from idempotent_requests where account_id = $1 and key = $2', [accountId, key]);
+  if (stored && stored.request !== request) throw unprocessable('Idempotency-Key was already used for a different request');
+  return stored !== undefined;
 }

@@ -30,6 +30,8 @@ export class LoginLimiter {
   private readonly refused = new Map<string, number>();
   /** `login|address` -> until when that address counts as the owner's. */
   private readonly trusted = new Map<string, number>();
+  /** What people type to log in (an e-mail, a username) -> the account identity it was found to be. */
+  private readonly identities = new Map<string, string>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -78,6 +80,19 @@ export class LoginLimiter {
     if (scope === 'address') this.refused.set(`|${address}`, until);
     else this.refused.set(LoginLimiter.pair(login, address), until);
     if (scope === 'account') this.refused.set(`${login.toLowerCase()}|`, until);
+  }
+
+  /**
+   * Counters are kept per account, whatever name was typed (its e-mail or its username): the identity
+   * login.ts resolved a login to, as far as this server has seen; the login itself otherwise.
+   */
+  identityOf(login: string): string {
+    return this.identities.get(login.toLowerCase()) ?? login.toLowerCase();
+  }
+
+  rememberIdentity(login: string, identity: string): void {
+    if (this.identities.size > MAX_KEYS) this.identities.clear();
+    this.identities.set(login.toLowerCase(), identity);
   }
 
   /** The owner proved this address (a successful login here, or the database says so). */

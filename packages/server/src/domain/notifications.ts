@@ -59,7 +59,10 @@ function typeList(value: unknown): string[] | undefined {
 export async function listNotifications(db: Queryable, accountId: string, page: PageParams, filters: { types?: unknown; excludeTypes?: unknown; accountId?: unknown }): Promise<NotificationRow[]> {
   const params: unknown[] = [accountId];
   // Blocking or muting (with notifications) someone also hides what they did before.
-  const conditions = ['n.account_id = $1', notSilenced('$1', 'n.from_account_id')];
+  // A notification about a status the recipient may no longer see (edited to leave them out, a
+  // block since) is not listed; hydration leaves such statuses out of every response anyway.
+  const conditions = ['n.account_id = $1', notSilenced('$1', 'n.from_account_id'),
+    `(n.status_id is null or exists (select 1 from statuses s where s.id = n.status_id and ${visibleTo('$1')}))`];
   const types = typeList(filters.types);
   const excluded = typeList(filters.excludeTypes);
   if (types) { params.push(types); conditions.push(`n.type = any($${params.length}::text[])`); }

@@ -73,9 +73,19 @@ export async function getStatuses(db: Queryable, ids: string[]): Promise<Map<str
   return new Map(rows.map((r) => [r.id, r]));
 }
 
+/**
+ * The most characters a status's text and content warning may hold before they are counted: URLs
+ * count as 23 whatever their length, so a valid status can be longer than the limit, but not this much
+ * longer. Text beyond it is refused before the (comparatively slow) entity parsing ever sees it.
+ */
+export const rawTextLimit = (maxStatusChars: number) => Math.max(5000, maxStatusChars * 10);
+
 export function validateText(ctx: AppContext, input: { text: string; spoilerText: string }): void {
-  const length = countCharacters(input.text) + countCharacters(input.spoilerText);
+  if (input.text.length + input.spoilerText.length > rawTextLimit(ctx.config.maxStatusChars)) {
+    throw unprocessable(`Validation failed: Text character limit of ${ctx.config.maxStatusChars} exceeded`);
+  }
   if (input.text.trim().length === 0) throw unprocessable("Validation failed: Text can't be blank");
+  const length = countCharacters(input.text) + countCharacters(input.spoilerText);
   if (length > ctx.config.maxStatusChars) {
     throw unprocessable(`Validation failed: Text character limit of ${ctx.config.maxStatusChars} exceeded`);
   }
@@ -240,11 +250,12 @@ export interface StatusEdit { text: string; spoilerText: string; sensitive: bool
  * edit changes nothing twice.
  */
 export async function editStatus(ctx: AppContext, accountId: string, id: string, edit: StatusEdit): Promise<StatusRow> {
-  const parsed = parseText(edit.text, ctx.config.domain);
   return ctx.db.transaction(async (tx) => {
+    // Whose status it is, first: nobody gets the text of an edit to someone else's status parsed.
     const [current] = await tx.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and s.account_id = $2 and s.reblog_of_id is null for update`, [id, accountId]);
     if (!current) throw notFound();
     validateText(ctx, edit);
+    const parsed = parseText(edit.text, ctx.config.domain);
     const sensitive = edit.sensitive || edit.spoilerText.length > 0;
     if (current.text === edit.text && current.spoiler_text === edit.spoilerText && current.sensitive === sensitive && current.language === edit.language) {
       return current;
@@ -371,7 +382,8 @@ export async function reblog(ctx: AppContext, accountId: string, id: string, vis
          on conflict (account_id, reblog_of_id) where reblog_of_id is not null do nothing returning id, account_id),
        fanned_out as (${fanOutSql('created')})
        select id from created`,
-      [accountId, original.id, visibility === 'direct' ? 'public' : visibility]);
+      // A reblog of a followers-only post (only its author may make one) stays followers-only, as on Mastodon.
+      [accountId, original.id, original.visibility === 'private' ? 'private' : visibility === 'direct' ? 'public' : visibility]);
     if (!created) {
       const [existing] = await tx.query<{ id: string }>('select id from statuses where account_id = $1 and reblog_of_id = $2', [accountId, original.id]);
       return existing!.id;

@@ -146,12 +146,13 @@ export async function registerOverloadProtection(app: FastifyInstance, ctx: AppC
     const login = typeof body?.username === 'string' ? body.username : typeof body?.login === 'string' ? body.login : undefined;
     let priority = who.priority;
     if (login) {
-      if (ctx.loginLimiter.check(login, request.ip) === 'account-locked') {
+      const identity = ctx.loginLimiter.identityOf(login);
+      if (ctx.loginLimiter.check(identity, request.ip) === 'account-locked') {
         // One primary-key read, not a slot: the owner may have proved this address through another server.
-        if (!(await isTrustedAddress(ctx.db, login, request.ip))) throw ctx.loginLimiter.accountRefusal(login);
-        ctx.loginLimiter.trust(login, request.ip);
+        if (!(await isTrustedAddress(ctx.db, identity, request.ip))) throw ctx.loginLimiter.accountRefusal(identity);
+        ctx.loginLimiter.trust(identity, request.ip);
       }
-      if (ctx.loginLimiter.isTrusted(login, request.ip)) priority = 'authenticated';
+      if (ctx.loginLimiter.isTrusted(identity, request.ip)) priority = 'authenticated';
     }
     return admit(request, reply, priority);
   });

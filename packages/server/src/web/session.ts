@@ -6,9 +6,9 @@ import type { AppContext } from '../context.js';
 import { ApiError, forbidden, unauthorized } from '../errors.js';
 import { CSRF_COOKIE, SESSION_COOKIE, authenticate, csrfTokenFor, readCookie } from '../api/auth.js';
 import { bodyOf, idempotencyKey, str } from '../api/params.js';
-import { registerOrReplay } from '../domain/accounts.js';
+import { registerAccount, registrationKey } from '../domain/accounts.js';
 import { passwordLogin } from '../domain/login.js';
-import { findAppByClientId, issueToken, revokeSessionToken } from '../domain/tokens.js';
+import { findAppByClientId, issueToken, revokeSessionToken, signOutElsewhere } from '../domain/tokens.js';
 import { WEB_CLIENT_ID } from '../db/migrations/0003-web-sessions.js';
 
 const SESSION_DAYS = 30;
@@ -70,7 +70,8 @@ export default async function session(app: FastifyInstance, ctx: AppContext) {
     requireSameOrigin(request);
     if (!ctx.config.registrationsOpen) throw forbidden('Registrations are closed on this server');
     // The page sends an Idempotency-Key and retries through failovers: a retry finds its account.
-    const account = await registerOrReplay(ctx.db, bodyOf(request.body), ctx.config.scryptCost, idempotencyKey(request) !== null);
+    const key = idempotencyKey(request);
+    const account = await registerAccount(ctx.db, bodyOf(request.body), ctx.config.passwordHashing, key && registrationKey('web', key));
     await startSession(ctx, request, reply, account.id);
     return { ok: true };
   });
@@ -80,8 +81,18 @@ export default async function session(app: FastifyInstance, ctx: AppContext) {
     requireSameOrigin(request);
     const auth = await authenticate(ctx, request).catch(() => null);
     const sessionToken = readCookie(request, SESSION_COOKIE);
-    if (auth && sessionToken) await revokeSessionToken(ctx.db, auth.tokenId, sessionToken);
+    if (auth && sessionToken) await revokeSessionToken(ctx, auth.tokenId, sessionToken);
     setSessionCookies(ctx, request, reply, null);
     return { ok: true };
+  });
+
+  // Signs every other session and app out (this one stays), with their open streams: for someone who
+  // fears another device or app has their account.
+  app.post('/auth/sign_out_everywhere', async (request) => {
+    requireSameOrigin(request);
+    const auth = await authenticate(ctx, request);
+    const sessionToken = readCookie(request, SESSION_COOKIE);
+    if (!auth?.accountId || !sessionToken) throw unauthorized('Sign in first');
+    return { ok: true, signed_out: await signOutElsewhere(ctx, auth.accountId, auth.tokenId) };
   });
 }

@@ -144,17 +144,22 @@ for (const backend of backends()) {
         assert.equal(res.status, 200);
       }
 
-      // A password change retried after it happened succeeds again; other web sessions end, this one stays.
+      // A password change retried with its key after it happened succeeds again; every other token
+      // (web sessions and apps alike) ends, this one stays.
       const webApp = await findAppByClientId(t.ctx.db, WEB_CLIENT_ID);
       const otherSession = await issueToken(t.ctx.db, webApp!.id, user.id, ['read']);
+      const otherApp = await issueToken(t.ctx.db, null, user.id, ['read']);
       const change = { current_password: 'correct horse battery', new_password: 'a brand new password' };
       for (let i = 0; i < 2; i++) {
-        const res = await c.request('POST', '/api/v1/accounts/change_password', { token: user.token, body: change });
+        const res = await c.request('POST', '/api/v1/accounts/change_password', { token: user.token, body: change, headers: { 'idempotency-key': 'password-1' } });
         assert.equal(res.status, 200, JSON.stringify(res.body));
       }
+      const unkeyed = await c.request('POST', '/api/v1/accounts/change_password', { token: user.token, body: change });
+      assert.equal(unkeyed.status, 422, 'without its key a repeat meets the new password, and is refused');
       const wrong = await c.request('POST', '/api/v1/accounts/change_password', { token: user.token, body: { current_password: 'nope nope nope', new_password: 'whatever else 1' } });
       assert.equal(wrong.status, 422);
       assert.equal((await c.request('GET', '/api/v1/accounts/verify_credentials', { token: otherSession.access_token })).status, 401, 'other web sessions are signed out');
+      assert.equal((await c.request('GET', '/api/v1/accounts/verify_credentials', { token: otherApp.access_token })).status, 401, 'other apps are signed out');
       assert.equal((await c.request('GET', '/api/v1/accounts/verify_credentials', { token: user.token })).status, 200);
 
       // A sign-up retried with its key gets its account back; without a key it is "taken", as before.
@@ -166,8 +171,8 @@ for (const backend of backends()) {
       const idOf = async (token: string) => (await c.request('GET', '/api/v1/accounts/verify_credentials', { token })).body.id;
       assert.equal(await idOf(b.body.access_token), await idOf(a.body.access_token));
       assert.equal((await c.request('POST', '/api/v1/accounts', { token: appToken, body: signup })).status, 422);
-      const impostor = await c.request('POST', '/api/v1/accounts', { token: appToken, body: { ...signup, password: 'another password' }, headers: { 'idempotency-key': 'signup-2' } });
-      assert.equal(impostor.status, 422, 'a different password is a different person');
+      const impostor = await c.request('POST', '/api/v1/accounts', { token: appToken, body: signup, headers: { 'idempotency-key': 'signup-2' } });
+      assert.equal(impostor.status, 422, 'another key is another sign-up, even with the right password');
     });
 
     it('keeps read positions in markers and counts unread notifications from them', async () => {

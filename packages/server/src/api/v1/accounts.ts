@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { forbidden, notFound } from '../../errors.js';
-import { changePassword, findByUsername, getAccount, registerOrReplay, updateProfile, type AccountRow } from '../../domain/accounts.js';
+import { changePassword, findByUsername, getAccount, registerAccount, registrationKey, updateProfile, type AccountRow } from '../../domain/accounts.js';
 import * as rel from '../../domain/relationships.js';
 import { searchAccounts } from '../../domain/search.js';
 import { accountStatuses } from '../../domain/timelines.js';
@@ -17,7 +17,8 @@ type WithId = { Params: { id: string } };
 export default async function accounts(app: FastifyInstance, ctx: AppContext) {
   app.post('/api/v1/accounts', { config: { ...rule('app', 'write:accounts'), rateLimitClass: 'register', expensive: true } }, async (request) => {
     if (!ctx.config.registrationsOpen) throw forbidden('Registrations are closed on this server');
-    const account = await registerOrReplay(ctx.db, bodyOf(request.body), ctx.config.scryptCost, idempotencyKey(request) !== null);
+    const key = idempotencyKey(request);
+    const account = await registerAccount(ctx.db, bodyOf(request.body), ctx.config.passwordHashing, key && registrationKey(`app:${request.auth!.appId}`, key));
     const token = await issueToken(ctx.db, request.auth!.appId, account.id, request.auth!.scopes);
     return { access_token: token.access_token, token_type: 'Bearer', scope: token.scopes.join(' '), created_at: Math.floor(token.created_at.getTime() / 1000), refresh_token: token.refresh_token };
   });
@@ -41,9 +42,10 @@ export default async function accounts(app: FastifyInstance, ctx: AppContext) {
   // Not in Mastodon's client API (it has a settings page for this); the web UI's settings use it.
   app.post('/api/v1/accounts/change_password', { config: { ...rule('user', 'write:accounts'), rateLimitClass: 'login' } }, async (request) => {
     const body = bodyOf(request.body);
-    await changePassword(ctx.db, viewer(request), {
+    await changePassword(ctx, viewer(request), {
       current: str(body, 'current_password', 200) ?? '', next: str(body, 'new_password', 200) ?? '', keepTokenId: request.auth!.tokenId,
-    }, ctx.config.scryptCost);
+      address: request.ip, idempotencyKey: idempotencyKey(request),
+    });
     return {};
   });
 

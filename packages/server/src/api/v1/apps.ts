@@ -26,10 +26,10 @@ export default async function apps(app: FastifyInstance, ctx: AppContext) {
     for (const uri of redirectUris) if (uri.length > 2000 || !validRedirectUri(uri)) throw unprocessable('Validation failed: Redirect URI must be an absolute URI.');
     const website = str(body, 'website', 2000) || null;
     const scopes = parseScopes(body.scopes, 'read');
-    const row = await createApp(ctx.db, { name, website, redirectUris, scopes });
+    const { app: row, clientSecret } = await createApp(ctx.db, { name, website, redirectUris, scopes });
     return {
       id: row.id, name: row.name, website: row.website, scopes: row.scopes, redirect_uris: row.redirect_uris,
-      redirect_uri: row.redirect_uris.join('\n'), client_id: row.client_id, client_secret: row.client_secret,
+      redirect_uri: row.redirect_uris.join('\n'), client_id: row.client_id, client_secret: clientSecret,
       client_secret_expires_at: 0, vapid_key: '',
     };
   });

@@ -16,17 +16,24 @@ import { ApiError, forbidden, unauthorized } from '../../errors.js';
 import { statusToDeliver, viewersMatching } from '../../domain/delivery.js';
 import type { DomainEvents } from '../../domain/events.js';
 import { findNotification } from '../../domain/notifications.js';
+import { liveTokenIds } from '../../domain/tokens.js';
 import { scopeAllows } from '../../domain/scopes.js';
 import { homeConditions, publicConditions, tagConditions } from '../../domain/timelines.js';
 import { authenticate, readCookie, SESSION_COOKIE, type Auth } from '../auth.js';
 import { HASHTAG } from '../params.js';
-import { renderNotifications, renderStatus } from '../render.js';
+import { renderNotifications, renderStatuses } from '../render.js';
 
 const CHANNEL = 'firebreak_events';
 const HEARTBEAT_MS = 30_000;
 const MAX_SUBSCRIPTIONS = 50;
 const RELAY_DELAY_MS = 5;
 const RELAY_MAX_BYTES = 7000;
+/**
+ * How often open sockets' tokens are checked against the database: revocations are also relayed as
+ * events, but a relayed event can be lost in a failover (NOTIFY is best effort), and a socket must not
+ * outlive its token by more than this.
+ */
+const TOKEN_RECHECK_MS = 15_000;
 const STREAMS = ['user', 'user:notification', 'public', 'public:local', 'public:remote', 'hashtag', 'hashtag:local'] as const;
 type StreamName = (typeof STREAMS)[number];
 
@@ -65,12 +72,13 @@ class StreamHub {
   private pending: string[] = [];
   private pendingBytes = 0;
   private relayTimer: NodeJS.Timeout | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly ctx: AppContext) {}
 
   async start(): Promise<void> {
-    for (const event of ['status.created', 'status.deleted', 'status.updated', 'notification.created'] as const) {
-      // eslint-style cast: the listener is generic over the four event names.
+    for (const event of ['status.created', 'status.deleted', 'status.updated', 'notification.created', 'tokens.revoked'] as const) {
+      // The listener is generic over the event names.
       const onLocal = (data: any) => {
         const message = { origin: this.origin, event, data } as RelayedEvent;
         this.dispatch(message);
@@ -84,6 +92,20 @@ class StreamHub {
       try { messages = [JSON.parse(payload) as RelayedEvent | RelayedEvent[]].flat(); } catch { return; }
       for (const message of messages) if (message.origin !== this.origin) this.dispatch(message);
     });
+    this.recheckTimer = setInterval(() => { this.closeRevoked().catch((err) => this.ctx.logger.warn({ err }, 'could not re-check streaming tokens')); }, TOKEN_RECHECK_MS);
+    this.recheckTimer.unref();
+  }
+
+  /** Closes sockets whose token no longer works: those named, or (without names) those the database says are revoked. */
+  private async closeRevoked(tokenIds?: Set<string>): Promise<void> {
+    const open = [...this.clients].filter((c) => c.auth);
+    if (open.length === 0) return;
+    const revoked = tokenIds ?? await (async () => {
+      const ids = [...new Set(open.map((c) => c.auth!.tokenId))];
+      const live = await liveTokenIds(this.ctx.db, ids);
+      return new Set(ids.filter((id) => !live.has(id)));
+    })();
+    for (const client of open) if (revoked.has(client.auth!.tokenId)) client.socket.close(4001, 'access token revoked');
   }
 
   /**
@@ -110,6 +132,7 @@ class StreamHub {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.recheckTimer);
     for (const off of this.detach) off();
     this.flushRelay();
     for (const client of this.clients) client.socket.close(1001, 'server shutting down');
@@ -122,8 +145,9 @@ class StreamHub {
   private dispatch(message: RelayedEvent): void {
     if (this.clients.size === 0) return;
     const work = message.event === 'notification.created' ? this.deliverNotification(message.data)
-      : message.event === 'status.deleted' ? Promise.resolve(this.deliverDelete(message.data.statusId))
-        : this.deliverStatus(message.data.statusId, message.event === 'status.created' ? 'update' : 'status.update');
+      : message.event === 'tokens.revoked' ? this.closeRevoked(new Set(message.data.tokenIds))
+        : message.event === 'status.deleted' ? Promise.resolve(this.deliverDelete(message.data.statusId))
+          : this.deliverStatus(message.data.statusId, message.event === 'status.created' ? 'update' : 'status.update');
     work.catch((err) => this.ctx.logger.error({ err, event: message.event }, 'streaming delivery failed'));
   }
 
@@ -146,17 +170,19 @@ class StreamHub {
       viewersMatching(this.ctx.db, statusId, viewersOf(isTag), tagConditions),
     ]);
     // One serialization per viewer (their favourited/reblogged flags differ), shared by their sockets.
-    const payloads = new Map<string | null, Promise<string>>();
+    const payloads = new Map<string | null, Promise<string | undefined>>();
     const payloadFor = (viewer: string | null) => {
       let p = payloads.get(viewer);
-      if (!p) payloads.set(viewer, p = renderStatus(this.ctx, viewer, row).then((e) => JSON.stringify(e)));
+      if (!p) payloads.set(viewer, p = renderStatuses(this.ctx, viewer, [row]).then(([e]) => (e ? JSON.stringify(e) : undefined)));
       return p;
     };
     for (const client of this.clients) {
       const viewer = client.auth?.accountId ?? null;
       for (const sub of client.subscriptions.values()) {
         const wanted = sub.name === 'user' ? home.has(viewer) : isPublic(sub) ? pub.has(viewer) : isTag(sub) ? tagged.has(viewer) : false;
-        if (wanted) this.send(client, sub, event, await payloadFor(viewer));
+        if (!wanted) continue;
+        const payload = await payloadFor(viewer);
+        if (payload) this.send(client, sub, event, payload);
       }
     }
   }
@@ -171,11 +197,13 @@ class StreamHub {
   }
 
   private async deliverNotification(data: { notificationId: string; accountId: string }): Promise<void> {
-    const recipients = [...this.clients].filter((c) => c.auth?.accountId === data.accountId);
+    // A token without read:notifications hears no notifications, on `user` as on `user:notification`.
+    const recipients = [...this.clients].filter((c) => c.auth?.accountId === data.accountId && scopeAllows(c.auth.scopes, 'read:notifications'));
     if (recipients.length === 0) return;
     const row = await findNotification(this.ctx.db, data.accountId, data.notificationId);
     if (!row) return;
     const [entity] = await renderNotifications(this.ctx, data.accountId, [row]);
+    if (!entity) return; // about a status the recipient may no longer see
     const payload = JSON.stringify(entity);
     for (const client of recipients) {
       for (const sub of client.subscriptions.values()) {
@@ -226,6 +254,7 @@ export default async function streaming(app: FastifyInstance, ctx: AppContext) {
   app.route({
     method: 'GET',
     url: '/api/v1/streaming',
+    config: { queryToken: true },
     // Authentication and the first stream are checked before the upgrade, so failures are plain
     // HTTP answers (401, 403, 400) that any client can read.
     preValidation: async (request) => {
