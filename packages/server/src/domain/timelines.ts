@@ -5,7 +5,7 @@ import type { Queryable } from '../db/index.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { buildHomeFeed } from './home-feed.js';
-import { notMutedBy, visibleTo } from './visibility.js';
+import { notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
 
 function page(db: Queryable, from: string, conditions: string[], params: unknown[], p: PageParams, column = 's.id'): Promise<StatusRow[]> {
   return keysetPage<StatusRow & { cursor?: string }>(db, p, column, params, (k) =>
@@ -22,6 +22,7 @@ export function homeConditions(v: string): string[] {
     `(s.visibility <> 'direct' or s.account_id = ${v} or exists (select 1 from mentions m where m.status_id = s.id and m.account_id = ${v}))`,
     `(s.reblog_of_id is null or not exists (select 1 from follows fr where fr.account_id = ${v} and fr.target_account_id = s.account_id and not fr.show_reblogs))`,
     notMutedBy(v),
+    reblogNotMutedBy(v),
     `not exists (select 1 from blocks b where b.account_id = ${v} and b.target_account_id = s.account_id)`,
   ];
 }
@@ -55,7 +56,7 @@ export async function fanInHomeTimeline(db: Queryable, viewerId: string, p: Page
          select s.id from statuses s
          where s.account_id = sources.account_id and ${k.where}
            and (s.visibility <> 'direct' or s.account_id = $1 or exists (select 1 from mentions m where m.status_id = s.id and m.account_id = $1))
-           and (s.reblog_of_id is null or sources.show_reblogs)
+           and (s.reblog_of_id is null or sources.show_reblogs) and ${reblogNotMutedBy('$1')}
          order by ${k.order} limit ${k.limit}) newest
        order by newest.id ${direction} limit ${k.limit})
      order by ${k.order}`, params);

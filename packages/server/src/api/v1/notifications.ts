@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { notFound } from '../../errors.js';
 import * as notifications from '../../domain/notifications.js';
 import { rule, viewer } from '../auth.js';
 import { paginated, parsePage } from '../pagination.js';
@@ -25,7 +26,9 @@ export default async function notificationRoutes(app: FastifyInstance, ctx: AppC
   app.get<WithId>('/api/v1/notifications/:id', { config: rule('user', 'read:notifications') }, async (request) => {
     const me = viewer(request);
     const row = await notifications.getNotification(ctx.db, me, idParam(request.params.id));
-    return (await renderNotifications(ctx, me, [row]))[0];
+    const [entity] = await renderNotifications(ctx, me, [row]);
+    if (!entity) throw notFound(); // about a status the reader may no longer see
+    return entity;
   });
 
   app.post('/api/v1/notifications/clear', { config: rule('user', 'write:notifications') }, async (request) => {
