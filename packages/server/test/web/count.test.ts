@@ -1,8 +1,10 @@
 // The compose box's counter must agree with the server's, or people get "too long" after the fact.
+// Both count with src/shared/status-length.ts; they differ only in how they find URLs (the server
+// with twitter-text, the page with findUrls).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { countCharacters as serverCount } from '@firebreak/server/domain/text.js';
-import { countCharacters as pageCount } from '@firebreak/server/web/client/count.js';
+import { statusLength as pageCount } from '@firebreak/server/shared/status-length.js';
 
 const corpus = [
   '', 'hello', 'héllo wörld', '👩‍👩‍👧 family', '🇫🇷🇩🇪', 'e\u0301 combining',

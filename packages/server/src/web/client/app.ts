@@ -1,7 +1,7 @@
 // The page: a small client-side router over views built from our own Mastodon API, with live
 // updates from the streaming API. Signed-out visitors get the public timeline and the sign-in forms.
 import { busy, get, hasSession, HttpError, page, post, request, withQuery, type Page } from './api.js';
-import { countCharacters } from './count.js';
+import { statusLength } from '../../shared/status-length.js';
 import { onReconnect, subscribe, type StreamEvent } from './stream.js';
 import type { Account, Notification, Relationship, Status, Tag } from './types.js';
 import { accountRow, append, avatar, displayName, h, icon, plainText, profilePath, renderStatus, statusPath, type StatusActions } from './ui.js';
@@ -261,7 +261,7 @@ function composer(target: ComposeTarget, onDone?: () => void): HTMLFormElement {
   const error = h('p', { class: 'error', role: 'alert' });
 
   const update = () => {
-    const left = maxChars - countCharacters(text.value) - countCharacters(cwWrap.hidden ? '' : cwInput.value);
+    const left = maxChars - statusLength(text.value) - statusLength(cwWrap.hidden ? '' : cwInput.value);
     counter.textContent = `${left} characters left`;
     counter.classList.toggle('over', left < 0);
     submit.disabled = left < 0 || text.value.trim() === '';
