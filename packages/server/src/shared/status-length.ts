@@ -1,5 +1,5 @@
 // How long a status is, one rule for the server (src/domain/text.ts, which refuses a post that is
-// too long) and for the compose box's counter in the page (src/web/client/app.ts): grapheme
+// too long) and for the compose box's counter in the page (src/web/client/compose.ts): grapheme
 // clusters, every http(s) URL as CHARACTERS_PER_URL, a mention of a remote account as just its
 // @username (Mastodon's rule). This module runs in both places, so it uses neither Node nor the DOM
 // (its tsconfig gives it neither) and imports nothing.
