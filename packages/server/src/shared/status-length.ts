@@ -14,23 +14,58 @@ export const CHARACTERS_PER_URL = 23;
 export interface Entity { start: number; end: number; kind: 'url' | 'tag' | 'mention'; value: string; domain?: string }
 
 const MENTION = /(?<=^|[^/\w])@([a-z0-9_]+)(?:@([a-z0-9.-]+[a-z0-9]+))?/gi;
-// Host may be any letters (IDN); the rest of the URL is printable ASCII, as twitter-text has it.
-const URL_PATTERN = /(?<![\w@#$/])https?:\/\/[\p{L}\p{N}.-]+[\x21-\x7e]*/giu;
-const TRAILING_PUNCTUATION = /[.,:;!?'"\])}]+$/u;
-const HOST_WITH_TLD = /^https?:\/\/[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)*\.[\p{L}]{2,}/u;
+// twitter-text's shape of a URL: not glued to a letter, digit, @, $ or #; a host of any letters (IDN)
+// ending in a top-level domain; an optional port; a path of Latin or Cyrillic letters, digits and URL
+// punctuation; a query of ASCII letters, digits and URL punctuation.
+const URL_PATTERN = /(?<![A-Za-z0-9@＠$#＃])(https?:\/\/[\p{L}\p{N}.-]+)(:\d+)?(\/[\p{Script=Latin}\p{Script=Cyrillic}\p{M}0-9!*';:=+,.$/%#[\]\-\u2013_~@|&()]*)?(\?[a-z0-9!?*'@();:&=+$/%#[\]\-_.,~|]*)?/giu;
+const HOST = /^https?:\/\/[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)*\.\p{L}{2,}$/iu;
+// What a path or a query may end with: "https://example.com/a?b=c." ends before the full stop. A
+// closing bracket ends a path only when the path opened one, as in
+// https://en.wikipedia.org/wiki/Fire_(classical_element); pathPart cuts at any other.
+const PATH_END = /[\p{Script=Latin}\p{Script=Cyrillic}\p{M}0-9+=_#/)-]/u;
+const QUERY_END = /[a-z0-9_&=#/-]/i;
+const NOT_A_DOT = /[^.]/;
 const segmenter = new Intl.Segmenter();
 
 export function findMentions(text: string): Entity[] {
   return [...text.matchAll(MENTION)].map((m): Entity => ({ start: m.index, end: m.index + m[0].length, kind: 'mention', value: m[1]!, domain: m[2] }));
 }
 
+/** One character at a time from the end, not a /[^…]+$/ replace: that would be quadratic on long pasted runs. */
+function trimEnd(text: string, endsWith: RegExp): string {
+  let end = text.length;
+  while (end > 0 && !endsWith.test(text[end - 1]!)) end--;
+  return text.slice(0, end);
+}
+
+function pathPart(path: string): string {
+  let depth = 0;
+  let open = 0;
+  let end = path.length;
+  for (let i = 0; i < path.length; i++) {
+    if (path[i] === '(') {
+      if (depth === 0) open = i;
+      depth++;
+    } else if (path[i] === ')') {
+      if (depth === 0) { end = i; break; }
+      depth--;
+    }
+  }
+  return trimEnd(path.slice(0, depth > 0 ? open : end), PATH_END);
+}
+
 export function findUrls(text: string): Entity[] {
   const found: Entity[] = [];
   for (const m of text.matchAll(URL_PATTERN)) {
-    // A closing bracket stays when the URL opened one: https://en.wikipedia.org/wiki/Fire_(classical_element)
-    const trimmed = m[0].replace(TRAILING_PUNCTUATION, '');
-    const url = trimmed.endsWith('(') || m[0].slice(trimmed.length).startsWith(')') && trimmed.includes('(') ? trimmed + ')' : trimmed;
-    if (HOST_WITH_TLD.test(url)) found.push({ start: m.index, end: m.index + url.length, kind: 'url', value: url });
+    const [, hostPart, port = '', rawPath = '', rawQuery = ''] = m;
+    const host = trimEnd(hostPart!, NOT_A_DOT);
+    if (!HOST.test(host)) continue;
+    let url = host;
+    if (host === hostPart) {
+      const path = pathPart(rawPath);
+      url += port + path + (path === rawPath ? trimEnd(rawQuery, QUERY_END) : '');
+    }
+    found.push({ start: m.index, end: m.index + url.length, kind: 'url', value: url });
   }
   return found;
 }
