@@ -12,7 +12,6 @@ export interface Config {
   /** Public base URL, used in entity URLs and the OAuth metadata. */
   publicUrl: string;
   maxStatusChars: number;
-  charactersReservedPerUrl: number;
   /** How long a write waits for a (new) primary before failing with 503 (DESIGN §2 rule 4). */
   writeBudgetMs: number;
   /** How long a read retries through a failover before failing with 503. */
@@ -98,7 +97,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     domain,
     publicUrl: (env.FIREBREAK_PUBLIC_URL || `${domain.startsWith('localhost') ? 'http' : 'https'}://${domain}`).replace(/\/$/, ''),
     maxStatusChars: int(env, 'FIREBREAK_MAX_STATUS_CHARS', 500, 1, 100_000),
-    charactersReservedPerUrl: 23,
     writeBudgetMs: int(env, 'FIREBREAK_DB_WRITE_BUDGET_MS', 15_000, 0, 120_000),
     readBudgetMs: int(env, 'FIREBREAK_DB_READ_BUDGET_MS', 10_000, 0, 120_000),
     dbPoolSize: int(env, 'FIREBREAK_DB_POOL_SIZE', 10, 1, 200),

@@ -1,52 +1,23 @@
-// Status text: counting like Mastodon (graphemes; every URL counts as 23; remote mention domains free)
-// and rendering to safe HTML with linked URLs, @mentions and #hashtags. Everything that is not one of
-// those entities is HTML-escaped, so user text can never become markup.
+// Status text: counting like Mastodon (the rule in src/shared/status-length.ts, with URLs found by
+// twitter-text) and rendering to safe HTML with linked URLs, @mentions and #hashtags. Everything that
+// is not one of those entities is HTML-escaped, so user text can never become markup.
 import twitter from 'twitter-text';
-
-export const CHARACTERS_PER_URL = 23;
-const MENTION = /(?<=^|[^/\w])@([a-z0-9_]+)(?:@([a-z0-9.-]+[a-z0-9]+))?/gi;
-const segmenter = new Intl.Segmenter();
-
-interface Entity { start: number; end: number; kind: 'url' | 'tag' | 'mention'; value: string; domain?: string }
+import { findMentions, statusLength, withoutOverlaps, type Entity } from '../shared/status-length.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 function extractEntities(text: string): Entity[] {
-  const found: Entity[] = [];
-  for (const u of twitter.extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: false })) {
-    found.push({ start: u.indices[0], end: u.indices[1], kind: 'url', value: u.url });
-  }
-  for (const h of twitter.extractHashtagsWithIndices(text)) {
-    found.push({ start: h.indices[0], end: h.indices[1], kind: 'tag', value: h.hashtag });
-  }
-  for (const m of text.matchAll(MENTION)) {
-    found.push({ start: m.index!, end: m.index! + m[0].length, kind: 'mention', value: m[1]!, domain: m[2] });
-  }
-  found.sort((a, b) => a.start - b.start || b.end - a.end);
-  const entities: Entity[] = [];
-  let cursor = 0;
-  for (const e of found) {
-    if (e.start < cursor) continue; // overlaps an earlier entity (a #fragment inside a URL, say)
-    entities.push(e);
-    cursor = e.end;
-  }
-  return entities;
+  return withoutOverlaps([
+    ...twitter.extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: false }).map((u): Entity => ({ start: u.indices[0], end: u.indices[1], kind: 'url', value: u.url })),
+    ...twitter.extractHashtagsWithIndices(text).map((h): Entity => ({ start: h.indices[0], end: h.indices[1], kind: 'tag', value: h.hashtag })),
+    ...findMentions(text),
+  ]);
 }
 
 export function countCharacters(text: string): number {
-  let counted = '';
-  let cursor = 0;
-  for (const e of extractEntities(text)) {
-    if (e.kind === 'tag') continue;
-    counted += text.slice(cursor, e.start) + (e.kind === 'url' ? 'x'.repeat(CHARACTERS_PER_URL) : `@${e.value}`);
-    cursor = e.end;
-  }
-  counted += text.slice(cursor);
-  let n = 0;
-  for (const _ of segmenter.segment(counted)) n++;
-  return n;
+  return statusLength(text, extractEntities(text));
 }
 
 export interface ParsedText { mentions: string[]; tags: string[] }

@@ -1,11 +1,12 @@
 // The web UI: one HTML shell for every page path (the client routes), the compiled client modules
-// (dist/src/web/client/*.js) and the stylesheet (assets/style.css), all loaded once at start-up,
+// (dist/src/web/client/**/*.js and the status-length rule they share with the server,
+// dist/src/shared/*.js) and the stylesheet (assets/style.css), all loaded once at start-up,
 // gzip-compressed once, and served with ETags. Plus the session endpoints (session.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import session from './session.js';
@@ -18,28 +19,42 @@ function asset(type: string, body: Buffer): Asset {
   return { type, body, gzip: gzipSync(body, { level: 9 }), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` };
 }
 
+/**
+ * Module folders under dist/src. A module is served at its path there (/web/client/app.js,
+ * /shared/status-length.js), so the relative imports tsc leaves in place resolve in the browser as
+ * they do on disk. Only files found at start-up get a route: no path from a request reaches the disk.
+ */
+const MODULE_FOLDERS = ['web/client', 'shared'];
+const ENTRY = '/web/client/app.js';
+
 function loadAssets(): Map<string, Asset> {
-  const clientDir = fileURLToPath(new URL('./client/', import.meta.url));
+  const distSrc = fileURLToPath(new URL('../', import.meta.url));
   const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
   const assets = new Map<string, Asset>();
-  for (const file of readdirSync(clientDir)) {
-    if (file.endsWith('.js')) assets.set(file, asset('text/javascript; charset=utf-8', readFileSync(join(clientDir, file))));
+  for (const folder of MODULE_FOLDERS) {
+    for (const file of readdirSync(join(distSrc, folder), { recursive: true, encoding: 'utf8' })) {
+      if (file.endsWith('.js')) assets.set(`/${folder}/${file.split(sep).join('/')}`, asset('text/javascript; charset=utf-8', readFileSync(join(distSrc, folder, file))));
+    }
   }
-  assets.set('style.css', asset('text/css; charset=utf-8', readFileSync(join(packageRoot, 'assets', 'style.css'))));
+  assets.set('/web/style.css', asset('text/css; charset=utf-8', readFileSync(join(packageRoot, 'assets', 'style.css'))));
   return assets;
 }
 
-/** Modules app.js imports, directly or not (type-only imports are erased by tsc, so not listed). */
+/** Static imports and re-exports of relative modules, on one line or several (`import {\n a,\n} from './a.js'`). */
+const RELATIVE_IMPORT = /^\s*(?:import|export)\s(?:[^;'"]*\sfrom\s*)?['"](\.\.?\/[^'"]+)['"]/gm;
+
+/** URLs of the modules `entry` imports, directly or not (type-only imports are erased by tsc, so not listed). */
 function importedModules(assets: Map<string, Asset>, entry: string, found = new Set<string>()): Set<string> {
-  for (const m of assets.get(entry)!.body.toString().matchAll(/^import .* from '\.\/([\w-]+\.js)';$/gm)) {
-    if (!found.has(m[1]!) && assets.has(m[1]!)) { found.add(m[1]!); importedModules(assets, m[1]!, found); }
+  for (const m of assets.get(entry)!.body.toString().matchAll(RELATIVE_IMPORT)) {
+    const url = new URL(m[1]!, `http://page${entry}`).pathname;
+    if (!found.has(url) && assets.has(url)) { found.add(url); importedModules(assets, url, found); }
   }
   return found;
 }
 
 /** The shell. Modules are preloaded so the browser fetches them in parallel, not import by import. */
 function shell(assets: Map<string, Asset>): Asset {
-  const modules = [...importedModules(assets, 'app.js')];
+  const modules = [...importedModules(assets, ENTRY)];
   const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -48,8 +63,8 @@ function shell(assets: Map<string, Asset>): Asset {
 <meta name="color-scheme" content="light dark">
 <title>Firebreak</title>
 <link rel="stylesheet" href="/web/style.css">
-${modules.map((m) => `<link rel="modulepreload" href="/web/${m}">`).join('\n')}
-<script type="module" src="/web/app.js"></script>
+${modules.map((m) => `<link rel="modulepreload" href="${m}">`).join('\n')}
+<script type="module" src="${ENTRY}"></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
@@ -89,12 +104,12 @@ export default async function web(app: FastifyInstance, ctx: AppContext) {
       return send(request, reply, page, 'no-cache');
     });
   }
-  app.get<{ Params: { file: string } }>('/web/:file', async (request, reply) => {
-    const a = assets.get(request.params.file);
-    if (!a) return reply.code(404).send({ error: 'Not found' });
-    reply.header('x-content-type-options', 'nosniff');
-    // Revalidated on each load (cheap 304s); file names carry no version to bust a longer cache.
-    return send(request, reply, a, 'no-cache');
-  });
+  for (const [path, a] of assets) {
+    app.get(path, async (request, reply) => {
+      reply.header('x-content-type-options', 'nosniff');
+      // Revalidated on each load (cheap 304s); file names carry no version to bust a longer cache.
+      return send(request, reply, a, 'no-cache');
+    });
+  }
   await session(app, ctx);
 }

@@ -89,6 +89,19 @@ describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
     assert.equal(await page.locator('body script').count(), 0, 'an injected script element exists');
   }
 
+  test('the page preloads every module it loads, so no module waits for the one importing it', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    const loaded = new Set<string>();
+    page.on('request', (r) => { if (r.resourceType() === 'script') loaded.add(new URL(r.url()).pathname); });
+    await page.goto(`${server.url}/`);
+    await page.getByRole('heading', { name: 'Welcome to Firebreak' }).waitFor();
+    const entry = await page.locator('script[type=module]').getAttribute('src');
+    const preloaded = await page.locator('link[rel=modulepreload]').evaluateAll((links) => links.map((l) => l.getAttribute('href')));
+    assert.deepEqual([...loaded].sort(), [entry, ...preloaded].sort());
+  });
+
   test('two people use Firebreak together, live', async () => {
     const alice = await signUp('alice');
     const bob = await signUp('bob');

@@ -51,9 +51,9 @@ test('the page is served with a strict CSP and compressed assets', async () => {
   assert.match(page.headers['content-security-policy'] as string, /default-src 'self'; script-src 'self'/);
   assert.equal(page.headers['content-encoding'], 'gzip');
   for (const path of ['/@someone', '/@someone/123', '/tags/x', '/notifications']) assert.equal((await server.app.inject({ url: path })).statusCode, 200, path);
-  const js = await server.app.inject({ url: '/web/app.js' });
+  const js = await server.app.inject({ url: '/web/client/app.js' });
   assert.match(js.headers['content-type'] as string, /javascript/);
-  const again = await server.app.inject({ url: '/web/app.js', headers: { 'if-none-match': js.headers.etag as string } });
+  const again = await server.app.inject({ url: '/web/client/app.js', headers: { 'if-none-match': js.headers.etag as string } });
   assert.equal(again.statusCode, 304);
 });
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { usageCounter } from '../../domain/instance-stats.js';
 import { rule } from '../auth.js';
+import { CHARACTERS_PER_URL } from '../../shared/status-length.js';
 
 const VERSION = '4.5.0 (compatible; Firebreak 0.1.0)';
 
@@ -11,7 +12,7 @@ export function instanceConfiguration(ctx: AppContext) {
   return {
     urls: { streaming: streamingBase, status: null },
     accounts: { max_featured_tags: 0, max_pinned_statuses: 5 },
-    statuses: { max_characters: ctx.config.maxStatusChars, max_media_attachments: 0, characters_reserved_per_url: ctx.config.charactersReservedPerUrl },
+    statuses: { max_characters: ctx.config.maxStatusChars, max_media_attachments: 0, characters_reserved_per_url: CHARACTERS_PER_URL },
     media_attachments: { supported_mime_types: [], image_size_limit: 0, image_matrix_limit: 0, video_size_limit: 0, video_frame_rate_limit: 0, video_matrix_limit: 0 },
     polls: { max_options: 0, max_characters_per_option: 0, min_expiration: 0, max_expiration: 0 },
     translation: { enabled: false },

@@ -1,7 +1,7 @@
 // DOM building. Text from users (display names, bios, spoiler texts) only ever becomes text nodes;
 // the one exception is status content, which the server renders to HTML with everything escaped
 // except the links it made itself (src/domain/text.ts), inserted by `serverHtml`.
-import type { Account, Status } from './types.js';
+import type { Account, Status, Tag } from './types.js';
 
 type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
@@ -198,4 +198,21 @@ export function accountRow(a: Account, extra?: Node): HTMLElement {
       h('a', { class: 'name', href: profilePath(a) }, h('bdi', {}, displayName(a))),
       h('div', { class: 'acct' }, `@${a.acct}`)),
     extra ?? null);
+}
+
+/** "12 posts by 5 people this week", from a Tag entity's seven-day history. */
+export function tagUsage(tag: Tag): string {
+  const sum = (key: 'uses' | 'accounts') => (tag.history ?? []).reduce((n, d) => n + Number(d[key]), 0);
+  const posts = sum('uses');
+  const people = sum('accounts');
+  return posts === 0 ? 'No posts this week' : `${posts} post${posts === 1 ? '' : 's'} by ${people} ${people === 1 ? 'person' : 'people'} this week`;
+}
+
+export function tagRow(tag: Tag): HTMLElement {
+  return h('p', { class: 'tag-row' }, h('a', { href: `/tags/${encodeURIComponent(tag.name)}` }, `#${tag.name}`), h('span', { class: 'usage' }, tagUsage(tag)));
+}
+
+export function field(id: string, label: string, control: HTMLElement): HTMLElement {
+  control.id = id;
+  return h('div', { class: 'field' }, h('label', { for: id }, label), control);
 }

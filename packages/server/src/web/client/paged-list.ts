@@ -1,0 +1,71 @@
+import { page, withQuery, type Page } from './api.js';
+import { onLeave } from './state.js';
+import { h } from './ui.js';
+
+interface ListOptions<T> {
+  url: string;
+  render: (item: T) => HTMLElement;
+  empty: string;
+  label?: string;
+  /** A performance mark set when the first items are shown (time-to-first-timeline). */
+  mark?: string;
+  /** Called with each page as it arrives. */
+  onPage?: (items: T[], first: boolean) => void;
+}
+
+interface PagedList<T> {
+  container: HTMLElement;
+  feed: HTMLElement;
+  add(items: T[], where: 'top' | 'bottom'): void;
+  has(id: string): boolean;
+}
+
+/**
+ * A list that loads the next older page (from the Link header) whenever its end scrolls near the
+ * viewport: statuses, notifications, accounts. Items already shown are never shown twice.
+ */
+export function pagedList<T extends { id: string }>(opts: ListOptions<T>): PagedList<T> {
+  const feed = h('div', { role: 'feed', 'aria-busy': 'true', class: 'feed', 'aria-label': opts.label ?? null });
+  const more = h('div', { class: 'sentinel', 'aria-hidden': 'true' });
+  const status = h('p', { class: 'feed-status', role: 'status' }, 'Loading…');
+  const container = h('div', {}, feed, status, more);
+  const seen = new Set<string>();
+  let nextMaxId: string | null = null;
+  let loading = false;
+  let done = false;
+
+  const add = (items: T[], where: 'top' | 'bottom') => {
+    const fresh = items.filter((item) => !seen.has(item.id));
+    for (const item of fresh) seen.add(item.id);
+    const nodes = fresh.map(opts.render);
+    if (where === 'top') feed.prepend(...nodes); else feed.append(...nodes);
+    if (seen.size > 0 && !done) status.textContent = '';
+  };
+
+  const loadMore = async () => {
+    if (loading || done) return;
+    loading = true;
+    feed.setAttribute('aria-busy', 'true');
+    try {
+      const result: Page<T> = await page<T>(withQuery(opts.url, { max_id: nextMaxId }));
+      add(result.items, 'bottom');
+      opts.onPage?.(result.items, nextMaxId === null);
+      nextMaxId = result.nextMaxId;
+      done = !nextMaxId || result.items.length === 0;
+      if (seen.size === 0) status.textContent = opts.empty;
+      else if (done) status.textContent = 'You have reached the end.';
+      if (opts.mark && seen.size > 0 && !performance.getEntriesByName(opts.mark).length) performance.mark(opts.mark);
+    } catch (err) {
+      status.textContent = (err as Error).message;
+    } finally {
+      loading = false;
+      feed.setAttribute('aria-busy', 'false');
+    }
+  };
+
+  const observer = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) void loadMore(); }, { rootMargin: '800px' });
+  observer.observe(more);
+  onLeave(() => observer.disconnect());
+  void loadMore();
+  return { container, feed, add, has: (id) => seen.has(id) };
+}
