@@ -31,6 +31,7 @@ async function referenceHome(db: Db, viewerId: string, p: PageParams): Promise<s
        and (s.visibility <> 'direct' or s.account_id = $1 or exists (select 1 from mentions m where m.status_id = s.id and m.account_id = $1))
        and (s.reblog_of_id is null or not exists (select 1 from follows fr where fr.account_id = $1 and fr.target_account_id = s.account_id and not fr.show_reblogs))
        and not exists (select 1 from mutes mu where mu.account_id = $1 and mu.target_account_id = s.account_id)
+       and not exists (select 1 from statuses o join mutes mo on mo.target_account_id = o.account_id where o.id = s.reblog_of_id and mo.account_id = $1)
        and not exists (select 1 from blocks b where b.account_id = $1 and b.target_account_id = s.account_id)
        and ${k.where} order by ${k.order} limit ${k.limit}`, params);
   const ids = rows.map((r) => r.id);
