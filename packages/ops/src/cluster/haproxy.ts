@@ -1,8 +1,13 @@
 // HAProxy at the edge: the single entry point. One generator for the cluster's edge and the flood
 // drill's, so the drill measures the configuration the cluster runs: health checks and retries
-// (below) plus the overload protection from src/overload/haproxy.ts.
+// (below) plus the overload protection from ../edge/haproxy.ts. Then the cluster's edge process and
+// its stats socket (the servers' state as the edge sees it; drains for a rolling restart).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { applyEdgeFirewall } from '../edge/firewall.js';
 import { edgeProtectionConfig, FAIL_OPEN_SUFFIX, perSourceLimitsOff, type EdgeLimits } from '../edge/haproxy.js';
-import type { AppServer, Layout } from './layout.js';
+import { supervisor, type AppServer, type Layout } from './layout.js';
+import { log, must, startDetached } from './proc.js';
 
 export interface HaproxyOptions {
   /** Health-check period for app servers (DESIGN §2 rule 5: unready servers out within ~1 s). */
@@ -124,4 +129,31 @@ export function parseShowStat(csv: string, backend = 'be_app'): EdgeServerView[]
       sessions: Number(r.scur || 0),
       lastChange: Number(r.lastchg || 0),
     }));
+}
+
+export function startHaproxy(layout: Layout): void {
+  mkdirSync(layout.edge.dir, { recursive: true });
+  writeFileSync(layout.edge.config, haproxyConfig(layout));
+  must('haproxy', ['-c', '-q', '-f', layout.edge.config]);
+  const guard = applyEdgeFirewall(layout.edge.ns, layout.edge.port, edgeLimits(layout));
+  if (!guard.applied) log(`edge: ${guard.detail}`);
+  startDetached(supervisor(layout), { name: 'edge-haproxy', ns: layout.edge.ns, argv: ['haproxy', '-db', '-f', layout.edge.config] });
+}
+
+/** One command on HAProxy's stats socket; its whole answer. */
+export function adminSocket(path: string, command: string, timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(path);
+    let out = '';
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error('stats socket timed out')); }, timeoutMs);
+    sock.on('connect', () => sock.write(`${command}\n`));
+    sock.on('data', (d) => { out += d.toString(); });
+    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
+    sock.on('close', () => { clearTimeout(timer); resolve(out); });
+  });
+}
+
+/** The app servers as the cluster's edge sees them; undefined when its socket does not answer. */
+export async function edgeView(layout: Layout): Promise<EdgeServerView[] | undefined> {
+  try { return parseShowStat(await adminSocket(layout.edge.statsSocket, 'show stat')); } catch { return undefined; }
 }

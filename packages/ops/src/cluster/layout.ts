@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Supervisor } from './proc.js';
 
 export interface ClusterOptions {
   dcs: number;
@@ -117,6 +118,11 @@ export function buildLayout(options: ClusterOptions, runDir: string, secrets: Se
     statusUrl: `http://${STATUS_IP}:${STATUS_PORT}`,
     secrets,
   };
+}
+
+/** Where the cluster's processes keep their pid files and logs. */
+export function supervisor(layout: Layout): Supervisor {
+  return { logDir: layout.logDir, pidDir: layout.pidDir };
 }
 
 export function findDc(layout: Layout, name: string): DataCenter {

@@ -1,8 +1,19 @@
-// Patroni configuration for one DC (pure). Rules from DESIGN §2: strict synchronous replication,
-// pg_rewind for a returning DC, etcd v3 as the DCS, watchdog off (simulation only: one kernel).
+// Patroni and PostgreSQL 15, one member per DC. The configuration is pure; rules from DESIGN §2:
+// strict synchronous replication, pg_rewind for a returning DC, etcd v3 as the DCS, watchdog off
+// (simulation only: one kernel). Then starting a member, asking the members who leads, waiting for a
+// healthy cluster, and creating the app's role and database on the primary.
+import { chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ETCD_CLIENT_PORT, PATRONI_PORT, PG_PORT, SCOPE, SUBNET, patroniTiming, type DataCenter, type Layout } from './layout.js';
+import postgres from 'postgres';
+import { assetPath } from '../entry-points.js';
+import { getJson } from './http.js';
+import { ETCD_CLIENT_PORT, PATRONI_PORT, PG_PORT, SCOPE, SUBNET, patroniTiming, supervisor, type DataCenter, type Layout } from './layout.js';
+import { isIsolated } from './netns.js';
+import { must, startDetached, waitFor } from './proc.js';
 import { toYaml, type YamlValue } from './yaml.js';
+
+/** PostgreSQL and Patroni run as the Debian package's user. */
+export const POSTGRES_USER = 'postgres';
 
 export function patroniConfig(layout: Layout, dc: DataCenter): YamlValue {
   const { secrets } = layout;
@@ -90,4 +101,66 @@ export function patroniYaml(layout: Layout, dc: DataCenter): string {
 
 export function patroniConfigPath(dc: DataCenter): string {
   return join(dc.dir, 'patroni.yml');
+}
+
+export function writePatroniConfig(layout: Layout, dc: DataCenter): void {
+  const path = patroniConfigPath(dc);
+  writeFileSync(path, patroniYaml(layout, dc), { mode: 0o640 });
+  const gid = Number(must('id', ['-g', POSTGRES_USER]).trim());
+  chownSync(path, 0, gid);
+}
+
+/**
+ * Debian's Patroni, started through a launcher that applies one upstream fix it lacks (a partitioned
+ * ex-leader could take the leader key back and lose acknowledged writes); see the launcher's header.
+ */
+const patroniLauncher = assetPath('patroni-launch.py');
+
+export function startPatroni(layout: Layout, dc: DataCenter): void {
+  startDetached(supervisor(layout), {
+    name: `${dc.name}-patroni`, ns: dc.ns, user: POSTGRES_USER, cwd: dc.pgDir,
+    argv: ['/usr/bin/python3', patroniLauncher, patroniConfigPath(dc)],
+    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: dc.pgDir },
+  });
+}
+
+export interface PatroniMember { name: string; role: string; state: string; host: string; timeline?: number; lag?: number | string }
+
+/** The cluster as the first reachable member's REST API sees it. */
+export async function patroniCluster(layout: Layout, dcs = layout.dcs): Promise<PatroniMember[] | undefined> {
+  for (const dc of dcs) {
+    if (isIsolated(dc)) continue;
+    const r = await getJson<{ members: PatroniMember[] }>(`http://${dc.ip}:${PATRONI_PORT}/cluster`);
+    if (r.status === 200 && r.body?.members) return r.body.members;
+  }
+  return undefined;
+}
+
+/** Healthy: one leader running, a synchronous standby streaming, every expected member present. */
+export async function waitPatroniHealthy(layout: Layout, expected: string[], timeoutMs: number, alive?: () => void): Promise<PatroniMember[]> {
+  return waitFor('Patroni: a primary, a synchronous standby and every member replicating', timeoutMs, async () => {
+    const members = await patroniCluster(layout);
+    if (!members) return undefined;
+    const leader = members.filter((m) => m.role === 'leader' && m.state === 'running');
+    const sync = members.filter((m) => m.role === 'sync_standby' && (m.state === 'streaming' || m.state === 'running'));
+    const present = expected.every((n) => members.some((m) => m.name === n && ['running', 'streaming'].includes(m.state)));
+    return leader.length === 1 && sync.length >= 1 && present ? members : undefined;
+  }, alive);
+}
+
+/** The app's role and database, created on the leader once. */
+export async function ensureAppDatabase(layout: Layout): Promise<void> {
+  const members = await patroniCluster(layout);
+  const leader = members?.find((m) => m.role === 'leader');
+  if (!leader) throw new Error('no Patroni leader to create the app database on');
+  const sql = postgres({ host: leader.host, port: PG_PORT, user: 'postgres', password: layout.secrets.superuser, database: 'postgres', connect_timeout: 3, max: 1, onnotice: () => {} });
+  try {
+    const pw = layout.secrets.app.replace(/'/g, "''");
+    const role = await sql`select 1 from pg_roles where rolname = 'firebreak'`;
+    if (!role.length) await sql.unsafe(`create role firebreak login password '${pw}'`);
+    const db = await sql`select 1 from pg_database where datname = 'firebreak'`;
+    if (!db.length) await sql.unsafe('create database firebreak owner firebreak');
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
 }
