@@ -138,10 +138,6 @@ export function databaseUrl(layout: Layout, own: DataCenter | undefined, user = 
   return `postgres://${user}:${encodeURIComponent(password)}@${hosts}/${db}?target_session_attrs=primary&connect_timeout=1`;
 }
 
-export function etcdEndpoints(dcs: DataCenter[]): string[] {
-  return dcs.map((d) => `http://${d.ip}:${ETCD_CLIENT_PORT}`);
-}
-
 /** Parses "10ms", "0", "1.5s" into milliseconds. */
 export function parseDuration(text: string, defaultUnit: 'ms' | 's' = 'ms'): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(text.trim());

@@ -2,7 +2,7 @@
 // processes (detached, one log file each, one pid file each) so `cluster up` can return, and waiting
 // on them.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface RunResult { code: number; stdout: string; stderr: string }
@@ -158,8 +158,4 @@ export function assertAlive(sup: Supervisor, names: string[]): void {
   for (const name of names) {
     if (!isRunning(sup, name)) throw new Error(`${name} exited; end of ${logFile(sup, name)}:\n${logTail(sup, name)}`);
   }
-}
-
-export function exists(path: string): boolean {
-  return existsSync(path);
 }
