@@ -17,7 +17,7 @@ export interface EdgeCounters {
   refused: Record<EdgeReason, number>;
   /** Requests that never became a request: timeouts (408, slow headers), aborts, bad requests. */
   requestErrors: number;
-  /** SYNs the edge namespace's kernel dropped before HAProxy saw them (src/overload/edge-firewall.ts). */
+  /** SYNs the edge namespace's kernel dropped before HAProxy saw them (../edge/firewall.ts). */
   kernelDropped: number;
   /** SYNs the edge's kernel dropped because HAProxy's listen queue was full (TcpExt ListenDrops): these hit real users too. */
   listenDrops: number;
