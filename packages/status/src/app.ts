@@ -8,7 +8,7 @@ import type { StatusConfig } from './config.js';
 import { DEFAULT_DETECTOR, type DetectorSettings } from './detector.js';
 import { StatusEngine } from './engine.js';
 import { buildServer } from './server.js';
-import { incidentJson, statusJson } from './statuspage.js';
+import { incidentJson, statusJson } from './statuspage-json.js';
 import { StatusStore } from './store.js';
 import { WebhookSender } from './webhooks.js';
 

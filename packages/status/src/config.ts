@@ -1,5 +1,5 @@
 // The status service reads its flags and environment once, here, into a typed config. Nothing else in
-// src/status reads process.env, so tests can build two independent status apps in one process.
+// this package reads process.env, so tests can build two independent status apps in one process.
 import { resolve, join } from 'node:path';
 
 export interface Target {

@@ -6,7 +6,6 @@
 // time-sortable ids in the past (ms << 16 | sequence, like next_id()), so new posts made during the
 // run sort after all of them. Shapes are long-tailed like a real network: a few accounts attract most
 // follows, some people post far more than others, replies and reblogs point mostly at recent posts.
-import { createHash } from 'node:crypto';
 import type { Db } from '@firebreak/server/db/index.js';
 
 export interface Scale {
@@ -27,7 +26,6 @@ export const SCALES: Record<string, Scale> = {
 
 /** The bearer token of generated account i (1-based); only its SHA-256 is stored, like real tokens. */
 export const benchToken = (i: number) => `bench-token-${i}`;
-export const benchTokenHash = (i: number) => createHash('sha256').update(benchToken(i)).digest('base64url');
 
 export interface DatasetSummary {
   scale: string;

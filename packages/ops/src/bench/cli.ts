@@ -238,8 +238,9 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
         log(`app server pid ${app.pid} at ${url}`);
       }
       // Active users have been seen before: the app's overload protection ranks a token it has seen
-      // succeed above an unknown one (src/overload/classify.ts). One read per sampled user first, so the
-      // measurement is of signed-in traffic rather than of a thousand strangers being shed.
+      // succeed above an unknown one (packages/server/src/overload/classify.ts). One read per sampled
+      // user first, so the measurement is of signed-in traffic rather than of a thousand strangers
+      // being shed.
       log(`warm-up: one home timeline read for each of ${samples.users.length} sampled users`);
       await signInOnce(url, samples.users);
       return url;

@@ -103,7 +103,7 @@ export function renderMarkdown(r: BenchResult, jsonFile: string): string {
 
 const PREAMBLE = `# Benchmarks
 
-Produced by \`npm run bench\` (see \`src/bench/\`). Each section is one backend and scale, rewritten in
+Produced by \`npm run bench\` (see \`packages/ops/src/bench/\`). Each section is one backend and scale, rewritten in
 place by the next run of the same command; the JSON beside it in \`bench-results/\` has every figure.
 All numbers are from one shared 2-core machine: compare ratios within a section (endpoint against the
 ceilings measured in the same run), not absolute numbers across sections.

@@ -1,8 +1,12 @@
-// `firebreak cluster up|status|down|revive`: three local data centers (see README "Run three data centers").
-import { burn, down, layoutFromState, loadState, log, revive, up } from './cluster.js';
-import { databaseUrl, defaultRunDir, findDc, type ClusterOptions } from './layout.js';
-import { collectStatus, formatStatus } from './status.js';
+// `firebreak cluster up|status|env|down|revive|burn`: three local data centers (see README "Run three
+// data centers"). `burn` injects the fire drill's fault by hand (drill/fire.ts).
+import { burn } from '../drill/fire.js';
 import { waitStatusRecovered } from '../drill/status-watch.js';
+import { databaseUrl, defaultRunDir, findDc, type ClusterOptions } from './layout.js';
+import { down, revive, up } from './lifecycle.js';
+import { log } from './proc.js';
+import { layoutFromState, loadState } from './state.js';
+import { collectStatus, formatStatus } from './status.js';
 
 const usage = `usage: firebreak cluster <command>
   up [--dcs 3] [--latency 10ms] [--app-per-dc 1] [--rate-limits on|off] [--write-budget 15000]

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Supervisor } from './proc.js';
 
 export interface ClusterOptions {
   dcs: number;
@@ -119,6 +120,11 @@ export function buildLayout(options: ClusterOptions, runDir: string, secrets: Se
   };
 }
 
+/** Where the cluster's processes keep their pid files and logs. */
+export function supervisor(layout: Layout): Supervisor {
+  return { logDir: layout.logDir, pidDir: layout.pidDir };
+}
+
 export function findDc(layout: Layout, name: string): DataCenter {
   const dc = layout.dcs.find((d) => d.name === name || d.ns === name || String(d.index) === name);
   if (!dc) throw new Error(`no data center "${name}" (have ${layout.dcs.map((d) => d.name).join(', ')})`);
@@ -130,10 +136,6 @@ export function databaseUrl(layout: Layout, own: DataCenter | undefined, user = 
   const ordered = own ? [own, ...layout.dcs.filter((d) => d !== own)] : layout.dcs;
   const hosts = ordered.map((d) => `${d.ip}:${PG_PORT}`).join(',');
   return `postgres://${user}:${encodeURIComponent(password)}@${hosts}/${db}?target_session_attrs=primary&connect_timeout=1`;
-}
-
-export function etcdEndpoints(dcs: DataCenter[]): string[] {
-  return dcs.map((d) => `http://${d.ip}:${ETCD_CLIENT_PORT}`);
 }
 
 /** Parses "10ms", "0", "1.5s" into milliseconds. */

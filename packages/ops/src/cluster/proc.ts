@@ -1,7 +1,8 @@
-// Running commands: synchronous helpers for short commands, and a tiny supervisor for the long-lived
-// processes (detached, one log file each, one pid file each) so `cluster up` can return.
+// Running commands: synchronous helpers for short commands, a tiny supervisor for the long-lived
+// processes (detached, one log file each, one pid file each) so `cluster up` can return, and waiting
+// on them.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface RunResult { code: number; stdout: string; stderr: string }
@@ -25,6 +26,23 @@ export function nsRun(ns: string, cmd: string, args: string[], opts: { timeoutMs
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A progress line on stderr, with the time of day. */
+export function log(msg: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${msg}\n`);
+}
+
+/** Polls `probe` until it returns a value; `alive` may throw to give up early (a process exited). */
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, alive?: () => void): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    alive?.();
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+    await sleep(300);
+  }
 }
 
 export interface Supervisor { logDir: string; pidDir: string }
@@ -131,6 +149,13 @@ export function forgetPid(sup: Supervisor, name: string): void {
   rmSync(pidFile(sup, name), { force: true });
 }
 
-export function exists(path: string): boolean {
-  return existsSync(path);
+function logTail(sup: Supervisor, name: string, lines = 8): string {
+  try { return readFileSync(logFile(sup, name), 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return '(no log)'; }
+}
+
+/** Fails fast, with the end of its log, when a process we wait for has exited. */
+export function assertAlive(sup: Supervisor, names: string[]): void {
+  for (const name of names) {
+    if (!isRunning(sup, name)) throw new Error(`${name} exited; end of ${logFile(sup, name)}:\n${logTail(sup, name)}`);
+  }
 }

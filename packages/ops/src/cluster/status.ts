@@ -1,10 +1,12 @@
 // `firebreak cluster status`: each DC's network, etcd, Patroni role and lag, and the edge's view.
 import { clientUrl } from './etcd.js';
-import type { EdgeServerView } from './haproxy.js';
-import { PATRONI_PORT, type Layout } from './layout.js';
+import { edgeView, type EdgeServerView } from './haproxy.js';
+import { getJson } from './http.js';
+import { PATRONI_PORT, supervisor, type Layout } from './layout.js';
 import { isIsolated, namespaces } from './netns.js';
+import { patroniCluster, type PatroniMember } from './patroni.js';
 import { isRunning } from './proc.js';
-import { edgeView, getJson, loadState, patroniCluster, supervisor, type ClusterState, type PatroniMember } from './cluster.js';
+import { loadState, type ClusterState } from './state.js';
 
 export interface DcStatus {
   name: string;

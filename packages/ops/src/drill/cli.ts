@@ -1,5 +1,5 @@
 // `firebreak drill fire|partition|restart`: fault drills against the local cluster; `drill flood`
-// runs on its own (src/drill/flood.ts).
+// runs on its own (flood.ts).
 import { parseDuration } from '../cluster/layout.js';
 import { parseFlags } from '../cluster/cli.js';
 import { drillDefaults, runDrill, type DrillKind } from './drill.js';

@@ -1,14 +1,17 @@
 // Running one drill: workload through the edge, one fault, recovery, audit, report.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
-import {
-  adminSocket, appReady, burn, edgeView, getJson, isIsolated, layoutFromState, loadState, log, patroniCluster,
-  preflight, startApp, supervisor, waitPatroniHealthy, type PatroniMember,
-} from '../cluster/cluster.js';
-import { databaseUrl, defaultRunDir, findDc, PATRONI_PORT, type DataCenter, type Layout } from '../cluster/layout.js';
-import { heal, isolate } from '../cluster/netns.js';
-import { sleep, stopGracefully } from '../cluster/proc.js';
+import { appReady, startApp } from '../cluster/apps.js';
+import { adminSocket, edgeView } from '../cluster/haproxy.js';
+import { getJson } from '../cluster/http.js';
+import { databaseUrl, defaultRunDir, findDc, PATRONI_PORT, supervisor, type DataCenter, type Layout } from '../cluster/layout.js';
+import { preflight } from '../cluster/lifecycle.js';
+import { heal, isIsolated, isolate } from '../cluster/netns.js';
+import { patroniCluster, waitPatroniHealthy, type PatroniMember } from '../cluster/patroni.js';
+import { log, sleep, stopGracefully } from '../cluster/proc.js';
+import { layoutFromState, loadState } from '../cluster/state.js';
 import { auditWrites, failureStats, splitBrain, timing, type DbRow, type WriteAudit } from './audit.js';
+import { burn } from './fire.js';
 import { PrimaryProbe } from './probe.js';
 import { StatusWatch } from './status-watch.js';
 import { verdict, type DrillReport } from './report.js';

@@ -6,7 +6,7 @@
 // cluster is started or stopped; the drill only adds its dataset (once) and two routes.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { appServers } from '../cluster/haproxy.js';
-import { layoutFromState, loadState } from '../cluster/cluster.js';
+import { layoutFromState, loadState } from '../cluster/state.js';
 import { databaseUrl, defaultRunDir, SUBNET as CLUSTER_SUBNET, HOST_IP as CLUSTER_HOST_IP, type Layout } from '../cluster/layout.js';
 import { namespacePids } from '../cluster/netns.js';
 import { run } from '../cluster/proc.js';

@@ -205,7 +205,7 @@ export function renderFloodMarkdown(r: FloodReport, jsonPath: string): string {
   const lines = [
     `## Flood drill${r.command.includes('--cluster') ? ' against the three-DC cluster' : ''}${r.command.includes('--short') ? ' (short)' : ''}`,
     '',
-    `- Command: \`sudo node dist/src/cli.js ${r.command.replace(/^firebreak /, '')}\``,
+    `- Command: \`sudo node bin/firebreak.js ${r.command.replace(/^firebreak /, '')}\``,
     `- Commit: \`${r.commit}\`, ${r.startedAt}`,
     `- Machine: ${r.machine.cpus} CPUs shared with other work; load average ${r.machine.loadAverageStart.map((x) => x.toFixed(2)).join(' ')} at start, `
       + `${r.machine.loadAverageEnd.map((x) => x.toFixed(2)).join(' ')} at end; ${r.machine.attackerCpu}`,

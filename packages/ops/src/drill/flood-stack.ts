@@ -1,6 +1,6 @@
 // The service the flood drill defends, started in its namespaces and stopped afterwards: a throwaway
 // PostgreSQL 15 and one app server in fbf-srv, HAProxy in fbf-edge with the configuration the
-// cluster's edge uses (src/cluster/haproxy.ts), and a dataset: the benchmark's generated network
+// cluster's edge uses (../cluster/haproxy.ts), and a dataset: the benchmark's generated network
 // (accounts with tokens, follows, posts) plus one account with a real password for the brute force.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,8 +3,7 @@
 // by reason and route), and CPU time from /proc/<pid>/stat of the app, HAProxy and PostgreSQL.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { adminSocket } from '../cluster/cluster.js';
-import { parseStatCsv } from '../cluster/haproxy.js';
+import { adminSocket, parseStatCsv } from '../cluster/haproxy.js';
 import { EDGE_REASONS, EDGE_REJECTIONS_TABLE, FAIL_OPEN_SUFFIX, parseEdgeRejections, type EdgeReason } from '../edge/haproxy.js';
 import type { RejectReason } from '@firebreak/server/overload/metrics.js';
 
@@ -18,7 +17,7 @@ export interface EdgeCounters {
   refused: Record<EdgeReason, number>;
   /** Requests that never became a request: timeouts (408, slow headers), aborts, bad requests. */
   requestErrors: number;
-  /** SYNs the edge namespace's kernel dropped before HAProxy saw them (src/overload/edge-firewall.ts). */
+  /** SYNs the edge namespace's kernel dropped before HAProxy saw them (../edge/firewall.ts). */
   kernelDropped: number;
   /** SYNs the edge's kernel dropped because HAProxy's listen queue was full (TcpExt ListenDrops): these hit real users too. */
   listenDrops: number;

@@ -1,5 +1,5 @@
 // The edge's share of overload protection, as HAProxy configuration lines for whoever writes the
-// HAProxy config (src/cluster/haproxy.ts, used by the cluster and the flood drill). Per-source stick
+// HAProxy config (../cluster/haproxy.ts, used by the cluster and the flood drill). Per-source stick
 // table: request rate, concurrent connections, connection rate and error rate. Past the limits: 429
 // with Retry-After; far past them, tarpit (hold the request, then 429), which stalls a closed-loop
 // flooder's connections instead of answering it as fast as it can ask; connection caps per source;
@@ -59,7 +59,7 @@ export const EDGE_REASONS = ['hoarding_connections', 'too_many_connections', 'co
 
 /**
  * Routes whose cost grows with the data, as the edge can see them (the app's list is in
- * src/overload/classify.ts): full-text search, other people's timelines and lists, any page far back
+ * packages/server/src/overload/classify.ts): full-text search, other people's timelines and lists, any page far back
  * (max_id), and password logins (a password hash each; the drill's brute force sent 800 a second
  * from 40 addresses, each under every other per-source rate). Anonymous requests to them get a much
  * smaller per-source allowance.

@@ -1,5 +1,5 @@
 // The edge's kernel guard: which SYNs it drops, and that a real iptables in a real namespace takes
-// the rules (src/overload/edge-firewall.ts).
+// the rules (packages/ops/src/edge/firewall.ts).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';

@@ -11,9 +11,8 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { edgeConfig, haproxyConfig, parseShowStat } from '@firebreak/ops/cluster/haproxy.js';
+import { adminSocket, edgeConfig, haproxyConfig, parseShowStat } from '@firebreak/ops/cluster/haproxy.js';
 import { buildLayout, defaultOptions } from '@firebreak/ops/cluster/layout.js';
-import { adminSocket } from '@firebreak/ops/cluster/cluster.js';
 import { parseEdgeRejections, EDGE_REJECTIONS_TABLE, type EdgeReason } from '@firebreak/ops/edge/haproxy.js';
 import { freePort } from '@firebreak/testkit/postgres-server.js';
 

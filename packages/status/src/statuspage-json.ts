@@ -1,5 +1,5 @@
 // Public JSON in the Atlassian Statuspage v2 shape (summary, status, components, incidents), so
-// existing status tooling can read it, and the Atom feed of incident history.
+// existing status tooling can read it. Pure functions of the engine's and the store's data.
 import { siteWeight, type ComponentView, type Overall } from './engine.js';
 import type { ComponentStatus, Incident } from './store.js';
 
@@ -71,33 +71,4 @@ export function incidentJson(i: Incident, pageUrl: string) {
       affected_components: u.affected.length ? u.affected : null,
     })),
   };
-}
-
-const xml = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
-
-/** Atom 1.0 feed, one entry per incident, newest first; content is escaped HTML of its updates. */
-export function atomFeed(p: PageInfo, incidents: Incident[]): string {
-  const updated = incidents[0]?.updatedAt ?? p.updatedAt;
-  const entries = incidents.map((i) => {
-    const html = i.updates.map((u) => `<p><small>${u.createdAt.toISOString()}</small><br><strong>${u.status}</strong> - ${u.body.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!).replace(/\n/g, '<br>')}</p>`).join('');
-    return `  <entry>
-    <id>tag:${new URL(p.url).host},2025:Incident/${i.id}</id>
-    <published>${i.createdAt.toISOString()}</published>
-    <updated>${i.updatedAt.toISOString()}</updated>
-    <link rel="alternate" type="text/html" href="${xml(`${p.url}/incidents/${i.id}`)}"/>
-    <title>${xml(i.name)}</title>
-    <content type="html">${xml(html)}</content>
-  </entry>`;
-  }).join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
-  <id>tag:${new URL(p.url).host},2025:/history</id>
-  <link rel="alternate" type="text/html" href="${xml(p.url)}"/>
-  <link rel="self" type="application/atom+xml" href="${xml(`${p.url}/history.atom`)}"/>
-  <title>${xml(p.name)} status - incident history</title>
-  <updated>${updated.toISOString()}</updated>
-  <author><name>${xml(p.name)}</name></author>
-${entries}
-</feed>
-`;
 }

@@ -1,0 +1,30 @@
+// The app servers: `firebreak serve` in each DC, on its own DC's PostgreSQL first (multi-host URL),
+// restarted when they exit as systemd would, and ready when /readyz says so.
+import { serverCli } from '../entry-points.js';
+import { getJson } from './http.js';
+import { databaseUrl, supervisor, type AppServer, type DataCenter, type Layout } from './layout.js';
+import { startDetached } from './proc.js';
+
+export function appEnv(layout: Layout, dc: DataCenter, app: AppServer): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    PORT: String(app.port),
+    HOST: app.ip,
+    DATABASE_URL: databaseUrl(layout, dc),
+    FIREBREAK_DATA_DIR: app.dataDir,
+    FIREBREAK_DOMAIN: `${layout.edge.ip}:${layout.edge.port}`,
+    FIREBREAK_PUBLIC_URL: layout.edgeUrl,
+    FIREBREAK_DB_WRITE_BUDGET_MS: String(layout.options.writeBudgetMs),
+    FIREBREAK_RATE_LIMITS: layout.options.rateLimits ? 'true' : 'false',
+    LOG_LEVEL: process.env.FIREBREAK_CLUSTER_LOG_LEVEL ?? 'warn',
+  };
+}
+
+export function startApp(layout: Layout, dc: DataCenter, app: AppServer): void {
+  startDetached(supervisor(layout), { name: app.name, ns: dc.ns, argv: [process.execPath, serverCli, 'serve'], env: appEnv(layout, dc, app), cwd: app.dataDir, restart: true });
+}
+
+export async function appReady(app: AppServer, path = '/readyz'): Promise<boolean> {
+  return (await getJson(`http://${app.ip}:${app.port}${path}`, 1500)).status === 200;
+}
