@@ -17,6 +17,7 @@ export function appEnv(layout: Layout, dc: DataCenter, app: AppServer): NodeJS.P
     FIREBREAK_PUBLIC_URL: layout.edgeUrl,
     FIREBREAK_DB_WRITE_BUDGET_MS: String(layout.options.writeBudgetMs),
     FIREBREAK_RATE_LIMITS: layout.options.rateLimits ? 'true' : 'false',
+    FIREBREAK_METRICS_TOKEN: layout.secrets.metrics,
     LOG_LEVEL: process.env.FIREBREAK_CLUSTER_LOG_LEVEL ?? 'warn',
   };
 }

@@ -70,7 +70,8 @@ export interface Layout {
   secrets: Secrets;
 }
 
-export interface Secrets { superuser: string; replication: string; rewind: string; app: string; statusAdmin: string }
+/** metrics: the app servers' /metrics bearer token (FIREBREAK_METRICS_TOKEN), for the drills' scrapers. */
+export interface Secrets { superuser: string; replication: string; rewind: string; app: string; statusAdmin: string; metrics: string }
 
 export function defaultRunDir(cwd = process.cwd()): string {
   return resolve(cwd, 'run', 'cluster');

@@ -107,7 +107,7 @@ export async function up(requested: Partial<ClusterOptions>, runDir = defaultRun
 
 export async function down(runDir = defaultRunDir()): Promise<void> {
   const state = loadState(runDir);
-  const layout = buildLayout(state?.options ?? defaultOptions, runDir, state?.secrets ?? { superuser: '', replication: '', rewind: '', app: '', statusAdmin: '' });
+  const layout = buildLayout(state?.options ?? defaultOptions, runDir, state?.secrets ?? { superuser: '', replication: '', rewind: '', app: '', statusAdmin: '', metrics: '' });
   await teardownNetwork(layout);
   // Processes are gone with their namespaces' pids; remove what they stored. Logs stay for reading.
   for (const dc of layout.dcs) removeDcData(dc);

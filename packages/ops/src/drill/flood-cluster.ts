@@ -66,6 +66,7 @@ export async function attachToCluster(scale: Scale, log: (l: string) => void): P
     return {
       edgeUrl: layout.edgeUrl,
       appUrls: apps.map((a) => `http://${a.ip}:${a.port}`),
+      metricsToken: layout.secrets.metrics,
       statsSocket: layout.edge.statsSocket,
       edgeNs: layout.edge.ns,
       pids: { apps: processesNamed(dcNamespaces, 'node'), edge: processesNamed([layout.edge.ns], 'haproxy'), db: processesNamed(dcNamespaces, 'postgres') },

@@ -121,12 +121,13 @@ export async function startStack(scale: Scale, log: (l: string) => void): Promis
     const edgeUrl = `http://${EDGE_IP}:${EDGE_PORT}`;
     const dataset = await seed(pg.url, scale, edgeUrl, log);
     log(`app server in fbf-srv (${dataset.users.length} signed-in users, ${dataset.statuses} posts)`);
+    const metricsToken = randomBytes(16).toString('hex');
     const app: ServerProcess = await startServer({
       cli: serverCli, args: ['serve'], port: APP_PORT, netns: floodNet.server.ns, host: SERVER_IP, logFile: join(dir, 'app.log'),
       env: {
         NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: pg.url.replace(SERVER_IP, '127.0.0.1'),
         FIREBREAK_DOMAIN: `${EDGE_IP}:${EDGE_PORT}`, FIREBREAK_PUBLIC_URL: edgeUrl, FIREBREAK_RATE_LIMITS: 'true',
-        FIREBREAK_ADMIN_TOKEN: randomBytes(16).toString('hex'),
+        FIREBREAK_ADMIN_TOKEN: randomBytes(16).toString('hex'), FIREBREAK_METRICS_TOKEN: metricsToken,
       },
     });
     cleanups.push(() => app.stop());
@@ -139,7 +140,7 @@ export async function startStack(scale: Scale, log: (l: string) => void): Promis
     });
     const pids: ServerPids = { apps: () => [app.pid], edge: () => [edge.pid], db: () => namespacePids(floodNet.server.ns).filter((p) => p !== app.pid) };
     return {
-      edgeUrl, appUrls: [app.url], statsSocket, edgeNs: floodNet.edge.ns, pids, dataset, stop,
+      edgeUrl, appUrls: [app.url], metricsToken, statsSocket, edgeNs: floodNet.edge.ns, pids, dataset, stop,
       service: "one app server on PostgreSQL 15 behind HAProxy (the cluster's edge configuration)",
     };
   } catch (err) {

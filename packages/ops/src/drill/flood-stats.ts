@@ -45,7 +45,8 @@ export interface Snapshot { at: number; edge: EdgeCounters | null; app: AppCount
 export interface ServerPids { apps: () => number[]; edge: () => number[]; db: () => number[] }
 
 /** Where a phase's counters are read: the edge's stats socket and namespace, every app server, the processes. */
-export interface Observed { pids: ServerPids; statsSocket: string; edgeNs: string; appUrls: string[] }
+/** metricsToken: the app servers' FIREBREAK_METRICS_TOKEN (/metrics answers only to it from outside). */
+export interface Observed { pids: ServerPids; statsSocket: string; edgeNs: string; appUrls: string[]; metricsToken: string }
 
 const num = (row: Record<string, string> | undefined, col: string) => Number(row?.[col] || 0);
 
@@ -91,9 +92,12 @@ export function parseRejections(metrics: string): AppCounters {
   return { rejected, byRoute };
 }
 
-export async function appCounters(appUrl: string): Promise<AppCounters | null> {
+const scrape = (appUrl: string, metricsToken: string, timeoutMs: number) =>
+  fetch(`${appUrl}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` }, signal: AbortSignal.timeout(timeoutMs) });
+
+export async function appCounters(appUrl: string, metricsToken: string): Promise<AppCounters | null> {
   try {
-    const res = await fetch(`${appUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
+    const res = await scrape(appUrl, metricsToken, 5000);
     return res.ok ? parseRejections(await res.text()) : null;
   } catch { return null; }
 }
@@ -124,8 +128,8 @@ export function cpuWaitMs(pid: number): number {
 const sum = (pids: number[], f: (pid: number) => number) => pids.reduce((t, pid) => t + f(pid), 0);
 
 /** Rejections summed over every app server; null when none answered. */
-async function appCountersOf(appUrls: string[]): Promise<AppCounters | null> {
-  const all = (await Promise.all(appUrls.map(appCounters))).filter((c): c is AppCounters => c !== null);
+async function appCountersOf(appUrls: string[], metricsToken: string): Promise<AppCounters | null> {
+  const all = (await Promise.all(appUrls.map((url) => appCounters(url, metricsToken)))).filter((c): c is AppCounters => c !== null);
   if (!all.length) return null;
   const rejected = Object.fromEntries(APP_REASONS.map((r) => [r, all.reduce((t, c) => t + c.rejected[r], 0)])) as Record<RejectReason, number>;
   const byRoute: Record<string, number> = {};
@@ -134,7 +138,7 @@ async function appCountersOf(appUrls: string[]): Promise<AppCounters | null> {
 }
 
 export async function snapshot(o: Observed): Promise<Snapshot> {
-  const [edge, app] = await Promise.all([edgeCounters(o.statsSocket, o.edgeNs), appCountersOf(o.appUrls)]);
+  const [edge, app] = await Promise.all([edgeCounters(o.statsSocket, o.edgeNs), appCountersOf(o.appUrls, o.metricsToken)]);
   const apps = o.pids.apps();
   const edges = o.pids.edge();
   const cpu = {
@@ -181,7 +185,7 @@ export interface AdmissionSamples {
 }
 
 /** Samples every app server; the figures are the extremes over all of them. */
-export function sampleAdmission(appUrls: string[], everyMs = 500): { stop(): AdmissionSamples } {
+export function sampleAdmission(appUrls: string[], metricsToken: string, everyMs = 500): { stop(): AdmissionSamples } {
   const out: AdmissionSamples = { samples: 0, limitMin: null, limitMax: null, inflightMax: 0, queuedMax: 0, readyzMaxMs: 0, eventLoopLagMaxMs: 0 };
   const gauge = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
   const sampleOne = async (appUrl: string) => {
@@ -189,7 +193,7 @@ export function sampleAdmission(appUrls: string[], everyMs = 500): { stop(): Adm
       const started = performance.now();
       await fetch(`${appUrl}/readyz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.arrayBuffer()).catch(() => {});
       out.readyzMaxMs = Math.max(out.readyzMaxMs, Math.round(performance.now() - started));
-      const text = await (await fetch(`${appUrl}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+      const text = await (await scrape(appUrl, metricsToken, 2000)).text();
       // prom-client resets its event-loop histogram at every scrape: this is the worst since the last one.
       out.eventLoopLagMaxMs = Math.max(out.eventLoopLagMaxMs, Math.round((gauge(text, 'nodejs_eventloop_lag_max_seconds') || 0) * 1000));
       const limit = gauge(text, 'firebreak_overload_concurrency_limit');

@@ -220,7 +220,7 @@ async function runPhase(r: Run, name: PhaseName, attack: Attack | null, baseline
   const attacking = attack?.(r, startAt);
   await sleep(startAt - Date.now() - 100);
   const before = await snapshot(r.stack);
-  const sampler = sampleAdmission(r.stack.appUrls);
+  const sampler = sampleAdmission(r.stack.appUrls, r.stack.metricsToken);
   const [l, a] = await Promise.all([legit, attacking ?? Promise.resolve(null)]);
   const admission = sampler.stop();
   const after = await snapshot(r.stack);
