@@ -37,8 +37,6 @@ export interface StatusConfig {
   adminToken: string | undefined;
   /** Salt for hashing reporter addresses; a random one is generated and stored when unset. */
   reporterSalt: string | undefined;
-  /** Counted reports per address per hour (NAT allowance); more are accepted but not counted. */
-  countedReportsPerAddressPerHour: number;
   /** Requests to the report API per address per minute before 429. */
   reportRequestsPerMinute: number;
   trustProxy: boolean;
@@ -134,7 +132,6 @@ export function loadStatusConfig(args: string[], env: Env = {}, overrides: Parti
     resolveAfterMs: int(env.FIREBREAK_STATUS_RESOLVE_AFTER_MS, 'FIREBREAK_STATUS_RESOLVE_AFTER_MS', 15_000, 0, 3_600_000),
     adminToken: env.FIREBREAK_STATUS_ADMIN_TOKEN || undefined,
     reporterSalt: env.FIREBREAK_STATUS_REPORTER_SALT || undefined,
-    countedReportsPerAddressPerHour: int(env.FIREBREAK_STATUS_REPORTS_PER_ADDRESS, 'FIREBREAK_STATUS_REPORTS_PER_ADDRESS', 20, 1, 100_000),
     reportRequestsPerMinute: int(env.FIREBREAK_STATUS_REPORT_RATE, 'FIREBREAK_STATUS_REPORT_RATE', 10, 1, 100_000),
     trustProxy: env.FIREBREAK_STATUS_TRUST_PROXY === 'true',
     webhookUrls,

@@ -21,6 +21,8 @@ export interface PageModel {
   uptime: UptimeRow[];
   incidents: Incident[];
   flash: 'counted' | 'duplicate' | null;
+  /** The report form's anti-forgery token (reports.ts). */
+  formToken: string;
   now: Date;
 }
 
@@ -77,7 +79,7 @@ export function renderPage(m: PageModel): string {
 <ol class="updates">${i.updates.map((u) => `<li><strong>${u.status}</strong> <time datetime="${u.createdAt.toISOString()}">${u.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</time><p>${esc(u.body).replace(/\n/g, '<br>')}</p></li>`).join('')}</ol></article>`).join('\n');
 
   const options = PROBLEM_TYPES.map((p, i) => `<label><input type="radio" name="problem" value="${p}"${i === 0 ? ' required' : ''}> ${PROBLEM_LABELS[p]}</label>`).join('\n');
-  const flash = m.flash === 'counted' ? 'Thank you: your report was counted.' : m.flash === 'duplicate' ? 'Thank you: you already reported this hour, so this one was not counted again.' : '';
+  const flash = m.flash === 'counted' ? 'Thank you: your report was counted.' : m.flash === 'duplicate' ? 'Thank you: a report from your connection was already counted this hour.' : '';
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -98,6 +100,7 @@ export function renderPage(m: PageModel): string {
 
 <section aria-labelledby="report-title" id="report"><h2 id="report-title">Report a problem</h2>
 <form id="report-form" method="post" action="/report">
+<input type="hidden" name="form_token" value="${esc(m.formToken)}">
 <fieldset><legend>What is not working?</legend><div class="problems">${options}</div></fieldset>
 <label for="report-text">Details (optional, up to ${MAX_REPORT_TEXT} characters)</label>
 <input id="report-text" name="text" type="text" maxlength="${MAX_REPORT_TEXT}" autocomplete="off">
@@ -219,7 +222,7 @@ export const STATUS_JS = `
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
       .then(function (res) {
         if (!res.ok) { result.textContent = res.body.error || 'Could not send the report.'; return; }
-        result.textContent = res.body.counted ? 'Thank you: your report was counted.' : 'Thank you: you already reported this hour, so this one was not counted again.';
+        result.textContent = res.body.counted ? 'Thank you: your report was counted.' : 'Thank you: a report from your connection was already counted this hour.';
         form.reset();
         return refresh();
       })

@@ -165,19 +165,16 @@ export class StatusStore {
   // ---- reports ----
 
   /**
-   * Stores a report if it is the reporter's first this hour and the address is under its hourly cap.
-   * Returns whether it was counted. Counted reports also bump the slot table the baseline learns from.
+   * Stores a report if it is the reporter's (the source's, reports.ts) first this hour. Returns
+   * whether it was counted. Counted reports also bump the slot table the baseline learns from.
    */
-  async addReport(r: { at: Date; problem: ProblemType; body: string | null; reporter: string; address: string; maxPerAddress: number }): Promise<boolean> {
+  async addReport(r: { at: Date; problem: ProblemType; body: string | null; reporter: string }): Promise<boolean> {
     const hourStart = new Date(Math.floor(r.at.getTime() / 3600_000) * 3600_000);
     return this.db.transaction(async (tx) => {
-      const { rows: cap } = await tx.query<{ n: number }>(
-        'select count(*)::int as n from reports where address = $1 and hour_start = $2', [r.address, hourStart]);
-      if (cap[0]!.n >= r.maxPerAddress) return false;
       const { rows } = await tx.query(
-        `insert into reports (at, problem, body, reporter, address, hour_start) values ($1, $2, $3, $4, $5, $6)
+        `insert into reports (at, problem, body, reporter, address, hour_start) values ($1, $2, $3, $4, $4, $5)
          on conflict (reporter, hour_start) do nothing returning id`,
-        [r.at, r.problem, r.body, r.reporter, r.address, hourStart]);
+        [r.at, r.problem, r.body, r.reporter, hourStart]);
       if (rows.length === 0) return false;
       await tx.query(
         `insert into report_slots (slot_start, problem, count) values ($1, $2, 1)

@@ -11,14 +11,10 @@ import { testApp } from './helpers.js';
 const ADMIN = 'admin-token-for-tests';
 const START = Date.UTC(2025, 5, 2, 10, 0, 0);
 
-function cookieOf(res: { headers: Record<string, unknown> }): string {
-  const raw = String(res.headers['set-cookie'] ?? '');
-  return raw.split(';')[0]!;
-}
 
-test('reports: validation, one counted report per reporter per hour, address cap, rate limit, form post', async (t) => {
+test('reports: validation, one counted report per source per hour, rate limit, form post with its token', async (t) => {
   const clock = new ManualClock(START);
-  const app = await testApp({ adminToken: ADMIN, countedReportsPerAddressPerHour: 3, reportRequestsPerMinute: 12 }, { clock });
+  const app = await testApp({ adminToken: ADMIN, reportRequestsPerMinute: 12 }, { clock });
   t.after(() => app.close());
   const post = (payload: unknown, opts: { cookie?: string; ip?: string; contentType?: string } = {}) => app.server.inject({
     method: 'POST', url: '/api/v1/reports', remoteAddress: opts.ip ?? '10.0.0.1',
@@ -47,25 +43,24 @@ test('reports: validation, one counted report per reporter per hour, address cap
   const first = await post({ problem: 'posting', text: 'cannot post \u0007 anything' });
   assert.equal(first.statusCode, 201);
   assert.deepEqual(first.json(), { counted: true, problem: 'posting', text: 'cannot post  anything', message: 'report counted' });
-  const cookie = cookieOf(first);
-  assert.match(cookie, /^fb_reporter=[A-Za-z0-9_-]{22}$/);
-  const again = await post({ problem: 'login' }, { cookie });
+  const again = await post({ problem: 'login' });
   assert.equal(again.statusCode, 200);
-  assert.equal((again.json() as { counted: boolean }).counted, false, 'same reporter, same hour: not counted again');
-  const sameCookieOtherAddress = await post({ problem: 'login' }, { cookie, ip: '10.0.0.2' });
-  assert.equal((sameCookieOtherAddress.json() as { counted: boolean }).counted, true, 'reporter = address + cookie');
+  assert.equal((again.json() as { counted: boolean }).counted, false, 'same source, same hour: not counted again');
+  const otherAddress = await post({ problem: 'login' }, { ip: '10.0.0.2' });
+  assert.equal((otherAddress.json() as { counted: boolean }).counted, true, 'another address is another reporter');
+  const counted = [];
+  for (const cookie of ['fb_reporter=AAAAAAAAAAAAAAAAAAAAAA', 'fb_reporter=BBBBBBBBBBBBBBBBBBBBBB']) counted.push(((await post({ problem: 'timeline' }, { cookie })).json() as { counted: boolean }).counted);
+  assert.deepEqual(counted, [false, false], 'cookies do not make one address several reporters');
 
-  // The address cap (3/hour here) bounds what clearing cookies can do.
-  const fresh = [];
-  for (let i = 0; i < 3; i++) fresh.push(((await post({ problem: 'timeline' })).json() as { counted: boolean }).counted);
-  assert.deepEqual(fresh, [true, true, false], 'first report + 2 more from new cookies, then the address cap');
-
-  // Next hour the same reporter counts again.
+  // Next hour the same source counts again.
   clock.advance(3600_000);
-  assert.equal(((await post({ problem: 'login' }, { cookie })).json() as { counted: boolean }).counted, true);
+  assert.equal(((await post({ problem: 'login' })).json() as { counted: boolean }).counted, true);
 
-  // The HTML form (no JavaScript): 303 back to the page with a flash message.
-  const form = await app.server.inject({ method: 'POST', url: '/report', remoteAddress: '10.0.0.3', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'problem=website&text=blank+page' });
+  // The HTML form (no JavaScript): with the page's token, 303 back to the page with a flash message.
+  const served = await app.server.inject({ method: 'GET', url: '/', remoteAddress: '10.0.0.3' });
+  const formCookie = String(served.headers['set-cookie']).split(';')[0]!;
+  const token = /name="form_token" value="([^"]+)"/.exec(served.body)![1]!;
+  const form = await app.server.inject({ method: 'POST', url: '/report', remoteAddress: '10.0.0.3', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: formCookie }, payload: `problem=website&text=blank+page&form_token=${token}` });
   assert.equal(form.statusCode, 303);
   assert.equal(form.headers.location, '/?report=counted#report');
   const page = await app.server.inject({ method: 'GET', url: '/?report=counted' });
@@ -84,10 +79,10 @@ test('reports: validation, one counted report per reporter per hour, address cap
   // Counted reports are in the chart (current 15-minute slot) and the most-reported list.
   const chart = (await app.server.inject({ method: 'GET', url: '/api/v1/reports/chart' })).json() as { slots: { start: number; reports: number; baseline: number }[] };
   assert.equal(chart.slots.length, 96);
-  // 10:00 slot: posting, login (from 10.0.0.2), 2 timeline; 11:00 slot: login, website, 3 app (address cap).
-  assert.equal(chart.slots.at(-1)!.reports, 5);
-  assert.equal(chart.slots.at(-5)!.reports, 4);
-  assert.equal(chart.slots.reduce((a, s) => a + s.reports, 0), 9);
+  // 10:00 slot: posting (10.0.0.1), login (10.0.0.2); 11:00 slot: login, website, app (one per source).
+  assert.equal(chart.slots.at(-1)!.reports, 3);
+  assert.equal(chart.slots.at(-5)!.reports, 2);
+  assert.equal(chart.slots.reduce((a, s) => a + s.reports, 0), 5);
   assert.ok(chart.slots.every((s) => s.baseline > 0), 'the baseline has a prior');
 });
 
@@ -176,6 +171,6 @@ test('operator actions need the admin token; JSON and Atom have the Statuspage s
   const chart = (await app.server.inject({ method: 'GET', url: '/api/v1/reports/chart' })).json() as { slots: { reports: number }[] };
   assert.equal(chart.slots.at(-1)!.reports, 1);
   // The reporter salt is stored, so the same reporter is still recognised after the restart.
-  const again = await app.server.inject({ method: 'POST', url: '/api/v1/reports', payload: { problem: 'posting' }, headers: { cookie: cookieOf(report) } });
+  const again = await app.server.inject({ method: 'POST', url: '/api/v1/reports', payload: { problem: 'posting' } });
   assert.equal((again.json() as { counted: boolean }).counted, false);
 });

@@ -52,7 +52,7 @@ test('the status page: submit a report in the browser and see the chart update',
   // The same person again: thanked, not counted twice.
   await page.locator('input[name=problem][value=login]').check();
   await page.locator('#report-form button[type=submit]').click();
-  await page.locator('#report-result', { hasText: 'not counted again' }).waitFor({ timeout: 10_000 });
+  await page.locator('#report-result', { hasText: 'already counted this hour' }).waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('#chart-bars rect').last().getAttribute('data-count'), '2');
 
   // After a reload the server-rendered page shows the report too.

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { StatusContext } from '../context.js';
 import { DAY_MS, PROBLEM_TYPES } from '../detector.js';
 import { STATUS_CSS, STATUS_JS, renderPage, type PageModel, type UptimeRow } from '../page-html.js';
+import { FORM_COOKIE, newFormToken } from '../reports.js';
 import { statusJson } from '../statuspage-json.js';
 import type { ComponentStatus } from '../store.js';
 
@@ -13,8 +14,14 @@ export default async function page(app: FastifyInstance, ctx: StatusContext) {
   app.get('/', async (request, reply) => {
     const q = request.query as { report?: string };
     const flash = q.report === 'counted' || q.report === 'duplicate' ? q.report : null;
-    reply.type('text/html; charset=utf-8');
-    return renderPage(await pageModel(flash));
+    // The form's token: the visitor's own, from their cookie, or a new one (reports.ts).
+    const existing = request.cookies[FORM_COOKIE];
+    const formToken = existing && /^[\w-]{24}$/.test(existing) ? existing : newFormToken();
+    if (formToken !== existing) {
+      reply.setCookie(FORM_COOKIE, formToken, { path: '/', httpOnly: true, sameSite: 'strict', secure: config.publicUrl.startsWith('https:') });
+    }
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+    return renderPage(await pageModel(flash, formToken));
   });
   app.get('/incidents/:id', async (request, reply) => reply.redirect(`/#incident-${encodeURIComponent((request.params as { id: string }).id)}`, 302));
 
@@ -24,7 +31,7 @@ export default async function page(app: FastifyInstance, ctx: StatusContext) {
   // Browsers ask for it on every page; an empty answer keeps the logs and consoles clean.
   app.get('/favicon.ico', async (_req, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
 
-  async function pageModel(flash: PageModel['flash']): Promise<PageModel> {
+  async function pageModel(flash: PageModel['flash'], formToken: string): Promise<PageModel> {
     const now = clock.now();
     const chart = await engine.chart();
     const counts = await store.reportCountsBetween(new Date(now - DAY_MS), new Date(now));
@@ -41,6 +48,7 @@ export default async function page(app: FastifyInstance, ctx: StatusContext) {
       uptime: await uptimeRows(now),
       incidents: (await store.recentIncidents(10)),
       flash,
+      formToken,
       now: new Date(now),
     };
   }

@@ -1,45 +1,49 @@
 // "Report a problem": the JSON API the page's script uses, the same report from the HTML form for
-// browsers without JavaScript, and the 24-hour report chart the script redraws. Validation and the
-// anonymous reporter identity are in ../reports.ts.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+// browsers without JavaScript, and the 24-hour report chart the script redraws. Validation, the
+// reporter identity and the form's token are in ../reports.ts.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { StatusContext } from '../context.js';
-import type { ProblemType } from '../detector.js';
+import { forbidden, unsupportedMediaType } from '../errors.js';
 import { headline } from '../page-html.js';
-import { REPORTER_COOKIE, addressHash, newReporterCookie, parseReport, reporterHash, validReporterCookie } from '../reports.js';
+import { FORM_COOKIE, formTokenMatches, parseReport, reporterHash } from '../reports.js';
+
+/** A browser's Origin, when it sends one, must be this service: cross-site posts are refused. */
+function requireSameOrigin(request: FastifyRequest): void {
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  let host: string | undefined;
+  try { host = new URL(origin).host; } catch { host = undefined; }
+  if (host !== request.headers.host) throw forbidden('cross-site reports are not accepted');
+}
 
 export default async function reports(app: FastifyInstance, ctx: StatusContext) {
-  const { config, store, engine, clock, salt } = ctx;
+  const { store, engine, clock, salt, config } = ctx;
 
-  async function submitReport(request: FastifyRequest, reply: FastifyReply): Promise<{ counted: boolean; problem: ProblemType; text: string | null }> {
+  async function submitReport(request: FastifyRequest) {
     const input = parseReport(request.body);
-    let reporter = request.cookies[REPORTER_COOKIE];
-    if (!validReporterCookie(reporter)) {
-      reporter = newReporterCookie();
-      reply.setCookie(REPORTER_COOKIE, reporter, {
-        path: '/', httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600, secure: config.publicUrl.startsWith('https:'),
-      });
-    }
-    const counted = await store.addReport({
-      at: new Date(clock.now()), problem: input.problem, body: input.text,
-      reporter: reporterHash(salt, request.ip, reporter), address: addressHash(salt, request.ip),
-      maxPerAddress: config.countedReportsPerAddressPerHour,
-    });
-    return { counted, ...input };
+    const counted = await store.addReport({ at: new Date(clock.now()), problem: input.problem, body: input.text, reporter: reporterHash(salt, request.ip) });
+    return { counted, problem: input.problem, text: input.text };
   }
 
   const reportLimit = { rateLimit: { max: config.reportRequestsPerMinute, timeWindow: 60_000 } };
 
+  // JSON only: a page elsewhere cannot send JSON here without a CORS preflight, which is never granted.
   app.post('/api/v1/reports', { config: reportLimit }, async (request, reply) => {
-    const r = await submitReport(request, reply);
+    requireSameOrigin(request);
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) throw unsupportedMediaType('reports are sent as application/json');
+    const r = await submitReport(request);
     return reply.code(r.counted ? 201 : 200).send({
       counted: r.counted, problem: r.problem, text: r.text,
-      message: r.counted ? 'report counted' : 'already reported this hour (or address limit reached); not counted again',
+      message: r.counted ? 'report counted' : 'already reported from this address this hour; not counted again',
     });
   });
 
-  // The same report from the HTML form, for browsers without JavaScript.
+  // The same report from the HTML form, for browsers without JavaScript: with the page's token.
   app.post('/report', { config: reportLimit }, async (request, reply) => {
-    const r = await submitReport(request, reply);
+    requireSameOrigin(request);
+    const field = (request.body as Record<string, unknown> | undefined)?.form_token;
+    if (!formTokenMatches(request.cookies[FORM_COOKIE], field)) throw forbidden('the form has expired; reload the page and report again');
+    const r = await submitReport(request);
     return reply.redirect(`/?report=${r.counted ? 'counted' : 'duplicate'}#report`, 303);
   });
 
