@@ -194,7 +194,7 @@ describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
 
     // Sign out: back to the landing page, and the old session no longer works.
     await alice.goto(`${server.url}/settings`);
-    await alice.getByRole('button', { name: 'Sign out' }).click();
+    await alice.getByRole('button', { name: 'Sign out', exact: true }).click();
     await alice.getByRole('heading', { name: 'Welcome to Firebreak' }).waitFor();
     const cookies = await alice.context().cookies();
     assert.ok(!cookies.some((c) => c.name === 'fb_session' && c.value), 'the session cookie survived sign-out');
@@ -324,7 +324,9 @@ describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
     await carol.getByLabel('Current password').fill(PASSWORD);
     await carol.getByRole('button', { name: 'Change password' }).click();
     await carol.getByText('Password changed.').waitFor();
-    await carol.getByRole('button', { name: 'Sign out' }).click();
+    await carol.getByRole('button', { name: 'Sign out everywhere else' }).click();
+    await carol.getByText(/Signed out of \d+ other session/).waitFor();
+    await carol.getByRole('button', { name: 'Sign out', exact: true }).click();
     await carol.getByRole('heading', { name: 'Welcome to Firebreak' }).waitFor();
     await signIn('carol', 'a fresh password');
     assert.deepEqual(consoleErrors.filter((e) => !/status of 4\d\d/.test(e)), []);

@@ -33,7 +33,7 @@ export function settingsView(): void {
     try {
       await post('/api/v1/accounts/change_password', { current_password: current.value, new_password: next.value });
       current.value = next.value = '';
-      passwordStatus.textContent = 'Password changed.';
+      passwordStatus.textContent = 'Password changed. Every other session and app was signed out.';
     } catch (err) { passwordStatus.textContent = (err as Error).message; }
   });
   const signOut = h('button', { type: 'button', class: 'danger' }, 'Sign out');
@@ -41,5 +41,16 @@ export function settingsView(): void {
     await post('/auth/sign_out');
     location.assign('/');
   });
-  setView('Settings', heading('Settings'), profileForm, passwordForm, h('section', { class: 'settings-form' }, h('h2', {}, 'Session'), signOut));
+  // For someone who fears another device or app has their account: every other session and app
+  // token stops working, and their open streams close (changing the password does this too).
+  const elsewhereStatus = h('p', { role: 'status' });
+  const elsewhere = h('button', { type: 'button' }, 'Sign out everywhere else');
+  elsewhere.addEventListener('click', async () => {
+    try {
+      const { signed_out: n } = await post<{ signed_out: number }>('/auth/sign_out_everywhere');
+      elsewhereStatus.textContent = n === 1 ? 'Signed out of 1 other session or app.' : `Signed out of ${n} other sessions and apps.`;
+    } catch (err) { elsewhereStatus.textContent = (err as Error).message; }
+  });
+  setView('Settings', heading('Settings'), profileForm, passwordForm,
+    h('section', { class: 'settings-form' }, h('h2', {}, 'Session'), h('div', { class: 'session-actions' }, elsewhere, signOut), elsewhereStatus));
 }
