@@ -10,6 +10,8 @@ import { registerAuth, type AuthRule } from './api/auth.js';
 import health from './api/health.js';
 import oauth from './api/oauth.js';
 import media from './api/media.js';
+import mediaAttachments from './api/v1/media-attachments.js';
+import { startMediaJobs } from './media/jobs.js';
 import apps from './api/v1/apps.js';
 import accounts from './api/v1/accounts.js';
 import instance from './api/v1/instance.js';
@@ -29,7 +31,7 @@ import { registerOverloadProtection } from './overload/index.js';
 export interface RouteEntry { method: string; url: string; auth?: AuthRule }
 
 /** Every route module, in one list: (app, ctx) => registers its routes. */
-const routeModules = [health, oauth, media, apps, accounts, followRequests, instance, notifications, conversations, statuses, timelines, tags, markers, emptyCollections, search, streaming, web];
+const routeModules = [health, oauth, media, mediaAttachments, apps, accounts, followRequests, instance, notifications, conversations, statuses, timelines, tags, markers, emptyCollections, search, streaming, web];
 
 declare module 'fastify' {
   interface FastifyInstance { routeTable: RouteEntry[] }
@@ -97,7 +99,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   await app.register(cors, { origin: true, exposedHeaders: ['Link', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'], maxAge: 86400 });
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimitBytes, parser: (body) => parseQueryString(body) });
-  // Mastodon clients (masto.js, the official apps) send forms as multipart; fields only, no uploads yet.
+  // Mastodon clients (masto.js, the official apps) send forms as multipart: fields only, no files,
+  // except on the upload routes, whose config (multipartOptions) allows their files and sizes.
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fields: 100, fieldSize: ctx.config.bodyLimitBytes, files: 0, parts: 100, headerPairs: 100 },
@@ -122,5 +125,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await registerOverloadProtection(app, ctx);
   registerAuth(app, ctx);
   for (const register of routeModules) await register(app, ctx);
+  // Media processing, below every request in the overload protection (media/jobs.ts). A server with
+  // FIREBREAK_MEDIA_WORKERS=0 takes uploads and leaves their processing to the others.
+  if (ctx.config.media.workers > 0) {
+    const jobs = startMediaJobs(ctx, app.overload.admission);
+    app.addHook('onClose', async () => { await jobs.stop(); });
+  }
   return app;
 }

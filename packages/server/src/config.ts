@@ -45,6 +45,24 @@ export interface Config {
    * reach the app directly must not be trusted: it would pick a fresh address per request.
    */
   trustProxy: string;
+  media: MediaConfig;
+}
+
+/** Where media files are kept and how processing may use the machine (README "Configuration"). */
+export interface MediaConfig {
+  /** fs: files under `dir`; s3: an S3-compatible bucket; postgres: in the database (replicated with it). */
+  store: 'fs' | 's3' | 'postgres';
+  dir: string;
+  s3: { endpoint: string | undefined; region: string; bucket: string; accessKeyId: string | undefined; secretAccessKey: string | undefined; forcePathStyle: boolean };
+  /** Processing jobs one app server runs at once. */
+  workers: number;
+  /** The niceness of the processing process (0 to 19): timelines first. */
+  nice: number;
+  /** The longest video or audio accepted, in seconds. */
+  maxDurationSeconds: number;
+  /** The largest image and video/audio upload, in bytes. */
+  imageSizeLimit: number;
+  videoSizeLimit: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -72,6 +90,29 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 /** Default: proxies on private networks (the edge, a local reverse proxy), never the public internet. */
 export const DEFAULT_TRUST_PROXY = 'loopback,linklocal,uniquelocal';
 
+const MEDIA_STORES = ['fs', 's3', 'postgres'] as const;
+
+function mediaConfig(env: Env, dataDir: string): MediaConfig {
+  const store = env.FIREBREAK_MEDIA_STORE || 'fs';
+  if (!(MEDIA_STORES as readonly string[]).includes(store)) throw new ConfigError(`FIREBREAK_MEDIA_STORE must be one of ${MEDIA_STORES.join(', ')}, got "${store}"`);
+  const bucket = env.FIREBREAK_MEDIA_S3_BUCKET || '';
+  if (store === 's3' && !bucket) throw new ConfigError('FIREBREAK_MEDIA_STORE=s3 needs FIREBREAK_MEDIA_S3_BUCKET');
+  return {
+    store: store as MediaConfig['store'],
+    dir: resolve(env.FIREBREAK_MEDIA_DIR || resolve(dataDir, 'media')),
+    s3: {
+      endpoint: env.FIREBREAK_MEDIA_S3_ENDPOINT || undefined, region: env.FIREBREAK_MEDIA_S3_REGION || 'us-east-1', bucket,
+      accessKeyId: env.FIREBREAK_MEDIA_S3_ACCESS_KEY_ID || undefined, secretAccessKey: env.FIREBREAK_MEDIA_S3_SECRET_ACCESS_KEY || undefined,
+      forcePathStyle: bool(env, 'FIREBREAK_MEDIA_S3_PATH_STYLE', true),
+    },
+    workers: int(env, 'FIREBREAK_MEDIA_WORKERS', 1, 0, 16),
+    nice: int(env, 'FIREBREAK_MEDIA_NICE', 10, 0, 19),
+    maxDurationSeconds: int(env, 'FIREBREAK_MEDIA_MAX_DURATION_SECONDS', 300, 1, 3600),
+    imageSizeLimit: int(env, 'FIREBREAK_MEDIA_IMAGE_SIZE_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    videoSizeLimit: int(env, 'FIREBREAK_MEDIA_VIDEO_SIZE_LIMIT', 99 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  };
+}
+
 function trustProxyList(raw: string | undefined): string {
   if (raw === undefined || raw.trim() === '') return DEFAULT_TRUST_PROXY;
   const entries = raw.split(',').map((e) => e.trim());
@@ -89,11 +130,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
   }
+  const dataDir = resolve(env.FIREBREAK_DATA_DIR || './data');
   const config: Config = {
     port,
     host,
     databaseUrl,
-    dataDir: resolve(env.FIREBREAK_DATA_DIR || './data'),
+    dataDir,
     domain,
     publicUrl: (env.FIREBREAK_PUBLIC_URL || `${domain.startsWith('localhost') ? 'http' : 'https'}://${domain}`).replace(/\/$/, ''),
     maxStatusChars: int(env, 'FIREBREAK_MAX_STATUS_CHARS', 500, 1, 100_000),
@@ -118,6 +160,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     adminToken: env.FIREBREAK_ADMIN_TOKEN || undefined,
     metricsToken: env.FIREBREAK_METRICS_TOKEN || undefined,
     trustProxy: trustProxyList(env.FIREBREAK_TRUST_PROXY),
+    media: mediaConfig(env, dataDir),
     ...overrides,
   };
   return config;

@@ -7,6 +7,8 @@ import { migrate } from './db/migrate.js';
 import { AppEvents } from './domain/events.js';
 import { LoginLimiter } from './domain/login-limiter.js';
 import { deadlineStorage, guardWithDeadline } from './overload/deadline.js';
+import { MediaProcessor } from './media/processor.js';
+import { openMediaStore, type MediaStore } from './media/store.js';
 
 export interface Metrics {
   registry: Registry;
@@ -25,6 +27,8 @@ export interface AppContext {
   readonly loginLimiter: LoginLimiter;
   /** Viewers whose home feed this server is building, so concurrent reads do not build it twice. */
   readonly homeFeedsBuilding: Set<string>;
+  /** Where media files are kept, and the (niced, one-at-a-time) process that decodes them. */
+  readonly media: { readonly store: MediaStore; readonly processor: MediaProcessor };
 }
 
 function createMetrics(): Metrics {
@@ -61,10 +65,12 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
     (deadline) => metrics.rejected.inc({ reason: 'deadline', route: deadline.route }));
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
-  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set() };
+  const media = { store: openMediaStore(config.media, db), processor: new MediaProcessor({ workers: config.media.workers, nice: config.media.nice, logger }) };
+  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
   ctx.events.removeAllListeners();
+  ctx.media.processor.close();
   await ctx.db.close();
 }

@@ -32,6 +32,7 @@ export const unprocessable = (message: string, details?: Record<string, unknown>
 /** RFC 6749 error bodies for the OAuth endpoints: `{"error": "invalid_grant", "error_description": ...}`. */
 export const oauthError = (error: string, description: string, code: ErrorCode = 'bad_request') =>
   new ApiError(code, error, { error_description: description });
+export const payloadTooLarge = (message: string) => new ApiError('payload_too_large', message);
 export const rateLimited = (retryAfterSeconds: number, message = 'Too many requests') =>
   new ApiError('rate_limited', message, undefined, retryAfterSeconds);
 export const unavailable = (message: string, retryAfterSeconds = 5) => new ApiError('unavailable', message, undefined, retryAfterSeconds);

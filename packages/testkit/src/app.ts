@@ -2,6 +2,9 @@
 // throwaway PostgreSQL the runner started, plus a small client for the Mastodon API via inject(), and
 // the same app listening on a real port for browsers and WebSockets.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { buildApp } from '@firebreak/server/app.js';
@@ -36,13 +39,20 @@ export const testOverrides: Partial<Config> = { rateLimitsEnabled: false, passwo
 
 export interface TestApp { app: FastifyInstance; ctx: AppContext; close(): Promise<void> }
 
+/** Media under a fresh temporary directory (the filesystem store), removed by `close`. */
+function testMedia(overrides: Partial<Config>): { media: Config['media']; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'firebreak-media-'));
+  return { media: { ...loadConfig({}).media, dir, ...overrides.media }, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 export async function startApp(backend: BackendName, overrides: Partial<Config> = {}): Promise<TestApp> {
   const databaseUrl = backend === 'postgres' ? await freshPostgresUrl() : undefined;
-  const config = loadConfig({}, { ...testOverrides, databaseUrl, ...overrides });
+  const { media, cleanup } = testMedia(overrides);
+  const config = loadConfig({}, { ...testOverrides, databaseUrl, ...overrides, media });
   const ctx = await createContext(config, { memoryDb: true });
   const app = await buildApp(ctx);
   await app.ready();
-  return { app, ctx, async close() { await app.close(); await closeContext(ctx); } };
+  return { app, ctx, async close() { await app.close(); await closeContext(ctx); cleanup(); } };
 }
 
 export interface RunningApp extends TestApp { url: string }
@@ -54,7 +64,8 @@ export interface RunningApp extends TestApp { url: string }
  */
 export async function startListeningApp(options: { databaseUrl?: string } = {}): Promise<RunningApp> {
   const databaseUrl = options.databaseUrl;
-  const config = loadConfig({}, { ...testOverrides, loginAttemptsPerWindow: 1000, databaseUrl, port: 0, host: '127.0.0.1' });
+  const { media, cleanup } = testMedia({});
+  const config = loadConfig({}, { ...testOverrides, loginAttemptsPerWindow: 1000, databaseUrl, port: 0, host: '127.0.0.1', media });
   const ctx = await createContext(config, { memoryDb: !databaseUrl });
   const app = await buildApp(ctx);
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -63,7 +74,7 @@ export async function startListeningApp(options: { databaseUrl?: string } = {}):
   // The port is only known now; entity URLs (links in posts, avatars) must point at this server.
   ctx.config.publicUrl = url;
   ctx.config.domain = `127.0.0.1:${port}`;
-  return { app, ctx, url, async close() { await app.close(); await closeContext(ctx); } };
+  return { app, ctx, url, async close() { await app.close(); await closeContext(ctx); cleanup(); } };
 }
 
 /** A fresh account and a bearer token for it with the given scopes, straight through the domain. */
@@ -74,7 +85,26 @@ export async function makeUser(ctx: AppContext, scopes = ['read', 'write', 'foll
   return { id: account.id, username, token: access_token };
 }
 
-export interface Response { status: number; body: any; headers: Record<string, string | string[] | undefined> }
+export interface Response { status: number; body: any; headers: Record<string, string | string[] | undefined>; raw: Buffer }
+
+/** A file part of a multipart form. */
+export interface FilePart { bytes: Buffer; filename?: string; type?: string }
+
+/** A multipart/form-data body, as Mastodon apps upload media, avatars and headers. */
+export function multipart(fields: Record<string, string | FilePart>): { payload: Buffer; contentType: string } {
+  const boundary = `----firebreak${randomBytes(8).toString('hex')}`;
+  const chunks: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value === 'string') {
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+    } else {
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${value.filename ?? 'upload.bin'}"\r\nContent-Type: ${value.type ?? 'application/octet-stream'}\r\n\r\n`));
+      chunks.push(value.bytes, Buffer.from('\r\n'));
+    }
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
 
 export interface User { id: string; username: string; token: string }
 
@@ -83,16 +113,17 @@ export class Client {
   private appToken?: string;
   constructor(readonly app: FastifyInstance) {}
 
-  async request(method: string, url: string, options: { token?: string; body?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Response> {
+  async request(method: string, url: string, options: { token?: string; body?: unknown; form?: Record<string, string>; multipart?: Record<string, string | FilePart>; headers?: Record<string, string> } = {}): Promise<Response> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    let payload: string | undefined;
-    if (options.form) { headers['content-type'] = 'application/x-www-form-urlencoded'; payload = new URLSearchParams(options.form).toString(); }
+    let payload: string | Buffer | undefined;
+    if (options.multipart) { const m = multipart(options.multipart); headers['content-type'] = m.contentType; payload = m.payload; }
+    else if (options.form) { headers['content-type'] = 'application/x-www-form-urlencoded'; payload = new URLSearchParams(options.form).toString(); }
     else if (options.body !== undefined) { headers['content-type'] = 'application/json'; payload = JSON.stringify(options.body); }
     const res = await this.app.inject({ method: method as 'GET', url, headers, payload });
     let body: unknown = res.body;
     try { body = res.body ? JSON.parse(res.body) : undefined; } catch { /* not JSON */ }
-    return { status: res.statusCode, body, headers: res.headers as Response['headers'] };
+    return { status: res.statusCode, body, headers: res.headers as Response['headers'], raw: res.rawPayload };
   }
 
   async registerApp(scopes = 'read write follow push'): Promise<{ client_id: string; client_secret: string }> {

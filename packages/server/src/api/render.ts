@@ -5,12 +5,13 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { notFound } from '../errors.js';
 import { getAccounts } from '../domain/accounts.js';
+import { mediaByIds } from '../domain/media.js';
 import type { ConversationRow } from '../domain/conversations.js';
 import { hydrateConversations, hydrateNotifications, hydrateStatuses, participantsOf } from '../domain/hydration.js';
 import type { NotificationRow } from '../domain/notifications.js';
 import type { StatusRow } from '../domain/statuses.js';
 import { tagUsage } from '../domain/tags.js';
-import { serializeAccounts, serializeConversations, serializeNotifications, serializeStatuses, serializeTag, type Entity } from './serializers.js';
+import { serializeAccounts, serializeConversations, serializeMedia, serializeNotifications, serializeStatuses, serializeTag, type Entity } from './serializers.js';
 
 export async function renderStatuses(ctx: AppContext, viewerId: string | null, rows: StatusRow[], db: Queryable = ctx.db): Promise<Entity[]> {
   if (rows.length === 0) return [];
@@ -42,4 +43,10 @@ export async function renderConversations(ctx: AppContext, viewerId: string, row
 /** Tag entities for the given names, in that order. */
 export async function renderTags(ctx: AppContext, names: string[]): Promise<Entity[]> {
   return (await tagUsage(ctx.db, names)).map((usage) => serializeTag(ctx.config, usage));
+}
+
+/** MediaAttachment entities by id (edit history shows each version's). */
+export async function renderMedia(ctx: AppContext, ids: string[]): Promise<Map<string, Entity>> {
+  const rows = await mediaByIds(ctx.db, ids);
+  return new Map([...rows].map(([id, m]) => [id, serializeMedia(ctx.config, m)]));
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { AccountRow, PublicAccountRow } from '../domain/accounts.js';
 import type { ConversationRow } from '../domain/conversations.js';
 import type { StatusBatch, Surroundings } from '../domain/hydration.js';
+import type { MediaRow } from '../domain/media.js';
 import type { NotificationRow } from '../domain/notifications.js';
 import type { StatusRow } from '../domain/statuses.js';
 import type { TagUsage } from '../domain/tags.js';
@@ -16,8 +17,8 @@ export type Site = Pick<Config, 'publicUrl' | 'domain'>;
 
 export function serializeAccount(site: Site, a: PublicAccountRow): Entity {
   const base = site.publicUrl;
-  const avatar = `${base}/avatars/original/missing.png`;
-  const header = `${base}/headers/original/missing.png`;
+  const avatar = a.avatar_key ? mediaUrl(site, a.avatar_key) : `${base}/avatars/original/missing.png`;
+  const header = a.header_key ? mediaUrl(site, a.header_key) : `${base}/headers/original/missing.png`;
   return {
     id: a.id, username: a.username, acct: a.username, display_name: a.display_name, locked: a.locked, bot: a.bot,
     discoverable: a.discoverable, indexable: a.discoverable, group: false, noindex: false,
@@ -28,6 +29,27 @@ export function serializeAccount(site: Site, a: PublicAccountRow): Entity {
     followers_count: a.followers_count, following_count: a.following_count, statuses_count: a.statuses_count,
     last_status_at: a.last_status_at ? a.last_status_at.toISOString().slice(0, 10) : null,
     hide_collections: false, emojis: [], fields: [], roles: [],
+  };
+}
+
+/** Where a stored file is served (api/media.ts): content-addressed, so cached for good. */
+export const mediaUrl = (site: Site, key: string) => `${site.publicUrl}/system/${key}`;
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Mastodon's MediaAttachment: `url` is null while processing (the 202 and 206 answers); a failed one
+ * is `unknown`. The preview is the client's own thumbnail when it gave one.
+ */
+export function serializeMedia(site: Site, m: MediaRow): Entity {
+  const preview = m.thumbnail_key ?? m.preview_key;
+  return {
+    id: m.id, type: m.state === 'failed' ? 'unknown' : m.type,
+    url: m.state === 'ready' && m.file_key ? mediaUrl(site, m.file_key) : null,
+    preview_url: preview ? mediaUrl(site, preview) : null,
+    remote_url: null, preview_remote_url: null, text_url: null,
+    meta: { ...m.meta, focus: { x: round(m.focus_x), y: round(m.focus_y) } },
+    description: m.description || null, blurhash: m.blurhash,
   };
 }
 
@@ -75,7 +97,7 @@ function statusEntity(site: Site, b: StatusBatch, s: StatusRow, depth: number): 
     id: s.id, uri: `${base}/users/${account.username}/statuses/${s.id}`, url: reblogOf ? null : url,
     created_at: s.created_at.toISOString(), edited_at: s.edited_at?.toISOString() ?? null, account: serializeAccount(site, account),
     content: reblogOf ? '' : s.content_html, visibility: s.visibility, sensitive: s.sensitive, spoiler_text: s.spoiler_text,
-    media_attachments: [], application: null,
+    media_attachments: (s.media_ids ?? []).flatMap((id) => { const m = b.media.get(String(id)); return m ? [serializeMedia(site, m)] : []; }), application: null,
     mentions: (b.mentions.get(s.id) ?? []).map((m) => ({ id: m.id, username: m.username, acct: m.username, url: `${base}/@${m.username}` })),
     tags: (b.tags.get(s.id) ?? []).map((name) => ({ name: name.toLowerCase(), url: tagUrl(site, name) })),
     emojis: [], reblogs_count: s.reblogs_count, favourites_count: s.favourites_count, replies_count: s.replies_count, quotes_count: s.quotes_count,

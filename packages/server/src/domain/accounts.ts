@@ -11,12 +11,14 @@ export interface AccountRow {
   id: string; username: string; email: string; password_hash: string; display_name: string; note: string;
   locked: boolean; bot: boolean; discoverable: boolean; created_at: Date;
   followers_count: number; following_count: number; statuses_count: number; last_status_at: Date | null;
+  /** The stored avatar and header (media store keys); null: the defaults. */
+  avatar_key: string | null; header_key: string | null;
 }
 
 /** What other people may see of an account (what its Mastodon entity is made of). */
 export type PublicAccountRow = Omit<AccountRow, 'email' | 'password_hash'>;
 
-export const ACCOUNT_COLUMNS = 'id, username, email, password_hash, display_name, note, locked, bot, discoverable, created_at, followers_count, following_count, statuses_count, last_status_at';
+export const ACCOUNT_COLUMNS = 'id, username, email, password_hash, display_name, note, locked, bot, discoverable, created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key';
 
 export const USERNAME = /^[a-z0-9_]{1,30}$/i;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$/;

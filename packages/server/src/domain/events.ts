@@ -8,6 +8,8 @@ export interface DomainEvents {
   'status.created': [{ statusId: string; accountId: string }];
   'status.deleted': [{ statusId: string; accountId: string }];
   'status.updated': [{ statusId: string; accountId: string }];
+  /** An upload waits for processing: this server's processing loop wakes at once (others poll). */
+  'media.queued': [{ mediaId: string }];
   'notification.created': [{ notificationId: string; accountId: string }];
   /** Tokens that stopped working: their open streams are closed on every server. */
   'tokens.revoked': [{ tokenIds: string[] }];

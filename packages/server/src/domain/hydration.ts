@@ -10,6 +10,7 @@ import type { Queryable } from '../db/index.js';
 import { getAccounts, type PublicAccountRow } from './accounts.js';
 import type { ConversationRow } from './conversations.js';
 import type { NotificationRow } from './notifications.js';
+import { mediaByIds, type MediaRow } from './media.js';
 import { STATUS_COLUMNS, STATUS_FIELDS, getStatuses, type StatusRow } from './statuses.js';
 import { visibleTo } from './visibility.js';
 
@@ -24,10 +25,12 @@ export interface StatusBatch {
   mentions: Map<string, Array<{ id: string; username: string }>>;
   tags: Map<string, string[]>;
   favourited: Set<string>; reblogged: Set<string>; bookmarked: Set<string>; pinned: Set<string>;
+  /** The media attachments of every status in `statuses`, by id. */
+  media: Map<string, MediaRow>;
 }
 
 /** The account columns an entity shows, prefixed so they can sit beside a status's columns in one row. */
-const ACCOUNT_FIELDS = ['username', 'display_name', 'note', 'locked', 'bot', 'discoverable', 'created_at', 'followers_count', 'following_count', 'statuses_count', 'last_status_at'] as const;
+const ACCOUNT_FIELDS = ['username', 'display_name', 'note', 'locked', 'bot', 'discoverable', 'created_at', 'followers_count', 'following_count', 'statuses_count', 'last_status_at', 'avatar_key', 'header_key'] as const;
 
 type HydrationRow = Record<string, any> & {
   kind: 'page' | 'original' | 'quoted'; id: string; account_id: string;
@@ -67,7 +70,7 @@ const HYDRATE_SQL = `
 export async function hydrateStatuses(db: Queryable, viewerId: string | null, rows: StatusRow[]): Promise<StatusBatch> {
   const batch: StatusBatch = {
     viewerId, accounts: new Map(), statuses: new Map(), quotable: new Set(), mentions: new Map(), tags: new Map(),
-    favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(),
+    favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(), media: new Map(),
   };
   if (rows.length === 0) return batch;
   const given = new Map(rows.map((r) => [r.id, r]));
@@ -83,6 +86,9 @@ export async function hydrateStatuses(db: Queryable, viewerId: string | null, ro
     if (h.bookmarked) batch.bookmarked.add(h.id);
     if (h.pinned) batch.pinned.add(h.id);
   }
+  // Media in one more query for the whole page, and only when some status of it has any.
+  const mediaIds = [...batch.statuses.values()].flatMap((s) => (s.media_ids ?? []).map(String));
+  if (mediaIds.length) batch.media = await mediaByIds(db, mediaIds);
   return batch;
 }
 

@@ -12,6 +12,7 @@ import { notify, notifySubscribers } from './notifications.js';
 import { countCharacters, escapeHtml, parseText, renderStatusHtml, type ParsedText } from './text.js';
 import { visibleTo } from './visibility.js';
 import { keysetPage, type PageParams } from './pagination.js';
+import { attach, attachable, deleteFiles, filesOfStatus, unusedFiles, updateAttributes, type Focus } from './media.js';
 
 export const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'] as const;
 export const MAX_PINNED_STATUSES = 5;
@@ -22,9 +23,11 @@ export interface StatusRow {
   visibility: Visibility; language: string | null; in_reply_to_id: string | null; in_reply_to_account_id: string | null;
   reblog_of_id: string | null; quote_of_id: string | null; app_id: string | null; created_at: Date; edited_at: Date | null;
   replies_count: number; reblogs_count: number; favourites_count: number; quotes_count: number;
+  /** The media attachments it shows, in order. */
+  media_ids: string[];
 }
 
-export const STATUS_COLUMNS = 's.id, s.account_id, s.text, s.content_html, s.spoiler_text, s.sensitive, s.visibility, s.language, s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.quote_of_id, s.app_id, s.created_at, s.edited_at, s.replies_count, s.reblogs_count, s.favourites_count, s.quotes_count';
+export const STATUS_COLUMNS = 's.id, s.account_id, s.text, s.content_html, s.spoiler_text, s.sensitive, s.visibility, s.language, s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.quote_of_id, s.app_id, s.created_at, s.edited_at, s.replies_count, s.reblogs_count, s.favourites_count, s.quotes_count, s.media_ids';
 
 /** The same columns without the alias, for RETURNING and for picking them out of wider rows. */
 export const STATUS_FIELDS = STATUS_COLUMNS.split(', ').map((c) => c.slice('s.'.length));
@@ -32,6 +35,8 @@ export const STATUS_FIELDS = STATUS_COLUMNS.split(', ').map((c) => c.slice('s.'.
 export interface NewStatus {
   text: string; spoilerText: string; sensitive: boolean; visibility: Visibility; language: string | null;
   inReplyToId: string | null; quotedStatusId: string | null; idempotencyKey: string | null; appId: string | null;
+  /** Media attachments to show, in order (the author's own, processed, unattached; at most four). */
+  mediaIds?: string[];
 }
 
 export interface CreatedStatus {
@@ -80,11 +85,12 @@ export async function getStatuses(db: Queryable, ids: string[]): Promise<Map<str
  */
 export const rawTextLimit = (maxStatusChars: number) => Math.max(5000, maxStatusChars * 10);
 
-export function validateText(ctx: AppContext, input: { text: string; spoilerText: string }): void {
+/** A status with media may have no text, as on Mastodon. */
+export function validateText(ctx: AppContext, input: { text: string; spoilerText: string }, hasMedia = false): void {
   if (input.text.length + input.spoilerText.length > rawTextLimit(ctx.config.maxStatusChars)) {
     throw unprocessable(`Validation failed: Text character limit of ${ctx.config.maxStatusChars} exceeded`);
   }
-  if (input.text.trim().length === 0) throw unprocessable("Validation failed: Text can't be blank");
+  if (input.text.trim().length === 0 && !hasMedia) throw unprocessable("Validation failed: Text can't be blank");
   const length = countCharacters(input.text) + countCharacters(input.spoilerText);
   if (length > ctx.config.maxStatusChars) {
     throw unprocessable(`Validation failed: Text character limit of ${ctx.config.maxStatusChars} exceeded`);
@@ -148,9 +154,10 @@ const CREATE_STATUS_SQL = `
     insert into idempotency_keys (account_id, key, status_id) values ($1, $2, next_id())
     on conflict do nothing returning status_id),
   created as (
-    insert into statuses (id, account_id, text, content_html, spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, quote_of_id, app_id)
-    select status_id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 from claim
+    insert into statuses (id, account_id, text, content_html, spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, quote_of_id, app_id, media_ids)
+    select status_id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $15::bigint[] from claim
     returning ${STATUS_FIELDS.join(', ')}),
+  attached as (update media_attachments m set status_id = c.id from created c where m.id = any($15::bigint[])),
   author as (update accounts set statuses_count = statuses_count + 1, last_status_at = now() where id = $1 and exists (select 1 from created)),
   parents as (
     update statuses p set replies_count = replies_count + (p.id is not distinct from $9)::int, quotes_count = quotes_count + (p.id is not distinct from $11)::int
@@ -161,7 +168,8 @@ const CREATE_STATUS_SQL = `
   select * from created`;
 
 export async function createStatus(ctx: AppContext, authorId: string, input: NewStatus): Promise<CreatedStatus> {
-  validateText(ctx, input);
+  const mediaIds = input.mediaIds ?? [];
+  validateText(ctx, input, mediaIds.length > 0);
   // Parsing, rendering and the look-ups of mentioned accounts and known hashtags happen before the
   // transaction: it then holds its locks (and, in a cluster, waits for the standby) for one statement.
   const parsed = parseText(input.text, ctx.config.domain);
@@ -176,6 +184,14 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
     return existing && { statusId: existing.status_id, created: false };
   };
   return ctx.db.transaction(async (tx) => {
+    try {
+      await attachable(tx, authorId, mediaIds, null);
+    } catch (err) {
+      // A retry of a post that went through finds its media attached (to the post it made).
+      const retried = await existingStatus(tx);
+      if (retried) return retried;
+      throw err;
+    }
     let inReplyToAccountId: string | null = null;
     if (input.inReplyToId) {
       const parent = await findVisibleStatus(tx, authorId, input.inReplyToId);
@@ -210,7 +226,7 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
     }
     const [status] = await tx.query<StatusRow>(CREATE_STATUS_SQL, [
       authorId, key, input.text, content, input.spoilerText, input.sensitive || input.spoilerText.length > 0, visibility, input.language,
-      input.inReplyToId, inReplyToAccountId, input.quotedStatusId, input.appId, mentioned.map((m) => m.id), ids,
+      input.inReplyToId, inReplyToAccountId, input.quotedStatusId, input.appId, mentioned.map((m) => m.id), ids, mediaIds,
     ]);
     // The key was taken: a retry, or a concurrent request with the same key that has now committed
     // (a fresh statement sees it).
@@ -241,7 +257,12 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
   });
 }
 
-export interface StatusEdit { text: string; spoilerText: string; sensitive: boolean; language: string | null }
+export interface MediaAttributes { id: string; description?: string; focus?: Focus }
+
+/** mediaIds undefined: the media stay as they are (Mastodon changes them only when media_ids is given). */
+export interface StatusEdit { text: string; spoilerText: string; sensitive: boolean; language: string | null; mediaIds?: string[]; mediaAttributes?: MediaAttributes[] }
+
+const sameIds = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((x, i) => String(x) === String(b[i]));
 
 /**
  * Edits one's own status: the previous version goes to status_edits, mentions and hashtags follow the
@@ -254,18 +275,23 @@ export async function editStatus(ctx: AppContext, accountId: string, id: string,
     // Whose status it is, first: nobody gets the text of an edit to someone else's status parsed.
     const [current] = await tx.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and s.account_id = $2 and s.reblog_of_id is null for update`, [id, accountId]);
     if (!current) throw notFound();
-    validateText(ctx, edit);
+    const mediaIds = edit.mediaIds ?? current.media_ids.map(String);
+    validateText(ctx, edit, mediaIds.length > 0);
+    await attachable(tx, accountId, mediaIds, id);
     const parsed = parseText(edit.text, ctx.config.domain);
     const sensitive = edit.sensitive || edit.spoilerText.length > 0;
-    if (current.text === edit.text && current.spoiler_text === edit.spoilerText && current.sensitive === sensitive && current.language === edit.language) {
+    const attributesChanged = edit.mediaAttributes ? await updateAttributes(tx, mediaIds, edit.mediaAttributes) : false;
+    if (current.text === edit.text && current.spoiler_text === edit.spoilerText && current.sensitive === sensitive && current.language === edit.language
+      && sameIds(mediaIds, current.media_ids) && !attributesChanged) {
       return current;
     }
-    await tx.query('insert into status_edits (status_id, text, spoiler_text, sensitive, created_at) values ($1, $2, $3, $4, $5)',
-      [id, current.text, current.spoiler_text, current.sensitive, current.edited_at ?? current.created_at]);
+    await tx.query('insert into status_edits (status_id, text, spoiler_text, sensitive, created_at, media_ids) values ($1, $2, $3, $4, $5, $6::bigint[])',
+      [id, current.text, current.spoiler_text, current.sensitive, current.edited_at ?? current.created_at, current.media_ids]);
+    await attach(tx, id, mediaIds);
     const { mentioned, html } = await render(ctx, tx, edit.text, parsed.mentions, current.quote_of_id);
     const [updated] = await tx.query<StatusRow>(
-      `update statuses s set text = $2, content_html = $3, spoiler_text = $4, sensitive = $5, language = $6, edited_at = now()
-       where s.id = $1 returning ${STATUS_COLUMNS}`, [id, edit.text, html, edit.spoilerText, sensitive, edit.language]);
+      `update statuses s set text = $2, content_html = $3, spoiler_text = $4, sensitive = $5, language = $6, media_ids = $7::bigint[], edited_at = now()
+       where s.id = $1 returning ${STATUS_COLUMNS}`, [id, edit.text, html, edit.spoilerText, sensitive, edit.language, mediaIds]);
     await tx.query('delete from mentions where status_id = $1', [id]);
     await tx.query('delete from status_tags where status_id = $1', [id]);
     await linkMentionsAndTags(tx, id, mentioned, parsed.tags);
@@ -286,11 +312,13 @@ export async function editStatus(ctx: AppContext, accountId: string, id: string,
   });
 }
 
+export interface StatusVersion { text: string; spoiler_text: string; sensitive: boolean; created_at: Date; media_ids: string[] }
+
 /** Earlier versions oldest first, then the current one, as Mastodon's /history lists them. */
-export async function statusHistory(db: Queryable, status: StatusRow): Promise<Array<{ text: string; spoiler_text: string; sensitive: boolean; created_at: Date }>> {
-  const edits = await db.query<{ text: string; spoiler_text: string; sensitive: boolean; created_at: Date }>(
-    'select text, spoiler_text, sensitive, created_at from status_edits where status_id = $1 order by id', [status.id]);
-  return [...edits, { text: status.text, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.edited_at ?? status.created_at }];
+export async function statusHistory(db: Queryable, status: StatusRow): Promise<StatusVersion[]> {
+  const edits = await db.query<StatusVersion>(
+    'select text, spoiler_text, sensitive, created_at, media_ids from status_edits where status_id = $1 order by id', [status.id]);
+  return [...edits, { text: status.text, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.edited_at ?? status.created_at, media_ids: status.media_ids }];
 }
 
 /**
@@ -303,7 +331,11 @@ export async function deleteStatus<T>(ctx: AppContext, accountId: string, id: st
     const [row] = await tx.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and s.account_id = $2 and s.reblog_of_id is null for update`, [id, accountId]);
     if (!row) throw notFound();
     const answer = await present(tx, row);
+    const files = await filesOfStatus(tx, row.id);
     await deleteRow(tx, row);
+    // Its media go with it (cascade); their files once nothing else uses them.
+    const released = await unusedFiles(tx, files);
+    tx.afterCommit(() => { void deleteFiles(ctx, released); });
     publish(ctx.events, tx, 'status.deleted', { statusId: id, accountId });
     return answer;
   });

@@ -102,8 +102,11 @@ export async function homeTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuildi
 
 const lowerId = (a: string | undefined, b: string) => (a === undefined || BigInt(b) < BigInt(a) ? b : a);
 
-export function publicTimeline(db: Queryable, viewerId: string | null, p: PageParams): Promise<StatusRow[]> {
-  return page(db, 'statuses s', publicConditions('$1'), [viewerId], p);
+/** Statuses with media attachments (`only_media`). */
+export const WITH_MEDIA = `s.media_ids <> '{}'`;
+
+export function publicTimeline(db: Queryable, viewerId: string | null, p: PageParams, onlyMedia = false): Promise<StatusRow[]> {
+  return page(db, 'statuses s', [...publicConditions('$1'), ...(onlyMedia ? [WITH_MEDIA] : [])], [viewerId], p);
 }
 
 /** A hashtag timeline's predicates, besides the tag itself. */
@@ -111,9 +114,9 @@ export function tagConditions(v: string): string[] {
   return [`s.visibility = 'public'`, visibleTo(v), notMutedBy(v)];
 }
 
-export function tagTimeline(db: Queryable, viewerId: string | null, tag: string, p: PageParams): Promise<StatusRow[]> {
+export function tagTimeline(db: Queryable, viewerId: string | null, tag: string, p: PageParams, onlyMedia = false): Promise<StatusRow[]> {
   return page(db, 'statuses s join status_tags st on st.status_id = s.id join tags t on t.id = st.tag_id',
-    [`lower(t.name) = lower($2)`, ...tagConditions('$1')], [viewerId, tag], p);
+    [`lower(t.name) = lower($2)`, ...tagConditions('$1'), ...(onlyMedia ? [WITH_MEDIA] : [])], [viewerId, tag], p);
 }
 
 export interface AccountStatusFilters { excludeReplies: boolean; excludeReblogs: boolean; pinned: boolean; onlyMedia: boolean; tagged?: string }
@@ -124,7 +127,7 @@ export function accountStatuses(db: Queryable, viewerId: string | null, accountI
   // Replies to oneself (threads) stay, as on Mastodon.
   if (filters.excludeReplies) conditions.push('(s.in_reply_to_id is null or s.in_reply_to_account_id = s.account_id)');
   if (filters.excludeReblogs) conditions.push('s.reblog_of_id is null');
-  if (filters.onlyMedia) conditions.push('false');
+  if (filters.onlyMedia) conditions.push(WITH_MEDIA);
   if (filters.pinned) conditions.push('exists (select 1 from status_pins sp where sp.status_id = s.id and sp.account_id = $2)');
   if (filters.tagged) {
     params.push(filters.tagged);

@@ -10,13 +10,14 @@
 // the headroom above them. High classes may wait briefly in a queue for a slot; low classes never
 // wait, they get an immediate (cheap) refusal.
 
-export const PRIORITIES = ['critical', 'authenticated', 'anonymous', 'anonymous_expensive'] as const;
+// 'background': the server's own deferred work (media processing), below every request.
+export const PRIORITIES = ['critical', 'authenticated', 'anonymous', 'anonymous_expensive', 'background'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
 /** Fraction of the concurrency limit each class may fill. */
-const SHARE_OF_LIMIT: Record<Priority, number> = { critical: 1, authenticated: 0.9, anonymous: 0.6, anonymous_expensive: 0.35 };
+const SHARE_OF_LIMIT: Record<Priority, number> = { critical: 1, authenticated: 0.9, anonymous: 0.6, anonymous_expensive: 0.35, background: 0.25 };
 /** How long a class may wait for a slot before it is refused (0: refused at once). */
-const MAX_QUEUE_WAIT_MS: Record<Priority, number> = { critical: 2000, authenticated: 1000, anonymous: 0, anonymous_expensive: 0 };
+const MAX_QUEUE_WAIT_MS: Record<Priority, number> = { critical: 2000, authenticated: 1000, anonymous: 0, anonymous_expensive: 0, background: 0 };
 /**
  * Waiters at most, for memory's sake; the wait budget above is what bounds the queue in time. (A bound
  * of one limit's worth shed signed-in users within milliseconds whenever the limit had shrunk: under a
@@ -109,11 +110,11 @@ export interface Slot { release(recordLatency?: boolean): void }
 export type ClassCaps = Partial<Record<Priority, number>>;
 
 /** Anonymous expensive requests may hold about a quarter of the database pool. */
-export const capsForPool = (poolSize: number): ClassCaps => ({ anonymous_expensive: Math.max(1, Math.floor(poolSize / 4)) });
+export const capsForPool = (poolSize: number): ClassCaps => ({ anonymous_expensive: Math.max(1, Math.floor(poolSize / 4)), background: 1 });
 
 export class PriorityAdmission {
   private inflight = 0;
-  private readonly inflightByClass: Record<Priority, number> = { critical: 0, authenticated: 0, anonymous: 0, anonymous_expensive: 0 };
+  private readonly inflightByClass: Record<Priority, number> = { critical: 0, authenticated: 0, anonymous: 0, anonymous_expensive: 0, background: 0 };
   private readonly waiting: Waiter[] = [];
 
   constructor(readonly limiter: GradientLimit = new GradientLimit(), private readonly caps: ClassCaps = {}, private readonly now: () => number = () => performance.now()) {}

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { rateLimited } from '../errors.js';
 import type { RequestClass } from './classify.js';
 
-export type RateLimitClass = 'default' | 'login' | 'register' | 'post' | 'search' | 'admin';
+export type RateLimitClass = 'default' | 'login' | 'register' | 'post' | 'search' | 'admin' | 'media';
 
 declare module 'fastify' {
   interface FastifyContextConfig { rateLimitClass?: RateLimitClass }
@@ -26,6 +26,8 @@ export const RATE_LIMITS: Record<RateLimitClass, ClassLimit> = {
   register: { perAccount: 5, perAddress: 5, windowMs: 30 * MINUTE },
   post: { perAccount: 300, perAddress: 300, windowMs: 3 * 60 * MINUTE },
   search: { perAccount: 300, perAddress: 60, windowMs: 5 * MINUTE },
+  // Uploads (media, avatars, headers): Mastodon's 30 per 30 minutes.
+  media: { perAccount: 30, perAddress: 30, windowMs: 30 * MINUTE },
   // Guessing the admin token must be slow.
   admin: { perAccount: 10, perAddress: 10, windowMs: MINUTE },
 };

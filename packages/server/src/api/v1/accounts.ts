@@ -6,6 +6,9 @@ import * as rel from '../../domain/relationships.js';
 import { searchAccounts } from '../../domain/search.js';
 import { accountStatuses } from '../../domain/timelines.js';
 import { issueToken } from '../../domain/tokens.js';
+import { setProfileImage } from '../../domain/media.js';
+import { AVATAR_SIZE, HEADER_SIZE } from '../../media/limits.js';
+import { storeProfileImage } from '../../media/uploads.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
 import { paginated, parsePage } from '../pagination.js';
 import { bodyOf, flag, idempotencyKey, idParam, isId, list, str, type Params } from '../params.js';
@@ -29,15 +32,31 @@ export default async function accounts(app: FastifyInstance, ctx: AppContext) {
   // The `profile` scope (Mastodon 4.3) exists for exactly this: who is signed in, nothing else.
   app.get('/api/v1/accounts/verify_credentials', { config: { ...rule('user', ['read:accounts', 'profile']), priority: 'critical' } }, async (request) => credentials(viewer(request)));
 
-  app.patch('/api/v1/accounts/update_credentials', { config: rule('user', 'write:accounts') }, async (request) => {
+  // Avatars and headers come as multipart files: this route takes two, up to the image size limit.
+  const profileUpload = { multipartOptions: { limits: { files: 2, fileSize: ctx.config.media.imageSizeLimit + 1, fields: 100, parts: 110 } } };
+  app.patch('/api/v1/accounts/update_credentials', { config: { ...rule('user', 'write:accounts'), ...profileUpload } }, async (request) => {
     const body = bodyOf(request.body);
     const me = viewer(request);
+    // Both files are checked and stored before either is set, so a bad header does not leave a new avatar behind.
+    const avatar = body.avatar !== undefined && body.avatar !== '' ? await storeProfileImage(ctx, body.avatar, AVATAR_SIZE, 'Avatar') : undefined;
+    const header = body.header !== undefined && body.header !== '' ? await storeProfileImage(ctx, body.header, HEADER_SIZE, 'Header') : undefined;
+    if (avatar) await setProfileImage(ctx, me, 'avatar', avatar);
+    if (header) await setProfileImage(ctx, me, 'header', header);
     const updated = await updateProfile(ctx, me, {
       displayName: str(body, 'display_name', 1000), note: str(body, 'note', 5000),
       locked: flag(body, 'locked'), bot: flag(body, 'bot'), discoverable: flag(body, 'discoverable'),
     });
     return credentials(me, updated);
   });
+
+  // Back to the default avatar or header (Mastodon 4.2); answers with the account as it now is.
+  for (const which of ['avatar', 'header'] as const) {
+    app.delete(`/api/v1/profile/${which}`, { config: rule('user', 'write:accounts') }, async (request) => {
+      const me = viewer(request);
+      await setProfileImage(ctx, me, which, null);
+      return credentials(me);
+    });
+  }
 
   // Not in Mastodon's client API (it has a settings page for this); the web UI's settings use it.
   app.post('/api/v1/accounts/change_password', { config: { ...rule('user', 'write:accounts'), rateLimitClass: 'login' } }, async (request) => {

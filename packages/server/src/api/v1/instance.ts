@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.js';
 import { usageCounter } from '../../domain/instance-stats.js';
 import { rule } from '../auth.js';
 import { CHARACTERS_PER_URL } from '../../shared/status-length.js';
+import { DESCRIPTION_LIMIT, IMAGE_MATRIX_LIMIT, MAX_MEDIA_ATTACHMENTS, SUPPORTED_MIME_TYPES, VIDEO_FRAME_RATE_LIMIT, VIDEO_MATRIX_LIMIT } from '../../media/limits.js';
 
 const VERSION = '4.5.0 (compatible; Firebreak 0.1.0)';
 
@@ -12,8 +13,12 @@ export function instanceConfiguration(ctx: AppContext) {
   return {
     urls: { streaming: streamingBase, status: null },
     accounts: { max_featured_tags: 0, max_pinned_statuses: 5 },
-    statuses: { max_characters: ctx.config.maxStatusChars, max_media_attachments: 0, characters_reserved_per_url: CHARACTERS_PER_URL },
-    media_attachments: { supported_mime_types: [], image_size_limit: 0, image_matrix_limit: 0, video_size_limit: 0, video_frame_rate_limit: 0, video_matrix_limit: 0 },
+    statuses: { max_characters: ctx.config.maxStatusChars, max_media_attachments: MAX_MEDIA_ATTACHMENTS, characters_reserved_per_url: CHARACTERS_PER_URL },
+    media_attachments: {
+      supported_mime_types: SUPPORTED_MIME_TYPES, description_limit: DESCRIPTION_LIMIT,
+      image_size_limit: ctx.config.media.imageSizeLimit, image_matrix_limit: IMAGE_MATRIX_LIMIT,
+      video_size_limit: ctx.config.media.videoSizeLimit, video_frame_rate_limit: VIDEO_FRAME_RATE_LIMIT, video_matrix_limit: VIDEO_MATRIX_LIMIT,
+    },
     polls: { max_options: 0, max_characters_per_option: 0, min_expiration: 0, max_expiration: 0 },
     translation: { enabled: false },
   };

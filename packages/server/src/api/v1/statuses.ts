@@ -7,7 +7,8 @@ import { interactingAccounts } from '../../domain/timelines.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
 import { paginated } from '../pagination.js';
 import { bodyOf, flag, idempotencyKey, idParam, isId, list, optionalIdParam, str, type Params } from '../params.js';
-import { renderAccounts, renderStatus, renderStatuses } from '../render.js';
+import { renderAccounts, renderMedia, renderStatus, renderStatuses } from '../render.js';
+import { descriptionParam, focusParam } from './media-attachments.js';
 
 type WithId = { Params: { id: string } };
 
@@ -23,11 +24,29 @@ function languageParam(body: Params): string | null {
   return language?.toLowerCase() ?? null;
 }
 
+/** `media_ids` (or `media_ids[]`), in the order given; absent is undefined. */
+function mediaIdsParam(body: Params): string[] | undefined {
+  if (body.media_ids === undefined && body['media_ids[]'] === undefined) return undefined;
+  return list(body, 'media_ids', 40).filter((id) => id !== '').map(idParam);
+}
+
+/** `media_attributes` on an edit: [{id, description, focus}] (JSON), as Mastodon takes them. */
+function mediaAttributesParam(body: Params): statuses.MediaAttributes[] | undefined {
+  const raw = body.media_attributes;
+  if (raw === undefined || raw === null) return undefined;
+  const items = Array.isArray(raw) ? raw : typeof raw === 'object' ? Object.values(raw) : undefined;
+  if (!items || items.length > 40) throw unprocessable('Validation failed: media_attributes must be a list of {id, description, focus}');
+  return items.map((item) => {
+    if (typeof item !== 'object' || item === null) throw unprocessable('Validation failed: media_attributes must be a list of {id, description, focus}');
+    const p = item as Params;
+    return { id: idParam(p.id), description: descriptionParam(p), focus: focusParam(p) };
+  });
+}
+
 export default async function statusRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post('/api/v1/statuses', { config: { ...rule('user', 'write:statuses'), rateLimitClass: 'post', priority: 'critical' } }, async (request) => {
     const body = bodyOf(request.body);
     const me = viewer(request);
-    if (body.media_ids !== undefined && (!Array.isArray(body.media_ids) || body.media_ids.length > 0)) throw unprocessable('Validation failed: Media attachments are not supported');
     if (body.poll !== undefined && body.poll !== null) throw unprocessable('Validation failed: Polls are not supported');
     // Refused rather than ignored: posting at once what was meant for later, or quotable by anyone
     // when the author said otherwise, would go against what the user asked for.
@@ -38,7 +57,7 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
       text: str(body, 'status', 20_000) ?? '', spoilerText: str(body, 'spoiler_text', 2000) ?? '', sensitive: flag(body, 'sensitive') ?? false,
       visibility: visibilityParam(body), language: languageParam(body),
       inReplyToId: optionalIdParam(body, 'in_reply_to_id'), quotedStatusId: optionalIdParam(body, 'quoted_status_id') ?? optionalIdParam(body, 'quote_id'),
-      idempotencyKey: idempotencyKey(request), appId: request.auth!.appId,
+      idempotencyKey: idempotencyKey(request), appId: request.auth!.appId, mediaIds: mediaIdsParam(body) ?? [],
     });
     return renderStatus(ctx, me, created.status ?? await statuses.getVisibleStatus(ctx.db, me, created.statusId));
   });
@@ -73,6 +92,7 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
     const me = viewer(request);
     const status = await statuses.editStatus(ctx, me, idParam(request.params.id), {
       text: str(body, 'status', 20_000) ?? '', spoilerText: str(body, 'spoiler_text', 2000) ?? '', sensitive: flag(body, 'sensitive') ?? false, language: languageParam(body),
+      mediaIds: mediaIdsParam(body), mediaAttributes: mediaAttributesParam(body),
     });
     return renderStatus(ctx, me, status);
   });
@@ -82,10 +102,12 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
     const status = await statuses.getVisibleStatus(ctx.db, me, idParam(request.params.id));
     const entity = await renderStatus(ctx, me, status);
     const known = new Set((entity.mentions as Array<{ username: string }>).map((m) => m.username.toLowerCase()));
-    return (await statuses.statusHistory(ctx.db, status)).map((version) => ({
+    const versions = await statuses.statusHistory(ctx.db, status);
+    const media = await renderMedia(ctx, versions.flatMap((v) => v.media_ids.map(String)));
+    return versions.map((version) => ({
       content: renderStatusHtml(version.text, { baseUrl: ctx.config.publicUrl, localDomain: ctx.config.domain, knownAccounts: known }),
       spoiler_text: version.spoiler_text, sensitive: version.sensitive, created_at: version.created_at.toISOString(),
-      account: entity.account, poll: null, media_attachments: [], emojis: [],
+      account: entity.account, poll: null, media_attachments: version.media_ids.flatMap((id) => media.get(String(id)) ?? []), emojis: [],
     }));
   });
 

@@ -1,5 +1,6 @@
 // The Mastodon streaming API over WebSocket: GET /api/v1/streaming?stream=user (or subscribe messages
-// on an open socket). Streams: user, user:notification, public, public:local, hashtag, hashtag:local.
+// on an open socket). Streams: user, user:notification, public, public:local, public:media,
+// public:local:media, hashtag, hashtag:local (and the :remote ones, which stay silent: every account is local).
 // Events: update, notification, delete, status.update; payloads are JSON strings, as Mastodon sends.
 //
 // Where events come from: the domain publishes ctx.events after a write commits (domain/events.ts).
@@ -34,7 +35,7 @@ const RELAY_MAX_BYTES = 7000;
  * outlive its token by more than this.
  */
 const TOKEN_RECHECK_MS = 15_000;
-const STREAMS = ['user', 'user:notification', 'public', 'public:local', 'public:remote', 'hashtag', 'hashtag:local'] as const;
+const STREAMS = ['user', 'user:notification', 'public', 'public:local', 'public:remote', 'public:media', 'public:local:media', 'public:remote:media', 'hashtag', 'hashtag:local'] as const;
 type StreamName = (typeof STREAMS)[number];
 
 /** One subscription: its Mastodon name (`["hashtag", "cats"]` on the wire) and a key for de-duplication. */
@@ -143,7 +144,7 @@ class StreamHub {
   remove(client: Client): void { this.clients.delete(client); }
 
   private dispatch(message: RelayedEvent): void {
-    if (this.clients.size === 0) return;
+    if (this.clients.size === 0 || message.event === 'media.queued') return;
     const work = message.event === 'notification.created' ? this.deliverNotification(message.data)
       : message.event === 'tokens.revoked' ? this.closeRevoked(new Set(message.data.tokenIds))
         : message.event === 'status.deleted' ? Promise.resolve(this.deliverDelete(message.data.statusId))
@@ -162,7 +163,9 @@ class StreamHub {
     const { status: row, tags } = found;
     const viewersOf = (accept: (s: Subscription) => boolean) => [...new Set([...this.clients]
       .filter((c) => [...c.subscriptions.values()].some(accept)).map((c) => c.auth?.accountId ?? null))];
-    const isPublic = (s: Subscription) => s.name.startsWith('public');
+    // Every status is local: the remote streams hear none; the media ones only statuses with media.
+    const hasMedia = row.media_ids.length > 0;
+    const isPublic = (s: Subscription) => s.name.startsWith('public') && !s.name.startsWith('public:remote') && (hasMedia || !s.name.endsWith(':media'));
     const isTag = (s: Subscription) => s.name.startsWith('hashtag') && tags.has(s.tag!);
     const [home, pub, tagged] = await Promise.all([
       viewersMatching(this.ctx.db, statusId, viewersOf((s) => s.name === 'user'), homeConditions),

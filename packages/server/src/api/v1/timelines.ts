@@ -16,16 +16,17 @@ export default async function timelines(app: FastifyInstance, ctx: AppContext) {
   app.get('/api/v1/timelines/public', { config: { ...rule('optional', 'read:statuses'), expensive: true } }, async (request, reply) => {
     const q = request.query as Params;
     const me = optionalViewer(request);
-    // Every account is local and there are no media attachments yet, so these filters select nothing.
-    const none = flag(q, 'remote') || flag(q, 'only_media');
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, async (page) => (none ? [] : publicTimeline(ctx.db, me, page))));
+    // Every account is local, so remote=true selects nothing (and local=true everything).
+    const onlyMedia = flag(q, 'only_media') ?? false;
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, async (page) => (flag(q, 'remote') ? [] : publicTimeline(ctx.db, me, page, onlyMedia))));
   });
 
   app.get<{ Params: { hashtag: string } }>('/api/v1/timelines/tag/:hashtag', { config: { ...rule('optional', 'read:statuses'), expensive: true } }, async (request, reply) => {
     const tag = request.params.hashtag;
     if (!HASHTAG.test(tag)) throw badRequest('Invalid hashtag');
     const me = optionalViewer(request);
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => tagTimeline(ctx.db, me, tag, page)));
+    const onlyMedia = flag(request.query as Params, 'only_media') ?? false;
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => tagTimeline(ctx.db, me, tag, page, onlyMedia)));
   });
 
   for (const table of ['favourites', 'bookmarks'] as const) {
