@@ -118,9 +118,9 @@ class DbStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly blobs: ReturnType<typeof blobStore>;
   constructor(db: Db) { this.blobs = blobStore(db); }
-  put(key: string, bytes: Buffer, contentType: string) { assertKey(key); return this.blobs.put(key, bytes, contentType); }
-  get(key: string) { assertKey(key); return this.blobs.get(key); }
-  delete(key: string) { assertKey(key); return this.blobs.delete(key); }
+  async put(key: string, bytes: Buffer, contentType: string) { assertKey(key); await this.blobs.put(key, bytes, contentType); }
+  async get(key: string) { assertKey(key); return this.blobs.get(key); }
+  async delete(key: string) { assertKey(key); await this.blobs.delete(key); }
 }
 
 function openStore(config: MediaConfig, db: Db): Store {

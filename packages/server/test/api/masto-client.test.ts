@@ -7,7 +7,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient, type mastodon } from 'masto';
+import sharp from 'sharp';
 import { Client, startApp, type TestApp } from '@firebreak/testkit/app.js';
+import { hasGps, photoWithGps } from '@firebreak/testkit/media-fixtures.js';
 
 // masto.js streams through the global WebSocket, which Node 20 does not have yet.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= NodeWebSocket;
@@ -238,4 +240,36 @@ it('authorization code with PKCE through the login page, then revoke, with masto
   assert.equal((await masto.v1.accounts.verifyCredentials()).username, 'pkce');
   await oauth.revoke({ clientId: app.clientId!, clientSecret: app.clientSecret!, token: token.accessToken });
   await assert.rejects(masto.v1.accounts.verifyCredentials(), (e: Error & { statusCode?: number }) => e.statusCode === 401);
+});
+
+it('masto.js uploads a photo through v2 media, waits for processing, posts it, reads it back stripped, and sets an avatar and header', async () => {
+  const app = await createRestAPIClient({ url }).v1.apps.create({ clientName: 'masto media', redirectUris: OOB, scopes: 'read write follow' });
+  const cam = await signUp(app, 'cam');
+  const photo = await photoWithGps();
+  // masto.js polls GET /api/v1/media/:id until the 202's processing is done.
+  const media = await cam.v2.media.create({ file: new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), description: 'red and blue', focus: '0.2,0.4' });
+  assert.ok(media.url, 'processed: the url is there');
+  assert.equal(media.type, 'image');
+  const status = await cam.v1.statuses.create({ status: 'a picture', mediaIds: [media.id] });
+  const read = await cam.v1.statuses.$select(status.id).fetch();
+  const [attachment] = read.mediaAttachments;
+  assert.equal(attachment?.id, media.id);
+  assert.equal(attachment?.description, 'red and blue');
+  const meta = attachment!.meta as { original: { width: number; height: number; aspect: number }; small: { width: number }; focus: { x: number; y: number } };
+  assert.deepEqual([meta.original.width, meta.original.height], [200, 300], 'turned upright');
+  assert.deepEqual(meta.focus, { x: 0.2, y: 0.4 });
+  assert.equal(attachment!.blurhash?.length, 36);
+  const original = Buffer.from(await (await fetch(attachment!.url!)).arrayBuffer());
+  assert.equal((await sharp(original).metadata()).exif, undefined);
+  assert.ok(!hasGps(original));
+
+  const avatarFile = await sharp({ create: { width: 600, height: 600, channels: 3, background: '#c33' } }).png().toBuffer();
+  const headerFile = await sharp({ create: { width: 3000, height: 1000, channels: 3, background: '#33c' } }).jpeg().toBuffer();
+  const me = await cam.v1.accounts.updateCredentials({ avatar: new Blob([new Uint8Array(avatarFile)], { type: 'image/png' }), header: new Blob([new Uint8Array(headerFile)], { type: 'image/jpeg' }) });
+  const avatar = await fetch(me.avatar);
+  // An opaque picture is stored as JPEG, whatever it came as.
+  assert.equal(avatar.headers.get('content-type'), 'image/jpeg');
+  assert.deepEqual([(await sharp(Buffer.from(await avatar.arrayBuffer())).metadata()).width], [400]);
+  const header = await fetch(me.header);
+  assert.equal(header.headers.get('content-type'), 'image/jpeg');
 });
