@@ -18,6 +18,9 @@ export function appEnv(layout: Layout, dc: DataCenter, app: AppServer): NodeJS.P
     FIREBREAK_DB_WRITE_BUDGET_MS: String(layout.options.writeBudgetMs),
     FIREBREAK_RATE_LIMITS: layout.options.rateLimits ? 'true' : 'false',
     FIREBREAK_METRICS_TOKEN: layout.secrets.metrics,
+    // Media bytes in PostgreSQL: an upload is acknowledged once the synchronous standby in another DC
+    // has it, like a post, and burns (or survives) with the database (README "Run three data centers").
+    FIREBREAK_MEDIA_STORE: 'postgres',
     LOG_LEVEL: process.env.FIREBREAK_CLUSTER_LOG_LEVEL ?? 'warn',
   };
 }

@@ -1,9 +1,10 @@
 // The audit: the clients' record against the database after recovery, and the figures of the
 // report. Pure functions, tested in test/drill/audit.test.ts.
 import type { RoleSample } from './probe.js';
-import type { Attempt, ReadOp, WriteOp } from './workload.js';
+import type { Attempt, ReadOp, UploadOp, WriteOp } from './workload.js';
 
-export interface DbRow { id: string; text: string }
+/** A drill status as the database has it after recovery, with the media it shows. */
+export interface DbRow { id: string; text: string; media_ids?: string[] }
 
 export interface WriteAudit {
   acknowledged: number;
@@ -142,4 +143,47 @@ export function splitBrain(samples: RoleSample[], faultAt: number, staleMs = 100
     if (n > max) { max = n; at = s.t - faultAt; }
   }
   return { maxPrimaries: max, at, transitions: transitions.filter((t) => t.from !== 'start' || t.to !== 'replica'), samples: samples.length };
+}
+
+/** An attached file as read back through the edge after recovery: its status and the SHA-256 of its bytes. */
+export interface FetchedFile { status: number; sha256?: string; error?: string }
+
+export interface MediaAudit {
+  /** Acknowledged posts that carried a picture. */
+  acknowledged: number;
+  /** Their pictures missing afterwards: not on the post, or the file not served. Must be 0. */
+  lost: Array<{ statusId: string; mediaId: string; why: string }>;
+  /** Files served with other bytes than their content address (and the acknowledged post) say. Must be 0. */
+  corrupt: Array<{ statusId: string; url: string; sha256: string }>;
+  /** Uploads the server acknowledged (202), and those of them whose attachment is gone. */
+  uploadsAcknowledged: number;
+  uploadsLost: string[];
+}
+
+/** The SHA-256 a served file's name promises (`/system/files/<sha256>.<ext>`). */
+export const promisedSha256 = (url: string) => /\/([0-9a-f]{64})\.[a-z0-9]+$/.exec(url)?.[1];
+
+/**
+ * Every acknowledged post with a picture still shows it, and its file reads back byte for byte (the
+ * name is the SHA-256 of the bytes the acknowledged post pointed at); every acknowledged upload still
+ * exists (processed, or attached). `mediaRows`: the ids of drill uploads the database has.
+ */
+export function auditMedia(writes: WriteOp[], uploads: UploadOp[], rows: DbRow[], mediaRows: Set<string>, files: Map<string, FetchedFile>): MediaAudit {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const out: MediaAudit = { acknowledged: 0, lost: [], corrupt: [], uploadsAcknowledged: uploads.length, uploadsLost: [] };
+  for (const w of writes) {
+    if (w.result !== 'acked' || !w.media?.mediaId) continue;
+    out.acknowledged++;
+    const statusId = w.statusId ?? '';
+    const mediaId = w.media.mediaId;
+    const row = byId.get(statusId);
+    if (!row?.media_ids?.map(String).includes(mediaId)) { out.lost.push({ statusId, mediaId, why: 'not on the post' }); continue; }
+    const url = w.media.url;
+    if (!url) { out.lost.push({ statusId, mediaId, why: 'the acknowledged post had no file url' }); continue; }
+    const file = files.get(url);
+    if (!file || file.status !== 200) { out.lost.push({ statusId, mediaId, why: `file: ${file?.error ?? `HTTP ${file?.status ?? 'not read'}`}` }); continue; }
+    if (file.sha256 !== promisedSha256(url)) out.corrupt.push({ statusId, url, sha256: file.sha256 ?? '' });
+  }
+  for (const u of uploads) if (!mediaRows.has(u.mediaId)) out.uploadsLost.push(u.mediaId);
+  return out;
 }

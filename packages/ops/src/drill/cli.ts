@@ -33,7 +33,7 @@ const usage = `usage: firebreak drill <fire|partition|restart|flood> [DC | --pri
   partition [DC|--primary]  cut the DC off for --partition (default 30s), then heal
   restart                   rolling restart of every app server, one at a time
 options: --duration 40s --warmup 8s --partition 30s --writers 40 --readers 100
-         --writer-pause 250ms --reader-pause 500ms --json
+         --writer-pause 250ms --reader-pause 500ms --media-every 8 (0: no pictures) --json
 Exit status 1 when an acknowledged write was lost, a write was duplicated, two nodes claimed primary at
 once, or the audit could not run. The JSON report is also saved in run/cluster/drills/.`;
 
@@ -63,6 +63,7 @@ export async function main(args: string[]): Promise<number> {
       readers: flags.readers ? Number(flags.readers) : drillDefaults.readers,
       writerPauseMs: flags['writer-pause'] ? parseDuration(flags['writer-pause']) : drillDefaults.writerPauseMs,
       readerPauseMs: flags['reader-pause'] ? parseDuration(flags['reader-pause']) : drillDefaults.readerPauseMs,
+      mediaEvery: flags['media-every'] !== undefined ? Number(flags['media-every']) : drillDefaults.mediaEvery,
     });
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
     return exitCode(report);

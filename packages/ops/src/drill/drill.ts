@@ -1,4 +1,5 @@
 // Running one drill: workload through the edge, one fault, recovery, audit, report.
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { appReady, startApp } from '../cluster/apps.js';
@@ -10,7 +11,7 @@ import { heal, isIsolated, isolate } from '../cluster/netns.js';
 import { patroniCluster, waitPatroniHealthy, type PatroniMember } from '../cluster/patroni.js';
 import { log, sleep, stopGracefully } from '../cluster/proc.js';
 import { layoutFromState, loadState } from '../cluster/state.js';
-import { auditWrites, failureStats, splitBrain, timing, type DbRow, type WriteAudit } from './audit.js';
+import { auditMedia, auditWrites, failureStats, splitBrain, timing, type DbRow, type FetchedFile, type MediaAudit, type WriteAudit } from './audit.js';
 import { burn } from './fire.js';
 import { PrimaryProbe } from './probe.js';
 import { StatusWatch } from './status-watch.js';
@@ -30,10 +31,12 @@ export interface DrillOptions {
   readers: number;
   writerPauseMs: number;
   readerPauseMs: number;
+  /** Every this many posts of a writer carries a picture (0: none). */
+  mediaEvery: number;
   runDir?: string;
 }
 
-export const drillDefaults = { durationMs: 40_000, warmupMs: 8_000, partitionMs: 30_000, writers: 40, readers: 100, writerPauseMs: 250, readerPauseMs: 500 };
+export const drillDefaults = { durationMs: 40_000, warmupMs: 8_000, partitionMs: 30_000, writers: 40, readers: 100, writerPauseMs: 250, readerPauseMs: 500, mediaEvery: 8 };
 
 type Events = Array<{ t: number; what: string }>;
 
@@ -78,17 +81,20 @@ async function rollingRestart(layout: Layout, faultAt: number, events: Events): 
  * cycle through the hosts forever: each attempt is bounded, and after two minutes the drill reports
  * that the audit could not run instead of hanging.
  */
-async function readDrillRows(layout: Layout, runId: string, deadlineMs = 120_000): Promise<DbRow[]> {
+async function readDrillRows(layout: Layout, runId: string, mediaIds: string[], deadlineMs = 120_000): Promise<{ rows: DbRow[]; media: Set<string> }> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const reachable = layout.dcs.filter((d) => !isIsolated(d));
     const sql = postgres(databaseUrl({ ...layout, dcs: reachable }, undefined), { max: 1, connect_timeout: 2, onnotice: () => {} });
     let timer: NodeJS.Timeout | undefined;
     try {
-      const query = sql<Array<{ id: string; text: string }>>`select id::text as id, text from statuses where text like ${`drill ${runId} %`}`;
+      const query = Promise.all([
+        sql<Array<{ id: string; text: string; media_ids: string[] }>>`select id::text as id, text, media_ids::text[] as media_ids from statuses where text like ${`drill ${runId} %`}`,
+        sql<Array<{ id: string }>>`select id::text as id from media_attachments where id = any(${mediaIds}::bigint[]) and state <> 'failed'`,
+      ]);
       query.catch(() => {});
-      const rows = await Promise.race([query, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no primary answered within 10 s')), 10_000); })]);
-      return rows.map((r) => ({ id: r.id, text: r.text }));
+      const [rows, media] = await Promise.race([query, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no primary answered within 10 s')), 10_000); })]);
+      return { rows: rows.map((r) => ({ id: r.id, text: r.text, media_ids: r.media_ids })), media: new Set(media.map((m) => m.id)) };
     } catch (err) {
       if (Date.now() > until) throw new Error(`no primary to audit against after ${deadlineMs / 1000} s (${(err as Error).message})`);
       await sleep(1000);
@@ -97,6 +103,27 @@ async function readDrillRows(layout: Layout, runId: string, deadlineMs = 120_000
       await sql.end({ timeout: 0 }).catch(() => {});
     }
   }
+}
+
+/** Every picture an acknowledged post showed, read back through the edge (retried for up to a minute each). */
+async function readBackFiles(urls: string[], deadlineMs = 60_000): Promise<Map<string, FetchedFile>> {
+  const out = new Map<string, FetchedFile>();
+  const until = Date.now() + deadlineMs;
+  for (const url of new Set(urls)) {
+    for (;;) {
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+        const bytes = Buffer.from(await res.arrayBuffer());
+        out.set(url, { status: res.status, sha256: res.ok ? createHash('sha256').update(bytes).digest('hex') : undefined });
+        if (res.status < 500 || Date.now() > until) break;
+      } catch (err) {
+        out.set(url, { status: 0, error: (err as Error).message });
+        if (Date.now() > until) break;
+      }
+      await sleep(500);
+    }
+  }
+  return out;
 }
 
 async function waitRejoined(layout: Layout, dc: DataCenter, timeoutMs: number): Promise<boolean> {
@@ -133,7 +160,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     edgeUrl: layout.edgeUrl, writers: opts.writers, readers: opts.readers,
     writerAccounts: Math.min(8, opts.writers), readerAccounts: Math.min(4, Math.max(1, opts.readers)),
     writerPauseMs: opts.writerPauseMs, readerPauseMs: opts.readerPauseMs,
-    writeDeadlineMs: 60_000, readDeadlineMs: 20_000, runId,
+    writeDeadlineMs: 60_000, readDeadlineMs: 20_000, runId, mediaEvery: opts.mediaEvery,
   };
   log(`drill ${runId}: creating drill accounts through the edge`);
   const sessions = await createSessions(wopts);
@@ -197,13 +224,16 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   const primaryAfter = await leaderName(layout);
 
   let rows: DbRow[] = [];
+  let mediaRows = new Set<string>();
   let auditError: string | null = null;
   try {
-    rows = await readDrillRows(layout, runId);
+    ({ rows, media: mediaRows } = await readDrillRows(layout, runId, rec.uploads.map((u) => u.mediaId)));
   } catch (err) {
     auditError = (err as Error).message;
   }
   const writes: WriteAudit = auditWrites(rec.writes, rows);
+  const files = await readBackFiles(rec.writes.flatMap((w) => (w.result === 'acked' && w.media?.url ? [w.media.url] : [])));
+  const media: MediaAudit = auditMedia(rec.writes, rec.uploads, rows, mediaRows, files);
   const partial: Omit<DrillReport, 'verdict'> = {
     drill: opts.kind,
     target: target?.name ?? null,
@@ -214,6 +244,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     workload: { writers: opts.writers, readers: opts.readers, durationMs: endAt - t0, faultAtMs: faultAt - t0 },
     events,
     writes,
+    media,
     failures: failureStats(rec.attempts, rec.writes, rec.reads, faultAt),
     timing: timing(rec.writes, rec.reads, faultAt, endAt),
     splitBrain: splitBrain(probe.samples, faultAt),

@@ -1,5 +1,5 @@
 // The drill report: one object (printed as JSON with --json) and its human-readable text.
-import type { FailureStats, SplitBrain, Timing, WriteAudit } from './audit.js';
+import type { FailureStats, MediaAudit, SplitBrain, Timing, WriteAudit } from './audit.js';
 import type { StatusPageObservation } from './status-watch.js';
 
 export interface DrillReport {
@@ -13,6 +13,8 @@ export interface DrillReport {
   /** What the drill did, ms relative to the fault. */
   events: Array<{ t: number; what: string }>;
   writes: WriteAudit;
+  /** Pictures on acknowledged posts and acknowledged uploads, read back after recovery. */
+  media: MediaAudit;
   failures: { writeAttempts: FailureStats; readAttempts: FailureStats; writes: FailureStats; reads: FailureStats };
   timing: Timing;
   splitBrain: SplitBrain;
@@ -33,6 +35,9 @@ export function verdict(r: Omit<DrillReport, 'verdict'>): DrillReport['verdict']
   if (r.writes.unexpected) problems.push(`${r.writes.unexpected} rows no client wrote`);
   if (r.splitBrain.maxPrimaries > 1) problems.push(`split brain: ${r.splitBrain.maxPrimaries} nodes claimed primary at once`);
   if (r.writes.acknowledged === 0) problems.push('no write was acknowledged at all');
+  if (r.media.lost.length) problems.push(`${r.media.lost.length} acknowledged pictures lost`);
+  if (r.media.corrupt.length) problems.push(`${r.media.corrupt.length} pictures read back with other bytes`);
+  if (r.media.uploadsLost.length) problems.push(`${r.media.uploadsLost.length} acknowledged uploads lost`);
   const goalsMissed: string[] = [];
   if (r.failures.writes.failed) goalsMissed.push(`${r.failures.writes.failed} writes failed as seen by users (goal 0)`);
   if (r.failures.reads.successRate < 0.999) goalsMissed.push(`reads ${(r.failures.reads.successRate * 100).toFixed(2)}% successful (goal >= 99.9%)`);
@@ -74,6 +79,10 @@ export function formatReport(r: DrillReport): string {
   lines.push(`  duplicated       ${r.writes.duplicated.length}   (landed more than once; must be 0)`);
   lines.push(`  ambiguous        ${r.writes.ambiguous}   (client gave up, write landed; allowed)`);
   lines.push(`  failed, absent   ${r.writes.failedNotLanded}`);
+  lines.push(`  with a picture   ${r.media.acknowledged}   (each read back through the edge, byte for byte)`);
+  lines.push(`  pictures lost    ${r.media.lost.length}   (must be 0)${r.media.lost.length ? `: ${r.media.lost.slice(0, 3).map((l) => `${l.mediaId} ${l.why}`).join('; ')}` : ''}`);
+  lines.push(`  corrupt          ${r.media.corrupt.length}   (bytes differ from their SHA-256 name; must be 0)`);
+  lines.push(`  uploads acked    ${r.media.uploadsAcknowledged}, lost ${r.media.uploadsLost.length}   (must be 0)`);
   if (r.auditError) lines.push(`  AUDIT ERROR: ${r.auditError}`);
   lines.push('', 'failures seen by clients (operations = after the client\'s retries; attempts = single HTTP requests):');
   lines.push(failureLine('write operations', r.failures.writes));

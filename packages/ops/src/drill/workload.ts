@@ -1,7 +1,10 @@
 // The drill workload: writer clients posting with Idempotency-Key and readers paging home timelines,
-// all through the edge, retrying as a good client would. Every HTTP attempt and every logical
-// operation is recorded with start, end and outcome; the audit and the report work from that record.
+// all through the edge, retrying as a good client would. Every `mediaEvery`th post of a writer first
+// uploads a picture (POST /api/v2/media with its own key, then waits for processing) and attaches it.
+// Every HTTP attempt and every logical operation is recorded with start, end and outcome; the audit
+// and the report work from that record.
 import { randomUUID } from 'node:crypto';
+import { noisyJpeg } from '@firebreak/testkit/media-fixtures.js';
 
 export type Outcome = 'ok' | 'http' | 'network' | 'timeout';
 
@@ -18,7 +21,12 @@ export interface WriteOp {
   statusId?: string;
   attempts: number;
   lastError?: string;
+  /** The picture this post carries: the acknowledged upload, and the file the acknowledged post showed. */
+  media?: { uploadKey: string; mediaId?: string; url?: string };
 }
+
+/** An upload the server acknowledged (202 with an id): it must survive, processed, whatever burns. */
+export interface UploadOp { key: string; mediaId: string; ackAt: number }
 
 export interface ReadOp { start: number; end: number; ok: boolean; attempts: number; lastError?: string }
 
@@ -35,6 +43,8 @@ export interface WorkloadOptions {
   writeDeadlineMs: number;
   readDeadlineMs: number;
   runId: string;
+  /** Every this many posts of a writer carries a picture (0: none). */
+  mediaEvery: number;
 }
 
 export interface Session { token: string; id: string; username: string }
@@ -43,6 +53,7 @@ export class Recorder {
   attempts: Attempt[] = [];
   writes: WriteOp[] = [];
   reads: ReadOp[] = [];
+  uploads: UploadOp[] = [];
 }
 
 interface HttpResult { status: number; body: any; outcome: Outcome; detail?: string; retryAfterMs?: number }
@@ -118,12 +129,48 @@ export function drillText(runId: string, key: string): string {
   return `drill ${runId} ${key}`;
 }
 
+/**
+ * A picture for a post: uploaded with its own Idempotency-Key (retried like a post), then polled
+ * until processed. Returns the media id, or undefined when the deadline passed first.
+ */
+async function uploadPicture(rec: Recorder, opts: WorkloadOptions, session: Session, op: WriteOp, deadline: number): Promise<string | undefined> {
+  const uploadKey = randomUUID();
+  op.media = { uploadKey };
+  const bytes = await noisyJpeg(48, 32);
+  const auth = { authorization: `Bearer ${session.token}` };
+  let mediaId: string | undefined;
+  for (let attempt = 0; !mediaId; attempt++) {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }), 'drill.jpg');
+    const r = await request(rec, 'write', `${opts.edgeUrl}/api/v2/media`, { method: 'POST', headers: { ...auth, 'idempotency-key': uploadKey }, body: form }, Math.max(1000, Math.min(45_000, deadline - Date.now())));
+    op.attempts++;
+    if (r.outcome === 'ok' && typeof r.body?.id === 'string') {
+      mediaId = r.body.id;
+      rec.uploads.push({ key: uploadKey, mediaId: r.body.id, ackAt: Date.now() });
+      break;
+    }
+    op.lastError = `upload: ${r.detail ?? 'no media id'}`;
+    if (!retryable(r) || Date.now() + 200 > deadline) return undefined;
+    await sleep(backoff(attempt, r));
+  }
+  op.media.mediaId = mediaId;
+  for (let attempt = 0; ; attempt++) {
+    const r = await request(rec, 'read', `${opts.edgeUrl}/api/v1/media/${mediaId}`, { headers: auth }, Math.max(1000, Math.min(20_000, deadline - Date.now())));
+    if (r.status === 200) return mediaId;
+    op.lastError = `processing: ${r.detail ?? `HTTP ${r.status}`}`;
+    if ((r.status !== 206 && !retryable(r)) || Date.now() + 200 > deadline) return undefined;
+    await sleep(r.status === 206 ? 100 : backoff(attempt, r));
+  }
+}
+
 /** One logical write: the same Idempotency-Key on every attempt until acknowledged or the deadline. */
-async function write(rec: Recorder, opts: WorkloadOptions, session: Session, account: number): Promise<void> {
+async function write(rec: Recorder, opts: WorkloadOptions, session: Session, account: number, withPicture: boolean): Promise<void> {
   const key = randomUUID();
   const op: WriteOp = { key, text: drillText(opts.runId, key), account, start: Date.now(), end: 0, result: 'failed', attempts: 0 };
   rec.writes.push(op);
-  const init = json({ status: op.text, visibility: 'public' }, session.token, { 'idempotency-key': key });
+  const mediaId = withPicture ? await uploadPicture(rec, opts, session, op, op.start + opts.writeDeadlineMs) : undefined;
+  if (withPicture && !mediaId) { op.end = Date.now(); return; }
+  const init = json({ status: op.text, visibility: 'public', ...(mediaId ? { media_ids: [mediaId] } : {}) }, session.token, { 'idempotency-key': key });
   for (let attempt = 0; ; attempt++) {
     const left = op.start + opts.writeDeadlineMs - Date.now();
     const r = await request(rec, 'write', `${opts.edgeUrl}/api/v1/statuses`, init, Math.max(1000, Math.min(45_000, left)));
@@ -131,6 +178,7 @@ async function write(rec: Recorder, opts: WorkloadOptions, session: Session, acc
     if (r.outcome === 'ok' && r.body && typeof r.body.id === 'string') {
       op.result = 'acked';
       op.statusId = r.body.id;
+      if (op.media) op.media.url = r.body.media_attachments?.[0]?.url ?? undefined;
       break;
     }
     op.lastError = r.detail ?? 'no status id in the answer';
@@ -172,8 +220,8 @@ export function startWorkload(rec: Recorder, opts: WorkloadOptions, sessions: { 
     const account = i % sessions.writers.length;
     loops.push((async () => {
       await sleep(Math.random() * opts.writerPauseMs);
-      while (!stopping) {
-        await write(rec, opts, sessions.writers[account]!, account);
+      for (let n = 1; !stopping; n++) {
+        await write(rec, opts, sessions.writers[account]!, account, opts.mediaEvery > 0 && n % opts.mediaEvery === 0);
         await sleep(opts.writerPauseMs * (0.5 + Math.random()));
       }
     })());
