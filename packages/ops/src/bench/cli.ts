@@ -88,7 +88,8 @@ class UsageError extends Error {}
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 export async function main(args: string[]): Promise<number> {
-  if (args[0] === 'fixed-server') return serveFixedBody(args[1]!);
+  if (args[0] === 'fixed-server') return serveFixedBody(args[1]!, args[2]);
+  if (args[0] === 'media') return (await import('./media.js')).benchMedia(args.slice(1));
   let options: Options;
   try {
     options = parseOptions(args);

@@ -21,8 +21,11 @@ export const MEDIA_COLUMNS = 'm.id, m.account_id, m.status_id, m.type, m.state, 
 
 /** How often a job is tried when processing fails for reasons other than its input. */
 const MAX_ATTEMPTS = 3;
-/** A claimed job's lease: renewed while it is processed, so a dead server's jobs are taken over within this. */
-export const JOB_LEASE_SECONDS = 60;
+/**
+ * A claimed job's lease, renewed every third of it while the job runs: a burned server's jobs are
+ * taken over this soon (the fire drill's first run, with a minute, failed a post waiting on one).
+ */
+export const JOB_LEASE_SECONDS = 10;
 
 const parseMeta = (row: MediaRow): MediaRow => ({ ...row, meta: typeof row.meta === 'string' ? JSON.parse(row.meta) : row.meta });
 

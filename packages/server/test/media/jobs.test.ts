@@ -45,7 +45,7 @@ for (const backend of backends()) {
       const claimed = await claimJob(t.ctx);
       assert.equal(claimed?.mediaId, id);
       assert.equal(await claimJob(t.ctx), undefined, "a held job is nobody else's");
-      // The claiming server is gone; its lease runs out (here at once, instead of after 60 s).
+      // The claiming server is gone; its lease runs out (here at once, instead of after 10 s).
       await t.ctx.db.query(`update media_jobs set locked_until = now() - interval '1 second' where media_id = $1`, [id]);
       const jobs = startMediaJobs(t.ctx, new PriorityAdmission());
       try {
