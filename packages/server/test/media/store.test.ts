@@ -1,21 +1,29 @@
-// The media store's backends, each real: the filesystem, and PostgreSQL itself (PGlite and a real
-// server). Durable puts, reads, deletes, and keys that cannot leave the store.
+// The media store's backends, each real: the filesystem, PostgreSQL itself (PGlite and a real
+// server), and S3 as OpenStack Swift's s3api serves it (a throwaway Swift, Debian's packages).
+// Durable puts, reads, deletes, and keys that cannot leave the store.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { backends, startApp, type TestApp } from '@firebreak/testkit/app.js';
+import { s3MediaConfig, startS3 } from '@firebreak/testkit/s3.js';
+import type { ThrowawaySwift } from '@firebreak/testkit/swift-server.js';
 import { loadConfig } from '@firebreak/server/config.js';
 import { openMediaStore } from '@firebreak/server/media/store.js';
 import { fileKey } from '@firebreak/server/media/keys.js';
 
 for (const backend of backends()) {
-  for (const kind of ['fs', 'postgres'] as const) {
+  for (const kind of ['fs', 'postgres', 's3'] as const) {
     describe(`media store ${kind} with ${backend}`, () => {
       let t: TestApp;
-      before(async () => { t = await startApp(backend); });
-      after(() => t.close());
+      let swift: ThrowawaySwift | undefined;
+      before(async () => {
+        t = await startApp(backend);
+        if (kind === 's3') swift = await startS3();
+      });
+      after(async () => { await t.close(); await swift?.stop(); });
 
       it('puts, gets and deletes by key; a missing key is undefined; keys are only those the server makes', async () => {
-        const store = openMediaStore({ ...loadConfig({}).media, store: kind, dir: t.ctx.config.media.dir }, t.ctx.db);
+        const base = { ...loadConfig({}).media, store: kind, dir: t.ctx.config.media.dir };
+        const store = openMediaStore(kind === 's3' ? { ...base, ...(await s3MediaConfig(swift!)) } : base, t.ctx.db);
         const bytes = Buffer.from([0xff, 0xd8, 0xff, 0x00, 1, 2, 3]);
         const key = fileKey(bytes, 'jpg');
         await store.put(key, bytes, 'image/jpeg');
