@@ -7,6 +7,7 @@ import { toast } from './toast.js';
 import type { Status } from './types.js';
 import { append, displayName, h } from './ui.js';
 import { statusLength } from '../../shared/status-length.js';
+import { attachmentTray } from './media-attach.js';
 
 export interface ComposeTarget { replyTo?: Status; quote?: Status }
 
@@ -41,23 +42,26 @@ export function composer(target: ComposeTarget, onDone?: () => void): HTMLFormEl
   const submit = h('button', { type: 'submit', class: 'primary' }, target.replyTo ? 'Reply' : 'Post');
   const error = h('p', { class: 'error', role: 'alert' });
 
+  const form = h('form', { class: 'composer', novalidate: true });
+  const tray = attachmentTray(form, () => update());
   const update = () => {
     const left = state.maxChars - statusLength(text.value) - statusLength(cwWrap.hidden ? '' : cwInput.value);
     counter.textContent = `${left} characters left`;
     counter.classList.toggle('over', left < 0);
-    submit.disabled = left < 0 || text.value.trim() === '';
+    // Pictures alone make a post; a post waits for its pictures to be processed.
+    submit.disabled = left < 0 || (text.value.trim() === '' && tray.count() === 0) || tray.busy();
   };
   text.addEventListener('input', update);
   cwInput.addEventListener('input', update);
   update();
 
-  const form = h('form', { class: 'composer', novalidate: true },
+  append(form,
     h('label', { for: `text-${id}`, class: 'visually-hidden' }, target.replyTo ? 'Reply text' : 'Post text'),
     target.replyTo ? h('p', { class: 'context-line' }, 'Replying to ', h('bdi', {}, displayName(target.replyTo.account))) : null,
-    cwWrap, text,
+    cwWrap, text, tray.element,
     target.quote ? h('p', { class: 'context-line' }, 'Quoting ', h('bdi', {}, displayName(target.quote.account))) : null,
     h('div', { class: 'composer-bar' },
-      cwButton, h('label', { for: `vis-${id}`, class: 'visually-hidden' }, 'Visibility'), visibility, counter, submit),
+      tray.button, cwButton, h('label', { for: `vis-${id}`, class: 'visually-hidden' }, 'Visibility'), visibility, counter, submit),
     error);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -65,13 +69,15 @@ export function composer(target: ComposeTarget, onDone?: () => void): HTMLFormEl
     form.setAttribute('aria-busy', 'true');
     error.textContent = '';
     try {
+      const mediaIds = await tray.finish();
       const created = await post<Status>('/api/v1/statuses', {
         status: text.value, visibility: visibility.value,
-        spoiler_text: cwWrap.hidden ? '' : cwInput.value, sensitive: !cwWrap.hidden && cwInput.value !== '',
-        in_reply_to_id: target.replyTo?.id, quoted_status_id: target.quote?.id,
+        spoiler_text: cwWrap.hidden ? '' : cwInput.value, sensitive: (!cwWrap.hidden && cwInput.value !== '') || tray.sensitive(),
+        in_reply_to_id: target.replyTo?.id, quoted_status_id: target.quote?.id, ...(mediaIds.length ? { media_ids: mediaIds } : {}),
       });
       text.value = '';
       cwInput.value = '';
+      tray.clear();
       update();
       for (const l of createdListeners) l(created);
       toast('Posted');

@@ -1,6 +1,6 @@
 // The Mastodon entities the page uses (only the fields it reads).
 export interface Account {
-  id: string; username: string; acct: string; display_name: string; note: string; avatar: string;
+  id: string; username: string; acct: string; display_name: string; note: string; avatar: string; header?: string;
   followers_count: number; following_count: number; statuses_count: number; created_at: string; locked: boolean;
   source?: { note: string; follow_requests_count?: number };
 }
@@ -12,6 +12,13 @@ export interface Status {
   replies_count: number; reblogs_count: number; favourites_count: number;
   favourited: boolean; reblogged: boolean; bookmarked: boolean;
   mentions: Array<{ id: string; acct: string }>;
+  sensitive?: boolean;
+  media_attachments?: MediaAttachment[];
+}
+export interface MediaAttachment {
+  id: string; type: 'image' | 'gifv' | 'video' | 'audio' | 'unknown'; url: string | null; preview_url: string | null;
+  description: string | null; blurhash: string | null;
+  meta?: { focus?: { x: number; y: number }; original?: { width: number; height: number } };
 }
 export interface Notification { id: string; type: string; created_at: string; account: Account; status: Status | null }
 export interface Relationship { id: string; following: boolean; requested: boolean; followed_by: boolean; blocking: boolean; muting: boolean }

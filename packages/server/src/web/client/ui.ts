@@ -2,6 +2,7 @@
 // the one exception is status content, which the server renders to HTML with everything escaped
 // except the links it made itself (src/domain/text.ts), inserted by `serverHtml`.
 import type { Account, Status, Tag } from './types.js';
+import { mediaGallery } from './media-view.js';
 
 type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
@@ -145,6 +146,8 @@ export function renderStatus(entry: Status, actions: StatusActions, options: { f
     content.push(h('div', { class: 'cw' }, h('p', { class: 'cw-text' }, s.spoiler_text), toggle));
   }
   content.push(body);
+  const gallery = mediaGallery(s);
+  if (gallery) content.push(gallery);
   if (s.quote) content.push(quoteCard(s.quote));
 
   const replyButton = h('button', { type: 'button', class: 'action reply', 'aria-label': 'Reply', title: 'Reply' }, icon('reply'), h('span', { class: 'count' }, countLabel(s.replies_count)));

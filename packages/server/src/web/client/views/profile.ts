@@ -59,7 +59,8 @@ export async function profileView(acct: string, tab: string): Promise<void> {
   }
   const bio = plainText(account.note);
   const header = h('section', { class: 'profile', 'aria-label': 'Profile' },
-    h('div', { class: 'banner' }),
+    // The header when its owner set one; the default keeps the page's own gradient.
+    h('div', { class: 'banner' }, account.header && !account.header.endsWith('/missing.png') ? h('img', { src: new URL(account.header, location.href).pathname, alt: '' }) : null),
     h('div', { class: 'profile-top' }, avatar(account, 96), buttons),
     h('h1', { tabindex: -1, class: 'profile-name' }, h('bdi', {}, displayName(account)),
       account.locked ? h('span', { class: 'locked', role: 'img', 'aria-label': 'Approves followers', title: 'Approves followers' }, icon('lock')) : null),
