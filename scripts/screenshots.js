@@ -3,8 +3,12 @@
 // posts, and writes PNGs of the main pages at phone (390x844) and desktop (1280x800) sizes into
 // screenshots/. Also prints the page weight (compressed HTML+JS+CSS of a first load) and the
 // time from navigation to the first status rendered on the home timeline.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { multipart } from '@firebreak/testkit/app.js';
 import { chromium } from 'playwright-core';
 import { buildApp } from '@firebreak/server/app.js';
 import { loadConfig } from '@firebreak/server/config.js';
@@ -22,7 +26,8 @@ if (!existsSync(CHROMIUM)) {
   process.exit(1);
 }
 
-const ctx = await createContext(loadConfig({ LOG_LEVEL: 'warn', FIREBREAK_ARGON2_MEMORY_KIB: '64', FIREBREAK_ARGON2_PASSES: '1', FIREBREAK_RATE_LIMITS: 'false' }, { port: 0, host: '127.0.0.1' }), { memoryDb: true });
+const mediaDir = mkdtempSync(join(tmpdir(), 'firebreak-screenshots-'));
+const ctx = await createContext(loadConfig({ LOG_LEVEL: 'warn', FIREBREAK_ARGON2_MEMORY_KIB: '64', FIREBREAK_ARGON2_PASSES: '1', FIREBREAK_RATE_LIMITS: 'false', FIREBREAK_MEDIA_DIR: mediaDir }, { port: 0, host: '127.0.0.1' }), { memoryDb: true });
 const app = await buildApp(ctx);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const base = `http://127.0.0.1:${app.server.address().port}`;
@@ -60,6 +65,28 @@ await call('ines', 'POST', `/api/v1/statuses/${first.id}/reblog`);
 await call('maya', 'POST', `/api/v1/statuses/${first.id}/favourite`);
 await call('jonas', 'POST', '/api/v1/statuses', { status: 'Good morning from dc3. Replica lag: 0 bytes. ☕' });
 await call('jonas', 'POST', '/api/v1/statuses', { status: 'Agreed, and the budget is configurable: FIREBREAK_DB_WRITE_BUDGET_MS.', in_reply_to_id: quoted.id });
+// Pictures: avatars for everyone, and a post with two pictures (drawn here, processed by the server).
+const svg = (w, h, body) => sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">${body}</svg>`)).jpeg({ quality: 90 }).toBuffer();
+const colors = { maya: ['#c2410c', '#fdba74'], jonas: ['#1d4ed8', '#93c5fd'], ines: ['#be123c', '#fda4af'], tomas: ['#047857', '#6ee7b7'] };
+for (const [username, [dark, light]] of Object.entries(colors)) {
+  const face = await svg(400, 400, `<rect width="400" height="400" fill="${light}"/><circle cx="200" cy="160" r="80" fill="${dark}"/><rect x="80" y="270" width="240" height="160" rx="110" fill="${dark}"/>`);
+  await upload(username, 'PATCH', '/api/v1/accounts/update_credentials', { avatar: { bytes: face, type: 'image/jpeg' } });
+}
+await upload('maya', 'PATCH', '/api/v1/accounts/update_credentials', { header: { bytes: await svg(1500, 500, '<defs><linearGradient id="g" x1="0" x2="1"><stop offset="0" stop-color="#7c2d12"/><stop offset="1" stop-color="#f97316"/></linearGradient></defs><rect width="1500" height="500" fill="url(#g)"/><path d="M0 420 L300 300 L600 380 L900 240 L1200 330 L1500 200 L1500 500 L0 500Z" fill="#431407" opacity=".6"/>'), type: 'image/jpeg' } });
+const rack = await svg(1600, 1200, `<rect width="1600" height="1200" fill="#1f2937"/>${[0, 1, 2].map((i) => `<rect x="${150 + i * 470}" y="150" width="360" height="900" rx="20" fill="#374151"/>${Array.from({ length: 12 }, (_, j) => `<rect x="${180 + i * 470}" y="${190 + j * 70}" width="300" height="50" rx="6" fill="#111827"/><circle cx="${450 + i * 470}" cy="${215 + j * 70}" r="8" fill="${(i + j) % 5 ? '#22c55e' : '#f59e0b'}"/>`).join('')}`).join('')}`);
+const chart = await svg(1200, 900, `<rect width="1200" height="900" fill="#fff"/><path d="M100 800 H1120 M100 800 V80" stroke="#94a3b8" stroke-width="4"/><polyline points="100,700 250,690 400,700 550,260 620,240 700,690 850,700 1000,695 1120,700" fill="none" stroke="#c2410c" stroke-width="10"/><text x="560" y="220" font-family="sans-serif" font-size="44" fill="#0f1419">fire: 8 s of write stall</text>`);
+const picture = async (bytes, description) => {
+  const media = await upload('ines', 'POST', '/api/v2/media', { file: { bytes, type: 'image/jpeg' }, description });
+  for (let m = media; !m.url;) { await new Promise((r) => setTimeout(r, 50)); m = await call('ines', 'GET', `/api/v1/media/${media.id}`); if (m.url) break; }
+  return media.id;
+};
+await call('ines', 'POST', '/api/v1/statuses', { status: 'Rack 2 in dc3 after the drill: every light green again. And the write latency during the fire, on one chart. #firedrill', media_ids: [await picture(rack, 'Three server racks, every status light green but two amber'), await picture(chart, 'A latency chart: flat, one spike of about 8 seconds during the fire, flat again')] });
+async function upload(who, method, url, fields) {
+  const { payload, contentType } = multipart(fields);
+  const res = await app.inject({ method, url, payload, headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': contentType } });
+  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
 // Maya approves new followers; Tomás waits for her answer.
 await call('maya', 'PATCH', '/api/v1/accounts/update_credentials', { locked: true });
 await call('tomas', 'POST', `/api/v1/accounts/${ids.maya}/follow`);
@@ -115,6 +142,18 @@ try {
       await page.locator('main h1').first().waitFor();
       await page.screenshot({ path: `${outDir}${name}-${label}.png` });
     }
+    // The composer with two pictures attached (one described), and a picture in the lightbox.
+    await page.goto(`${base}/`);
+    await page.locator('main h1').first().waitFor();
+    await page.locator('main form.composer input[type=file]').setInputFiles([{ name: 'rack.jpg', mimeType: 'image/jpeg', buffer: rack }, { name: 'chart.jpg', mimeType: 'image/jpeg', buffer: chart }]);
+    await page.locator('main form.composer').getByText('Ready').nth(1).waitFor();
+    await page.getByLabel('Alt text for picture 1').fill('Three server racks, all lights green');
+    await page.getByLabel('Post text').fill('Before and after the drill');
+    await page.screenshot({ path: `${outDir}compose-media-${label}.png` });
+    await page.goto(`${base}/tags/firedrill`);
+    await page.getByRole('button', { name: /^View picture: Three server racks/ }).first().click();
+    await page.locator('dialog.lightbox img').evaluate((img) => img.decode());
+    await page.screenshot({ path: `${outDir}lightbox-${label}.png` });
     await context.close();
     const anonymous = await browser.newContext({ viewport, deviceScaleFactor: label === 'phone' ? 2 : 1 });
     const page2 = await anonymous.newPage();
@@ -135,4 +174,5 @@ try {
   await browser.close();
   await app.close();
   await closeContext(ctx);
+  rmSync(mediaDir, { recursive: true, force: true });
 }

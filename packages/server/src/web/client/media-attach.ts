@@ -4,7 +4,7 @@
 // with the post: changed ones are saved (PUT /api/v1/media/:id) just before it is sent.
 import { csrfToken, get, request } from './api.js';
 import type { MediaAttachment } from './types.js';
-import { h } from './ui.js';
+import { h, icon } from './ui.js';
 
 export const MAX_ATTACHMENTS = 4;
 
@@ -76,7 +76,7 @@ export function attachmentTray(form: HTMLFormElement, onChange: () => void): Att
   const items: Item[] = [];
   const uid = Math.random().toString(36).slice(2);
   const input = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/gif,image/webp,image/avif', multiple: true, hidden: true, id: `media-${uid}`, 'aria-label': 'Pictures to attach' });
-  const button = h('button', { type: 'button', class: 'ghost attach', 'aria-label': 'Add pictures', title: 'Add pictures' }, '🖼');
+  const button = h('button', { type: 'button', class: 'ghost attach', 'aria-label': 'Add pictures', title: 'Add pictures' }, icon('image'));
   const message = h('p', { class: 'error', role: 'alert' });
   const list = h('ul', { class: 'attachments', 'aria-label': 'Attached pictures' });
   const sensitiveBox = h('input', { type: 'checkbox', id: `sensitive-${uid}` });

@@ -66,6 +66,7 @@ export function icon(name: string): SVGSVGElement {
     bookmark: 'M6 3h12v18l-6-4-6 4z',
     delete: 'M5 7h14M10 7V4h4v3m-7 0 1 13h8l1-13',
     lock: 'M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5z',
+    image: 'M4 5h16v14H4zm0 11 5-5 4 4 3-3 4 4M15 9.5a1.5 1.5 0 1 0 0 .01',
   };
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
