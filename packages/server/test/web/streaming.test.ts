@@ -3,7 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { freshPostgresUrl, makeUser, startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
+import { Client, freshPostgresUrl, makeUser, startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
+import { pngWithAlpha } from '@firebreak/testkit/media-fixtures.js';
 
 interface Message { stream: string[]; event: string; payload: string }
 
@@ -110,6 +111,33 @@ describe('streaming API (PGlite)', () => {
     aliceHome.socket.send(JSON.stringify({ type: 'subscribe', stream: 'nonsense' }));
     await aliceHome.next((m) => (m as unknown as { error?: string }).error === 'Unknown stream type');
     for (const s of [aliceHome, aliceNotifications, anonymousPublic, tagStream]) s.socket.close();
+  });
+
+  test('public:media and public:local:media carry only statuses with media; public:remote:media none', async () => {
+    const author = await makeUser(server.ctx);
+    const media = await openStream(server.url, 'stream=public:media');
+    const localMedia = await openStream(server.url, 'stream=public:local:media');
+    const remoteMedia = await openStream(server.url, 'stream=public:remote:media');
+    const everything = await openStream(server.url, 'stream=public');
+    const c = new Client(server.app);
+    const upload = await c.request('POST', '/api/v2/media', { token: author.token, multipart: { file: { bytes: await pngWithAlpha() } } });
+    for (let i = 0; (await c.request('GET', `/api/v1/media/${upload.body.id}`, { token: author.token })).status !== 200; i++) {
+      assert.ok(i < 400, 'processing took too long');
+      await sleep(50);
+    }
+    const words = await post(server, author.token, '/api/v1/statuses', { status: 'words only' });
+    const picture = await post(server, author.token, '/api/v1/statuses', { status: 'a picture', media_ids: [upload.body.id] });
+    await everything.next((m) => m.event === 'update' && JSON.parse(m.payload).id === picture.id);
+    await everything.next((m) => m.event === 'update' && JSON.parse(m.payload).id === words.id);
+    for (const stream of [media, localMedia]) {
+      const m = await stream.next((x) => x.event === 'update');
+      assert.equal(JSON.parse(m.payload).id, picture.id);
+      assert.equal(JSON.parse(m.payload).media_attachments.length, 1);
+    }
+    await sleep(200);
+    assert.deepEqual([media, localMedia].map((s) => s.messages.filter((m) => m.event === 'update').length), [1, 1], 'the post without media is not on the media streams');
+    assert.equal(remoteMedia.messages.filter((m) => m.event === 'update').length, 0);
+    for (const s of [media, localMedia, remoteMedia, everything]) s.socket.close();
   });
 
   test('open sockets do not hold the server\'s concurrency slots: 60 anonymous pages listening, requests still served', async () => {
