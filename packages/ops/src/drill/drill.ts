@@ -11,6 +11,7 @@ import { patroniCluster, waitPatroniHealthy, type PatroniMember } from '../clust
 import { log, sleep, stopGracefully } from '../cluster/proc.js';
 import { layoutFromState, loadState } from '../cluster/state.js';
 import { auditWrites, failureStats, splitBrain, timing, type DbRow, type WriteAudit } from './audit.js';
+import { FailoverTimeline } from './failover-timeline.js';
 import { burn } from './fire.js';
 import { PrimaryProbe } from './probe.js';
 import { StatusWatch } from './status-watch.js';
@@ -149,6 +150,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
 
   const faultAt = Date.now();
   statusWatch?.start(faultAt);
+  const failover = opts.kind === 'restart' ? undefined : new FailoverTimeline(layout, faultAt);
+  failover?.start();
   const events: Events = [];
   let healAt: number | null = null;
   let rejoin: Promise<boolean> | null = null;
@@ -193,6 +196,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     events.push({ t: Date.now() - faultAt, what: rejoinMs !== null ? `${target!.name}: back as a replica` : `${target!.name}: did not rejoin within 90 s` });
   }
   await probe.stop();
+  const recovery = timing(rec.writes, rec.reads, faultAt, endAt);
+  const failoverTimeline = (await failover?.stop(probe.samples, primaryBefore, recovery.recoveryMs)) ?? [];
   const statusPage = (await statusWatch?.stop()) ?? null;
   const primaryAfter = await leaderName(layout);
 
@@ -215,7 +220,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     events,
     writes,
     failures: failureStats(rec.attempts, rec.writes, rec.reads, faultAt),
-    timing: timing(rec.writes, rec.reads, faultAt, endAt),
+    timing: recovery,
+    failoverTimeline,
     splitBrain: splitBrain(probe.samples, faultAt),
     rejoinMs,
     statusPage,

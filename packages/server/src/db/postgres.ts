@@ -41,7 +41,7 @@ export function openPostgres(url: string, options: PostgresOptions): Driver {
     probes.forget(generation);
     if (role === 'primary') listeners.reattach();
   });
-  const detector = new FailureDetector(connector, pools, options.heartbeatTimeoutMs);
+  const detector = new FailureDetector(connector, pools, options.heartbeatTimeoutMs, options.observer);
   detector.start();
   const reads = new HedgedReads(pools, detector, options.hedgeMs, options.observer);
 
