@@ -60,14 +60,16 @@ async function rollingRestart(layout: Layout, faultAt: number, events: Events): 
   const sup = supervisor(layout);
   for (const dc of layout.dcs) {
     for (const app of dc.apps) {
-      const server = `be_app/${app.name}`;
-      await adminSocket(layout.edge.statsSocket, `set server ${server} state drain`);
-      await until(`${app.name} to drain`, 10_000, async () => ((await edgeView(layout))?.find((s) => s.name === app.name)?.sessions ?? 0) === 0);
+      // Drained in both backends: reads, and writes (which go to the primary's DC).
+      const servers = [`be_app/${app.name}`, `be_app_writes/${app.name}`];
+      for (const server of servers) await adminSocket(layout.edge.statsSocket, `set server ${server} state drain`);
+      const sessions = async (backend: string) => (await edgeView(layout, backend))?.find((s) => s.name === app.name)?.sessions ?? 0;
+      await until(`${app.name} to drain`, 10_000, async () => (await sessions('be_app')) + (await sessions('be_app_writes')) === 0);
       events.push({ t: Date.now() - faultAt, what: `${app.name} drained at the edge, SIGTERM` });
       await stopGracefully(sup, app.name, 15_000);
       startApp(layout, dc, app);
       await until(`${app.name} to be ready again`, 60_000, () => appReady(app));
-      await adminSocket(layout.edge.statsSocket, `set server ${server} state ready`);
+      for (const server of servers) await adminSocket(layout.edge.statsSocket, `set server ${server} state ready`);
       await until(`${app.name} UP at the edge`, 15_000, async () => (await edgeServerState(layout, app.name)) === 'UP');
       events.push({ t: Date.now() - faultAt, what: `${app.name} restarted and back in rotation` });
     }

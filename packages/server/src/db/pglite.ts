@@ -22,6 +22,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Driver> {
     async notify(channel, payload) { await pg.query('select pg_notify($1, $2)', [channel, payload]); },
     async listen(channel, onPayload) { const stop = await pg.listen(channel, onPayload); return () => stop(); },
     async ping() { await pg.query('select 1'); },
+    async primaryIsLocal() { return true; },
     async close() { await pg.close(); },
   };
 }
