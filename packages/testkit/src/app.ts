@@ -42,7 +42,9 @@ export interface TestApp { app: FastifyInstance; ctx: AppContext; close(): Promi
 /** Media under a fresh temporary directory (the filesystem store), removed by `close`. */
 function testMedia(overrides: Partial<Config>): { media: Config['media']; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'firebreak-media-'));
-  return { media: { ...loadConfig({}).media, dir, ...overrides.media }, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  // Not niced: on a machine shared with other work, a niced process can wait minutes for a CPU.
+  // test/media/jobs.test.ts checks the niceness itself.
+  return { media: { ...loadConfig({}).media, dir, nice: 0, ...overrides.media }, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export async function startApp(backend: BackendName, overrides: Partial<Config> = {}): Promise<TestApp> {

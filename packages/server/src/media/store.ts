@@ -39,6 +39,8 @@ const CACHE_TTL_MS = 60_000;
 class CachedStore implements MediaStore {
   private readonly entries = new Map<string, { blob: Blob; at: number }>();
   private bytes = 0;
+  /** Deletes so far: a read that a delete overtook must not put the deleted file back in memory. */
+  private deletes = 0;
   constructor(private readonly store: Store) {}
 
   get kind() { return this.store.kind; }
@@ -46,6 +48,7 @@ class CachedStore implements MediaStore {
   get(key: string) { return this.store.get(key); }
 
   async delete(key: string): Promise<void> {
+    this.deletes++;
     this.forget(key);
     await this.store.delete(key);
   }
@@ -58,8 +61,9 @@ class CachedStore implements MediaStore {
       return hit.blob;
     }
     this.forget(key);
+    const deletesBefore = this.deletes;
     const blob = await this.store.get(key);
-    if (blob && blob.bytes.length <= CACHE_ENTRY_MAX_BYTES) {
+    if (blob && blob.bytes.length <= CACHE_ENTRY_MAX_BYTES && this.deletes === deletesBefore) {
       this.entries.set(key, { blob, at: performance.now() });
       this.bytes += blob.bytes.length;
       for (const [k] of this.entries) {

@@ -2,7 +2,7 @@
 // taken over once its lease lapses; nothing starts while the overload protection has no room for its
 // lowest class; bad input fails for good (422) and its upload is deleted.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { backends, Client, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
@@ -69,6 +69,29 @@ for (const backend of backends()) {
         await until(async () => (await stateOf(id)) === 200);
       } finally {
         await jobs.stop();
+      }
+    });
+
+    it('processing runs in its own process, niced as configured', async () => {
+      const niced = await startApp(backend, { media: { ...t.ctx.config.media, workers: 1, nice: 12 } });
+      try {
+        const nc = new Client(niced.app);
+        const who = await nc.register('nicely');
+        const res = await nc.request('POST', '/api/v2/media', { token: who.token, multipart: { file: { bytes: await pngWithAlpha() } } });
+        assert.equal(res.status, 202);
+        // /proc/<pid>/stat: field 4 is the parent, field 19 the niceness. The process starts with the first job.
+        const workers = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((pid) => {
+          try {
+            const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+            const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+            return cmdline.includes('media/worker.js') && Number(fields[1]) === process.pid ? [Number(fields[16])] : [];
+          } catch { return []; }
+        });
+        // (This file's other processing processes, niced by default, are left out by their niceness.)
+        await until(async () => workers().includes(12));
+        assert.ok(workers().every((n) => n === 12 || n === 10), String(workers()));
+      } finally {
+        await niced.close();
       }
     });
 
