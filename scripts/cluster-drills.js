@@ -85,7 +85,7 @@ function markdown(latency) {
   const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
   const rows = results.map((r) => {
     const promoted = r.splitBrain.transitions.find((t) => t.t > 0 && t.to === 'primary');
-    return `| ${r.drill} ${r.target ?? ''} | ${r.verdict.pass ? 'pass' : '**FAIL**'} | ${r.writes.acknowledged} | ${r.writes.lost.length} | ${r.writes.duplicated.length} | ${r.writes.ambiguous} | ${ratio(r.failures.writes)} · ${ratio(r.failures.writeAttempts)} | ${ratio(r.failures.reads)} · ${ratio(r.failures.readAttempts)} | ${secs(promoted?.t)} | ${secs(r.timing.recoveryMs)} | ${secs(r.timing.longestWriteStallMs)} | ${secs(r.timing.readLatencyP99Ms)} | ${r.rejoinMs === null ? '-' : secs(r.rejoinMs)} | ${r.statusPage ? `${secs(r.statusPage.targetDownMs)} / ${secs(r.statusPage.incidentOpenedMs)}` : '-'} | ${r.splitBrain.maxPrimaries} |`;
+    return `| ${r.drill} ${r.target ?? ''} | ${r.verdict.pass ? 'pass' : '**FAIL**'} | ${r.writes.acknowledged} | ${r.writes.lost.length} | ${r.writes.duplicated.length} | ${r.writes.ambiguous} | ${r.media.acknowledged} / ${r.media.lost.length} / ${r.media.corrupt.length} | ${ratio(r.failures.writes)} · ${ratio(r.failures.writeAttempts)} | ${ratio(r.failures.reads)} · ${ratio(r.failures.readAttempts)} | ${secs(promoted?.t)} | ${secs(r.timing.recoveryMs)} | ${secs(r.timing.longestWriteStallMs)} | ${secs(r.timing.readLatencyP99Ms)} | ${r.rejoinMs === null ? '-' : secs(r.rejoinMs)} | ${r.statusPage ? `${secs(r.statusPage.targetDownMs)} / ${secs(r.statusPage.incidentOpenedMs)}` : '-'} | ${r.splitBrain.maxPrimaries} |`;
   });
   return [
     '## Cluster drills (three data centers on this machine)',
@@ -95,11 +95,11 @@ function markdown(latency) {
     `- Links: ${latency}`,
     '- Operations = after a good client\'s retries (same Idempotency-Key); attempts = single HTTP requests. Times in seconds after the fault.',
     '',
-    '| Drill | Verdict | Acked writes | Lost | Duplicated | Ambiguous | Failed writes: ops · attempts | Failed reads: ops · attempts | New primary at | First acked write | Longest write stall | Read p99 | Rejoined after heal | Status page: DC down / incident | Max primaries |',
-    '|---|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---|---:|',
+    '| Drill | Verdict | Acked writes | Lost | Duplicated | Ambiguous | Pictures: acked / lost / corrupt | Failed writes: ops · attempts | Failed reads: ops · attempts | New primary at | First acked write | Longest write stall | Read p99 | Rejoined after heal | Status page: DC down / incident | Max primaries |',
+    '|---|---|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|---:|---|---:|',
     ...rows,
     '',
-    `Goals (issue 3): 0 lost, 0 duplicated, one primary at a time (all enforced: exit status 1 otherwise); fire: 0 failed requests, write stall <= 10 s, reads >= 99.9%; rolling restart: 0 failed requests. Missed here: ${results.flatMap((r) => r.verdict.goalsMissed.map((g) => `${r.drill}: ${g}`)).join('; ') || 'none'}.`,
+    `Goals (issue 3): 0 lost, 0 duplicated, one primary at a time, every acknowledged picture read back byte for byte (all enforced: exit status 1 otherwise); fire: 0 failed requests, write stall <= 10 s, reads >= 99.9%; rolling restart: 0 failed requests. Missed here: ${results.flatMap((r) => r.verdict.goalsMissed.map((g) => `${r.drill}: ${g}`)).join('; ') || 'none'}.`,
   ].join('\n');
 }
 
