@@ -4,6 +4,7 @@ import { loadConfig } from './config.js';
 import { buildApp } from './app.js';
 import { closeContext, createContext, type AppContext } from './context.js';
 import { trimHomeFeedsOnce } from './domain/home-feed.js';
+import { deleteStaleMedia } from './domain/media.js';
 
 const HOME_FEED_TRIM_INTERVAL_MS = 10 * 60_000;
 
@@ -26,8 +27,11 @@ export async function main(_args: string[]): Promise<number> {
   await app.listen({ port: config.port, host: config.host });
   // Home feeds grow with every status; cut them back now and then (one server at a time).
   const db = ctx.db;
+  const context = ctx;
   const trimmer = setInterval(() => {
     trimHomeFeedsOnce(db).catch((err) => logger.warn({ err }, 'home feed trim failed'));
+    // Uploads nobody posted within a day go, with their files.
+    deleteStaleMedia(context).catch((err) => logger.warn({ err }, 'stale media cleanup failed'));
   }, HOME_FEED_TRIM_INTERVAL_MS);
   trimmer.unref();
   ctx.logger.info({ url: `http://${config.host}:${config.port}`, backend: ctx.db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'firebreak serving');

@@ -144,6 +144,27 @@ export async function deleteFiles(ctx: AppContext, keys: string[]): Promise<void
   }
 }
 
+/** How long an upload no status uses is kept (Mastodon keeps them a day too). */
+const UNATTACHED_KEEP = '1 day';
+
+/**
+ * Deletes uploads no status took within a day, and their files: what someone uploads and never
+ * posts does not accumulate (uploads are limited per account and window, their sum by this). A batch
+ * at a time; returns how many were deleted.
+ */
+export async function deleteStaleMedia(ctx: AppContext, batch = 100): Promise<number> {
+  const released = await ctx.db.transaction(async (tx) => {
+    const rows = await tx.query<MediaRow>(
+      `delete from media_attachments m where m.id in (
+         select id from media_attachments where status_id is null and created_at < now() - interval '${UNATTACHED_KEEP}'
+         order by id limit $1 for update skip locked)
+       returning ${MEDIA_COLUMNS}`, [batch]);
+    return { count: rows.length, keys: await unusedFiles(tx, filesOf(rows)) };
+  });
+  await deleteFiles(ctx, released.keys);
+  return released.count;
+}
+
 // --- Processing queue ------------------------------------------------------------------------------
 
 export interface ClaimedJob { mediaId: string; attempts: number; uploadKey: string | null }

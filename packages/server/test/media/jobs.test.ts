@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { backends, Client, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
 import { pngWithAlpha } from '@firebreak/testkit/media-fixtures.js';
-import { claimJob } from '@firebreak/server/domain/media.js';
+import { claimJob, deleteStaleMedia } from '@firebreak/server/domain/media.js';
 import { startMediaJobs } from '@firebreak/server/media/jobs.js';
 import { GradientLimit, PriorityAdmission } from '@firebreak/server/overload/concurrency-limit.js';
 
@@ -70,6 +70,17 @@ for (const backend of backends()) {
       } finally {
         await jobs.stop();
       }
+    });
+
+    it('uploads no status took within a day are deleted with their files; attached ones stay', async () => {
+      const stale = await upload(await pngWithAlpha(33, 22));
+      const fresh = await upload(await pngWithAlpha(34, 22));
+      await t.ctx.db.query(`update media_attachments set created_at = now() - interval '25 hours' where id = $1`, [stale]);
+      assert.ok(existsSync(join(t.ctx.config.media.dir, 'uploads', stale)));
+      assert.equal(await deleteStaleMedia(t.ctx), 1);
+      assert.equal(await stateOf(stale), 404);
+      assert.equal(await stateOf(fresh), 206);
+      assert.ok(!existsSync(join(t.ctx.config.media.dir, 'uploads', stale)), 'its upload is deleted');
     });
 
     it('processing runs in its own process, niced as configured', async () => {

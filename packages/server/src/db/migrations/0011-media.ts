@@ -35,6 +35,7 @@ create table media_attachments (
 );
 create index media_attachments_account_idx on media_attachments (account_id, id);
 create index media_attachments_status_idx on media_attachments (status_id) where status_id is not null;
+create index media_attachments_unattached_idx on media_attachments (created_at) where status_id is null;
 -- Whether a content-addressed file is still used by anyone, before it is deleted.
 create index media_attachments_file_idx on media_attachments (file_key) where file_key is not null;
 create index media_attachments_preview_idx on media_attachments (preview_key) where preview_key is not null;
