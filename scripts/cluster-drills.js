@@ -42,7 +42,7 @@ function drill(kind) {
   results.push(report);
   const v = report.verdict;
   const f = report.failures;
-  process.stdout.write(`drill ${kind} ${report.target ?? ''}: ${v.pass ? 'PASS' : 'FAIL'}; acknowledged ${report.writes.acknowledged}, lost ${report.writes.lost.length}, duplicated ${report.writes.duplicated.length}, pictures ${report.media.acknowledged} (lost ${report.media.lost.length}, corrupt ${report.media.corrupt.length}, uploads lost ${report.media.uploadsLost.length}), max primaries ${report.splitBrain.maxPrimaries}; failed requests: writes ${f.writeAttempts.failed}/${f.writeAttempts.total}, reads ${f.readAttempts.failed}/${f.readAttempts.total}; longest write stall ${(report.timing.longestWriteStallMs / 1000).toFixed(2)} s\n`);
+  process.stdout.write(`drill ${kind} ${report.target ?? ''}: ${v.pass ? 'PASS' : 'FAIL'}; acknowledged ${report.writes.acknowledged}, lost ${report.writes.lost.length}, duplicated ${report.writes.duplicated.length}, pictures ${report.media.acknowledged} (lost ${report.media.lost.length}, corrupt ${report.media.corrupt.length}, uploads lost ${report.media.uploadsLost.length}, p99 ${(report.media.latencyP99Ms / 1000).toFixed(1)} s), max primaries ${report.splitBrain.maxPrimaries}; failed requests: writes ${f.writeAttempts.failed}/${f.writeAttempts.total}, reads ${f.readAttempts.failed}/${f.readAttempts.total}; longest write stall ${(report.timing.longestWriteStallMs / 1000).toFixed(2)} s\n`);
   if (report.statusPage) process.stdout.write(`  status page: ${report.target} down after ${report.statusPage.targetDownMs ?? '-'} ms, incident after ${report.statusPage.incidentOpenedMs ?? '-'} ms\n`);
   if (v.goalsMissed.length) process.stdout.write(`  goals missed: ${v.goalsMissed.join('; ')}\n`);
   if (!v.pass || r.status !== 0) failures.push(`drill ${kind}: ${v.problems.join('; ') || `exit ${r.status}`}`);
@@ -85,7 +85,7 @@ function markdown(latency) {
   const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
   const rows = results.map((r) => {
     const promoted = r.splitBrain.transitions.find((t) => t.t > 0 && t.to === 'primary');
-    return `| ${r.drill} ${r.target ?? ''} | ${r.verdict.pass ? 'pass' : '**FAIL**'} | ${r.writes.acknowledged} | ${r.writes.lost.length} | ${r.writes.duplicated.length} | ${r.writes.ambiguous} | ${r.media.acknowledged} / ${r.media.lost.length} / ${r.media.corrupt.length} | ${ratio(r.failures.writes)} · ${ratio(r.failures.writeAttempts)} | ${ratio(r.failures.reads)} · ${ratio(r.failures.readAttempts)} | ${secs(promoted?.t)} | ${secs(r.timing.recoveryMs)} | ${secs(r.timing.longestWriteStallMs)} | ${secs(r.timing.readLatencyP99Ms)} | ${r.rejoinMs === null ? '-' : secs(r.rejoinMs)} | ${r.statusPage ? `${secs(r.statusPage.targetDownMs)} / ${secs(r.statusPage.incidentOpenedMs)}` : '-'} | ${r.splitBrain.maxPrimaries} |`;
+    return `| ${r.drill} ${r.target ?? ''} | ${r.verdict.pass ? 'pass' : '**FAIL**'} | ${r.writes.acknowledged} | ${r.writes.lost.length} | ${r.writes.duplicated.length} | ${r.writes.ambiguous} | ${r.media.acknowledged} / ${r.media.lost.length} / ${r.media.corrupt.length} (p99 ${secs(r.media.latencyP99Ms)}) | ${ratio(r.failures.writes)} · ${ratio(r.failures.writeAttempts)} | ${ratio(r.failures.reads)} · ${ratio(r.failures.readAttempts)} | ${secs(promoted?.t)} | ${secs(r.timing.recoveryMs)} | ${secs(r.timing.longestWriteStallMs)} | ${secs(r.timing.readLatencyP99Ms)} | ${r.rejoinMs === null ? '-' : secs(r.rejoinMs)} | ${r.statusPage ? `${secs(r.statusPage.targetDownMs)} / ${secs(r.statusPage.incidentOpenedMs)}` : '-'} | ${r.splitBrain.maxPrimaries} |`;
   });
   return [
     '## Cluster drills (three data centers on this machine)',
@@ -95,7 +95,7 @@ function markdown(latency) {
     `- Links: ${latency}`,
     '- Operations = after a good client\'s retries (same Idempotency-Key); attempts = single HTTP requests. Times in seconds after the fault.',
     '',
-    '| Drill | Verdict | Acked writes | Lost | Duplicated | Ambiguous | Pictures: acked / lost / corrupt | Failed writes: ops · attempts | Failed reads: ops · attempts | New primary at | First acked write | Longest write stall | Read p99 | Rejoined after heal | Status page: DC down / incident | Max primaries |',
+    '| Drill | Verdict | Acked writes | Lost | Duplicated | Ambiguous | Pictures: acked / lost / corrupt (p99 upload to post) | Failed writes: ops · attempts | Failed reads: ops · attempts | New primary at | First acked write | Longest write stall | Read p99 | Rejoined after heal | Status page: DC down / incident | Max primaries |',
     '|---|---|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|---:|---|---:|',
     ...rows,
     '',

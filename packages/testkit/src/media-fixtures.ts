@@ -29,10 +29,25 @@ export function noisyJpeg(width: number, height: number, quality = 90): Promise<
   return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
 }
 
-/** A smooth 12-megapixel camera-sized JPEG (4000x3000), like a phone photo. */
+/**
+ * A 12-megapixel camera-sized JPEG (4000x3000) of about the size a phone makes (3 to 5 MB): a
+ * gradient with sensor-like noise, so it neither compresses to nothing nor is pure noise.
+ */
 export function photo12mp(): Promise<Buffer> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="3000"><defs><linearGradient id="g"><stop offset="0" stop-color="#1d6fa5"/><stop offset="1" stop-color="#e9b44c"/></linearGradient></defs><rect width="4000" height="3000" fill="url(#g)"/><circle cx="2000" cy="1500" r="900" fill="#fff" opacity=".5"/></svg>`;
-  return sharp(Buffer.from(svg)).jpeg({ quality: 92 }).toBuffer();
+  const width = 4000;
+  const height = 3000;
+  const raw = Buffer.alloc(width * height * 3);
+  let seed = 12345;
+  for (let y = 0, p = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, p += 3) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const noise = (seed >> 16) % 24 - 12;
+      raw[p] = Math.max(0, Math.min(255, 30 + (x * 200) / width + noise));
+      raw[p + 1] = Math.max(0, Math.min(255, 110 + (y * 90) / height + noise));
+      raw[p + 2] = Math.max(0, Math.min(255, 165 - (x * 90) / width + noise));
+    }
+  }
+  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
 }
 
 export function pngWithAlpha(width = 64, height = 48): Promise<Buffer> {

@@ -1,8 +1,9 @@
 // `firebreak cluster status`: each DC's network, etcd, Patroni role and lag, and the edge's view.
+import postgres from 'postgres';
 import { clientUrl } from './etcd.js';
 import { edgeView, type EdgeServerView } from './haproxy.js';
 import { getJson } from './http.js';
-import { PATRONI_PORT, supervisor, type Layout } from './layout.js';
+import { PATRONI_PORT, databaseUrl, supervisor, type Layout } from './layout.js';
 import { isIsolated, namespaces } from './netns.js';
 import { patroniCluster, type PatroniMember } from './patroni.js';
 import { isRunning } from './proc.js';
@@ -26,6 +27,26 @@ export interface ClusterStatus {
   dcs: DcStatus[];
   edge: { running: boolean; servers: EdgeServerView[] | null };
   statusPage: { url: string; running: boolean; indicator: string | null; description: string | null };
+  /** Media kept in the database (FIREBREAK_MEDIA_STORE=postgres): stored files and processing jobs waiting; null when the primary did not answer. */
+  media: { files: number; bytes: number; jobsWaiting: number } | null;
+}
+
+async function mediaSummary(layout: Layout): Promise<ClusterStatus['media']> {
+  const sql = postgres(databaseUrl(layout, undefined), { max: 1, connect_timeout: 2, idle_timeout: 1, onnotice: () => {} });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const query = sql<Array<{ files: string; bytes: string; jobs: string }>>`
+      select (select count(*) from media_blobs) as files, (select coalesce(sum(octet_length(bytes)), 0) from media_blobs) as bytes,
+             (select count(*) from media_jobs) as jobs`;
+    query.catch(() => {});
+    const [row] = await Promise.race([query, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), 3000); })]);
+    return { files: Number(row!.files), bytes: Number(row!.bytes), jobsWaiting: Number(row!.jobs) };
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+    await sql.end({ timeout: 0 }).catch(() => {});
+  }
 }
 
 export async function collectStatus(layout: Layout, state: ClusterState | undefined = loadState(layout.runDir)): Promise<ClusterStatus> {
@@ -68,6 +89,7 @@ export async function collectStatus(layout: Layout, state: ClusterState | undefi
     dcs,
     edge: { running: isRunning(sup, 'edge-haproxy'), servers: edge ?? null },
     statusPage: { url: layout.statusUrl, running: isRunning(sup, 'status'), indicator: page?.status?.indicator ?? null, description: page?.status?.description ?? null },
+    media: leader ? await mediaSummary(layout) : null,
   };
 }
 
@@ -92,6 +114,7 @@ export function formatStatus(s: ClusterStatus): string {
     `primary:  ${s.primaryDc ?? 'NONE'}   synchronous standby: ${s.syncStandbyDc ?? 'NONE'}`,
     `latency:  ${s.latency}`,
     `status:   ${s.statusPage.url} (${s.statusPage.running ? s.statusPage.description ?? 'not answering' : 'NOT running'})`,
+    `media:    ${s.media ? `in PostgreSQL, replicated with it: ${s.media.files} files, ${(s.media.bytes / 1024 / 1024).toFixed(1)} MB; ${s.media.jobsWaiting} processing jobs waiting` : 'unknown (no primary answered)'}`,
     '',
     table,
   ].join('\n');

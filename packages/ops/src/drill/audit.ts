@@ -158,6 +158,14 @@ export interface MediaAudit {
   /** Uploads the server acknowledged (202), and those of them whose attachment is gone. */
   uploadsAcknowledged: number;
   uploadsLost: string[];
+  /**
+   * How long acknowledged posts with a picture took, from the upload's start to the post's
+   * acknowledgement: processing waits for idle CPU by design (niced, the overload protection's lowest
+   * class), so these are kept apart from the write stall of plain posts.
+   */
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  longestMs: number;
 }
 
 /** The SHA-256 a served file's name promises (`/system/files/<sha256>.<ext>`). */
@@ -170,7 +178,11 @@ export const promisedSha256 = (url: string) => /\/([0-9a-f]{64})\.[a-z0-9]+$/.ex
  */
 export function auditMedia(writes: WriteOp[], uploads: UploadOp[], rows: DbRow[], mediaRows: Set<string>, files: Map<string, FetchedFile>): MediaAudit {
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const out: MediaAudit = { acknowledged: 0, lost: [], corrupt: [], uploadsAcknowledged: uploads.length, uploadsLost: [] };
+  const durations = writes.filter((w) => w.result === 'acked' && w.media?.mediaId).map((w) => w.end - w.start);
+  const out: MediaAudit = {
+    acknowledged: 0, lost: [], corrupt: [], uploadsAcknowledged: uploads.length, uploadsLost: [],
+    latencyP50Ms: percentile(durations, 50), latencyP99Ms: percentile(durations, 99), longestMs: durations.length ? Math.max(...durations) : 0,
+  };
   for (const w of writes) {
     if (w.result !== 'acked' || !w.media?.mediaId) continue;
     out.acknowledged++;

@@ -89,6 +89,7 @@ export function formatReport(r: DrillReport): string {
   lines.push(`  pictures lost    ${r.media.lost.length}   (must be 0)${r.media.lost.length ? `: ${r.media.lost.slice(0, 3).map((l) => `${l.mediaId} ${l.why}`).join('; ')}` : ''}`);
   lines.push(`  corrupt          ${r.media.corrupt.length}   (bytes differ from their SHA-256 name; must be 0)`);
   lines.push(`  uploads acked    ${r.media.uploadsAcknowledged}, lost ${r.media.uploadsLost.length}   (must be 0)`);
+  lines.push(`  picture posts    p50 ${s(r.media.latencyP50Ms)}, p99 ${s(r.media.latencyP99Ms)}, longest ${s(r.media.longestMs)}   (upload, processing, post; not in the write stall below)`);
   if (r.auditError) lines.push(`  AUDIT ERROR: ${r.auditError}`);
   lines.push('', 'failures seen by clients (operations = after the client\'s retries; attempts = single HTTP requests):');
   lines.push(failureLine('write operations', r.failures.writes));

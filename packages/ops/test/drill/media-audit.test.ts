@@ -22,4 +22,5 @@ it('counts pictures kept, lost (off the post, or not served) and corrupt, and up
   assert.deepEqual(audit.corrupt.map((c) => c.statusId), ['4']);
   assert.deepEqual(audit.uploadsLost, ['66']);
   assert.equal(promisedSha256(url('a')), sha('a'));
+  assert.equal(audit.longestMs, 1);
 });
