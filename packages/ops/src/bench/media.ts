@@ -67,6 +67,14 @@ export async function benchMedia(args: string[]): Promise<number> {
   const app = values.url ? { url: values.url.replace(/\/$/, ''), stop: async () => {} } : await startServer({ cli: serverCli, args: ['serve'], port: await freePort(), env });
   try {
     const token = await signUp(app.url);
+    // For comparison: a plain post's acknowledgement (one synchronous commit in the cluster).
+    const posts: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      const res = await json(`${app.url}/api/v1/statuses`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ status: `bench post ${i}` }) });
+      if (res.status !== 200) throw new Error(`post failed: ${res.status}`);
+      posts.push(performance.now() - started);
+    }
     log('upload to ready: 12 MP JPEG');
     const photo = await photo12mp();
     const photos: number[] = [];
@@ -116,6 +124,7 @@ export async function benchMedia(args: string[]): Promise<number> {
       '|---|---|---|---|',
       `| 12 MP JPEG (4000x3000, ${(photo.length / 1024 / 1024).toFixed(1)} MB) -> scaled to 8.3 MP, preview, blurhash | ${sec(median(photoAcks))} | ${sec(median(photos))} | ${photos.map(sec).join(', ')} |`,
       `| 10 s 1280x720 30 fps video with sound (${(video.length / 1024 / 1024).toFixed(1)} MB) -> H.264 MP4, poster | ${sec(median(videoAcks))} | ${sec(median(videos))} | ${videos.map(sec).join(', ')} |`,
+      `| (for comparison: a plain post, POST /api/v1/statuses, 20 in a row) | ${sec(median(posts))} | - | - |`,
       '',
       `| Serving a cached preview (${(previewBytes.length / 1024).toFixed(1)} KB), ${values.connections} connections | req/s | p50 ms | p99 ms | failed |`,
       '|---|---|---|---|---|',
