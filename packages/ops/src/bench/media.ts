@@ -3,6 +3,7 @@
 // JPEG and a 10 s 720p video with sound, and cached image serving (a processed preview, GET over and
 // over, closed loop) against the HTTP ceiling (Fastify sending the same bytes from memory), each in
 // its own process apart from the load generator. Writes the "Media" section of BENCHMARKS.md.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,9 +35,19 @@ async function signUp(base: string): Promise<string> {
 /** One upload, timed from the POST to its 202 (acknowledged) and to the first 200 of GET /api/v1/media/:id (ready). */
 async function uploadToReady(base: string, token: string, bytes: Buffer, type: string): Promise<{ ms: number; ackMs: number; media: any }> {
   const started = performance.now();
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(bytes)], { type }), 'upload');
-  const posted = await json(`${base}/api/v2/media`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const key = randomUUID();
+  let posted: { status: number; body: any } | undefined;
+  // As a good client does: a dropped connection is retried with the same Idempotency-Key.
+  for (let attempt = 0; !posted; attempt++) {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(bytes)], { type }), 'upload');
+    try {
+      posted = await json(`${base}/api/v2/media`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'idempotency-key': key }, body: form });
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      log(`upload attempt ${attempt + 1} failed (${(err as Error).message}); retrying with the same key`);
+    }
+  }
   const ackMs = performance.now() - started;
   if (posted.status !== 202 && posted.status !== 200) throw new Error(`upload failed: ${posted.status} ${JSON.stringify(posted.body)}`);
   for (;;) {

@@ -2,7 +2,7 @@
 // the background (media/jobs.ts); GET /api/v1/media/:id is 206 until it is done, 200 after, 422 if
 // the file could not be processed. POST /api/v1/media (deprecated) waits for processing. PUT sets the
 // description, focal point and thumbnail; DELETE removes media no status uses yet.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { unprocessable } from '../../errors.js';
 import * as media from '../../domain/media.js';
@@ -47,7 +47,7 @@ export default async function mediaAttachments(app: FastifyInstance, ctx: AppCon
     return reply.code(m.state === 'processing' ? 202 : 200).send(entity(m));
   };
 
-  const upload = async (request: import('fastify').FastifyRequest): Promise<media.MediaRow> => {
+  const upload = async (request: FastifyRequest): Promise<media.MediaRow> => {
     const me = viewer(request);
     const body = bodyOf(request.body);
     const key = idempotencyKey(request);
