@@ -50,7 +50,12 @@ export function looksTruncated(b: Buffer, mime: string): boolean {
       return tail.lastIndexOf(Buffer.from([0xff, 0xd9])) < 0;
     }
     case 'image/png': return b.subarray(Math.max(0, b.length - 64)).indexOf(Buffer.from('IEND', 'latin1')) < 0;
-    case 'image/gif': return b.subarray(Math.max(0, b.length - 16)).indexOf(0x3b) < 0;
+    case 'image/gif': {
+      // The trailer (0x3B) is the last byte, before any zero padding.
+      let end = b.length - 1;
+      while (end > 0 && b[end] === 0) end--;
+      return b[end] !== 0x3b;
+    }
     case 'image/webp': return b.length < 8 || b.readUInt32LE(4) + 8 > b.length;
     default: return false;
   }

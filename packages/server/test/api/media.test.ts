@@ -24,7 +24,7 @@ async function ready(c: Client, user: User, id: string, timeoutMs = 60_000): Pro
 
 /** Files are deleted after the commit that released them: this waits (a little) for that. */
 async function gone(c: Client, url: string): Promise<boolean> {
-  for (const until = Date.now() + 5000; Date.now() < until; await new Promise((r) => setTimeout(r, 25))) {
+  for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
     if ((await c.request('GET', path(url))).status === 404) return true;
   }
   return false;
