@@ -48,9 +48,15 @@ class CachedStore implements MediaStore {
   get(key: string) { return this.store.get(key); }
 
   async delete(key: string): Promise<void> {
+    // Counted as it starts and as it ends: a read that overlaps any part of it is not kept.
     this.deletes++;
     this.forget(key);
-    await this.store.delete(key);
+    try {
+      await this.store.delete(key);
+    } finally {
+      this.deletes++;
+      this.forget(key);
+    }
   }
 
   async getCached(key: string): Promise<Blob | undefined> {
