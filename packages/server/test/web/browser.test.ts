@@ -4,16 +4,10 @@
 // bio and a display name must stay inert text.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const PASSWORD = 'correct horse battery';
-const haveChromium = existsSync(CHROMIUM);
-// In CI a missing browser is a failure (the test runs and fails to launch), never a silent skip.
-const skip = !haveChromium && process.env.CI !== 'true' ? `chromium not found at ${CHROMIUM}` : false;
+import * as kit from './browser-kit.js';
+import { assertLabelled, launch, PASSWORD, postMenu, skipWithoutChromium as skip, statusByText } from './browser-kit.js';
 
 const XSS_NAME = '<img src=x onerror=xss=1>';
 const XSS_BIO = '<script>window.xss=2</script><img src=x onerror="window.xss=3">';
@@ -27,61 +21,16 @@ describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
 
   before(async () => {
     server = await startListeningApp();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launch();
   });
   after(async () => {
     await browser?.close();
     await server?.close();
   });
 
-  async function signUp(username: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${username}: ${m.text()}`); });
-    page.on('pageerror', (e) => consoleErrors.push(`${username}: ${e.message}`));
-    await page.goto(`${server.url}/sign_up`);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('E-mail').fill(`${username}@example.com`);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.getByLabel('I agree to the server rules').check();
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Home' }).waitFor();
-    return page;
-  }
-
-  const statusByText = (page: Page, text: string) => page.locator('article.status', { hasText: text }).first();
-
-  async function signIn(username: string, password = PASSWORD, viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => consoleErrors.push(`${username}: ${e.message}`));
-    await page.goto(`${server.url}/sign_in`);
-    await page.getByLabel('E-mail or username').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Home' }).waitFor();
-    return page;
-  }
-
-  /** Every form control and button on the page has an accessible name. */
-  async function assertLabelled(page: Page): Promise<void> {
-    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('button, input:not([type=hidden]), select, textarea, a[href]')]
-      .filter((el) => {
-        const e = el as HTMLElement & { labels?: NodeListOf<HTMLLabelElement> };
-        if (!e.checkVisibility()) return false; // not rendered, not in the accessibility tree
-        return !(e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || e.labels?.length || e.textContent?.trim() || e.title || e.getAttribute('aria-hidden') === 'true');
-      })
-      .map((el) => el.outerHTML.slice(0, 120)));
-    assert.deepEqual(unlabelled, [], `unlabelled controls on ${page.url()}`);
-  }
-
-  async function follow(page: Page, username: string): Promise<void> {
-    await page.goto(`${server.url}/@${username}`);
-    await page.getByRole('button', { name: 'Follow', exact: true }).click();
-    await page.getByRole('button', { name: 'Unfollow' }).waitFor();
-  }
+  const signUp = (username: string, viewport = kit.DESKTOP): Promise<Page> => kit.signUp(browser, server.url, username, { viewport, errors: consoleErrors });
+  const signIn = (username: string, password = PASSWORD, viewport = kit.DESKTOP): Promise<Page> => kit.signIn(browser, server.url, username, { password, viewport, errors: consoleErrors });
+  const follow = (page: Page, username: string) => kit.follow(page, server.url, username);
 
   async function assertNoScriptRan(page: Page): Promise<void> {
     assert.equal(await page.evaluate(() => (window as unknown as { xss?: number }).xss), undefined, 'an injected script ran');
@@ -225,7 +174,7 @@ describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
     await carol.getByRole('button', { name: 'Unfollow' }).waitFor();
     await dave.goto(`${server.url}/@dave`);
     await dave.getByRole('link', { name: /1 followers/ }).click();
-    await dave.getByRole('feed', { name: 'Followers' }).getByText('@carol').waitFor();
+    await dave.getByRole('list', { name: 'Followers' }).getByText('@carol').waitFor();
 
     // Dave posts; it reaches Carol live; she bookmarks it and finds it under Bookmarks.
     await carol.goto(`${server.url}/`);
@@ -245,9 +194,9 @@ describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
     await statusByText(carol, 'Bookmark me').waitFor();
     await carol.locator('main').getByText('1 post by 1 person this week').waitFor();
 
-    // Dave deletes it; it disappears from Carol's open page without a reload.
-    dave.on('dialog', (d) => void d.accept());
-    await statusByText(dave, 'Bookmark me').getByRole('button', { name: 'Delete' }).click();
+    // Dave deletes it (from its menu, after a question); it disappears from Carol's open page without a reload.
+    await postMenu(dave, 'Bookmark me', 'Delete');
+    await dave.getByRole('alertdialog', { name: 'Delete this post?' }).getByRole('button', { name: 'Delete' }).click();
     await dave.getByText('Post deleted').waitFor();
     await statusByText(carol, 'Bookmark me').waitFor({ state: 'detached' });
 
@@ -366,7 +315,8 @@ describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
     });
     await erin.getByLabel('Post text').fill('Posted through a failover');
     await erin.locator('main form.composer').getByRole('button', { name: 'Post', exact: true }).click();
-    await erin.waitForFunction(() => document.body.classList.contains('waiting'));
+    // The outbox shows the post while it retries.
+    await erin.getByRole('region', { name: 'Outbox' }).getByText(/Posted through a failover/).waitFor();
     await erin.getByText('Posted', { exact: true }).waitFor();
     assert.equal(attempts, 4);
     assert.equal(new Set(keys).size, 1, `one key for every attempt: ${keys.join(', ')}`);
@@ -384,8 +334,8 @@ describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
       if (deletes === 1) { await route.fetch(); return route.fulfill({ status: 503, headers: { 'retry-after': '0' }, body: '' }); }
       return route.continue();
     });
-    erin.on('dialog', (d) => void d.accept());
-    await statusByText(erin, 'Posted through a failover').getByRole('button', { name: 'Delete' }).click();
+    await postMenu(erin, 'Posted through a failover', 'Delete');
+    await erin.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
     await erin.getByText('Post deleted').waitFor();
     assert.equal(deletes, 2);
     await erin.reload();

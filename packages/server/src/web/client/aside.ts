@@ -7,7 +7,7 @@ import { append, h, tagRow } from './ui.js';
 export async function renderAside(): Promise<void> {
   const aside = document.getElementById('aside')!;
   const input = h('input', { type: 'search', id: 'aside-q', name: 'q', placeholder: 'Search', autocomplete: 'off' });
-  const form = h('form', { role: 'search', class: 'search-form', action: '/search' }, h('label', { for: 'aside-q', class: 'visually-hidden' }, 'Search Firebreak'), input);
+  const form = h('form', { role: 'search', class: 'search-form', action: '/search', 'aria-label': 'Quick search' }, h('label', { for: 'aside-q', class: 'visually-hidden' }, 'Search Firebreak'), input);
   form.addEventListener('submit', (e) => { e.preventDefault(); navigate(withQuery('/search', { q: input.value.trim() })); });
   const trends = h('section', { class: 'panel', 'aria-labelledby': 'trends-h' }, h('h2', { id: 'trends-h' }, 'Trending hashtags'));
   aside.replaceChildren(form, trends,

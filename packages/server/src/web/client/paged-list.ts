@@ -43,9 +43,12 @@ export function pagedList<T extends { id: string }>(opts: ListOptions<T>): Paged
     const fresh = items.filter((item) => !seen.has(item.id));
     for (const item of fresh) seen.add(item.id);
     const nodes = fresh.map(opts.render);
+    // Posts make a feed (of articles); people and other rows make a list.
+    const listItems = nodes.length > 0 && nodes[0]!.tagName !== 'ARTICLE';
+    if (listItems) for (const node of nodes) node.setAttribute('role', 'listitem');
     if (where === 'top') feed.prepend(...nodes); else feed.append(...nodes);
     if (seen.size > 0) {
-      feed.setAttribute('role', 'feed');
+      if (!feed.hasAttribute('role')) feed.setAttribute('role', listItems ? 'list' : 'feed');
       if (opts.label) feed.setAttribute('aria-label', opts.label);
       if (!done) status.textContent = '';
     }

@@ -168,7 +168,8 @@ function toggleButton(s: Status, kind: ToggleKind, actions: StatusActions): HTML
 function quoteCard(q: NonNullable<Status['quote']>): HTMLElement {
   const quoted = q.quoted_status;
   if (!quoted || q.state !== 'accepted') return h('div', { class: 'quote unavailable' }, 'This post is unavailable.');
-  return h('a', { class: 'quote', href: statusPath(quoted), 'aria-label': `Quoted post by ${displayName(quoted.account)}` },
+  return h('a', { class: 'quote', href: statusPath(quoted) },
+    h('span', { class: 'visually-hidden' }, 'Quoted post: '),
     h('span', { class: 'quote-head' }, avatar(quoted.account, 20), h('bdi', { class: 'name' }, displayName(quoted.account)), h('span', { class: 'acct' }, ` @${quoted.account.acct}`)),
     quoted.spoiler_text ? h('p', { class: 'cw-text' }, `CW: ${quoted.spoiler_text}`) : serverHtml('content', quoted.content));
 }

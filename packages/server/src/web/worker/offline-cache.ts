@@ -15,7 +15,8 @@ export const OFFLINE_HEADER = 'x-firebreak-offline';
 /** Reads kept for the offline shell; other reads fail as usual while the server is down. */
 const SAVED_READS = new Set(['/api/v1/accounts/verify_credentials', '/api/v2/instance', '/api/v1/preferences', '/api/v1/timelines/home', '/api/v1/notifications/unread_count']);
 
-const isAsset = (path: string) => path.startsWith('/web/') || path === '/favicon.svg';
+/** The app's own files: its modules (/web/client/, /shared/), style, fonts and icon. */
+const isAsset = (path: string) => path.startsWith('/web/') || path.startsWith('/shared/') || path === '/favicon.svg';
 
 export async function startOfflineCache(): Promise<void> {
   for (const name of await caches.keys()) if (name !== CACHE) await caches.delete(name);
