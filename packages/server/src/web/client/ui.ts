@@ -241,10 +241,18 @@ export function renderStatus(entry: Status, actions: StatusActions, options: { f
         h('a', { class: 'time', href: statusPath(s) }, relativeTime(s.created_at)),
         visibilityBadge(s.visibility), edited),
       s.in_reply_to_id ? h('p', { class: 'context-line' }, ...replyTargets(s, actions.me)) : null,
-      ...content, bar));
+      ...content, options.focused ? engagement(s) : null, bar));
   // One Tab stop per post: its links and buttons are reached with the arrow keys (post-keys.ts).
   for (const control of article.querySelectorAll<HTMLElement>('a, button')) control.tabIndex = -1;
   return article;
+}
+
+/** "3 reposts · 5 likes" under the open post, each a link to who did it. */
+function engagement(s: Status): HTMLElement | null {
+  const parts: HTMLElement[] = [];
+  if (s.reblogs_count) parts.push(h('a', { href: `${statusPath(s)}/reblogs` }, h('strong', {}, String(s.reblogs_count)), s.reblogs_count === 1 ? ' repost' : ' reposts'));
+  if (s.favourites_count) parts.push(h('a', { href: `${statusPath(s)}/favourites` }, h('strong', {}, String(s.favourites_count)), s.favourites_count === 1 ? ' like' : ' likes'));
+  return parts.length ? h('p', { class: 'engagement' }, ...parts) : null;
 }
 
 function replyTargets(s: Status, me: Account | null): Child[] {

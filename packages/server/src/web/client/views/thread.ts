@@ -4,21 +4,11 @@ import { heading, main, setView } from '../frame.js';
 import { onLeave, state } from '../state.js';
 import { actions } from '../status-actions.js';
 import type { Status } from '../types.js';
-import { h, renderStatus, statusPath } from '../ui.js';
-
-/** "3 reposts · 5 likes" under the open post, each a link to who did it. */
-function engagement(s: Status): HTMLElement | null {
-  const parts: HTMLElement[] = [];
-  if (s.reblogs_count) parts.push(h('a', { href: `${statusPath(s)}/reblogs` }, h('strong', {}, String(s.reblogs_count)), s.reblogs_count === 1 ? ' repost' : ' reposts'));
-  if (s.favourites_count) parts.push(h('a', { href: `${statusPath(s)}/favourites` }, h('strong', {}, String(s.favourites_count)), s.favourites_count === 1 ? ' like' : ' likes'));
-  return parts.length ? h('p', { class: 'engagement' }, ...parts) : null;
-}
+import { h, renderStatus } from '../ui.js';
 
 export async function threadView(id: string): Promise<void> {
   const [status, context] = await Promise.all([get<Status>(`/api/v1/statuses/${id}`), get<{ ancestors: Status[]; descendants: Status[] }>(`/api/v1/statuses/${id}/context`)]);
   const focused = renderStatus(status, actions, { focused: true });
-  const stats = engagement(status);
-  if (stats) focused.querySelector('.actions')?.before(stats);
   const thread = h('div', { class: 'thread' },
     ...context.ancestors.map((s) => renderStatus(s, actions)),
     focused,
