@@ -1,8 +1,9 @@
 // The web UI: one HTML shell for every page path (the client routes), the compiled client modules
 // (dist/src/web/client/**/*.js and the status-length rule they share with the server,
 // dist/src/shared/*.js), the service worker (dist/src/web/worker/*.js), the stylesheet
-// (assets/style.css), the favicon and the emoji font, all loaded once at start-up, compressed once
-// (brotli and gzip), and served with ETags. Plus the session endpoints (session.ts).
+// (assets/style.css) and the favicon, all loaded once at start-up, compressed once (brotli and
+// gzip), and served with ETags; emoji images for machines without an emoji font. Plus the session
+// endpoints (session.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
@@ -15,14 +16,14 @@ import session from './session.js';
 
 export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-interface Asset { type: string; body: Buffer; br: Buffer | null; gzip: Buffer | null; etag: string }
+interface Asset { type: string; body: Buffer; br: Buffer; gzip: Buffer; etag: string }
 
-/** Text is compressed once here; fonts are compressed already (woff2). */
-function asset(type: string, body: Buffer, compressible = true): Asset {
+/** Compressed once, here, at the highest settings. */
+function asset(type: string, body: Buffer): Asset {
   return {
     type, body,
-    br: compressible ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }) : null,
-    gzip: compressible ? gzipSync(body, { level: 9 }) : null,
+    br: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+    gzip: gzipSync(body, { level: 9 }),
     etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`,
   };
 }
@@ -42,29 +43,15 @@ const FAVICON = '/favicon.svg';
 const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#c2410c"/><path fill="#fff" d="M16 4c1 5 7 8 7 15a7 7 0 0 1-14 0c0-3 1.5-5 3.5-6.5C12 16 14 17 15 15c1.5-3 .5-7 1-11z"/></svg>`;
 
 /**
- * Emoji for machines without an emoji font: Noto Color Emoji (@fontsource/noto-color-emoji), in the
- * package's subsets, each fetched only when a page shows a character in its range. Characters with
- * a text form people expect (digits, #, *, ©, ®, ™, ℹ, arrows) are left to the text font.
+ * Emoji for machines without a colour emoji font: Twemoji's SVGs (@twemoji/svg), one small file per
+ * emoji, served at /web/emoji/<version>/<code points>.svg and fetched only for the emoji a page shows
+ * (client/emoji.ts). Only names found at start-up are served; each is read and compressed once.
  */
-function emojiFont(assets: Map<string, Asset>): void {
+function emojiImages(): { version: string; names: Set<string>; dir: string } {
   const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve('@fontsource/noto-color-emoji/package.json'));
-  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-  const subsets = JSON.parse(readFileSync(join(root, 'unicode.json'), 'utf8')) as Record<string, string>;
-  const textFirst = (range: string) => {
-    const start = parseInt(range.slice(2).split('-')[0]!, 16);
-    return start < 0x2190 ? start !== 0x200d && start !== 0x20e3 : start <= 0x21ff;
-  };
-  const faces: string[] = [];
-  for (const [name, ranges] of Object.entries(subsets)) {
-    const n = /^\[(\d+)\]$/.exec(name)?.[1];
-    if (n === undefined) continue;
-    const url = `/web/fonts/${version}/noto-color-emoji-${n}.woff2`;
-    assets.set(url, asset('font/woff2', readFileSync(join(root, 'files', `noto-color-emoji-${n}-400-normal.woff2`)), false));
-    const kept = ranges.split(',').filter((r) => !textFirst(r));
-    if (kept.length) faces.push(`@font-face{font-family:"Noto Color Emoji";font-display:swap;src:url(${url}) format("woff2");unicode-range:${kept.join(',')}}`);
-  }
-  assets.set('/web/emoji.css', asset('text/css; charset=utf-8', Buffer.from(faces.join('\n'))));
+  const dir = dirname(require.resolve('@twemoji/svg/package.json'));
+  const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
+  return { version, dir, names: new Set(readdirSync(dir).filter((f) => /^[0-9a-f-]+\.svg$/.test(f))) };
 }
 
 function loadAssets(): Map<string, Asset> {
@@ -78,7 +65,6 @@ function loadAssets(): Map<string, Asset> {
   }
   assets.set('/web/style.css', asset('text/css; charset=utf-8', readFileSync(join(packageRoot, 'assets', 'style.css'))));
   assets.set(FAVICON, asset('image/svg+xml', Buffer.from(FAVICON_SVG)));
-  emojiFont(assets);
   return assets;
 }
 
@@ -95,7 +81,7 @@ function importedModules(assets: Map<string, Asset>, entry: string, found = new 
 }
 
 /** The shell. Modules are preloaded so the browser fetches them in parallel, not import by import. */
-function shell(assets: Map<string, Asset>): Asset {
+function shell(assets: Map<string, Asset>, emojiBase: string): Asset {
   const modules = [...importedModules(assets, ENTRY)];
   const html = `<!doctype html>
 <html lang="en">
@@ -104,9 +90,9 @@ function shell(assets: Map<string, Asset>): Asset {
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="theme-color" content="#c2410c">
+<meta name="emoji-images" content="${emojiBase}">
 <title>Firebreak</title>
 <link rel="icon" href="${FAVICON}" type="image/svg+xml">
-<link rel="stylesheet" href="/web/emoji.css">
 <link rel="stylesheet" href="/web/style.css">
 ${modules.map((m) => `<link rel="modulepreload" href="${m}">`).join('\n')}
 <script type="module" src="${ENTRY}"></script>
@@ -131,12 +117,11 @@ ${modules.map((m) => `<link rel="modulepreload" href="${m}">`).join('\n')}
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, a: Asset, cacheControl: string) {
-  reply.header('etag', a.etag).header('cache-control', cacheControl).type(a.type);
-  if (a.br) reply.header('vary', 'accept-encoding');
+  reply.header('etag', a.etag).header('cache-control', cacheControl).header('vary', 'accept-encoding').type(a.type);
   if (request.headers['if-none-match'] === a.etag) return reply.code(304).send();
   const accepted = String(request.headers['accept-encoding'] ?? '');
-  if (a.br && /\bbr\b/.test(accepted)) return reply.header('content-encoding', 'br').send(a.br);
-  if (a.gzip && /\bgzip\b/.test(accepted)) return reply.header('content-encoding', 'gzip').send(a.gzip);
+  if (/\bbr\b/.test(accepted)) return reply.header('content-encoding', 'br').send(a.br);
+  if (/\bgzip\b/.test(accepted)) return reply.header('content-encoding', 'gzip').send(a.gzip);
   return reply.send(a.body);
 }
 
@@ -161,7 +146,8 @@ function pageHeaders(reply: FastifyReply): FastifyReply {
 
 export default async function web(app: FastifyInstance, ctx: AppContext) {
   const assets = loadAssets();
-  const page = shell(assets);
+  const emoji = emojiImages();
+  const page = shell(assets, `/web/emoji/${emoji.version}/`);
   // Our own compression (done once, above) is what these routes send; @fastify/compress leaves them be.
   const config = { compress: false as const };
   for (const path of PAGE_PATHS) {
@@ -177,11 +163,18 @@ export default async function web(app: FastifyInstance, ctx: AppContext) {
     app.get(path, config, async (request, reply) => {
       reply.header('x-content-type-options', 'nosniff');
       if (path === SERVICE_WORKER) reply.header('service-worker-allowed', '/');
-      // Fonts carry their package's version in their path; everything else is revalidated on each
-      // load (cheap 304s), since its file name carries no version to bust a longer cache.
-      return send(request, reply, a, path.startsWith('/web/fonts/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      // Revalidated on each load (cheap 304s): file names carry no version to bust a longer cache.
+      return send(request, reply, a, 'no-cache');
     });
   }
+  const emojiCache = new Map<string, Asset>();
+  app.get<{ Params: { version: string; name: string } }>('/web/emoji/:version/:name', config, async (request, reply) => {
+    const { version, name } = request.params;
+    if (version !== emoji.version || !emoji.names.has(name)) return reply.code(404).send({ error: 'Not found' });
+    let a = emojiCache.get(name);
+    if (!a) { a = asset('image/svg+xml', readFileSync(join(emoji.dir, name))); emojiCache.set(name, a); }
+    return send(request, reply.header('x-content-type-options', 'nosniff'), a, 'public, max-age=31536000, immutable');
+  });
   app.get('/favicon.ico', config, async (request, reply) => send(request, reply, assets.get(FAVICON)!, 'public, max-age=86400'));
   await session(app, ctx);
 }

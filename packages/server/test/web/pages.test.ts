@@ -1,7 +1,7 @@
 // What the server sends for the web UI: the app's "Page not found" (the shell with a 404) for a
 // browser's unknown path while API paths keep their JSON 404; API answers compressed with brotli or
 // gzip as asked, the page's own files precompressed; the favicon, the service worker (allowed to
-// control the whole origin) and the emoji font. On both backends.
+// control the whole origin) and the emoji images. On both backends.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -60,7 +60,7 @@ for (const backend of backends()) {
     });
 
     test("the page's files arrive precompressed, once (not compressed twice)", async () => {
-      for (const url of ['/', '/web/client/app.js', '/web/style.css', '/web/emoji.css']) {
+      for (const url of ['/', '/web/client/app.js', '/web/style.css']) {
         const br = await t.app.inject({ url, headers: { 'accept-encoding': 'br, gzip' } });
         assert.equal(br.statusCode, 200, url);
         assert.equal(br.headers['content-encoding'], 'br', url);
@@ -71,7 +71,7 @@ for (const backend of backends()) {
       }
     });
 
-    test('favicon, service worker and emoji font', async () => {
+    test('favicon, service worker and emoji images', async () => {
       for (const url of ['/favicon.svg', '/favicon.ico']) {
         const icon = await t.app.inject({ url });
         assert.equal(icon.statusCode, 200, url);
@@ -82,15 +82,16 @@ for (const backend of backends()) {
       assert.equal(worker.statusCode, 200);
       assert.equal(worker.headers['service-worker-allowed'], '/');
       assert.match(worker.body, /from '\.\/offline-cache\.js'/);
-      const css = (await t.app.inject({ url: '/web/emoji.css' })).body;
-      const font = /url\((\/web\/fonts\/[^)]+\.woff2)\)/.exec(css)?.[1];
-      assert.ok(font, css.slice(0, 200));
-      assert.doesNotMatch(css, /unicode-range:[^;}]*U\+30-39/, 'digits stay in the text font');
-      const woff2 = await t.app.inject({ url: font, headers: { 'accept-encoding': 'br' } });
-      assert.equal(woff2.statusCode, 200);
-      assert.equal(woff2.headers['content-type'], 'font/woff2');
-      assert.equal(woff2.headers['content-encoding'], undefined, 'woff2 is compressed already');
-      assert.match(String(woff2.headers['cache-control']), /immutable/);
+      const base = /<meta name="emoji-images" content="(\/web\/emoji\/[\d.]+\/)">/.exec((await t.app.inject({ url: '/' })).body)?.[1];
+      assert.ok(base, 'the shell names where emoji images are');
+      const fire = await t.app.inject({ url: `${base}1f525.svg`, headers: { 'accept-encoding': 'br' } });
+      assert.equal(fire.statusCode, 200);
+      assert.equal(fire.headers['content-type'], 'image/svg+xml');
+      assert.equal(fire.headers['content-encoding'], 'br');
+      assert.match(String(fire.headers['cache-control']), /immutable/);
+      for (const url of [`${base}nope.svg`, `${base}..%2Fpackage.json`, '/web/emoji/0.0.1/1f525.svg', `${base}package.json`]) {
+        assert.equal((await t.app.inject({ url })).statusCode, 404, url);
+      }
     });
   });
 }

@@ -8,11 +8,12 @@ import { onRecovered } from './connection.js';
 import { renderAside } from './aside.js';
 import { listenForShortcuts } from './keyboard.js';
 import { followLinksInPage } from './navigation.js';
+import { drawEmojiWhereMissing } from './emoji.js';
 import { registerServiceWorker } from './offline.js';
 import { startOutbox } from './outbox.js';
 import { showOutboxTray } from './outbox-tray.js';
 import { walkPostsWithArrows } from './post-keys.js';
-import { render, renderOnNavigation } from './router.js';
+import { prefetchViews, render, renderOnNavigation } from './router.js';
 import { heading, renderNav, setView } from './frame.js';
 import { state } from './state.js';
 import { openStatusesOnActivate, showStatusWrites } from './status-actions.js';
@@ -20,6 +21,7 @@ import { subscribe } from './stream.js';
 import type { Account } from './types.js';
 import { h, refreshRelativeTimes } from './ui.js';
 
+drawEmojiWhereMissing();
 followLinksInPage();
 renderOnNavigation();
 openStatusesOnActivate();
@@ -61,6 +63,7 @@ async function start(): Promise<void> {
   await render();
   void renderAside();
   registerServiceWorker();
+  prefetchViews();
 }
 
 void start();

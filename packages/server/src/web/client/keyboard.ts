@@ -1,7 +1,6 @@
 import { openComposer } from './compose.js';
 import { main } from './frame.js';
 import { navigate } from './navigation.js';
-import { openShortcutsHelp } from './shortcuts-help.js';
 import { state } from './state.js';
 
 /** j / k move between posts, n writes one, / searches, ? lists them all (Enter opens a focused post: status-actions.ts). */
@@ -23,7 +22,7 @@ export function listenForShortcuts(): void {
       if (box) box.focus(); else navigate('/search');
     } else if (e.key === '?') {
       e.preventDefault();
-      openShortcutsHelp();
+      void import('./shortcuts-help.js').then((m) => m.openShortcutsHelp());
     }
   });
 }

@@ -1,5 +1,6 @@
 // The outbox on screen: every write not yet acknowledged, as "Sending…", "Waiting for the server"
 // or "Failed: why", each with Retry and Discard, and "Sent" for a moment once the server has it.
+import { ask } from './ask.js';
 import { discardWrite, onOutbox, pendingWrites, retryWrite, type OutboxEntry } from './outbox.js';
 import { h } from './ui.js';
 
@@ -27,7 +28,8 @@ function row(entry: OutboxEntry): HTMLElement {
 async function discard(entry: OutboxEntry): Promise<void> {
   // A write tried before may have reached the server with its answer lost: say so rather than promise it did not.
   const maybeLanded = entry.attempts > 0 && entry.state !== 'failed';
-  if (!confirm(`Discard “${entry.label}”?${maybeLanded ? ' An earlier try may have reached the server already.' : ''}`)) return;
+  const detail = maybeLanded ? 'An earlier try may have reached the server already.' : 'It will not be sent.';
+  if (!await ask(`Discard “${entry.label}”?`, { detail, yes: 'Discard', no: 'Keep it', danger: true })) return;
   await discardWrite(entry.key);
 }
 

@@ -8,7 +8,6 @@ import { showMenu, type MenuItem } from './menu.js';
 import { navigate } from './navigation.js';
 import { onOutbox, queueWrite, type WriteKind } from './outbox.js';
 import { state } from './state.js';
-import { openHistory } from './status-history.js';
 import { noteServerStatus, togglesOf, togglesOfId } from './status-state.js';
 import { toast } from './toast.js';
 import type { Status } from './types.js';
@@ -32,7 +31,7 @@ export const actions: StatusActions = {
       .catch((err: Error) => toast(err.message)); // the outbox's 'changed' repaints every copy
   },
   menu: (s, button) => showMenu(button, menuItems(s), 'Post actions'),
-  history: openHistory,
+  history: (s) => void import('./status-history.js').then((m) => m.openHistory(s)),
 };
 
 function menuItems(s: Status): MenuItem[] {
