@@ -146,6 +146,16 @@ try {
     warmTimes.push(await warmPage.evaluate(() => performance.getEntriesByName('first-status')[0]?.startTime ?? NaN));
   }
   await warm.close();
+  const total = firstLoad.reduce((n, r) => n + r.wire, 0);
+  const decoded = firstLoad.reduce((n, r) => n + (r.decoded ?? 0), 0);
+  console.log('First home load, signed in, nothing cached (bytes on the wire: headers + compressed bodies):');
+  for (const r of firstLoad.sort((a, b) => b.wire - a.wire)) console.log(`  ${r.type.padEnd(10)} ${r.url.padEnd(42)} ${String(r.wire).padStart(7)} B on the wire, ${String(r.decoded ?? 0).padStart(7)} B decoded (${r.encoding})`);
+  console.log(`  total ${String(firstLoad.length).padStart(3)} responses ${' '.repeat(28)} ${String(total).padStart(7)} B on the wire, ${String(decoded).padStart(7)} B decoded`);
+  const fmt = (xs) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
+  console.log('Time to first timeline, throttled (150 ms RTT, 1.6 Mb/s down, 750 kb/s up, CPU 4x slower; navigation → first post rendered):');
+  console.log(`  first visit (nothing cached), 5 fresh browsers: ${fmt(coldTimes)}`);
+  console.log(`  return visit (service worker, revalidated files), 5 loads: ${fmt(warmTimes)}`);
+  if (process.argv.includes('--measure-only')) process.exit(0);
 
   const shots = [
     ['home', '/'], ['explore', '/public/local'], ['thread', `/@jonas/${first.id}`], ['profile', '/@maya'],
@@ -190,15 +200,6 @@ try {
     await anonymous.close();
   }
 
-  const total = firstLoad.reduce((n, r) => n + r.wire, 0);
-  const decoded = firstLoad.reduce((n, r) => n + (r.decoded ?? 0), 0);
-  console.log('First home load, signed in, nothing cached (bytes on the wire: headers + compressed bodies):');
-  for (const r of firstLoad.sort((a, b) => b.wire - a.wire)) console.log(`  ${r.type.padEnd(10)} ${r.url.padEnd(42)} ${String(r.wire).padStart(7)} B on the wire, ${String(r.decoded ?? 0).padStart(7)} B decoded (${r.encoding})`);
-  console.log(`  total ${String(firstLoad.length).padStart(3)} responses ${' '.repeat(28)} ${String(total).padStart(7)} B on the wire, ${String(decoded).padStart(7)} B decoded`);
-  const fmt = (xs) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
-  console.log('Time to first timeline, throttled (150 ms RTT, 1.6 Mb/s down, 750 kb/s up, CPU 4x slower; navigation → first post rendered):');
-  console.log(`  first visit (nothing cached), 5 fresh browsers: ${fmt(coldTimes)}`);
-  console.log(`  return visit (service worker, revalidated files), 5 loads: ${fmt(warmTimes)}`);
   console.log(`Screenshots written to ${outDir}`);
 } finally {
   await browser.close();

@@ -3,7 +3,7 @@
 // drafts (drafts.ts), a connection banner (connection.ts) and an offline shell (offline.ts).
 // Signed-out visitors get the public timeline and the sign-in forms. This module loads who is
 // signed in and the server's limits, then renders.
-import { get, hasSession, UnreachableError } from './api.js';
+import { get, hasSession, prefetch, UnreachableError } from './api.js';
 import { onRecovered } from './connection.js';
 import { renderAside } from './aside.js';
 import { listenForShortcuts } from './keyboard.js';
@@ -32,6 +32,7 @@ setInterval(refreshRelativeTimes, 30_000);
 
 async function start(): Promise<void> {
   const signedIn = hasSession();
+  if (signedIn && location.pathname === '/') prefetch('/api/v1/timelines/home');
   let unreachable = false;
   const [account, instance, unread, preferences] = await Promise.all([
     signedIn ? get<Account>('/api/v1/accounts/verify_credentials').catch((err) => { unreachable = err instanceof UnreachableError; return null; }) : Promise.resolve(null),
