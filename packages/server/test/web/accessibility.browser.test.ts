@@ -94,6 +94,33 @@ describe('accessibility of the web UI in chromium', { skip: skipWithoutChromium,
       await page.keyboard.press('Escape');
       assert.deepEqual(found, []);
     });
+
+    test(`control edges and the focus ring stand out at 3:1 or more; posts are named by author and text (${colorScheme} theme)`, async () => {
+      const page = await signedIn(colorScheme);
+      await settle(page, '/settings');
+      const ratios = await page.evaluate(() => {
+        const rgb = (c: string) => (/rgba?\((\d+), (\d+), (\d+)/.exec(c) ?? []).slice(1, 4).map(Number);
+        const lum = (c: string) => { const [r, g, b] = rgb(c).map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!; };
+        const contrast = (a: string, b: string) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x! + 0.05) / (y! + 0.05); };
+        const bg = getComputedStyle(document.body).backgroundColor;
+        const out: Record<string, number> = {};
+        for (const sel of ['input#set-name', 'textarea#set-note', 'button[type=submit]:not(.primary), .session-actions button:not(.danger)']) {
+          const el = document.querySelector<HTMLElement>(sel);
+          if (el) out[`${sel} edge`] = contrast(getComputedStyle(el).borderTopColor, bg);
+        }
+        const button = document.querySelector<HTMLElement>('.session-actions button')!;
+        button.focus();
+        const ring = /(rgba?\([^)]*\)) 0px 0px 0px 4px/.exec(getComputedStyle(button).boxShadow)?.[1] ?? 'rgb(0, 0, 0, 0)';
+        out['focus ring'] = contrast(ring, bg);
+        return out;
+      });
+      for (const [what, ratio] of Object.entries(ratios)) assert.ok(ratio >= 3, `${what}: ${ratio.toFixed(2)}:1`);
+      assert.ok(Object.keys(ratios).length >= 3, JSON.stringify(ratios));
+      // A post is named by its author and its text, so a list of them reads as one.
+      await settle(page, '/@ben');
+      await page.getByRole('article', { name: /^ben Behind a warning|^ben Spoilers/ }).first().waitFor();
+      await page.getByRole('article', { name: /^ben Fire drills every week, edited/ }).waitFor();
+    });
   }
 
   test('one Tab stop per post; arrows walk its controls; ? lists the shortcuts', async () => {
