@@ -139,7 +139,8 @@ export async function flush(): Promise<void> {
   try {
     do {
       flushAgain = false;
-      await navigator.locks.request('firebreak-outbox', sendDue);
+      // Web Locks exist on secure origins only; elsewhere each tab sends on its own (keys still dedupe).
+      if (navigator.locks) await navigator.locks.request('firebreak-outbox', sendDue); else await sendDue();
     } while (flushAgain);
   } finally {
     flushing = false;

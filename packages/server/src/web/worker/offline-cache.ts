@@ -10,7 +10,7 @@ declare const self: ServiceWorkerGlobalScope;
 const CACHE = 'firebreak-offline-v1';
 const SHELL = '/__shell';
 const SAVED_AT = 'x-firebreak-saved-at';
-export const OFFLINE_HEADER = 'x-firebreak-offline';
+const OFFLINE_HEADER = 'x-firebreak-offline';
 
 /** Reads kept for the offline shell; other reads fail as usual while the server is down. */
 const SAVED_READS = new Set(['/api/v1/accounts/verify_credentials', '/api/v2/instance', '/api/v1/preferences', '/api/v1/timelines/home', '/api/v1/notifications/unread_count']);
@@ -31,7 +31,8 @@ export function serveOffline(event: FetchEvent): void {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
-  if (request.mode === 'navigate') event.respondWith(networkFirst(request, SHELL, (r) => r.ok || r.status === 404));
+  // Any page is the same shell (a 404 page too); a navigation to something else (JSON in a tab) is not kept.
+  if (request.mode === 'navigate') event.respondWith(networkFirst(request, SHELL, (r) => (r.ok || r.status === 404) && (r.headers.get('content-type') ?? '').startsWith('text/html')));
   else if (isAsset(url.pathname)) event.respondWith(networkFirst(request, url.pathname, (r) => r.ok));
   else if (SAVED_READS.has(url.pathname) && !url.search) event.respondWith(networkFirst(request, url.pathname, (r) => r.ok, true));
 }
