@@ -49,7 +49,9 @@ describe('accessibility of the web UI in chromium', { skip: skipWithoutChromium,
 
   async function settle(page: Page, path: string): Promise<void> {
     await page.goto(`${server.url}${path}`);
-    await page.locator('main h1').first().waitFor();
+    // A loaded machine can be slow to show a page; say what it showed if it never does.
+    await page.locator('main h1').first().waitFor({ timeout: 60_000 })
+      .catch(async (err: Error) => { throw new Error(`${path}: ${err.message}\n${await page.locator('body').innerText().catch(() => '')}`); });
     await page.waitForLoadState('networkidle');
     await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
   }

@@ -89,7 +89,6 @@ export function icon(name: string): SVGSVGElement {
     quote: 'M6 17h3l2-4V7H5v6h3zm8 0h3l2-4V7h-6v6h3z',
     like: 'M12 21s-7-4.5-9-9a5 5 0 0 1 9-3 5 5 0 0 1 9 3c-2 4.5-9 9-9 9z',
     bookmark: 'M6 3h12v18l-6-4-6 4z',
-    delete: 'M5 7h14M10 7V4h4v3m-7 0 1 13h8l1-13',
     lock: 'M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5z',
     globe: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18',
     unlisted: 'M7 11V8a5 5 0 0 1 9.5-2M5 11h14v10H5z',
