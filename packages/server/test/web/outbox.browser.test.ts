@@ -16,7 +16,7 @@ describe('the outbox and drafts in chromium', { skip: skipWithoutChromium, timeo
   before(async () => { browser = await launch(); });
   after(async () => { await browser?.close(); });
 
-  test('a post sent while the server is down waits through navigation and a reload, then lands exactly once', async () => {
+  test('a post and a like made while the server is down wait through navigation and a reload, then land exactly once', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'firebreak-outage-'));
     let server: RunningApp | null = await startListeningApp({ dataDir });
     const port = Number(new URL(server.url).port);
@@ -28,10 +28,18 @@ describe('the outbox and drafts in chromium', { skip: skipWithoutChromium, timeo
       await page.reload();
       await page.getByRole('heading', { name: 'Home' }).waitFor();
 
+      await page.getByLabel('Post text').fill('Before the fire');
+      await page.locator('main form.composer').getByRole('button', { name: 'Post', exact: true }).click();
+      await statusByText(page, 'Before the fire').waitFor();
+
       await page.getByLabel('Post text').fill('Written in a fire');
       await stop(); // the server goes down as the person presses Post
       await page.locator('main form.composer').getByRole('button', { name: 'Post', exact: true }).click();
       const outbox = page.getByRole('region', { name: 'Outbox' });
+      // A like during the outage waits too, and its button says what it will be.
+      await statusByText(page, 'Before the fire').getByRole('button', { name: /^Like/ }).click();
+      await outbox.getByText('Like a post by olga').waitFor();
+      assert.equal(await statusByText(page, 'Before the fire').getByRole('button', { name: /^Like/ }).getAttribute('aria-pressed'), 'true');
       await outbox.getByText('Post “Written in a fire”').waitFor();
       await outbox.getByText(/Waiting for the server/).waitFor();
       await page.locator('#connection').getByText("Can't reach Firebreak").waitFor();
@@ -45,6 +53,7 @@ describe('the outbox and drafts in chromium', { skip: skipWithoutChromium, timeo
       await page.getByRole('heading', { name: 'Notifications' }).waitFor();
       await page.locator('#connection').getByText(/Can't reach Firebreak\. Showing what was saved at/).waitFor();
       await outbox.getByText('Post “Written in a fire”').waitFor();
+      await outbox.getByText('Like a post by olga').waitFor();
       await page.getByRole('link', { name: 'Home', exact: true }).click();
       await page.getByText(/^Offline: a saved copy from/).waitFor();
 
@@ -59,7 +68,9 @@ describe('the outbox and drafts in chromium', { skip: skipWithoutChromium, timeo
       assert.equal(await page.locator('article.status', { hasText: 'Written in a fire' }).count(), 1);
       const stored = await server!.app.inject({ method: 'GET', url: '/api/v1/timelines/public?local=true' });
       assert.equal((stored.json() as Array<{ content: string }>).filter((s) => s.content.includes('Written in a fire')).length, 1, 'exactly one post on the server');
-      assert.equal(await outbox.isHidden(), true, 'nothing left in the outbox');
+      const liked = (stored.json() as Array<{ content: string; favourites_count: number }>).find((s) => s.content.includes('Before the fire'));
+      assert.equal(liked?.favourites_count, 1, 'the like made during the outage landed');
+      await eventually(() => outbox.isHidden(), true, 'nothing left in the outbox');
     } finally {
       await stop();
       rmSync(dataDir, { recursive: true, force: true });
