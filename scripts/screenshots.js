@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run screenshots`: starts Firebreak on a throwaway in-memory PGlite, seeds a few people and
-// posts, and writes PNGs of the main pages at phone (390x844) and desktop (1280x800) sizes into
-// screenshots/. Also prints the page weight (compressed HTML+JS+CSS of a first load) and the
-// time from navigation to the first status rendered on the home timeline.
+// posts, and writes PNGs of the main pages into screenshots/: phones at 390 and 320 px, a desktop,
+// both in the dark theme too, and the app offline (banner, saved timeline, outbox). Also prints
+// what a signed-in first home load weighs on the wire, and the time from navigation to the first
+// post on the home timeline with a throttled profile (first and return visits).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,11 @@ async function call(who, method, url, payload) {
   return res.json();
 }
 for (const [a, b] of [['maya', 'jonas'], ['maya', 'ines'], ['jonas', 'maya'], ['ines', 'maya'], ['jonas', 'ines']]) await call(a, 'POST', `/api/v1/accounts/${ids[b]}/follow`);
+// Older posts first, so Maya's home timeline holds a full page (20 posts) for the weight measurement.
+const topics = ['etcd leases', 'HAProxy health checks', 'pg_rewind', 'WAL archiving', 'quorum commit', 'fencing', 'network partitions'];
+for (let i = 0; i < 14; i++) {
+  await call(i % 2 ? 'jonas' : 'ines', 'POST', '/api/v1/statuses', { status: `Notes from the drill log, day ${i + 1}: today was about ${topics[i % topics.length]}. Everything recovered within the budget; the write stall stayed under 9 s. #firedrill` });
+}
 const first = await call('jonas', 'POST', '/api/v1/statuses', { status: 'Synchronous replication means a commit waits for a standby in another data center. About 20 ms, and worth every one. #postgres #firedrill' });
 await call('ines', 'POST', '/api/v1/statuses', { status: 'Drill report: we blackholed dc2, then killed everything in it. Zero lost writes, 4 s of write stall. https://example.com/drills/2024-06 #firedrill' });
 await call('maya', 'POST', '/api/v1/statuses', { status: `@jonas and the old primary cannot commit alone, because strict sync mode. That's the part people forget.`, in_reply_to_id: first.id });
@@ -65,6 +71,8 @@ await call('ines', 'POST', `/api/v1/statuses/${first.id}/reblog`);
 await call('maya', 'POST', `/api/v1/statuses/${first.id}/favourite`);
 await call('jonas', 'POST', '/api/v1/statuses', { status: 'Good morning from dc3. Replica lag: 0 bytes. ☕' });
 await call('jonas', 'POST', '/api/v1/statuses', { status: 'Agreed, and the budget is configurable: FIREBREAK_DB_WRITE_BUDGET_MS.', in_reply_to_id: quoted.id });
+await call('ines', 'POST', '/api/v1/statuses', { status: 'For the people who follow me: the next drill is Thursday, dc1 burns at 10:00.', visibility: 'private' });
+await call('jonas', 'POST', '/api/v1/statuses', { status: '@maya can you review the failover budget PR before Thursday?', visibility: 'direct' });
 // Pictures: avatars for everyone, and a post with two pictures (drawn here, processed by the server).
 const svg = (w, h, body) => sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">${body}</svg>`)).jpeg({ quality: 90 }).toBuffer();
 const colors = { maya: ['#c2410c', '#fdba74'], jonas: ['#1d4ed8', '#93c5fd'], ines: ['#be123c', '#fda4af'], tomas: ['#047857', '#6ee7b7'] };
@@ -94,47 +102,100 @@ await call('tomas', 'POST', `/api/v1/accounts/${ids.maya}/follow`);
 // ------------------------------------------------------------------ browser
 mkdirSync(outDir, { recursive: true });
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+
+const signIn = async (context) => {
+  const page = await context.newPage();
+  await page.goto(`${base}/sign_in`);
+  await page.getByLabel('E-mail or username').fill('maya');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('article.status').first().waitFor();
+  return page;
+};
+
+/**
+ * A throttled profile like Lighthouse's mobile one: 150 ms round trip, 1.6 Mb/s down, 750 kb/s up,
+ * the CPU 4x slower. Applied through the DevTools protocol to one page.
+ */
+async function throttle(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: (1.6e6 / 8), uploadThroughput: (750e3 / 8) });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  return cdp;
+}
+
+/** Bytes on the wire (headers and compressed bodies, as the network saw them) of every response to a page load. */
+function countBytes(cdp) {
+  const requests = new Map();
+  cdp.on('Network.responseReceived', (e) => requests.set(e.requestId, { url: new URL(e.response.url).pathname, type: e.type, encoding: e.response.headers['content-encoding'] ?? 'identity' }));
+  cdp.on('Network.dataReceived', (e) => { const r = requests.get(e.requestId); if (r) r.decoded = (r.decoded ?? 0) + e.dataLength; });
+  cdp.on('Network.loadingFinished', (e) => { const r = requests.get(e.requestId); if (r) r.wire = e.encodedDataLength; });
+  return requests;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 try {
-  // Page weight: a signed-out first load, counting the compressed bytes of HTML, JS and CSS.
-  const fresh = await browser.newContext();
-  const weightPage = await fresh.newPage();
-  const sizes = [];
-  weightPage.on('response', async (r) => {
-    const type = r.request().resourceType();
-    if (!['document', 'script', 'stylesheet'].includes(type)) return;
-    const headers = await r.allHeaders();
-    sizes.push({ url: new URL(r.url()).pathname, type, bytes: Number(headers['content-length'] ?? (await r.body()).length), encoding: headers['content-encoding'] ?? 'identity' });
-  });
-  await weightPage.goto(`${base}/sign_in`, { waitUntil: 'networkidle' });
-  await fresh.close();
+  const account = await browser.newContext();
+  await signIn(account);
+  const cookies = await account.cookies();
+  await account.close();
 
-  const signIn = async (context) => {
-    const page = await context.newPage();
-    await page.goto(`${base}/sign_in`);
-    await page.getByLabel('E-mail or username').fill('maya');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('article.status').first().waitFor();
-    return page;
-  };
-
-  // Time to first timeline: navigation start to the first status on the home timeline (signed in, warm server).
-  const timingContext = await browser.newContext();
-  const timingPage = await signIn(timingContext);
-  const samples = [];
+  // First home load, signed in, nothing cached: what it weighs on the wire and how long until the
+  // first post shows, throttled. Five fresh browsers; the weights of the first are printed.
+  let firstLoad = null;
+  const coldTimes = [];
   for (let i = 0; i < 5; i++) {
-    await timingPage.goto(`${base}/`);
-    await timingPage.locator('article.status').first().waitFor();
-    samples.push(await timingPage.evaluate(() => performance.getEntriesByName('first-status')[0]?.startTime ?? NaN));
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    await context.addCookies(cookies);
+    const page = await context.newPage();
+    const cdp = await throttle(page);
+    const requests = countBytes(cdp);
+    await page.goto(`${base}/`);
+    await page.locator('article.status').first().waitFor({ timeout: 60_000 });
+    coldTimes.push(await page.evaluate(() => performance.getEntriesByName('first-status')[0]?.startTime ?? NaN));
+    await page.waitForLoadState('networkidle');
+    firstLoad ??= [...requests.values()].filter((r) => r.wire !== undefined);
+    await context.close();
   }
-  await timingContext.close();
+  // The same, for someone coming back: the service worker is installed and files are revalidated (304s).
+  const warm = await browser.newContext();
+  await warm.addCookies(cookies);
+  const warmPage = await warm.newPage();
+  await warmPage.goto(`${base}/`);
+  await warmPage.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
+  await throttle(warmPage);
+  const warmTimes = [];
+  for (let i = 0; i < 5; i++) {
+    await warmPage.goto(`${base}/`);
+    await warmPage.locator('article.status').first().waitFor({ timeout: 60_000 });
+    warmTimes.push(await warmPage.evaluate(() => performance.getEntriesByName('first-status')[0]?.startTime ?? NaN));
+  }
+  await warm.close();
+  const total = firstLoad.reduce((n, r) => n + r.wire, 0);
+  const decoded = firstLoad.reduce((n, r) => n + (r.decoded ?? 0), 0);
+  console.log('First home load, signed in, nothing cached (bytes on the wire: headers + compressed bodies):');
+  for (const r of firstLoad.sort((a, b) => b.wire - a.wire)) console.log(`  ${r.type.padEnd(10)} ${r.url.padEnd(42)} ${String(r.wire).padStart(7)} B on the wire, ${String(r.decoded ?? 0).padStart(7)} B decoded (${r.encoding})`);
+  console.log(`  total ${String(firstLoad.length).padStart(3)} responses ${' '.repeat(28)} ${String(total).padStart(7)} B on the wire, ${String(decoded).padStart(7)} B decoded`);
+  const fmt = (xs) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
+  console.log('Time to first timeline, throttled (150 ms RTT, 1.6 Mb/s down, 750 kb/s up, CPU 4x slower; navigation → first post rendered):');
+  console.log(`  first visit (nothing cached), 5 fresh browsers: ${fmt(coldTimes)}`);
+  console.log(`  return visit (service worker, revalidated files), 5 loads: ${fmt(warmTimes)}`);
+  if (process.argv.includes('--measure-only')) process.exit(0);
 
   const shots = [
     ['home', '/'], ['explore', '/public/local'], ['thread', `/@jonas/${first.id}`], ['profile', '/@maya'],
-    ['notifications', '/notifications'], ['follow-requests', '/follow_requests'], ['search', '/search?q=fire'], ['hashtag', '/tags/firedrill'], ['settings', '/settings'],
+    ['notifications', '/notifications'], ['messages', '/conversations'], ['follow-requests', '/follow_requests'], ['search', '/search?q=fire'],
+    ['hashtag', '/tags/firedrill'], ['settings', '/settings'],
   ];
-  for (const [label, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 800 }]]) {
-    const context = await browser.newContext({ viewport, deviceScaleFactor: label === 'phone' ? 2 : 1, colorScheme: 'light' });
+  const sizes = [
+    ['phone', { width: 390, height: 844 }, 'light'], ['phone-320', { width: 320, height: 640 }, 'light'], ['desktop', { width: 1280, height: 800 }, 'light'],
+    ['phone-dark', { width: 390, height: 844 }, 'dark'], ['desktop-dark', { width: 1280, height: 800 }, 'dark'],
+  ];
+  for (const [label, viewport, colorScheme] of sizes) {
+    const scale = viewport.width < 700 ? 2 : 1;
+    const context = await browser.newContext({ viewport, deviceScaleFactor: scale, colorScheme });
     const page = await signIn(context);
     for (const [name, path] of shots) {
       await page.goto(`${base}${path}`);
@@ -154,8 +215,23 @@ try {
     await page.getByRole('button', { name: /^View picture: Three server racks/ }).first().click();
     await page.locator('dialog.lightbox img').evaluate((img) => img.decode());
     await page.screenshot({ path: `${outDir}lightbox-${label}.png` });
+    // The server unreachable: the banner, the saved timeline, and a post waiting in the outbox.
+    await page.goto(`${base}/`);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
+    await page.reload();
+    await page.locator('article.status').first().waitFor();
+    await context.setOffline(true);
+    await page.getByLabel('Post text').fill('Posting while the server is away: the outbox keeps it.');
+    await page.locator('main form.composer').getByRole('button', { name: 'Post', exact: true }).click();
+    await page.reload();
+    await page.getByText(/^Offline: a saved copy/).waitFor();
+    await page.getByRole('region', { name: 'Outbox' }).waitFor();
+    await page.screenshot({ path: `${outDir}offline-${label}.png` });
+    await page.getByRole('region', { name: 'Outbox' }).getByRole('button', { name: 'Discard' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Discard' }).click();
+    await context.setOffline(false);
     await context.close();
-    const anonymous = await browser.newContext({ viewport, deviceScaleFactor: label === 'phone' ? 2 : 1 });
+    const anonymous = await browser.newContext({ viewport, deviceScaleFactor: scale, colorScheme });
     const page2 = await anonymous.newPage();
     await page2.goto(`${base}/sign_in`);
     await page2.waitForLoadState('networkidle');
@@ -163,12 +239,6 @@ try {
     await anonymous.close();
   }
 
-  const total = sizes.reduce((n, s) => n + s.bytes, 0);
-  console.log('Page weight, first load (compressed bytes on the wire):');
-  for (const s of sizes) console.log(`  ${s.type.padEnd(10)} ${s.url.padEnd(20)} ${String(s.bytes).padStart(6)} B (${s.encoding})`);
-  console.log(`  total      ${String(total).padStart(27)} B`);
-  samples.sort((a, b) => a - b);
-  console.log(`Time to first timeline (navigation → first status rendered, 5 loads): median ${samples[2].toFixed(0)} ms, min ${samples[0].toFixed(0)} ms, max ${samples[4].toFixed(0)} ms`);
   console.log(`Screenshots written to ${outDir}`);
 } finally {
   await browser.close();

@@ -62,15 +62,16 @@ export interface RunningApp extends TestApp { url: string }
 /**
  * The app on 127.0.0.1 (a free port), for browser and WebSocket tests. Logins are not limited: the
  * browser tests sign the same people in many times. Several apps given one `databaseUrl` share it, as
- * app servers in a cluster do.
+ * app servers in a cluster do. With `dataDir` (PGlite on disk) and `port`, an app closed and started
+ * again is the same server coming back after an outage.
  */
-export async function startListeningApp(options: { databaseUrl?: string } = {}): Promise<RunningApp> {
-  const databaseUrl = options.databaseUrl;
+export async function startListeningApp(options: { databaseUrl?: string; dataDir?: string; port?: number } = {}): Promise<RunningApp> {
+  const { databaseUrl, dataDir } = options;
   const { media, cleanup } = testMedia({});
-  const config = loadConfig({}, { ...testOverrides, loginAttemptsPerWindow: 1000, databaseUrl, port: 0, host: '127.0.0.1', media });
-  const ctx = await createContext(config, { memoryDb: !databaseUrl });
+  const config = loadConfig({}, { ...testOverrides, loginAttemptsPerWindow: 1000, databaseUrl, ...(dataDir ? { dataDir } : {}), port: options.port ?? 0, host: '127.0.0.1', media });
+  const ctx = await createContext(config, { memoryDb: !databaseUrl && !dataDir });
   const app = await buildApp(ctx);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
   // The port is only known now; entity URLs (links in posts, avatars) must point at this server.

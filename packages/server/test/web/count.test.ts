@@ -43,7 +43,11 @@ const url = fc.record({
 const word = fc.constantFrom('word', 'Wörter', '日本語', '👩‍👩‍👧', 'e\u0301', '@alice', '@bob@remote.example', '#tag', '#日本', 'example.com', 'a@example.com', "it's", '$5');
 const before = fc.constantFrom(' ', '\n', ' (', '"', "'", '…', '—', '。', ': ', '<', '[');
 const after = fc.constantFrom(' ', '\n', ', ', '. ', ') ', '"', "'s ", '! ', '? ', ': ', '…', '。', '.\n', '>', '] ');
-const text = fc.array(fc.oneof(word.map((w) => `${w} `), fc.tuple(before, url, after).map((parts) => parts.join(''))), { maxLength: 8 }).map((parts) => parts.join(''));
+// After a URL's closing punctuation comes a space: text glued on after it ("a.com。example.com",
+// 'a.com"example.com') is where twitter-text consults its list of top-level domains, which the page
+// does not ship (a known difference, like "https://example.notatld"). Generated texts without the
+// space sometimes found that difference, and the test failed now and then.
+const text = fc.array(fc.oneof(word.map((w) => `${w} `), fc.tuple(before, url, after).map(([b, u, a]) => `${b}${u}${a}${/\s$/.test(a) ? '' : ' '}`)), { maxLength: 8 }).map((parts) => parts.join(''));
 
 test('the page counts generated text with URLs like the server', () => {
   fc.assert(fc.property(text, (t) => { assert.equal(pageCount(t), serverCount(t)); }), { numRuns: 2000 });

@@ -2,21 +2,24 @@
 // shows who is signed in and how many notifications are unread.
 import { openComposer } from './compose.js';
 import { state } from './state.js';
-import { h, profilePath } from './ui.js';
+import { h, icon, profilePath } from './ui.js';
 
 export const main = document.getElementById('main')!;
 const nav = document.getElementById('nav')!;
 
 export function renderNav(): void {
   const path = location.pathname;
-  const link = (href: string, label: string, badge?: number, cls?: string) =>
-    h('a', { href, class: cls, 'aria-current': path === href ? 'page' : null }, h('span', {}, label), badge ? h('span', { class: 'badge', 'aria-label': `${badge} unread` }, String(badge)) : null);
+  // On phones the tab bar shows the icons; the label stays the link's name.
+  const link = (href: string, label: string, iconName: string, badge?: number, cls?: string) =>
+    h('a', { href, class: cls, 'aria-current': path === href ? 'page' : null }, icon(iconName), h('span', { class: 'nav-label' }, label),
+      badge ? h('span', { class: 'badge' }, h('span', { class: 'visually-hidden' }, ', '), String(badge), h('span', { class: 'visually-hidden' }, ' unread')) : null);
   const me = state.me;
   nav.replaceChildren(...(me
-    ? [link('/', 'Home'), link('/public/local', 'Explore'), link('/notifications', 'Notifications', state.unreadNotifications), link('/search', 'Search'),
-      link('/bookmarks', 'Bookmarks', 0, 'wide-only'), link(profilePath(me), 'Profile'), link('/settings', 'Settings', 0, 'wide-only'),
-      h('button', { type: 'button', class: 'primary compose-button', onclick: () => openComposer({}) }, 'Post')]
-    : [link('/public/local', 'Explore'), link('/search', 'Search'), link('/sign_in', 'Sign in'), link('/sign_up', 'Sign up')]));
+    ? [link('/', 'Home', 'home'), link('/public/local', 'Explore', 'explore'), link('/notifications', 'Notifications', 'bell', state.unreadNotifications),
+      link('/conversations', 'Messages', 'mail'), link('/search', 'Search', 'search'),
+      link('/bookmarks', 'Bookmarks', 'bookmark', 0, 'wide-only'), link(profilePath(me), 'Profile', 'person'), link('/settings', 'Settings', 'settings', 0, 'wide-only'),
+      h('button', { type: 'button', class: 'primary compose-button', onclick: () => openComposer({}) }, icon('compose'), h('span', { class: 'nav-label' }, 'Post'))]
+    : [link('/public/local', 'Explore', 'explore'), link('/search', 'Search', 'search'), link('/sign_in', 'Sign in', 'signin'), link('/sign_up', 'Sign up', 'person')]));
 }
 
 export function heading(text: string, ...extra: Node[]): HTMLElement {

@@ -27,6 +27,8 @@ export interface AttachmentTray {
   /** Still uploading or processing: the post must wait. */
   busy(): boolean;
   sensitive(): boolean;
+  /** Pasting and dropping pictures anywhere on `el` (the composer) attaches them. */
+  listenOn(el: HTMLElement): void;
   /** Saves alt text and focal points, then gives the media ids in order. */
   finish(): Promise<string[]>;
   clear(): void;
@@ -72,7 +74,7 @@ async function processed(id: string): Promise<void> {
   }
 }
 
-export function attachmentTray(form: HTMLFormElement, onChange: () => void): AttachmentTray {
+export function attachmentTray(onChange: () => void): AttachmentTray {
   const items: Item[] = [];
   const uid = Math.random().toString(36).slice(2);
   const input = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/gif,image/webp,image/avif', multiple: true, hidden: true, id: `media-${uid}`, 'aria-label': 'Pictures to attach' });
@@ -148,21 +150,23 @@ export function attachmentTray(form: HTMLFormElement, onChange: () => void): Att
   };
 
   input.addEventListener('change', () => { add(input.files ?? []); input.value = ''; });
-  form.addEventListener('paste', (e) => {
-    const files = [...(e.clipboardData?.files ?? [])];
-    if (files.length) { e.preventDefault(); add(files); }
-  });
-  form.addEventListener('dragover', (e) => { if (e.dataTransfer?.types.includes('Files')) { e.preventDefault(); form.classList.add('dropping'); } });
-  form.addEventListener('dragleave', () => form.classList.remove('dropping'));
-  form.addEventListener('drop', (e) => {
-    form.classList.remove('dropping');
-    if (!e.dataTransfer?.files.length) return;
-    e.preventDefault();
-    add(e.dataTransfer.files);
-  });
+  const listenOn = (form: HTMLElement) => {
+    form.addEventListener('paste', (e) => {
+      const files = [...(e.clipboardData?.files ?? [])];
+      if (files.length) { e.preventDefault(); add(files); }
+    });
+    form.addEventListener('dragover', (e) => { if (e.dataTransfer?.types.includes('Files')) { e.preventDefault(); form.classList.add('dropping'); } });
+    form.addEventListener('dragleave', () => form.classList.remove('dropping'));
+    form.addEventListener('drop', (e) => {
+      form.classList.remove('dropping');
+      if (!e.dataTransfer?.files.length) return;
+      e.preventDefault();
+      add(e.dataTransfer.files);
+    });
+  };
 
   return {
-    element, button,
+    element, button, listenOn,
     count: () => items.length,
     busy: () => items.some((i) => !i.id && !i.failed),
     sensitive: () => items.length > 0 && sensitiveBox.checked,

@@ -1,9 +1,11 @@
 // Moving between pages without reloading: links inside the page and navigate() change the URL, and
 // the router (router.ts) renders whatever the URL now says.
+import { rememberPlace } from './place.js';
 
 /** pushState fires no popstate; firing one sends links and the Back button through the same path. */
 export function navigate(path: string, replace = false): void {
-  if (replace) history.replaceState(null, '', path); else history.pushState(null, '', path);
+  if (replace) history.replaceState(null, '', path);
+  else { rememberPlace(); history.pushState(null, '', path); }
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
 

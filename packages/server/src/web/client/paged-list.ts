@@ -1,5 +1,7 @@
-import { page, withQuery, type Page } from './api.js';
-import { onLeave } from './state.js';
+import { page, UnreachableError, withQuery, type Page } from './api.js';
+import { retryNow } from './connection.js';
+import { restorePlace } from './place.js';
+import { markViewIncomplete, onLeave } from './state.js';
 import { h } from './ui.js';
 
 interface ListOptions<T> {
@@ -22,13 +24,16 @@ interface PagedList<T> {
 
 /**
  * A list that loads the next older page (from the Link header) whenever its end scrolls near the
- * viewport: statuses, notifications, accounts. Items already shown are never shown twice.
+ * viewport: statuses, notifications, accounts. Items already shown are never shown twice. A page
+ * the service worker answered from its saved copy (the server is down) says so.
  */
 export function pagedList<T extends { id: string }>(opts: ListOptions<T>): PagedList<T> {
-  const feed = h('div', { role: 'feed', 'aria-busy': 'true', class: 'feed', 'aria-label': opts.label ?? null });
+  // A feed (role) once it has articles: an empty feed is not one.
+  const feed = h('div', { 'aria-busy': 'true', class: 'feed' });
   const more = h('div', { class: 'sentinel', 'aria-hidden': 'true' });
+  const saved = h('p', { class: 'saved-copy', hidden: true });
   const status = h('p', { class: 'feed-status', role: 'status' }, 'Loading…');
-  const container = h('div', {}, feed, status, more);
+  const container = h('div', {}, saved, feed, status, more);
   const seen = new Set<string>();
   let nextMaxId: string | null = null;
   let loading = false;
@@ -38,8 +43,15 @@ export function pagedList<T extends { id: string }>(opts: ListOptions<T>): Paged
     const fresh = items.filter((item) => !seen.has(item.id));
     for (const item of fresh) seen.add(item.id);
     const nodes = fresh.map(opts.render);
+    // Posts make a feed (of articles); people and other rows make a list.
+    const listItems = nodes.length > 0 && nodes[0]!.tagName !== 'ARTICLE';
+    if (listItems) for (const node of nodes) node.setAttribute('role', 'listitem');
     if (where === 'top') feed.prepend(...nodes); else feed.append(...nodes);
-    if (seen.size > 0 && !done) status.textContent = '';
+    if (seen.size > 0) {
+      if (!feed.hasAttribute('role')) feed.setAttribute('role', listItems ? 'list' : 'feed');
+      if (opts.label) feed.setAttribute('aria-label', opts.label);
+      if (!done) status.textContent = '';
+    }
   };
 
   const loadMore = async () => {
@@ -52,11 +64,23 @@ export function pagedList<T extends { id: string }>(opts: ListOptions<T>): Paged
       opts.onPage?.(result.items, nextMaxId === null);
       nextMaxId = result.nextMaxId;
       done = !nextMaxId || result.items.length === 0;
+      if (result.savedAt) {
+        // The service worker's copy: only the first page was kept, and it may be old.
+        markViewIncomplete();
+        done = true;
+        saved.hidden = false;
+        saved.textContent = `Offline: a saved copy from ${new Date(result.savedAt).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}. It updates when the server is back.`;
+      }
       if (seen.size === 0) status.textContent = opts.empty;
-      else if (done) status.textContent = 'You have reached the end.';
+      else if (done) status.textContent = result.savedAt ? '' : 'You have reached the end.';
       if (opts.mark && seen.size > 0 && !performance.getEntriesByName(opts.mark).length) performance.mark(opts.mark);
+      restorePlace();
     } catch (err) {
-      status.textContent = (err as Error).message;
+      if (err instanceof UnreachableError) {
+        markViewIncomplete();
+        status.replaceChildren("Can't reach the server. This list loads by itself when it is back. ",
+          h('button', { type: 'button', onclick: retryNow }, 'Retry now'));
+      } else status.textContent = (err as Error).message;
     } finally {
       loading = false;
       feed.setAttribute('aria-busy', 'false');

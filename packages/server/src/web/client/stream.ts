@@ -1,6 +1,8 @@
 // One WebSocket to the streaming API for the whole page. Views subscribe to streams; the socket
 // reconnects with backoff and re-subscribes, then tells listeners so they can fetch what they missed.
+// While it is down the connection banner says live updates are paused (connection.ts).
 import { csrfToken } from './api.js';
+import { onRecovered, onRetryRequested, reportStream } from './connection.js';
 
 export interface StreamEvent { stream: string[]; event: string; payload: string }
 type Listener = (e: StreamEvent) => void;
@@ -9,10 +11,15 @@ const subscriptions = new Map<string, { stream: string; tag?: string; listeners:
 const reconnectListeners = new Set<() => void>();
 let socket: WebSocket | null = null;
 let attempt = 0;
+let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+/** A socket that stays down this long is reported (a quick reconnect is not worth a banner). */
+const REPORT_AFTER_MS = 3000;
+let reportTimer: ReturnType<typeof setTimeout> | undefined;
 
 const keyOf = (stream: string, tag?: string) => (tag ? `${stream}:${tag.toLowerCase()}` : stream);
 
 function connect(): void {
+  clearTimeout(reconnectTimer); // one socket at a time, however connect() was reached
   const url = new URL('/api/v1/streaming', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const token = csrfToken();
@@ -22,6 +29,9 @@ function connect(): void {
   ws.onopen = () => {
     const reconnected = attempt > 0;
     attempt = 0;
+    clearTimeout(reportTimer);
+    reportTimer = undefined;
+    reportStream(true);
     for (const s of subscriptions.values()) ws.send(JSON.stringify({ type: 'subscribe', stream: s.stream, tag: s.tag }));
     if (reconnected) for (const l of reconnectListeners) l();
   };
@@ -35,9 +45,19 @@ function connect(): void {
     if (socket !== ws) return;
     socket = null;
     attempt++;
-    setTimeout(connect, Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random()));
+    reportTimer ??= setTimeout(() => reportStream(false), REPORT_AFTER_MS);
+    reconnectTimer = setTimeout(connect, Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random()));
   };
 }
+
+/** Retry now (the banner's button), or the server is back: no need to wait out the backoff. */
+function reconnectNow(): void {
+  if (socket || subscriptions.size === 0) return;
+  clearTimeout(reconnectTimer);
+  connect();
+}
+onRetryRequested(reconnectNow);
+onRecovered(reconnectNow);
 
 /** Subscribes to a stream; returns the unsubscribe function. */
 export function subscribe(stream: string, tag: string | undefined, listener: Listener): () => void {

@@ -14,18 +14,29 @@ interface TimelineOptions {
   /** Streamed statuses wait behind a "show new posts" button instead of jumping into view. */
   holdNew?: boolean;
   insertOwn?: boolean;
+  /** Which of the page's feeds this is, for people who move between landmarks and feeds. */
+  label?: string;
 }
 
 /** A status list with infinite scroll and, when given a stream, live updates. */
 export function timeline(opts: TimelineOptions): HTMLElement {
-  const list = pagedList<Status>({ url: opts.url, render: (s) => renderStatus(s, actions), empty: opts.empty, mark: 'first-status' });
+  const list = pagedList<Status>({ url: opts.url, render: (s) => renderStatus(s, actions), empty: opts.empty, mark: 'first-status', label: opts.label ?? 'Posts' });
   const pending: Status[] = [];
   const newButton = h('button', { type: 'button', class: 'new-posts', hidden: true }, '');
-  const container = h('section', { class: 'timeline' }, newButton, list.container);
+  // Said once per change, politely: the button's own text is not a live region.
+  const announcer = h('p', { class: 'visually-hidden', role: 'status' });
+  const container = h('section', { class: 'timeline', 'aria-label': opts.label ?? 'Posts' }, newButton, announcer, list.container);
+
+  const showPending = () => {
+    const text = `Show ${pending.length} new post${pending.length === 1 ? '' : 's'}`;
+    newButton.textContent = text;
+    newButton.hidden = pending.length === 0;
+    announcer.textContent = pending.length ? `${pending.length} new post${pending.length === 1 ? '' : 's'}` : '';
+  };
 
   newButton.addEventListener('click', () => {
     list.add(pending.splice(0).reverse(), 'top');
-    newButton.hidden = true;
+    showPending();
     list.feed.querySelector<HTMLElement>('article')?.focus();
   });
 
@@ -33,8 +44,7 @@ export function timeline(opts: TimelineOptions): HTMLElement {
     if (list.has(s.id) || pending.some((p) => p.id === s.id)) return;
     if (!opts.holdNew || (window.scrollY < 50 && s.account.id === state.me?.id)) { list.add([s], 'top'); return; }
     pending.push(s);
-    newButton.textContent = `Show ${pending.length} new post${pending.length === 1 ? '' : 's'}`;
-    newButton.hidden = false;
+    showPending();
   };
 
   if (opts.stream) {
@@ -44,8 +54,7 @@ export function timeline(opts: TimelineOptions): HTMLElement {
         removeStatus(e.payload);
         const i = pending.findIndex((p) => p.id === e.payload || p.reblog?.id === e.payload);
         if (i >= 0) pending.splice(i, 1);
-        newButton.textContent = `Show ${pending.length} new post${pending.length === 1 ? '' : 's'}`;
-        newButton.hidden = pending.length === 0;
+        showPending();
       } else if (e.event === 'status.update') replaceStatus(JSON.parse(e.payload) as Status);
     }));
     // After a reconnect, fetch what was posted while the socket was down.

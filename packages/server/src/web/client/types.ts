@@ -5,7 +5,7 @@ export interface Account {
   source?: { note: string; follow_requests_count?: number };
 }
 export interface Status {
-  id: string; created_at: string; account: Account; content: string; spoiler_text: string; visibility: string;
+  id: string; created_at: string; edited_at: string | null; url: string | null; account: Account; content: string; spoiler_text: string; visibility: string;
   in_reply_to_id: string | null; in_reply_to_account_id: string | null; reblog: Status | null;
   quote: { state: string; quoted_status?: Status | null } | null;
   quote_approval?: { current_user: string };
@@ -23,3 +23,5 @@ export interface MediaAttachment {
 export interface Notification { id: string; type: string; created_at: string; account: Account; status: Status | null }
 export interface Relationship { id: string; following: boolean; requested: boolean; followed_by: boolean; blocking: boolean; muting: boolean }
 export interface Tag { name: string; history?: Array<{ day: string; uses: string; accounts: string }> }
+export interface Conversation { id: string; unread: boolean; accounts: Account[]; last_status: Status | null }
+export interface StatusEdit { content: string; spoiler_text: string; created_at: string; account: Account }

@@ -1,31 +1,71 @@
-import { get, post, withQuery } from '../api.js';
+import { get, withQuery } from '../api.js';
 import { setView } from '../frame.js';
+import { onOutbox, pendingWrites, queueWrite, type WriteKind } from '../outbox.js';
 import { pagedList } from '../paged-list.js';
-import { state } from '../state.js';
+import { onLeave, state } from '../state.js';
 import { timeline } from '../timeline.js';
-import { toast } from '../toast.js';
 import type { Account, Relationship } from '../types.js';
 import { accountRow, append, avatar, displayName, h, icon, plainText, profilePath } from '../ui.js';
 
-/** Follow, then Requested while a locked account decides (clicking withdraws), then Unfollow. */
-function followButton(account: Account, rel: Relationship | undefined): HTMLButtonElement {
-  let state: 'none' | 'requested' | 'following' = rel?.following ? 'following' : rel?.requested ? 'requested' : 'none';
+type FollowState = 'none' | 'requested' | 'following';
+const followStateOf = (r: Relationship | undefined): FollowState => (r?.following ? 'following' : r?.requested ? 'requested' : 'none');
+/** The relationship as it will be once the outbox has delivered what waits for this account. */
+function pendingKind(accountId: string, kinds: WriteKind[]): WriteKind | undefined {
+  return pendingWrites().filter((w) => w.target === accountId && kinds.includes(w.kind)).at(-1)?.kind;
+}
+
+/**
+ * Follow, then Requested while a locked account decides (clicking withdraws), then Unfollow; the
+ * follower count beside it follows along, and a pending request is re-checked until it is decided.
+ */
+function followButton(account: Account, rel: Relationship | undefined, onCountsChanged: () => void): HTMLButtonElement {
+  let follow: FollowState = followStateOf(rel);
+  const pending = pendingKind(account.id, ['follow', 'unfollow']);
+  if (pending) follow = pending === 'unfollow' ? 'none' : account.locked ? 'requested' : 'following';
   const b = h('button', { type: 'button' });
   const show = () => {
-    b.textContent = { none: 'Follow', requested: 'Requested', following: 'Unfollow' }[state];
-    b.className = state === 'none' ? 'primary' : '';
-    b.setAttribute('aria-pressed', String(state !== 'none'));
-    if (state === 'requested') b.title = 'Waiting for approval; click to withdraw the request'; else b.removeAttribute('title');
+    b.textContent = { none: 'Follow', requested: 'Requested', following: 'Unfollow' }[follow];
+    b.className = follow === 'none' ? 'primary' : '';
+    b.setAttribute('aria-pressed', String(follow !== 'none'));
+    if (follow === 'requested') b.title = 'Waiting for approval; click to withdraw the request'; else b.removeAttribute('title');
   };
-  b.addEventListener('click', async () => {
-    b.disabled = true;
-    try {
-      const r = await post<Relationship>(`/api/v1/accounts/${account.id}/${state === 'none' ? 'follow' : 'unfollow'}`);
-      state = r.following ? 'following' : r.requested ? 'requested' : 'none';
-      show();
-    } catch (err) { toast((err as Error).message); } finally { b.disabled = false; }
+  b.addEventListener('click', () => {
+    const kind: WriteKind = follow === 'none' ? 'follow' : 'unfollow';
+    follow = kind === 'unfollow' ? 'none' : account.locked ? 'requested' : 'following';
+    show();
+    void queueWrite({ kind, method: 'POST', url: `/api/v1/accounts/${account.id}/${kind}`, target: account.id, label: `${kind === 'follow' ? 'Follow' : 'Unfollow'} @${account.acct}` });
   });
+  onLeave(onOutbox((e) => {
+    if (e.type !== 'sent' || e.entry.target !== account.id || (e.entry.kind !== 'follow' && e.entry.kind !== 'unfollow')) return;
+    follow = followStateOf(e.result as Relationship);
+    show();
+    onCountsChanged();
+  }));
+  // A locked account answers in its own time: look again now and then, and when the tab comes back.
+  const recheck = async () => {
+    if (follow !== 'requested' || pendingKind(account.id, ['follow', 'unfollow'])) return;
+    const [r] = await get<Relationship[]>(withQuery('/api/v1/accounts/relationships', { 'id[]': account.id })).catch(() => []);
+    if (r && followStateOf(r) !== follow) { follow = followStateOf(r); show(); onCountsChanged(); }
+  };
+  const timer = setInterval(() => void recheck(), 15_000);
+  window.addEventListener('focus', recheck);
+  onLeave(() => { clearInterval(timer); window.removeEventListener('focus', recheck); });
   show();
+  return b;
+}
+
+/** Mute / Unmute, Block / Unblock: through the outbox, shown as they will be. */
+function relationToggle(account: Account, labels: [string, string], on: boolean, verbs: ['mute' | 'block', 'unmute' | 'unblock']): HTMLButtonElement {
+  const pending = pendingKind(account.id, [...verbs]);
+  let active = pending ? pending === verbs[0] : on;
+  const b = h('button', { type: 'button', 'aria-pressed': String(active) }, labels[active ? 1 : 0]);
+  b.addEventListener('click', () => {
+    const kind = active ? verbs[1] : verbs[0];
+    active = !active;
+    b.textContent = labels[active ? 1 : 0];
+    b.setAttribute('aria-pressed', String(active));
+    void queueWrite({ kind, method: 'POST', url: `/api/v1/accounts/${account.id}/${kind}`, target: account.id, label: `${labels[active ? 0 : 1]} @${account.acct}` });
+  });
   return b;
 }
 
@@ -33,28 +73,20 @@ export async function profileView(acct: string, tab: string): Promise<void> {
   const account = await get<Account>(withQuery('/api/v1/accounts/lookup', { acct }));
   const own = state.me?.id === account.id;
   const base = profilePath(account);
+  const followers = h('strong', {}, String(account.followers_count));
+  const following = h('strong', {}, String(account.following_count));
+  const refreshCounts = () => void get<Account>(`/api/v1/accounts/${account.id}`).then((a) => {
+    followers.textContent = String(a.followers_count);
+    following.textContent = String(a.following_count);
+  }).catch(() => {});
   const buttons = h('div', { class: 'profile-actions' });
   if (own) append(buttons, h('a', { class: 'button', href: '/bookmarks' }, 'Bookmarks'), h('a', { class: 'button', href: '/settings' }, 'Edit profile'));
   else if (state.me) {
     const [rel] = await get<Relationship[]>(withQuery('/api/v1/accounts/relationships', { 'id[]': account.id }));
-    const toggle = (label: [string, string], on: boolean, verbs: [string, string], cls = '') => {
-      let state = on;
-      const b = h('button', { type: 'button', class: cls, 'aria-pressed': String(state) }, label[state ? 1 : 0]);
-      b.addEventListener('click', async () => {
-        b.disabled = true;
-        try {
-          await post(`/api/v1/accounts/${account.id}/${verbs[state ? 1 : 0]}`);
-          state = !state;
-          b.textContent = label[state ? 1 : 0];
-          b.setAttribute('aria-pressed', String(state));
-        } catch (err) { toast((err as Error).message); } finally { b.disabled = false; }
-      });
-      return b;
-    };
     append(buttons,
-      followButton(account, rel),
-      toggle(['Mute', 'Unmute'], rel?.muting ?? false, ['mute', 'unmute']),
-      toggle(['Block', 'Unblock'], rel?.blocking ?? false, ['block', 'unblock']));
+      followButton(account, rel, refreshCounts),
+      relationToggle(account, ['Mute', 'Unmute'], rel?.muting ?? false, ['mute', 'unmute']),
+      relationToggle(account, ['Block', 'Unblock'], rel?.blocking ?? false, ['block', 'unblock']));
     if (rel?.followed_by) append(buttons, h('span', { class: 'pill' }, 'Follows you'));
   }
   const bio = plainText(account.note);
@@ -68,8 +100,8 @@ export async function profileView(acct: string, tab: string): Promise<void> {
     bio ? h('p', { class: 'bio' }, bio) : null,
     h('p', { class: 'counts' },
       h('span', {}, h('strong', {}, String(account.statuses_count)), ' posts'),
-      h('a', { href: `${base}/following` }, h('strong', {}, String(account.following_count)), ' following'),
-      h('a', { href: `${base}/followers` }, h('strong', {}, String(account.followers_count)), ' followers')));
+      h('a', { href: `${base}/following` }, following, ' following'),
+      h('a', { href: `${base}/followers` }, followers, ' followers')));
   // Mastodon has no public "likes of account X" endpoint: the Likes tab exists on one's own profile only.
   const tabs: Array<[string, string]> = [['', 'Posts'], ['with_replies', 'Replies'], ...(own ? [['likes', 'Likes'] as [string, string]] : [])];
   const tabNav = h('nav', { class: 'tabs', 'aria-label': 'Profile sections' },
@@ -78,9 +110,9 @@ export async function profileView(acct: string, tab: string): Promise<void> {
   if (tab === 'followers' || tab === 'following') {
     const title = tab === 'followers' ? 'Followers' : 'Following';
     const list = pagedList<Account>({ url: `/api/v1/accounts/${account.id}/${tab}`, render: (a) => accountRow(a), empty: tab === 'followers' ? 'No followers yet.' : 'Not following anyone yet.', label: title });
-    body = h('section', { 'aria-label': title }, h('h2', {}, title), list.container);
+    body = h('section', { 'aria-labelledby': 'list-h' }, h('h2', { id: 'list-h' }, title), list.container);
   } else if (tab === 'likes' && own) {
-    body = timeline({ url: '/api/v1/favourites', empty: 'No likes yet.' });
+    body = timeline({ url: '/api/v1/favourites', empty: 'No likes yet.', label: 'Likes' });
   } else {
     body = timeline({ url: withQuery(`/api/v1/accounts/${account.id}/statuses`, { exclude_replies: tab === 'with_replies' ? null : true }), empty: 'No posts yet.', insertOwn: own });
   }
