@@ -18,6 +18,7 @@ import conversations from './api/v1/conversations.js';
 import statuses from './api/v1/statuses.js';
 import timelines from './api/v1/timelines.js';
 import search from './api/v2/search.js';
+import groupedNotifications from './api/v2/notifications.js';
 import streaming from './api/v1/streaming.js';
 import followRequests from './api/v1/follow-requests.js';
 import markers from './api/v1/markers.js';
@@ -29,7 +30,7 @@ import { registerOverloadProtection } from './overload/index.js';
 export interface RouteEntry { method: string; url: string; auth?: AuthRule }
 
 /** Every route module, in one list: (app, ctx) => registers its routes. */
-const routeModules = [health, oauth, media, apps, accounts, followRequests, instance, notifications, conversations, statuses, timelines, tags, markers, emptyCollections, search, streaming, web];
+const routeModules = [health, oauth, media, apps, accounts, followRequests, instance, notifications, groupedNotifications, conversations, statuses, timelines, tags, markers, emptyCollections, search, streaming, web];
 
 declare module 'fastify' {
   interface FastifyInstance { routeTable: RouteEntry[] }

@@ -6,11 +6,16 @@ import type { Queryable } from '../db/index.js';
 import { notFound } from '../errors.js';
 import { getAccounts } from '../domain/accounts.js';
 import type { ConversationRow } from '../domain/conversations.js';
-import { hydrateConversations, hydrateNotifications, hydrateStatuses, participantsOf } from '../domain/hydration.js';
+import { hydrateConversations, hydrateNotifications, hydrateStatuses, participantsOf, surroundings } from '../domain/hydration.js';
+import type { GroupData, GroupRow } from '../domain/notification-groups.js';
+import type { NotificationRequestRow } from '../domain/notification-requests.js';
 import type { NotificationRow } from '../domain/notifications.js';
 import type { StatusRow } from '../domain/statuses.js';
 import { tagUsage } from '../domain/tags.js';
-import { serializeAccounts, serializeConversations, serializeNotifications, serializeStatuses, serializeTag, type Entity } from './serializers.js';
+import {
+  serializeAccounts, serializeConversations, serializeNotificationGroups, serializeNotificationRequests, serializeNotifications, serializeStatuses, serializeTag,
+  type Entity, type GroupOptions,
+} from './serializers.js';
 
 export async function renderStatuses(ctx: AppContext, viewerId: string | null, rows: StatusRow[], db: Queryable = ctx.db): Promise<Entity[]> {
   if (rows.length === 0) return [];
@@ -32,6 +37,18 @@ export async function renderAccounts(ctx: AppContext, ids: string[]): Promise<En
 export async function renderNotifications(ctx: AppContext, viewerId: string, rows: NotificationRow[]): Promise<Entity[]> {
   if (rows.length === 0) return [];
   return serializeNotifications(ctx.config, rows, await hydrateNotifications(ctx.db, viewerId, rows));
+}
+
+export async function renderNotificationGroups(ctx: AppContext, viewerId: string, rows: GroupRow[], data: Map<string, GroupData>, options: GroupOptions): Promise<Entity> {
+  const accountIds = rows.flatMap((n) => data.get(n.key)?.sampleAccountIds ?? [n.from_account_id]);
+  const loaded = await surroundings(ctx.db, viewerId, rows.flatMap((n) => n.status_id ?? []), accountIds);
+  return serializeNotificationGroups(ctx.config, rows, data, loaded, options);
+}
+
+export async function renderNotificationRequests(ctx: AppContext, viewerId: string, rows: NotificationRequestRow[]): Promise<Entity[]> {
+  if (rows.length === 0) return [];
+  const loaded = await surroundings(ctx.db, viewerId, rows.flatMap((r) => r.last_status_id ?? []), rows.map((r) => r.from_account_id));
+  return serializeNotificationRequests(ctx.config, rows, loaded);
 }
 
 export async function renderConversations(ctx: AppContext, viewerId: string, rows: ConversationRow[]): Promise<Entity[]> {

@@ -4,6 +4,8 @@ import type { Config } from '../config.js';
 import type { AccountRow, PublicAccountRow } from '../domain/accounts.js';
 import type { ConversationRow } from '../domain/conversations.js';
 import type { StatusBatch, Surroundings } from '../domain/hydration.js';
+import type { GroupData, GroupRow } from '../domain/notification-groups.js';
+import type { NotificationRequestRow } from '../domain/notification-requests.js';
 import type { NotificationRow } from '../domain/notifications.js';
 import type { StatusRow } from '../domain/statuses.js';
 import type { TagUsage } from '../domain/tags.js';
@@ -111,9 +113,71 @@ function statusesById(site: Site, s: Surroundings): Map<string, Entity> {
 export function serializeNotifications(site: Site, rows: NotificationRow[], s: Surroundings): Entity[] {
   const statuses = statusesById(site, s);
   return rows.filter((n) => !n.status_id || statuses.has(n.status_id)).map((n) => ({
-    id: n.id, type: n.type, created_at: n.created_at.toISOString(), group_key: `ungrouped-${n.id}`,
+    id: n.id, type: n.type, created_at: n.created_at.toISOString(), group_key: n.group_key ?? `ungrouped-${n.id}`,
     account: serializeAccount(site, s.accounts.get(n.from_account_id)!),
     status: n.status_id ? statuses.get(n.status_id) ?? null : null,
+  }));
+}
+
+/** Notification types whose group names the status it is about (Mastodon's NotificationGroupSerializer). */
+const GROUP_STATUS_TYPES = new Set(['favourite', 'reblog', 'status', 'mention', 'poll', 'update', 'quote', 'quoted_update']);
+
+/** What a client needs to draw a row of avatars (Mastodon's PartialAccountWithAvatar). */
+function partialAccount(site: Site, a: PublicAccountRow): Entity {
+  const { id, acct, locked, bot, url, avatar, avatar_static } = serializeAccount(site, a);
+  return { id, acct, locked, bot, url, avatar, avatar_static };
+}
+
+export interface GroupOptions {
+  /** A page of groups (page_min_id and the like are shown) rather than one group looked up. */
+  paginated: boolean;
+  /** expand_accounts=partial_avatars: only each group's most recent actor in full. */
+  partialAvatars: boolean;
+}
+
+/**
+ * Mastodon's GroupedNotificationsResults: the groups, and once each the accounts and statuses they
+ * refer to. A group about a status the reader may no longer see is left out, as notifications are.
+ */
+export function serializeNotificationGroups(site: Site, rows: GroupRow[], data: Map<string, GroupData>, s: Surroundings, options: GroupOptions): Entity {
+  const statuses = statusesById(site, s);
+  const groups: Entity[] = [];
+  const firstAccounts: string[] = [];
+  const otherAccounts: string[] = [];
+  const statusIds: string[] = [];
+  for (const n of rows) {
+    if (n.status_id && !statuses.has(n.status_id)) continue;
+    const d = data.get(n.key) ?? { mostRecentId: n.id, sampleAccountIds: [n.from_account_id], count: 1, pageMinId: n.id, latestAt: n.created_at };
+    const samples = d.sampleAccountIds.filter((id) => s.accounts.has(id));
+    firstAccounts.push(...samples.slice(0, 1));
+    otherAccounts.push(...samples.slice(1));
+    const withStatus = GROUP_STATUS_TYPES.has(n.type) && n.status_id;
+    if (withStatus) statusIds.push(n.status_id!);
+    groups.push({
+      group_key: n.key, notifications_count: d.count, type: n.type, most_recent_notification_id: d.mostRecentId,
+      ...(options.paginated ? { page_min_id: d.pageMinId ?? n.id, page_max_id: d.mostRecentId, latest_page_notification_at: (d.latestAt ?? n.created_at).toISOString() } : {}),
+      sample_account_ids: samples,
+      ...(withStatus ? { status_id: n.status_id } : {}),
+    });
+  }
+  const full = [...new Set(options.partialAvatars ? firstAccounts : [...firstAccounts, ...otherAccounts])];
+  const partial = options.partialAvatars ? [...new Set(otherAccounts)].filter((id) => !full.includes(id)) : [];
+  return {
+    accounts: serializeAccounts(site, full, s.accounts),
+    ...(options.partialAvatars ? { partial_accounts: partial.map((id) => partialAccount(site, s.accounts.get(id)!)) } : {}),
+    statuses: [...new Set(statusIds)].map((id) => statuses.get(id)!),
+    notification_groups: groups,
+  };
+}
+
+/** Mastodon's NotificationRequest: the sender, how many notifications wait, and the latest post among them. */
+export function serializeNotificationRequests(site: Site, rows: NotificationRequestRow[], s: Surroundings): Entity[] {
+  const statuses = statusesById(site, s);
+  return rows.filter((r) => s.accounts.has(r.from_account_id)).map((r) => ({
+    id: r.id, created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString(),
+    notifications_count: r.notifications_count,
+    account: serializeAccount(site, s.accounts.get(r.from_account_id)!),
+    last_status: r.last_status_id ? statuses.get(r.last_status_id) ?? null : null,
   }));
 }
 

@@ -95,7 +95,8 @@ function pick(row: Record<string, unknown>, fields: readonly string[], prefix = 
 /** Statuses (by id, hydrated for the viewer) and accounts that a list of notifications or conversations shows. */
 export interface Surroundings { statuses: StatusRow[]; batch: StatusBatch; accounts: Map<string, PublicAccountRow> }
 
-async function surroundings(db: Queryable, viewerId: string, statusIds: string[], accountIds: string[]): Promise<Surroundings> {
+/** Statuses (hydrated for the viewer) and accounts that a list of things about them shows. */
+export async function surroundings(db: Queryable, viewerId: string, statusIds: string[], accountIds: string[]): Promise<Surroundings> {
   const statuses = [...(await getStatuses(db, statusIds)).values()];
   const [batch, accounts] = await Promise.all([hydrateStatuses(db, viewerId, statuses), getAccounts(db, accountIds)]);
   return { statuses, batch, accounts };

@@ -65,8 +65,7 @@ export async function follow(ctx: AppContext, accountId: string, targetId: strin
          on conflict (account_id, target_account_id) do update set show_reblogs = excluded.show_reblogs, notify = excluded.notify
          returning (xmax = 0) as created`, [accountId, targetId, options.reblogs ?? true, options.notify ?? false]);
       if (!request?.created) return;
-      const nid = await notify(tx, targetId, accountId, 'follow_request', null);
-      publishNotifications(ctx.events, tx, [nid ? { id: nid, accountId: targetId } : undefined]);
+      publishNotifications(ctx.events, tx, [await notify(tx, targetId, accountId, 'follow_request', null)]);
       return;
     }
     const { notification } = await insertFollow(tx, accountId, targetId, { reblogs: options.reblogs ?? true, notify: options.notify ?? false }, true);
@@ -84,8 +83,7 @@ async function insertFollow(tx: Queryable, accountId: string, targetId: string, 
   await copyIntoHomeFeed(tx, accountId, targetId);
   await tx.query('update accounts set following_count = following_count + 1 where id = $1', [accountId]);
   await tx.query('update accounts set followers_count = followers_count + 1 where id = $1', [targetId]);
-  const nid = notifyTarget ? await notify(tx, targetId, accountId, 'follow', null) : undefined;
-  return { notification: nid ? { id: nid, accountId: targetId } : undefined };
+  return { notification: notifyTarget ? await notify(tx, targetId, accountId, 'follow', null) : undefined };
 }
 
 /**

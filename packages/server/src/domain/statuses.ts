@@ -148,8 +148,8 @@ const CREATE_STATUS_SQL = `
     insert into idempotency_keys (account_id, key, status_id) values ($1, $2, next_id())
     on conflict do nothing returning status_id),
   created as (
-    insert into statuses (id, account_id, text, content_html, spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, quote_of_id, app_id)
-    select status_id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 from claim
+    insert into statuses (id, account_id, text, content_html, spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, quote_of_id, app_id, thread_id)
+    select status_id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, (select coalesce(p.thread_id, p.id) from statuses p where p.id = $9) from claim
     returning ${STATUS_FIELDS.join(', ')}),
   author as (update accounts set statuses_count = statuses_count + 1, last_status_at = now() where id = $1 and exists (select 1 from created)),
   parents as (
@@ -225,12 +225,12 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
     const recipients = new Set(mentioned.map((m) => m.id));
     if (inReplyToAccountId) recipients.add(inReplyToAccountId);
     for (const recipient of recipients) {
-      const id = await notify(tx, recipient, authorId, 'mention', status.id);
-      if (id) notificationIds.push({ id, accountId: recipient });
+      const notification = await notify(tx, recipient, authorId, 'mention', status.id);
+      if (notification) notificationIds.push(notification);
     }
     if (quotedAuthorId && !recipients.has(quotedAuthorId)) {
-      const id = await notify(tx, quotedAuthorId, authorId, 'quote', status.id);
-      if (id) notificationIds.push({ id, accountId: quotedAuthorId });
+      const notification = await notify(tx, quotedAuthorId, authorId, 'quote', status.id);
+      if (notification) notificationIds.push(notification);
     }
     if (!inReplyToAccountId || inReplyToAccountId === authorId) {
       notificationIds.push(...await notifySubscribers(tx, authorId, status.id, notificationIds.map((n) => n.accountId)));
@@ -272,13 +272,13 @@ export async function editStatus(ctx: AppContext, accountId: string, id: string,
     const rebloggers = await tx.query<{ account_id: string }>('select account_id from statuses where reblog_of_id = $1', [id]);
     const notified: NotificationRef[] = [];
     for (const r of rebloggers) {
-      const nid = await notify(tx, r.account_id, accountId, 'update', id);
-      if (nid) notified.push({ id: nid, accountId: r.account_id });
+      const notification = await notify(tx, r.account_id, accountId, 'update', id);
+      if (notification) notified.push(notification);
     }
     const quotes = await tx.query<{ id: string; account_id: string }>('select id, account_id from statuses where quote_of_id = $1', [id]);
     for (const q of quotes) {
-      const nid = await notify(tx, q.account_id, accountId, 'quoted_update', q.id);
-      if (nid) notified.push({ id: nid, accountId: q.account_id });
+      const notification = await notify(tx, q.account_id, accountId, 'quoted_update', q.id);
+      if (notification) notified.push(notification);
     }
     publish(ctx.events, tx, 'status.updated', { statusId: id, accountId });
     publishNotifications(ctx.events, tx, notified);
@@ -351,9 +351,7 @@ export async function favourite(ctx: AppContext, accountId: string, id: string):
     const inserted = await tx.query('insert into favourites (account_id, status_id) values ($1, $2) on conflict do nothing returning id', [accountId, status.id]);
     if (inserted.length === 0) return status;
     await tx.query('update statuses set favourites_count = favourites_count + 1 where id = $1', [status.id]);
-    const nid = await notify(tx, status.account_id, accountId, 'favourite', status.id);
-    const notification = nid ? { id: nid, accountId: status.account_id } : undefined;
-    publishNotifications(ctx.events, tx, [notification]);
+    publishNotifications(ctx.events, tx, [await notify(tx, status.account_id, accountId, 'favourite', status.id)]);
     return { ...status, favourites_count: status.favourites_count + 1 };
   });
 }
@@ -389,8 +387,7 @@ export async function reblog(ctx: AppContext, accountId: string, id: string, vis
       return existing!.id;
     }
     await tx.query('update statuses set reblogs_count = reblogs_count + 1 where id = $1', [original.id]);
-    const nid = await notify(tx, original.account_id, accountId, 'reblog', original.id);
-    const notification = nid ? { id: nid, accountId: original.account_id } : undefined;
+    const notification = await notify(tx, original.account_id, accountId, 'reblog', original.id);
     publish(ctx.events, tx, 'status.created', { statusId: created.id, accountId });
     publishNotifications(ctx.events, tx, [notification]);
     return created.id;

@@ -1,12 +1,10 @@
 // Hashtag usage: the seven-day history a Tag entity shows, and the trending list.
 import type { Queryable } from '../db/index.js';
+import { firstIdAt } from './pagination.js';
 
 const DAY_MS = 86_400_000;
 /** Trending looks at the most recent uses only, so its cost stays flat however busy the server is. */
 const TRENDING_SAMPLE = 20_000;
-
-/** The smallest status id created at or after `ms` (ids are milliseconds << 16; see migration 0001). */
-const firstIdAt = (ms: number) => (BigInt(Math.floor(ms)) << 16n).toString();
 
 const startOfDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 

@@ -16,6 +16,7 @@ const PUBLIC = new Set([
   // hashtags and endorsements (empty here).
   'GET /api/v1/trends', 'GET /api/v1/trends/tags', 'GET /api/v1/trends/statuses', 'GET /api/v1/trends/links',
   'GET /api/v1/instance/peers', 'GET /api/v1/instance/rules', 'GET /api/v1/instance/extended_description',
+  'GET /api/v1/instance/activity', 'GET /api/v1/instance/languages', 'GET /api/v1/instance/translation_languages',
   'GET /api/v1/accounts/:id/featured_tags', 'GET /api/v1/accounts/:id/endorsements',
 ]);
 /** The web UI's pages and its first-party sign-in forms are public by nature; they are tested in test/web. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { notFound, unprocessable } from '../../errors.js';
+import { normalizeLanguage } from '../../domain/languages.js';
 import * as statuses from '../../domain/statuses.js';
 import { renderStatusHtml } from '../../domain/text.js';
 import { interactingAccounts } from '../../domain/timelines.js';
@@ -17,10 +18,13 @@ function visibilityParam(body: Params): statuses.Visibility {
   return visibility as statuses.Visibility;
 }
 
+/** An ISO 639 code, or a regional variant Mastodon knows (`zh-TW`, `pt-BR`), in Mastodon's spelling. */
 function languageParam(body: Params): string | null {
   const language = str(body, 'language', 10) || null;
-  if (language && !/^[a-z]{2,3}$/i.test(language)) throw unprocessable('Validation failed: Language is not a valid ISO 639 code');
-  return language?.toLowerCase() ?? null;
+  if (!language) return null;
+  const normalized = normalizeLanguage(language);
+  if (!normalized) throw unprocessable('Validation failed: Language is not a valid ISO 639 code');
+  return normalized;
 }
 
 export default async function statusRoutes(app: FastifyInstance, ctx: AppContext) {

@@ -77,7 +77,7 @@ class StreamHub {
   constructor(private readonly ctx: AppContext) {}
 
   async start(): Promise<void> {
-    for (const event of ['status.created', 'status.deleted', 'status.updated', 'notification.created', 'tokens.revoked'] as const) {
+    for (const event of ['status.created', 'status.deleted', 'status.updated', 'notification.created', 'notifications.merged', 'filters.changed', 'tokens.revoked'] as const) {
       // The listener is generic over the event names.
       const onLocal = (data: any) => {
         const message = { origin: this.origin, event, data } as RelayedEvent;
@@ -144,16 +144,35 @@ class StreamHub {
 
   private dispatch(message: RelayedEvent): void {
     if (this.clients.size === 0) return;
-    const work = message.event === 'notification.created' ? this.deliverNotification(message.data)
-      : message.event === 'tokens.revoked' ? this.closeRevoked(new Set(message.data.tokenIds))
-        : message.event === 'status.deleted' ? Promise.resolve(this.deliverDelete(message.data.statusId))
-          : this.deliverStatus(message.data.statusId, message.event === 'status.created' ? 'update' : 'status.update');
+    let work: Promise<void>;
+    switch (message.event) {
+      case 'notification.created': work = this.deliverNotification(message.data); break;
+      case 'notifications.merged': work = Promise.resolve(this.deliverToUser(message.data.accountId, 'notifications_merged', '1', true)); break;
+      case 'filters.changed': work = Promise.resolve(this.deliverToUser(message.data.accountId, 'filters_changed', undefined, false)); break;
+      case 'tokens.revoked': work = this.closeRevoked(new Set(message.data.tokenIds)); break;
+      case 'status.deleted': work = Promise.resolve(this.deliverDelete(message.data.statusId)); break;
+      default: work = this.deliverStatus(message.data.statusId, message.event === 'status.created' ? 'update' : 'status.update');
+    }
     work.catch((err) => this.ctx.logger.error({ err, event: message.event }, 'streaming delivery failed'));
   }
 
-  private send(client: Client, sub: Subscription, event: string, payload: string): void {
+  private send(client: Client, sub: Subscription, event: string, payload: string | undefined): void {
     if (client.socket.readyState !== client.socket.OPEN) return;
-    client.socket.send(JSON.stringify({ stream: sub.tag ? [sub.name, sub.tag] : [sub.name], event, payload }));
+    client.socket.send(JSON.stringify({ stream: sub.tag ? [sub.name, sub.tag] : [sub.name], event, ...(payload === undefined ? {} : { payload }) }));
+  }
+
+  /**
+   * An event about the account itself, on its `user` streams (and `user:notification` for
+   * notification events, which need read:notifications, as notifications do).
+   */
+  private deliverToUser(accountId: string, event: string, payload: string | undefined, aboutNotifications: boolean): void {
+    for (const client of this.clients) {
+      if (client.auth?.accountId !== accountId) continue;
+      if (aboutNotifications && !scopeAllows(client.auth.scopes, 'read:notifications')) continue;
+      for (const sub of client.subscriptions.values()) {
+        if (sub.name === 'user' || (aboutNotifications && sub.name === 'user:notification')) this.send(client, sub, event, payload);
+      }
+    }
   }
 
   private async deliverStatus(statusId: string, event: 'update' | 'status.update'): Promise<void> {
@@ -201,7 +220,7 @@ class StreamHub {
     const recipients = [...this.clients].filter((c) => c.auth?.accountId === data.accountId && scopeAllows(c.auth.scopes, 'read:notifications'));
     if (recipients.length === 0) return;
     const row = await findNotification(this.ctx.db, data.accountId, data.notificationId);
-    if (!row) return;
+    if (!row || row.filtered) return;
     const [entity] = await renderNotifications(this.ctx, data.accountId, [row]);
     if (!entity) return; // about a status the recipient may no longer see
     const payload = JSON.stringify(entity);
