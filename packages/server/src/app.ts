@@ -23,6 +23,7 @@ import streaming from './api/v1/streaming.js';
 import followRequests from './api/v1/follow-requests.js';
 import markers from './api/v1/markers.js';
 import tags from './api/v1/tags.js';
+import lists from './api/v1/lists.js';
 import emptyCollections from './api/v1/empty-collections.js';
 import web from './web/routes.js';
 import { registerOverloadProtection } from './overload/index.js';
@@ -30,7 +31,7 @@ import { registerOverloadProtection } from './overload/index.js';
 export interface RouteEntry { method: string; url: string; auth?: AuthRule }
 
 /** Every route module, in one list: (app, ctx) => registers its routes. */
-const routeModules = [health, oauth, media, apps, accounts, followRequests, instance, notifications, groupedNotifications, conversations, statuses, timelines, tags, markers, emptyCollections, search, streaming, web];
+const routeModules = [health, oauth, media, apps, accounts, followRequests, instance, notifications, groupedNotifications, conversations, statuses, timelines, tags, lists, markers, emptyCollections, search, streaming, web];
 
 declare module 'fastify' {
   interface FastifyInstance { routeTable: RouteEntry[] }

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { AccountRow, PublicAccountRow } from '../domain/accounts.js';
 import type { ConversationRow } from '../domain/conversations.js';
 import type { StatusBatch, Surroundings } from '../domain/hydration.js';
+import type { ListRow } from '../domain/lists.js';
 import type { GroupData, GroupRow } from '../domain/notification-groups.js';
 import type { NotificationRequestRow } from '../domain/notification-requests.js';
 import type { NotificationRow } from '../domain/notifications.js';
@@ -190,3 +191,6 @@ export function serializeConversations(site: Site, rows: ConversationRow[], part
     last_status: statuses.get(c.last_status_id) ?? null,
   }));
 }
+
+/** Mastodon's List entity. */
+export const serializeList = (l: ListRow): Entity => ({ id: l.id, title: l.title, replies_policy: l.replies_policy, exclusive: l.exclusive });

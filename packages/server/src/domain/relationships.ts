@@ -9,6 +9,7 @@ import { forbidden, notFound, unprocessable } from '../errors.js';
 import { keysetPage, type PageParams } from './pagination.js';
 import { publishNotifications, type NotificationRef } from './events.js';
 import { copyIntoHomeFeed, removeFromHomeFeed } from './home-feed.js';
+import { leaveListsIfUnfollowed } from './lists.js';
 import { notify } from './notifications.js';
 
 export interface Relationship {
@@ -116,7 +117,9 @@ export async function rejectFollowRequest(ctx: AppContext, ownerId: string, requ
 
 async function removeFollowRequest(tx: Queryable, accountId: string, targetId: string): Promise<void> {
   const removed = await tx.query('delete from follow_requests where account_id = $1 and target_account_id = $2 returning id', [accountId, targetId]);
-  if (removed.length) await tx.query(`delete from notifications where account_id = $1 and from_account_id = $2 and type = 'follow_request'`, [targetId, accountId]);
+  if (removed.length === 0) return;
+  await tx.query(`delete from notifications where account_id = $1 and from_account_id = $2 and type = 'follow_request'`, [targetId, accountId]);
+  await leaveListsIfUnfollowed(tx, accountId, targetId);
 }
 
 /** Unlocking an account accepts everyone who was waiting, as Mastodon does. */
@@ -141,6 +144,7 @@ async function removeFollow(tx: Queryable, accountId: string, targetId: string):
   const removed = await tx.query('delete from follows where account_id = $1 and target_account_id = $2 returning id', [accountId, targetId]);
   if (removed.length === 0) return;
   await removeFromHomeFeed(tx, accountId, targetId);
+  await leaveListsIfUnfollowed(tx, accountId, targetId);
   await tx.query('update accounts set following_count = greatest(following_count - 1, 0) where id = $1', [accountId]);
   await tx.query('update accounts set followers_count = greatest(followers_count - 1, 0) where id = $1', [targetId]);
 }

@@ -5,7 +5,8 @@ import type { Queryable } from '../db/index.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { buildHomeFeed } from './home-feed.js';
-import { notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
+import { notInExclusiveList } from './lists.js';
+import { activeMute, notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
 
 function page(db: Queryable, from: string, conditions: string[], params: unknown[], p: PageParams, column = 's.id'): Promise<StatusRow[]> {
   return keysetPage<StatusRow & { cursor?: string }>(db, p, column, params, (k) =>
@@ -24,6 +25,7 @@ export function homeConditions(v: string): string[] {
     notMutedBy(v),
     reblogNotMutedBy(v),
     `not exists (select 1 from blocks b where b.account_id = ${v} and b.target_account_id = s.account_id)`,
+    notInExclusiveList(v),
   ];
 }
 
@@ -37,7 +39,7 @@ export function publicConditions(v: string): string[] {
  * Fan-in: for each followed account (and oneself) take its newest matching statuses from the
  * (account_id, id desc) index, then keep the newest `limit` of those. Each account contributes at most
  * `limit` rows and the filters read only indexed columns, so the cost grows with the number of
- * follows, not with how far back their statuses go. Mutes and blocks drop whole accounts up front.
+ * follows, not with how far back their statuses go. Mutes, blocks and exclusive lists drop whole accounts up front.
  * Matches homeConditions() (the streaming filter). Used where the home feed (below) does not reach.
  */
 export async function fanInHomeTimeline(db: Queryable, viewerId: string, p: PageParams): Promise<StatusRow[]> {
@@ -48,8 +50,9 @@ export async function fanInHomeTimeline(db: Queryable, viewerId: string, p: Page
     `with sources as (
        select f.target_account_id as account_id, f.show_reblogs from follows f
        where f.account_id = $1
-         and not exists (select 1 from mutes mu where mu.account_id = $1 and mu.target_account_id = f.target_account_id)
+         and not exists (select 1 from mutes mu where mu.account_id = $1 and mu.target_account_id = f.target_account_id and ${activeMute('mu')})
          and not exists (select 1 from blocks b where b.account_id = $1 and b.target_account_id = f.target_account_id)
+         and not exists (select 1 from lists xl join list_accounts xa on xa.list_id = xl.id and xa.account_id = f.target_account_id where xl.account_id = $1 and xl.exclusive)
        union all select $1::bigint, true)
      select ${STATUS_COLUMNS} from statuses s where s.id in (
        select newest.id from sources cross join lateral (

@@ -14,7 +14,6 @@ import { idParam, type Params } from '../params.js';
 type Rule = { auth: AuthRule } | undefined;
 
 const EMPTY: Array<[string, Rule]> = [
-  ['/api/v1/lists', rule('user', 'read:lists')],
   ['/api/v1/filters', rule('user', 'read:filters')],
   ['/api/v2/filters', rule('user', 'read:filters')],
   ['/api/v1/announcements', rule('user', 'read')],
@@ -33,7 +32,6 @@ const EMPTY: Array<[string, Rule]> = [
 /** Per-account collections that are empty for every account that exists. */
 const EMPTY_PER_ACCOUNT: Array<[string, Rule]> = [
   ['/api/v1/accounts/:id/featured_tags', undefined],
-  ['/api/v1/accounts/:id/lists', rule('user', 'read:lists')],
   ['/api/v1/accounts/:id/endorsements', undefined],
 ];
 

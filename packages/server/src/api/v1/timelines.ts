@@ -1,16 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { badRequest } from '../../errors.js';
+import { getList, listTimeline } from '../../domain/lists.js';
 import { homeTimeline, markedStatuses, publicTimeline, tagTimeline } from '../../domain/timelines.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
 import { paginated } from '../pagination.js';
-import { flag, HASHTAG, type Params } from '../params.js';
+import { flag, HASHTAG, idParam, type Params } from '../params.js';
 import { renderStatuses } from '../render.js';
 
 export default async function timelines(app: FastifyInstance, ctx: AppContext) {
   app.get('/api/v1/timelines/home', { config: { ...rule('user', 'read:statuses'), priority: 'critical' } }, async (request, reply) => {
     const me = viewer(request);
     return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => homeTimeline(ctx, me, page)));
+  });
+
+  // A list's timeline: 404 for a list that is not the viewer's, as on Mastodon.
+  app.get<{ Params: { id: string } }>('/api/v1/timelines/list/:id', { config: { ...rule('user', 'read:lists'), priority: 'critical' } }, async (request, reply) => {
+    const me = viewer(request);
+    const list = await getList(ctx.db, me, idParam(request.params.id));
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => listTimeline(ctx.db, list, page)));
   });
 
   app.get('/api/v1/timelines/public', { config: { ...rule('optional', 'read:statuses'), expensive: true } }, async (request, reply) => {
