@@ -50,8 +50,10 @@ export default async function listRoutes(app: FastifyInstance, ctx: AppContext) 
 
   // limit=0 lists every member (at most MAX_MEMBERS), as Mastodon does.
   app.get<WithId>('/api/v1/lists/:id/accounts', { config: rule('user', 'read:lists') }, async (request, reply) => {
+    const unlimited = (request.query as Params).limit === '0';
+    if (!unlimited) parsePage(request.query as Params); // bad parameters are refused before any look-up
     const list = await lists.getList(ctx.db, viewer(request), idParam(request.params.id));
-    if ((request.query as Params).limit === '0') return renderAccounts(ctx, (await lists.listMembers(ctx.db, list, null)).map((m) => m.accountId));
+    if (unlimited) return renderAccounts(ctx, (await lists.listMembers(ctx.db, list, null)).map((m) => m.accountId));
     const rows = await paginated(ctx, request, reply, (page) => lists.listMembers(ctx.db, list, page), { limits: [40, 80] });
     return renderAccounts(ctx, rows.map((r) => r.accountId));
   });

@@ -4,7 +4,7 @@ import { badRequest } from '../../errors.js';
 import { getList, listTimeline } from '../../domain/lists.js';
 import { homeTimeline, markedStatuses, publicTimeline, tagTimeline } from '../../domain/timelines.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
-import { paginated } from '../pagination.js';
+import { paginated, parsePage } from '../pagination.js';
 import { flag, HASHTAG, idParam, type Params } from '../params.js';
 import { renderStatuses } from '../render.js';
 
@@ -17,6 +17,7 @@ export default async function timelines(app: FastifyInstance, ctx: AppContext) {
   // A list's timeline: 404 for a list that is not the viewer's, as on Mastodon.
   app.get<{ Params: { id: string } }>('/api/v1/timelines/list/:id', { config: { ...rule('user', 'read:lists'), priority: 'critical' } }, async (request, reply) => {
     const me = viewer(request);
+    parsePage(request.query as Params); // bad parameters are refused before any look-up
     const list = await getList(ctx.db, me, idParam(request.params.id));
     return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => listTimeline(ctx.db, list, page)));
   });
