@@ -62,6 +62,34 @@ export function list(p: Params, name: string, maxItems: number): string[] {
   return items;
 }
 
+const isObject = (v: unknown): v is Params => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Rails' nested attributes (`keywords_attributes`): a JSON array of objects, or an object keyed by
+ * index (`{"0": {...}}`), or form fields `name[][field]` (taken in order) or `name[0][field]`.
+ */
+export function attributesList(p: Params, name: string, maxItems: number): Params[] {
+  let items: Params[];
+  const v = p[name];
+  if (v !== undefined && v !== null) {
+    const values = Array.isArray(v) ? v : isObject(v) ? Object.keys(v).sort((a, b) => Number(a) - Number(b)).map((k) => v[k]) : null;
+    if (!values || !values.every(isObject)) throw unprocessable(`${name} must be a list of objects`);
+    items = values;
+  } else {
+    const byIndex = new Map<string, Params>();
+    const inOrder: Params[] = [];
+    for (const [key, value] of Object.entries(p)) {
+      const m = new RegExp(`^${name}\\[(\\d*)\\]\\[(\\w+)\\]$`).exec(key);
+      if (!m) continue;
+      if (m[1] === '') (Array.isArray(value) ? value : [value]).forEach((x, i) => { (inOrder[i] ??= {})[m[2]!] = x; });
+      else { const item = byIndex.get(m[1]!) ?? {}; item[m[2]!] = value; byIndex.set(m[1]!, item); }
+    }
+    items = [...inOrder, ...[...byIndex.entries()].sort((a, b) => Number(a[0]) - Number(b[0])).map(([, item]) => item)];
+  }
+  if (items.length > maxItems) throw unprocessable(`${name} accepts at most ${maxItems} entries`);
+  return items;
+}
+
 /** A hashtag's name, as it may appear in a URL or a stream name. */
 export const HASHTAG = /^[\p{L}\p{N}_]{1,100}$/u;
 

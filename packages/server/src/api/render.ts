@@ -6,6 +6,7 @@ import type { Queryable } from '../db/index.js';
 import { notFound } from '../errors.js';
 import { getAccounts } from '../domain/accounts.js';
 import type { ConversationRow } from '../domain/conversations.js';
+import type { FilterContext } from '../domain/filters.js';
 import { hydrateConversations, hydrateNotifications, hydrateStatuses, participantsOf, surroundings } from '../domain/hydration.js';
 import type { GroupData, GroupRow } from '../domain/notification-groups.js';
 import type { NotificationRequestRow } from '../domain/notification-requests.js';
@@ -17,14 +18,18 @@ import {
   type Entity, type GroupOptions,
 } from './serializers.js';
 
-export async function renderStatuses(ctx: AppContext, viewerId: string | null, rows: StatusRow[], db: Queryable = ctx.db): Promise<Entity[]> {
+/**
+ * Statuses for the viewer, in the order given, those they may not see left out. `context` is the
+ * filter context of the place they are shown (null: one looked up, bookmarks...; see hydrateStatuses).
+ */
+export async function renderStatuses(ctx: AppContext, viewerId: string | null, rows: StatusRow[], context: FilterContext | null = null, db: Queryable = ctx.db): Promise<Entity[]> {
   if (rows.length === 0) return [];
-  return serializeStatuses(ctx.config, await hydrateStatuses(db, viewerId, rows), rows);
+  return serializeStatuses(ctx.config, await hydrateStatuses(db, viewerId, rows, context), rows);
 }
 
 /** One status; 404 when the viewer may not see it (or, for a reblog, what it reblogs). */
 export async function renderStatus(ctx: AppContext, viewerId: string | null, row: StatusRow, db: Queryable = ctx.db): Promise<Entity> {
-  const [entity] = await renderStatuses(ctx, viewerId, [row], db);
+  const [entity] = await renderStatuses(ctx, viewerId, [row], null, db);
   if (!entity) throw notFound();
   return entity;
 }
@@ -41,7 +46,7 @@ export async function renderNotifications(ctx: AppContext, viewerId: string, row
 
 export async function renderNotificationGroups(ctx: AppContext, viewerId: string, rows: GroupRow[], data: Map<string, GroupData>, options: GroupOptions): Promise<Entity> {
   const accountIds = rows.flatMap((n) => data.get(n.key)?.sampleAccountIds ?? [n.from_account_id]);
-  const loaded = await surroundings(ctx.db, viewerId, rows.flatMap((n) => n.status_id ?? []), accountIds);
+  const loaded = await surroundings(ctx.db, viewerId, rows.flatMap((n) => n.status_id ?? []), accountIds, 'notifications');
   return serializeNotificationGroups(ctx.config, rows, data, loaded, options);
 }
 

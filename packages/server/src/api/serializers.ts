@@ -3,6 +3,7 @@
 import type { Config } from '../config.js';
 import type { AccountRow, PublicAccountRow } from '../domain/accounts.js';
 import type { ConversationRow } from '../domain/conversations.js';
+import type { FilterMatch, FilterRow, KeywordRow, FilterStatusRow } from '../domain/filters.js';
 import type { StatusBatch, Surroundings } from '../domain/hydration.js';
 import type { ListRow } from '../domain/lists.js';
 import type { GroupData, GroupRow } from '../domain/notification-groups.js';
@@ -52,8 +53,11 @@ export function serializeAccounts(site: Site, ids: string[], accounts: Map<strin
   return ids.flatMap((id) => { const a = accounts.get(id); return a ? [serializeAccount(site, a)] : []; });
 }
 
-/** A status of the page may be shown if hydration kept it (the viewer may see it) and, for a reblog, what it reblogs. */
-const isShown = (batch: StatusBatch, row: StatusRow) => batch.statuses.has(row.id) && (!row.reblog_of_id || batch.statuses.has(row.reblog_of_id));
+/**
+ * A status of the page may be shown if hydration kept it (the viewer may see it) and, for a reblog,
+ * what it reblogs, and no filter of the viewer's hides it where it is shown.
+ */
+const isShown = (batch: StatusBatch, row: StatusRow) => batch.statuses.has(row.id) && (!row.reblog_of_id || batch.statuses.has(row.reblog_of_id)) && !batch.hidden.has(row.id);
 
 /** The statuses the viewer may see (domain/hydration.ts decides), in the order given; the rest are left out. */
 export function serializeStatuses(site: Site, batch: StatusBatch, rows: StatusRow[]): Entity[] {
@@ -85,7 +89,7 @@ function statusEntity(site: Site, b: StatusBatch, s: StatusRow, depth: number): 
     in_reply_to_id: s.in_reply_to_id, in_reply_to_account_id: s.in_reply_to_account_id,
     reblog: reblogOf ? statusEntity(site, b, reblogOf, depth) : null,
     quote, quote_approval: quoteApproval(b, s),
-    poll: null, card: null, language: s.language, text: null, filtered: [],
+    poll: null, card: null, language: s.language, text: null, filtered: (b.filtered.get(s.id) ?? []).map(serializeFilterResult),
     favourited: b.favourited.has(id), reblogged: b.reblogged.has(id), muted: false, bookmarked: b.bookmarked.has(id), pinned: b.pinned.has(s.id),
   };
 }
@@ -194,3 +198,26 @@ export function serializeConversations(site: Site, rows: ConversationRow[], part
 
 /** Mastodon's List entity. */
 export const serializeList = (l: ListRow): Entity => ({ id: l.id, title: l.title, replies_policy: l.replies_policy, exclusive: l.exclusive });
+
+/** Mastodon's Filter entity; in a FilterResult, without its keywords and statuses (as Mastodon shows it there). */
+export function serializeFilter(f: FilterRow, rules = true): Entity {
+  return {
+    id: f.id, title: f.title, context: f.context, expires_at: f.expires_at?.toISOString() ?? null, filter_action: f.action,
+    ...(rules ? { keywords: f.keywords.map(serializeFilterKeyword), statuses: f.statuses.map(serializeFilterStatus) } : {}),
+  };
+}
+
+export const serializeFilterKeyword = (k: KeywordRow): Entity => ({ id: k.id, keyword: k.keyword, whole_word: k.whole_word });
+export const serializeFilterStatus = (s: FilterStatusRow): Entity => ({ id: s.id, status_id: s.status_id });
+
+function serializeFilterResult(m: FilterMatch): Entity {
+  return { filter: serializeFilter(m.filter, false), keyword_matches: m.keywordMatches, status_matches: m.statusMatches };
+}
+
+/** The v1 Filter entity: one keyword of a filter, with the filter's settings (hide is "irreversible"). */
+export function serializeV1Filter(keyword: KeywordRow, f: FilterRow): Entity {
+  return {
+    id: keyword.id, phrase: keyword.keyword, context: f.context, whole_word: keyword.whole_word,
+    expires_at: f.expires_at?.toISOString() ?? null, irreversible: f.action === 'hide',
+  };
+}

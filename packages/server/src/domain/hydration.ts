@@ -9,6 +9,7 @@
 import type { Queryable } from '../db/index.js';
 import { getAccounts, type PublicAccountRow } from './accounts.js';
 import type { ConversationRow } from './conversations.js';
+import { activeFilters, filterMatcher, type FilterContext, type FilterMatch } from './filters.js';
 import type { NotificationRow } from './notifications.js';
 import { STATUS_COLUMNS, STATUS_FIELDS, getStatuses, type StatusRow } from './statuses.js';
 import { visibleTo } from './visibility.js';
@@ -24,6 +25,10 @@ export interface StatusBatch {
   mentions: Map<string, Array<{ id: string; username: string }>>;
   tags: Map<string, string[]>;
   favourited: Set<string>; reblogged: Set<string>; bookmarked: Set<string>; pinned: Set<string>;
+  /** The viewer's filters each status matches (a reblog: what its original matches). */
+  filtered: Map<string, FilterMatch[]>;
+  /** Statuses of the page a filter hides in this context: left out of the response. */
+  hidden: Set<string>;
 }
 
 /** The account columns an entity shows, prefixed so they can sit beside a status's columns in one row. */
@@ -64,14 +69,24 @@ const HYDRATE_SQL = `
   join accounts a on a.id = t.account_id
   left join (select 'original' as kind, * from originals union all select 'quoted', * from quoted) s on s.kind = t.kind and s.id = t.id`;
 
-export async function hydrateStatuses(db: Queryable, viewerId: string | null, rows: StatusRow[]): Promise<StatusBatch> {
+/**
+ * Loads a page of statuses for a viewer. `context` is where they will be shown (a filter context:
+ * home and lists, notifications, public timelines, a thread, a profile), so that only the viewer's
+ * filters for that place apply and those that hide leave statuses out; null where no context fits
+ * (one status looked up, bookmarks, search...): every filter is reported, none hides.
+ */
+export async function hydrateStatuses(db: Queryable, viewerId: string | null, rows: StatusRow[], context: FilterContext | null = null): Promise<StatusBatch> {
   const batch: StatusBatch = {
     viewerId, accounts: new Map(), statuses: new Map(), quotable: new Set(), mentions: new Map(), tags: new Map(),
-    favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(),
+    favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(), filtered: new Map(), hidden: new Set(),
   };
   if (rows.length === 0) return batch;
   const given = new Map(rows.map((r) => [r.id, r]));
-  for (const h of await db.query<HydrationRow>(HYDRATE_SQL, [[...given.keys()], viewerId])) {
+  const [hydrated, filters] = await Promise.all([
+    db.query<HydrationRow>(HYDRATE_SQL, [[...given.keys()], viewerId]),
+    viewerId ? activeFilters(db, viewerId) : Promise.resolve([]),
+  ]);
+  for (const h of hydrated) {
     if (h.kind === 'page') batch.statuses.set(h.id, given.get(h.id)!);
     else if (!batch.statuses.has(h.id)) batch.statuses.set(h.id, pick(h, STATUS_FIELDS) as unknown as StatusRow);
     if (h.kind === 'quoted') batch.quotable.add(h.id);
@@ -83,7 +98,20 @@ export async function hydrateStatuses(db: Queryable, viewerId: string | null, ro
     if (h.bookmarked) batch.bookmarked.add(h.id);
     if (h.pinned) batch.pinned.add(h.id);
   }
+  if (filters.length) applyFilters(batch, rows, filterMatcher(filters, context), context !== null);
   return batch;
+}
+
+/** Matches every loaded status against the viewer's filters; with a context, hides what they hide. */
+function applyFilters(batch: StatusBatch, page: StatusRow[], match: ReturnType<typeof filterMatcher>, hide: boolean): void {
+  for (const status of batch.statuses.values()) {
+    const proper = status.reblog_of_id ? batch.statuses.get(status.reblog_of_id) : status;
+    if (!proper) continue;
+    const found = match(`${proper.spoiler_text}\n\n${proper.text}`, [status.id, proper.id]);
+    if (found.length) batch.filtered.set(status.id, found);
+  }
+  if (!hide) return;
+  for (const row of page) if (batch.filtered.get(row.id)?.some((m) => m.filter.action === 'hide')) batch.hidden.add(row.id);
 }
 
 function pick(row: Record<string, unknown>, fields: readonly string[], prefix = ''): Record<string, unknown> {
@@ -96,14 +124,14 @@ function pick(row: Record<string, unknown>, fields: readonly string[], prefix = 
 export interface Surroundings { statuses: StatusRow[]; batch: StatusBatch; accounts: Map<string, PublicAccountRow> }
 
 /** Statuses (hydrated for the viewer) and accounts that a list of things about them shows. */
-export async function surroundings(db: Queryable, viewerId: string, statusIds: string[], accountIds: string[]): Promise<Surroundings> {
+export async function surroundings(db: Queryable, viewerId: string, statusIds: string[], accountIds: string[], context: FilterContext | null = null): Promise<Surroundings> {
   const statuses = [...(await getStatuses(db, statusIds)).values()];
-  const [batch, accounts] = await Promise.all([hydrateStatuses(db, viewerId, statuses), getAccounts(db, accountIds)]);
+  const [batch, accounts] = await Promise.all([hydrateStatuses(db, viewerId, statuses, context), getAccounts(db, accountIds)]);
   return { statuses, batch, accounts };
 }
 
 export function hydrateNotifications(db: Queryable, viewerId: string, rows: NotificationRow[]): Promise<Surroundings> {
-  return surroundings(db, viewerId, rows.flatMap((n) => n.status_id ?? []), rows.map((n) => n.from_account_id));
+  return surroundings(db, viewerId, rows.flatMap((n) => n.status_id ?? []), rows.map((n) => n.from_account_id), 'notifications');
 }
 
 /** A note to oneself shows the viewer as its participant, as Mastodon does. */

@@ -84,7 +84,7 @@ export default async function accounts(app: FastifyInstance, ctx: AppContext) {
       excludeReplies: flag(q, 'exclude_replies') ?? false, excludeReblogs: flag(q, 'exclude_reblogs') ?? false,
       pinned: flag(q, 'pinned') ?? false, onlyMedia: flag(q, 'only_media') ?? false, tagged: str(q, 'tagged', 100),
     };
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => accountStatuses(ctx.db, me, account.id, filters, page)));
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => accountStatuses(ctx.db, me, account.id, filters, page)), 'account');
   });
 
   for (const direction of ['followers', 'following'] as const) {

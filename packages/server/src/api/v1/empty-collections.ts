@@ -14,8 +14,6 @@ import { idParam, type Params } from '../params.js';
 type Rule = { auth: AuthRule } | undefined;
 
 const EMPTY: Array<[string, Rule]> = [
-  ['/api/v1/filters', rule('user', 'read:filters')],
-  ['/api/v2/filters', rule('user', 'read:filters')],
   ['/api/v1/announcements', rule('user', 'read')],
   ['/api/v1/followed_tags', rule('user', 'read:follows')],
   ['/api/v1/featured_tags', rule('user', 'read:accounts')],

@@ -68,8 +68,10 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
     const me = optionalViewer(request);
     const status = await statuses.getVisibleStatus(ctx.db, me, idParam(request.params.id));
     const { ancestors, descendants } = await statuses.statusContext(ctx.db, me, status);
-    const all = await renderStatuses(ctx, me, [...ancestors, ...descendants]);
-    return { ancestors: all.slice(0, ancestors.length), descendants: all.slice(ancestors.length) };
+    // A thread's filters may hide some of it: split by what each status was, not by position.
+    const all = await renderStatuses(ctx, me, [...ancestors, ...descendants], 'thread');
+    const above = new Set(ancestors.map((s) => s.id));
+    return { ancestors: all.filter((e) => above.has(e.id as string)), descendants: all.filter((e) => !above.has(e.id as string)) };
   });
 
   app.put<WithId>('/api/v1/statuses/:id', { config: rule('user', 'write:statuses') }, async (request) => {

@@ -15,6 +15,7 @@ import type { AppContext } from '../../context.js';
 import { ApiError, forbidden, unauthorized } from '../../errors.js';
 import { statusToDeliver, viewersMatching } from '../../domain/delivery.js';
 import type { DomainEvents } from '../../domain/events.js';
+import type { FilterContext } from '../../domain/filters.js';
 import { findNotification } from '../../domain/notifications.js';
 import { liveTokenIds } from '../../domain/tokens.js';
 import { scopeAllows } from '../../domain/scopes.js';
@@ -188,11 +189,13 @@ class StreamHub {
       viewersMatching(this.ctx.db, statusId, viewersOf(isPublic), publicConditions),
       viewersMatching(this.ctx.db, statusId, viewersOf(isTag), tagConditions),
     ]);
-    // One serialization per viewer (their favourited/reblogged flags differ), shared by their sockets.
-    const payloads = new Map<string | null, Promise<string | undefined>>();
-    const payloadFor = (viewer: string | null) => {
-      let p = payloads.get(viewer);
-      if (!p) payloads.set(viewer, p = renderStatuses(this.ctx, viewer, [row]).then(([e]) => (e ? JSON.stringify(e) : undefined)));
+    // One serialization per viewer and filter context (their favourited/reblogged flags and filters
+    // differ), shared by their sockets; a status a filter hides there is not sent.
+    const payloads = new Map<string, Promise<string | undefined>>();
+    const payloadFor = (viewer: string | null, context: FilterContext) => {
+      const key = `${viewer}:${context}`;
+      let p = payloads.get(key);
+      if (!p) payloads.set(key, p = renderStatuses(this.ctx, viewer, [row], context).then(([e]) => (e ? JSON.stringify(e) : undefined)));
       return p;
     };
     for (const client of this.clients) {
@@ -200,7 +203,7 @@ class StreamHub {
       for (const sub of client.subscriptions.values()) {
         const wanted = sub.name === 'user' ? home.has(viewer) : isPublic(sub) ? pub.has(viewer) : isTag(sub) ? tagged.has(viewer) : false;
         if (!wanted) continue;
-        const payload = await payloadFor(viewer);
+        const payload = await payloadFor(viewer, sub.name === 'user' ? 'home' : 'public');
         if (payload) this.send(client, sub, event, payload);
       }
     }

@@ -11,7 +11,7 @@ import { renderStatuses } from '../render.js';
 export default async function timelines(app: FastifyInstance, ctx: AppContext) {
   app.get('/api/v1/timelines/home', { config: { ...rule('user', 'read:statuses'), priority: 'critical' } }, async (request, reply) => {
     const me = viewer(request);
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => homeTimeline(ctx, me, page)));
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => homeTimeline(ctx, me, page)), 'home');
   });
 
   // A list's timeline: 404 for a list that is not the viewer's, as on Mastodon.
@@ -19,7 +19,7 @@ export default async function timelines(app: FastifyInstance, ctx: AppContext) {
     const me = viewer(request);
     parsePage(request.query as Params); // bad parameters are refused before any look-up
     const list = await getList(ctx.db, me, idParam(request.params.id));
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => listTimeline(ctx.db, list, page)));
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => listTimeline(ctx.db, list, page)), 'home');
   });
 
   app.get('/api/v1/timelines/public', { config: { ...rule('optional', 'read:statuses'), expensive: true } }, async (request, reply) => {
@@ -27,14 +27,14 @@ export default async function timelines(app: FastifyInstance, ctx: AppContext) {
     const me = optionalViewer(request);
     // Every account is local and there are no media attachments yet, so these filters select nothing.
     const none = flag(q, 'remote') || flag(q, 'only_media');
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, async (page) => (none ? [] : publicTimeline(ctx.db, me, page))));
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, async (page) => (none ? [] : publicTimeline(ctx.db, me, page))), 'public');
   });
 
   app.get<{ Params: { hashtag: string } }>('/api/v1/timelines/tag/:hashtag', { config: { ...rule('optional', 'read:statuses'), expensive: true } }, async (request, reply) => {
     const tag = request.params.hashtag;
     if (!HASHTAG.test(tag)) throw badRequest('Invalid hashtag');
     const me = optionalViewer(request);
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => tagTimeline(ctx.db, me, tag, page)));
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => tagTimeline(ctx.db, me, tag, page)), 'public');
   });
 
   for (const table of ['favourites', 'bookmarks'] as const) {
