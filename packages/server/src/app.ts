@@ -23,6 +23,7 @@ import streaming from './api/v1/streaming.js';
 import followRequests from './api/v1/follow-requests.js';
 import markers from './api/v1/markers.js';
 import tags from './api/v1/tags.js';
+import featuredTags from './api/v1/featured-tags.js';
 import lists from './api/v1/lists.js';
 import v1Filters from './api/v1/filters.js';
 import filters from './api/v2/filters.js';
@@ -33,7 +34,7 @@ import { registerOverloadProtection } from './overload/index.js';
 export interface RouteEntry { method: string; url: string; auth?: AuthRule }
 
 /** Every route module, in one list: (app, ctx) => registers its routes. */
-const routeModules = [health, oauth, media, apps, accounts, followRequests, instance, notifications, groupedNotifications, conversations, statuses, timelines, tags, lists, v1Filters, filters, markers, emptyCollections, search, streaming, web];
+const routeModules = [health, oauth, media, apps, accounts, followRequests, instance, notifications, groupedNotifications, conversations, statuses, timelines, tags, featuredTags, lists, v1Filters, filters, markers, emptyCollections, search, streaming, web];
 
 declare module 'fastify' {
   interface FastifyInstance { routeTable: RouteEntry[] }

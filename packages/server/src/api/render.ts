@@ -12,7 +12,7 @@ import type { GroupData, GroupRow } from '../domain/notification-groups.js';
 import type { NotificationRequestRow } from '../domain/notification-requests.js';
 import type { NotificationRow } from '../domain/notifications.js';
 import type { StatusRow } from '../domain/statuses.js';
-import { tagUsage } from '../domain/tags.js';
+import { followedAmong, tagUsage } from '../domain/tags.js';
 import {
   serializeAccounts, serializeConversations, serializeNotificationGroups, serializeNotificationRequests, serializeNotifications, serializeStatuses, serializeTag,
   type Entity, type GroupOptions,
@@ -61,7 +61,8 @@ export async function renderConversations(ctx: AppContext, viewerId: string, row
   return serializeConversations(ctx.config, rows, (c) => participantsOf(c, viewerId), await hydrateConversations(ctx.db, viewerId, rows));
 }
 
-/** Tag entities for the given names, in that order. */
-export async function renderTags(ctx: AppContext, names: string[]): Promise<Entity[]> {
-  return (await tagUsage(ctx.db, names)).map((usage) => serializeTag(ctx.config, usage));
+/** Tag entities for the given names, in that order; `following` says whether the viewer follows each. */
+export async function renderTags(ctx: AppContext, names: string[], viewerId: string | null = null): Promise<Entity[]> {
+  const [usages, followed] = await Promise.all([tagUsage(ctx.db, names), followedAmong(ctx.db, viewerId, names)]);
+  return usages.map((usage) => serializeTag(ctx.config, usage, followed.has(usage.name)));
 }

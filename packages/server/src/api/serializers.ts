@@ -5,6 +5,7 @@ import type { AccountRow, PublicAccountRow } from '../domain/accounts.js';
 import type { ConversationRow } from '../domain/conversations.js';
 import type { FilterMatch, FilterRow, KeywordRow, FilterStatusRow } from '../domain/filters.js';
 import type { StatusBatch, Surroundings } from '../domain/hydration.js';
+import type { FeaturedTagRow } from '../domain/featured-tags.js';
 import type { ListRow } from '../domain/lists.js';
 import type { GroupData, GroupRow } from '../domain/notification-groups.js';
 import type { NotificationRequestRow } from '../domain/notification-requests.js';
@@ -90,7 +91,7 @@ function statusEntity(site: Site, b: StatusBatch, s: StatusRow, depth: number): 
     reblog: reblogOf ? statusEntity(site, b, reblogOf, depth) : null,
     quote, quote_approval: quoteApproval(b, s),
     poll: null, card: null, language: s.language, text: null, filtered: (b.filtered.get(s.id) ?? []).map(serializeFilterResult),
-    favourited: b.favourited.has(id), reblogged: b.reblogged.has(id), muted: false, bookmarked: b.bookmarked.has(id), pinned: b.pinned.has(s.id),
+    favourited: b.favourited.has(id), reblogged: b.reblogged.has(id), muted: b.muted.has(id), bookmarked: b.bookmarked.has(id), pinned: b.pinned.has(s.id),
   };
 }
 
@@ -103,9 +104,9 @@ function quoteApproval(b: StatusBatch, s: StatusRow): Entity {
 
 const tagUrl = (site: Site, name: string) => `${site.publicUrl}/tags/${encodeURIComponent(name.toLowerCase())}`;
 
-/** Mastodon's Tag entity; nobody follows hashtags here yet. */
-export function serializeTag(site: Site, usage: TagUsage): Entity {
-  return { name: usage.name, url: tagUrl(site, usage.name), history: usage.history, following: false };
+/** Mastodon's Tag entity. */
+export function serializeTag(site: Site, usage: TagUsage, following: boolean): Entity {
+  return { name: usage.name, url: tagUrl(site, usage.name), history: usage.history, following };
 }
 
 /** Statuses of the surroundings by id, serialized once. */
@@ -219,5 +220,13 @@ export function serializeV1Filter(keyword: KeywordRow, f: FilterRow): Entity {
   return {
     id: keyword.id, phrase: keyword.keyword, context: f.context, whole_word: keyword.whole_word,
     expires_at: f.expires_at?.toISOString() ?? null, irreversible: f.action === 'hide',
+  };
+}
+
+/** Mastodon's FeaturedTag: how many of the account's public posts use it, and the day of the latest. */
+export function serializeFeaturedTag(site: Site, t: FeaturedTagRow): Entity {
+  return {
+    id: t.id, name: t.name, url: tagUrl(site, t.name), statuses_count: Number(t.statuses_count),
+    last_status_at: t.last_status_at ? t.last_status_at.toISOString().slice(0, 10) : null,
   };
 }

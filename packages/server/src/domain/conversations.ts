@@ -95,9 +95,10 @@ export async function getConversation(db: Queryable, viewerId: string, id: strin
   return row;
 }
 
-export async function markConversationRead(ctx: AppContext, viewerId: string, id: string): Promise<ConversationRow> {
+/** Marks one of the viewer's conversations read (or unread again: Mastodon 4.4); idempotent by nature. */
+export async function markConversation(ctx: AppContext, viewerId: string, id: string, unread = false): Promise<ConversationRow> {
   return ctx.db.transaction(async (tx) => {
-    const updated = await tx.query('update conversations set unread = false where id = $1 and account_id = $2 returning id', [id, viewerId]);
+    const updated = await tx.query('update conversations set unread = $3 where id = $1 and account_id = $2 returning id', [id, viewerId, unread]);
     if (updated.length === 0) throw notFound();
     return getConversation(tx, viewerId, id);
   });

@@ -25,6 +25,8 @@ export interface StatusBatch {
   mentions: Map<string, Array<{ id: string; username: string }>>;
   tags: Map<string, string[]>;
   favourited: Set<string>; reblogged: Set<string>; bookmarked: Set<string>; pinned: Set<string>;
+  /** Statuses in threads the viewer muted. */
+  muted: Set<string>;
   /** The viewer's filters each status matches (a reblog: what its original matches). */
   filtered: Map<string, FilterMatch[]>;
   /** Statuses of the page a filter hides in this context: left out of the response. */
@@ -36,7 +38,7 @@ const ACCOUNT_FIELDS = ['username', 'display_name', 'note', 'locked', 'bot', 'di
 
 type HydrationRow = Record<string, any> & {
   kind: 'page' | 'original' | 'quoted'; id: string; account_id: string;
-  mentions: Array<[string, string]> | null; tags: string[]; favourited: boolean; reblogged: boolean; bookmarked: boolean; pinned: boolean;
+  mentions: Array<[string, string]> | null; tags: string[]; favourited: boolean; reblogged: boolean; bookmarked: boolean; pinned: boolean; muted: boolean;
 };
 
 /**
@@ -64,7 +66,8 @@ const HYDRATE_SQL = `
     exists (select 1 from favourites f where f.account_id = $2 and f.status_id = t.id) as favourited,
     exists (select 1 from statuses r where r.account_id = $2 and r.reblog_of_id = t.id) as reblogged,
     exists (select 1 from bookmarks b where b.account_id = $2 and b.status_id = t.id) as bookmarked,
-    exists (select 1 from status_pins p where p.account_id = $2 and p.status_id = t.id) as pinned
+    exists (select 1 from status_pins p where p.account_id = $2 and p.status_id = t.id) as pinned,
+    exists (select 1 from statuses x join thread_mutes tm on tm.thread_id = coalesce(x.thread_id, x.id) where x.id = t.id and tm.account_id = $2) as muted
   from targets t
   join accounts a on a.id = t.account_id
   left join (select 'original' as kind, * from originals union all select 'quoted', * from quoted) s on s.kind = t.kind and s.id = t.id`;
@@ -78,7 +81,7 @@ const HYDRATE_SQL = `
 export async function hydrateStatuses(db: Queryable, viewerId: string | null, rows: StatusRow[], context: FilterContext | null = null): Promise<StatusBatch> {
   const batch: StatusBatch = {
     viewerId, accounts: new Map(), statuses: new Map(), quotable: new Set(), mentions: new Map(), tags: new Map(),
-    favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(), filtered: new Map(), hidden: new Set(),
+    favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(), muted: new Set(), filtered: new Map(), hidden: new Set(),
   };
   if (rows.length === 0) return batch;
   const given = new Map(rows.map((r) => [r.id, r]));
@@ -97,6 +100,7 @@ export async function hydrateStatuses(db: Queryable, viewerId: string | null, ro
     if (h.reblogged) batch.reblogged.add(h.id);
     if (h.bookmarked) batch.bookmarked.add(h.id);
     if (h.pinned) batch.pinned.add(h.id);
+    if (h.muted) batch.muted.add(h.id);
   }
   if (filters.length) applyFilters(batch, rows, filterMatcher(filters, context), context !== null);
   return batch;

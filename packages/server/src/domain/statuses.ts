@@ -157,7 +157,7 @@ const CREATE_STATUS_SQL = `
     where p.id in ($9, $11) and exists (select 1 from created)),
   mentioned as (insert into mentions (status_id, account_id) select c.id, unnest($13::bigint[]) from created c on conflict do nothing),
   tagged as (insert into status_tags (tag_id, status_id) select unnest($14::bigint[]), c.id from created c on conflict do nothing),
-  fanned_out as (${fanOutSql('created')})
+  fanned_out as (${fanOutSql('created', '$14::bigint[]')})
   select * from created`;
 
 export async function createStatus(ctx: AppContext, authorId: string, input: NewStatus): Promise<CreatedStatus> {
@@ -419,6 +419,20 @@ export async function setMembership(ctx: AppContext, table: 'bookmarks' | 'statu
     }
     if (on) await tx.query(`insert into ${table} (account_id, status_id) values ($1, $2) on conflict do nothing`, [accountId, status.id]);
     else await tx.query(`delete from ${table} where account_id = $1 and status_id = $2`, [accountId, status.id]);
+    return status;
+  });
+}
+
+/**
+ * Mutes (or unmutes) the thread a status is in, for the viewer: no more notifications about posts in
+ * it, and `muted` on them. Idempotent by nature.
+ */
+export async function setThreadMute(ctx: AppContext, accountId: string, id: string, on: boolean): Promise<StatusRow> {
+  return ctx.db.transaction(async (tx) => {
+    const status = await originalOf(tx, accountId, id);
+    const [thread] = await tx.query<{ id: string }>('select coalesce(thread_id, id) as id from statuses where id = $1', [status.id]);
+    if (on) await tx.query('insert into thread_mutes (account_id, thread_id) values ($1, $2) on conflict do nothing', [accountId, thread!.id]);
+    else await tx.query('delete from thread_mutes where account_id = $1 and thread_id = $2', [accountId, thread!.id]);
     return status;
   });
 }

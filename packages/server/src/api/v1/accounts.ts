@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { forbidden, notFound } from '../../errors.js';
+import { forbidden, notFound, unprocessable } from '../../errors.js';
 import { changePassword, findByUsername, getAccount, registerAccount, registrationKey, updateProfile, type AccountRow } from '../../domain/accounts.js';
 import * as rel from '../../domain/relationships.js';
 import { searchAccounts } from '../../domain/search.js';
@@ -13,6 +13,15 @@ import { renderAccounts, renderStatuses } from '../render.js';
 import { serializeAccount, serializeCredentialAccount } from '../serializers.js';
 
 type WithId = { Params: { id: string } };
+
+/** A mute's `duration` in seconds; 0 or absent: until unmuted. */
+function muteDuration(body: Params): number | null {
+  const v = body.duration;
+  if (v === undefined || v === null || v === '' || v === 0 || v === '0') return null;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > rel.MAX_MUTE_DURATION) throw unprocessable(`Validation failed: duration must be a number of seconds between 0 and ${rel.MAX_MUTE_DURATION}`);
+  return n;
+}
 
 export default async function accounts(app: FastifyInstance, ctx: AppContext) {
   app.post('/api/v1/accounts', { config: { ...rule('app', 'write:accounts'), rateLimitClass: 'register', expensive: true } }, async (request) => {
@@ -109,15 +118,47 @@ export default async function accounts(app: FastifyInstance, ctx: AppContext) {
   relationshipAction('unfollow', 'write:follows', (me, target) => rel.unfollow(ctx, me, target));
   relationshipAction('block', 'write:blocks', (me, target) => rel.block(ctx, me, target));
   relationshipAction('unblock', 'write:blocks', (me, target) => rel.unblock(ctx, me, target));
-  relationshipAction('mute', 'write:mutes', (me, target, body) => rel.mute(ctx, me, target, flag(body, 'notifications') ?? true));
+  relationshipAction('mute', 'write:mutes', (me, target, body) => rel.mute(ctx, me, target, flag(body, 'notifications') ?? true, muteDuration(body)));
   relationshipAction('unmute', 'write:mutes', (me, target) => rel.unmute(ctx, me, target));
   // Makes someone stop following you without blocking them (Mastodon 3.5).
   relationshipAction('remove_from_followers', 'write:follows', (me, target) => rel.removeFromFollowers(ctx, me, target));
 
-  for (const [path, table, scope] of [['blocks', 'blocks', 'read:blocks'], ['mutes', 'mutes', 'read:mutes']] as const) {
-    app.get(`/api/v1/${path}`, { config: rule('user', scope) }, async (request, reply) => {
-      const rows = await paginated(ctx, request, reply, (page) => rel.listBlockOrMute(ctx.db, table, viewer(request), page), { limits: [40, 80] });
-      return renderAccounts(ctx, rows.map((r) => r.accountId));
-    });
-  }
+  relationshipAction('endorse', 'write:accounts', (me, target) => rel.endorse(ctx, me, target));
+  relationshipAction('unendorse', 'write:accounts', (me, target) => rel.unendorse(ctx, me, target));
+  // A private note on an account, seen by its writer only (Relationship.note); empty removes it.
+  relationshipAction('note', 'write:accounts', (me, target, body) => rel.setNote(ctx, me, target, str(body, 'comment', rel.MAX_NOTE * 4) ?? ''));
+
+  app.get('/api/v1/blocks', { config: rule('user', 'read:blocks') }, async (request, reply) => {
+    const rows = await paginated(ctx, request, reply, (page) => rel.listBlockOrMute(ctx.db, 'blocks', viewer(request), page), { limits: [40, 80] });
+    return renderAccounts(ctx, rows.map((r) => r.accountId));
+  });
+
+  // Muted accounts say when a mute with a duration ends (Mastodon's mute_expires_at).
+  app.get('/api/v1/mutes', { config: rule('user', 'read:mutes') }, async (request, reply) => {
+    const rows = await paginated(ctx, request, reply, (page) => rel.listBlockOrMute(ctx.db, 'mutes', viewer(request), page), { limits: [40, 80] });
+    const expires = new Map(rows.map((r) => [r.accountId, r.expiresAt]));
+    return (await renderAccounts(ctx, rows.map((r) => r.accountId))).map((a) => ({ ...a, mute_expires_at: expires.get(a.id as string)?.toISOString() ?? null }));
+  });
+
+  // Accounts the viewer follows that follow each of the given accounts.
+  app.get('/api/v1/accounts/familiar_followers', { config: rule('user', 'read:follows') }, async (request) => {
+    parsePage(request.query as Params); // not paginated, but a malformed cursor is still refused
+    const ids = [...new Set(list(request.query as Params, 'id', 40).map(idParam))];
+    const familiar = await rel.familiarFollowers(ctx.db, viewer(request), ids);
+    const rendered = new Map((await renderAccounts(ctx, [...new Set([...familiar.values()].flat())])).map((a) => [a.id as string, a]));
+    return ids.map((id) => ({ id, accounts: (familiar.get(id) ?? []).flatMap((f) => rendered.get(f) ?? []) }));
+  });
+
+  app.get('/api/v1/endorsements', { config: rule('user', 'read:accounts') }, async (request, reply) => {
+    const rows = await paginated(ctx, request, reply, (page) => rel.listEndorsements(ctx.db, viewer(request), page), { limits: [40, 80] });
+    return renderAccounts(ctx, rows.map((r) => r.accountId));
+  });
+
+  // Whom an account endorses is on its public profile (Mastodon 4.4).
+  app.get<WithId>('/api/v1/accounts/:id/endorsements', { config: rule('optional', 'read:accounts') }, async (request, reply) => {
+    parsePage(request.query as Params);
+    const account = await getAccount(ctx.db, idParam(request.params.id));
+    const rows = await paginated(ctx, request, reply, (page) => rel.listEndorsements(ctx.db, account.id, page), { limits: [40, 80] });
+    return renderAccounts(ctx, rows.map((r) => r.accountId));
+  });
 }

@@ -114,6 +114,8 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
   interaction('pin', 'write:accounts', (me, id) => statuses.setMembership(ctx, 'status_pins', me, id, true));
   interaction('unpin', 'write:accounts', (me, id) => statuses.setMembership(ctx, 'status_pins', me, id, false));
   interaction('unreblog', 'write:statuses', (me, id) => statuses.unreblog(ctx, me, id));
+  interaction('mute', 'write:mutes', (me, id) => statuses.setThreadMute(ctx, me, id, true));
+  interaction('unmute', 'write:mutes', (me, id) => statuses.setThreadMute(ctx, me, id, false));
   // Reblog answers with the new reblog status wrapping the original, as Mastodon does.
   interaction('reblog', 'write:statuses', async (me, id, body) =>
     statuses.getVisibleStatus(ctx.db, me, await statuses.reblog(ctx, me, id, visibilityParam(body))));

@@ -34,7 +34,7 @@ export default async function search(app: FastifyInstance, ctx: AppContext) {
     ]);
     return {
       accounts: accounts.map((a) => serializeAccount(ctx.config, a)),
-      hashtags: await renderTags(ctx, hashtags.map((t) => t.name)),
+      hashtags: await renderTags(ctx, hashtags.map((t) => t.name), me),
       statuses: await renderStatuses(ctx, me, statuses),
     };
   });
