@@ -88,9 +88,14 @@ export function listConversations(db: Queryable, viewerId: string, page: PagePar
   return keysetPage<ConversationRow>(db, page, 'c.last_status_id', [viewerId], (k) => conversationsWhere(k.where, `order by ${k.order} limit ${k.limit}`));
 }
 
-/** One of the viewer's conversations; 404 for anyone else's or one with nothing left to show. */
-export async function getConversation(db: Queryable, viewerId: string, id: string): Promise<ConversationRow> {
+/** One of the viewer's conversations, or undefined (anyone else's, or one with nothing left to show). */
+export async function findConversation(db: Queryable, viewerId: string, id: string): Promise<ConversationRow | undefined> {
   const [row] = await db.query<ConversationRow>(conversationsWhere('c.id = $2'), [viewerId, id]);
+  return row;
+}
+
+export async function getConversation(db: Queryable, viewerId: string, id: string): Promise<ConversationRow> {
+  const row = await findConversation(db, viewerId, id);
   if (!row) throw notFound();
   return row;
 }

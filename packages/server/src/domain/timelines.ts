@@ -31,6 +31,13 @@ export function homeConditions(v: string): string[] {
   ];
 }
 
+/**
+ * Statuses with media attachments (the `:media` streams, only_media). Firebreak has no media
+ * attachments yet, so no status has any: the media streams are valid and deliver nothing, truthfully.
+ * When attachments exist, this becomes an exists() over them.
+ */
+export const withMedia = (_alias = 's') => 'false';
+
 /** The public timeline's predicates. */
 export function publicConditions(v: string): string[] {
   // All accounts are local, so local=true and remote=false select the same statuses.
