@@ -90,6 +90,26 @@ export function attributesList(p: Params, name: string, maxItems: number): Param
   return items;
 }
 
+/** `source[privacy]` as JSON (`{"source": {"privacy": ...}}`) or as a form field (`source[privacy]=...`). */
+export function nested(p: Params, parent: string, name: string): unknown {
+  const inner = p[parent];
+  return isObject(inner) ? inner[name] : p[`${parent}[${name}]`];
+}
+
+/**
+ * A Mastodon parameter Firebreak does not implement is refused (422) when it asks for anything but
+ * what Firebreak does anyway (`accepted`), never silently dropped.
+ */
+export function refuseUnsupported(name: string, value: unknown, accepted: (v: unknown) => boolean, what: string): void {
+  if (value === undefined || value === null || accepted(value)) return;
+  throw unprocessable(`Validation failed: ${what} ${what.endsWith('s') ? 'are' : 'is'} not supported (${name})`);
+}
+
+/** Empty values a client sends for a parameter it does not use: '', [], {}, false, "false", "0". */
+export const isEmptyValue = (v: unknown): boolean =>
+  v === '' || v === false || v === 'false' || v === '0' || v === 0
+  || (Array.isArray(v) && v.every(isEmptyValue)) || (isObject(v) && Object.values(v).every(isEmptyValue));
+
 /** A hashtag's name, as it may appear in a URL or a stream name. */
 export const HASHTAG = /^[\p{L}\p{N}_]{1,100}$/u;
 

@@ -8,11 +8,28 @@ import { accountStatuses } from '../../domain/timelines.js';
 import { issueToken } from '../../domain/tokens.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
 import { paginated, parsePage } from '../pagination.js';
-import { bodyOf, flag, idempotencyKey, idParam, isId, list, str, type Params } from '../params.js';
+import { attributesList, bodyOf, flag, idempotencyKey, idParam, isEmptyValue, isId, list, nested, refuseUnsupported, str, type Params } from '../params.js';
 import { renderAccounts, renderStatuses } from '../render.js';
 import { serializeAccount, serializeCredentialAccount } from '../serializers.js';
 
 type WithId = { Params: { id: string } };
+
+/**
+ * Profile settings Mastodon has and Firebreak does not: refused when they ask for something other
+ * than what Firebreak does (clients such as Elk send them all, empty, with every profile edit).
+ */
+function refuseUnsupportedProfile(body: Params, discoverable: boolean): void {
+  refuseUnsupported('fields_attributes', attributesList(body, 'fields_attributes', 16), (v) => isEmptyValue(v), 'Profile fields');
+  for (const image of ['avatar', 'header']) refuseUnsupported(image, body[image], (v) => v === '', 'Profile images');
+  refuseUnsupported('source[privacy]', nested(body, 'source', 'privacy'), (v) => v === 'public' || v === '', 'Default post visibilities other than public');
+  refuseUnsupported('source[sensitive]', nested(body, 'source', 'sensitive'), isEmptyValue, 'Marking all posts sensitive by default');
+  refuseUnsupported('source[language]', nested(body, 'source', 'language'), (v) => v === '', 'A default post language');
+  refuseUnsupported('source[quote_policy]', nested(body, 'source', 'quote_policy'), (v) => v === 'public' || v === '', 'Quote policies other than public');
+  refuseUnsupported('hide_collections', body.hide_collections, isEmptyValue, 'Hiding followers and follows');
+  refuseUnsupported('attribution_domains', body.attribution_domains ?? body['attribution_domains[]'], isEmptyValue, 'Attribution domains');
+  // indexable follows discoverable here (search indexes what is discoverable): only the same value is kept.
+  refuseUnsupported('indexable', body.indexable, (v) => flag({ v }, 'v') === discoverable, 'Indexing apart from discoverability');
+}
 
 /** A mute's `duration` in seconds; 0 or absent: until unmuted. */
 function muteDuration(body: Params): number | null {
@@ -41,6 +58,8 @@ export default async function accounts(app: FastifyInstance, ctx: AppContext) {
   app.patch('/api/v1/accounts/update_credentials', { config: rule('user', 'write:accounts') }, async (request) => {
     const body = bodyOf(request.body);
     const me = viewer(request);
+    const discoverable = flag(body, 'discoverable') ?? (await getAccount(ctx.db, me)).discoverable;
+    refuseUnsupportedProfile(body, discoverable);
     const updated = await updateProfile(ctx, me, {
       displayName: str(body, 'display_name', 1000), note: str(body, 'note', 5000),
       locked: flag(body, 'locked'), bot: flag(body, 'bot'), discoverable: flag(body, 'discoverable'),
@@ -114,7 +133,10 @@ export default async function accounts(app: FastifyInstance, ctx: AppContext) {
       return relationship;
     });
 
-  relationshipAction('follow', 'write:follows', (me, target, body) => rel.follow(ctx, me, target, { reblogs: flag(body, 'reblogs'), notify: flag(body, 'notify') }));
+  relationshipAction('follow', 'write:follows', (me, target, body) => {
+    refuseUnsupported('languages', body.languages ?? body['languages[]'], isEmptyValue, 'Following only some languages');
+    return rel.follow(ctx, me, target, { reblogs: flag(body, 'reblogs'), notify: flag(body, 'notify') });
+  });
   relationshipAction('unfollow', 'write:follows', (me, target) => rel.unfollow(ctx, me, target));
   relationshipAction('block', 'write:blocks', (me, target) => rel.block(ctx, me, target));
   relationshipAction('unblock', 'write:blocks', (me, target) => rel.unblock(ctx, me, target));

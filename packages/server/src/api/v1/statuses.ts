@@ -7,7 +7,7 @@ import { renderStatusHtml } from '../../domain/text.js';
 import { interactingAccounts } from '../../domain/timelines.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
 import { paginated } from '../pagination.js';
-import { bodyOf, flag, idempotencyKey, idParam, isId, list, optionalIdParam, str, type Params } from '../params.js';
+import { bodyOf, flag, idempotencyKey, idParam, isEmptyValue, isId, list, optionalIdParam, refuseUnsupported, str, type Params } from '../params.js';
 import { renderAccounts, renderStatus, renderStatuses } from '../render.js';
 
 type WithId = { Params: { id: string } };
@@ -27,17 +27,26 @@ function languageParam(body: Params): string | null {
   return normalized;
 }
 
+/**
+ * What a post may carry on Mastodon and not here: media, polls, quote policies other than public.
+ * Refused rather than ignored: a post without the poll, or quotable by anyone when the author said
+ * otherwise, would go against what the user asked for.
+ */
+function refuseUnsupportedStatus(body: Params): void {
+  if (body.media_ids !== undefined && (!Array.isArray(body.media_ids) || body.media_ids.length > 0)) throw unprocessable('Validation failed: Media attachments are not supported');
+  refuseUnsupported('media_attributes', body.media_attributes ?? body['media_attributes[]'], isEmptyValue, 'Media attachments');
+  if (body.poll !== undefined && body.poll !== null) throw unprocessable('Validation failed: Polls are not supported');
+  const quotePolicy = str(body, 'quote_approval_policy', 20);
+  if (quotePolicy && quotePolicy !== 'public') throw unprocessable('Validation failed: Only the public quote approval policy is supported');
+}
+
 export default async function statusRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post('/api/v1/statuses', { config: { ...rule('user', 'write:statuses'), rateLimitClass: 'post', priority: 'critical' } }, async (request) => {
     const body = bodyOf(request.body);
     const me = viewer(request);
-    if (body.media_ids !== undefined && (!Array.isArray(body.media_ids) || body.media_ids.length > 0)) throw unprocessable('Validation failed: Media attachments are not supported');
-    if (body.poll !== undefined && body.poll !== null) throw unprocessable('Validation failed: Polls are not supported');
-    // Refused rather than ignored: posting at once what was meant for later, or quotable by anyone
-    // when the author said otherwise, would go against what the user asked for.
+    refuseUnsupportedStatus(body);
+    // Refused rather than ignored: posting at once what was meant for later would go against what the user asked for.
     if (body.scheduled_at !== undefined && body.scheduled_at !== null && body.scheduled_at !== '') throw unprocessable('Validation failed: Scheduled posts are not supported');
-    const quotePolicy = str(body, 'quote_approval_policy', 20);
-    if (quotePolicy && quotePolicy !== 'public') throw unprocessable('Validation failed: Only the public quote approval policy is supported');
     const created = await statuses.createStatus(ctx, me, {
       text: str(body, 'status', 20_000) ?? '', spoilerText: str(body, 'spoiler_text', 2000) ?? '', sensitive: flag(body, 'sensitive') ?? false,
       visibility: visibilityParam(body), language: languageParam(body),
@@ -77,6 +86,7 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
   app.put<WithId>('/api/v1/statuses/:id', { config: rule('user', 'write:statuses') }, async (request) => {
     const body = bodyOf(request.body);
     const me = viewer(request);
+    refuseUnsupportedStatus(body);
     const status = await statuses.editStatus(ctx, me, idParam(request.params.id), {
       text: str(body, 'status', 20_000) ?? '', spoilerText: str(body, 'spoiler_text', 2000) ?? '', sensitive: flag(body, 'sensitive') ?? false, language: languageParam(body),
     });

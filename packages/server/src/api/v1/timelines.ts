@@ -5,7 +5,7 @@ import { getList, listTimeline } from '../../domain/lists.js';
 import { homeTimeline, markedStatuses, publicTimeline, tagTimeline } from '../../domain/timelines.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
 import { paginated, parsePage } from '../pagination.js';
-import { flag, HASHTAG, idParam, type Params } from '../params.js';
+import { flag, HASHTAG, idParam, isEmptyValue, refuseUnsupported, type Params } from '../params.js';
 import { renderStatuses } from '../render.js';
 
 export default async function timelines(app: FastifyInstance, ctx: AppContext) {
@@ -31,10 +31,14 @@ export default async function timelines(app: FastifyInstance, ctx: AppContext) {
   });
 
   app.get<{ Params: { hashtag: string } }>('/api/v1/timelines/tag/:hashtag', { config: { ...rule('optional', 'read:statuses'), expensive: true } }, async (request, reply) => {
+    const q = request.query as Params;
     const tag = request.params.hashtag;
     if (!HASHTAG.test(tag)) throw badRequest('Invalid hashtag');
+    for (const more of ['any', 'all', 'none']) refuseUnsupported(`${more}[]`, q[more], isEmptyValue, 'Timelines of several hashtags');
     const me = optionalViewer(request);
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => tagTimeline(ctx.db, me, tag, page)), 'public');
+    // Every account is local and nothing has media attachments yet, so these select nothing.
+    const none = flag(q, 'remote') || flag(q, 'only_media');
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, async (page) => (none ? [] : tagTimeline(ctx.db, me, tag, page))), 'public');
   });
 
   for (const table of ['favourites', 'bookmarks'] as const) {
