@@ -63,6 +63,15 @@ await call('jonas', 'POST', '/api/v1/statuses', { status: 'Agreed, and the budge
 // Maya approves new followers; Tomás waits for her answer.
 await call('maya', 'PATCH', '/api/v1/accounts/update_credentials', { locked: true });
 await call('tomas', 'POST', `/api/v1/accounts/${ids.maya}/follow`);
+// Grouped notifications, a list, filters, a followed hashtag, a direct message, a note.
+const likedByAll = await call('maya', 'POST', '/api/v1/statuses', { status: 'Fire drill tonight at 21:00 UTC. Bring snacks. #firedrill' });
+for (const who of ['jonas', 'ines', 'tomas']) await call(who, 'POST', `/api/v1/statuses/${likedByAll.id}/favourite`);
+const list = await call('maya', 'POST', '/api/v1/lists', { title: 'Database people', replies_policy: 'list' });
+await call('maya', 'POST', `/api/v1/lists/${list.id}/accounts`, { account_ids: [ids.jonas] });
+await call('maya', 'POST', '/api/v2/filters', { title: 'Postmortem spoilers', context: ['home', 'public'], filter_action: 'warn', keywords_attributes: [{ keyword: 'DNS' }] });
+await call('maya', 'POST', '/api/v1/tags/postgres/follow');
+await call('jonas', 'POST', '/api/v1/statuses', { status: '@maya coffee after the drill? ☕', visibility: 'direct' });
+await call('maya', 'POST', `/api/v1/accounts/${ids.jonas}/note`, { comment: 'Knows everything about WAL.' });
 
 // ------------------------------------------------------------------ browser
 mkdirSync(outDir, { recursive: true });
@@ -105,6 +114,8 @@ try {
   const shots = [
     ['home', '/'], ['explore', '/public/local'], ['thread', `/@jonas/${first.id}`], ['profile', '/@maya'],
     ['notifications', '/notifications'], ['follow-requests', '/follow_requests'], ['search', '/search?q=fire'], ['hashtag', '/tags/firedrill'], ['settings', '/settings'],
+    ['lists', '/lists'], ['list', `/lists/${list.id}`], ['filters', '/filters'], ['followed-tags', '/followed_tags'], ['messages', '/conversations'],
+    ['filtered-notifications', '/notifications/requests'], ['profile-note', '/@jonas'], ['about', '/about'],
   ];
   for (const [label, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 800 }]]) {
     const context = await browser.newContext({ viewport, deviceScaleFactor: label === 'phone' ? 2 : 1, colorScheme: 'light' });

@@ -106,7 +106,7 @@ const tagUrl = (site: Site, name: string) => `${site.publicUrl}/tags/${encodeURI
 
 /** Mastodon's Tag entity. */
 export function serializeTag(site: Site, usage: TagUsage, following: boolean): Entity {
-  return { name: usage.name, url: tagUrl(site, usage.name), history: usage.history, following };
+  return { ...(usage.id ? { id: usage.id } : {}), name: usage.name, url: tagUrl(site, usage.name), history: usage.history, following };
 }
 
 /** Statuses of the surroundings by id, serialized once. */

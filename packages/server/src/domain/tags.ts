@@ -15,12 +15,15 @@ const startOfDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
 export interface TagHistory { day: string; uses: string; accounts: string }
 
-export interface TagUsage { name: string; history: TagHistory[] }
+/** A hashtag's id (null for one no post has used and no one follows) and its week of use. */
+export interface TagUsage { id: string | null; name: string; history: TagHistory[] }
 
 /** Each hashtag's use in public posts, day by day over the last week (newest first), in the order given. */
 export async function tagUsage(db: Queryable, names: string[]): Promise<TagUsage[]> {
   if (names.length === 0) return [];
   const since = startOfDay(Date.now()) - 6 * DAY_MS;
+  const lower = names.map((n) => n.toLowerCase());
+  const known = new Map((await db.query<{ id: string; name: string }>('select id, lower(name) as name from tags where lower(name) = any($1::text[])', [lower])).map((t) => [t.name, t.id]));
   const rows = await db.query<{ name: string; day: Date; uses: string; accounts: string }>(
     `select lower(t.name) as name, date_trunc('day', s.created_at, 'UTC') as day, count(*) as uses, count(distinct s.account_id) as accounts
      from tags t join status_tags st on st.tag_id = t.id join statuses s on s.id = st.status_id
@@ -33,7 +36,7 @@ export async function tagUsage(db: Queryable, names: string[]): Promise<TagUsage
       const r = rows.find((x) => x.name === name && new Date(x.day).getTime() === day);
       history.push({ day: String(day / 1000), uses: String(r?.uses ?? 0), accounts: String(r?.accounts ?? 0) });
     }
-    return { name, history };
+    return { id: known.get(name) ?? null, name, history };
   });
 }
 

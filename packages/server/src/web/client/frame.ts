@@ -14,6 +14,7 @@ export function renderNav(): void {
   const me = state.me;
   nav.replaceChildren(...(me
     ? [link('/', 'Home'), link('/public/local', 'Explore'), link('/notifications', 'Notifications', state.unreadNotifications), link('/search', 'Search'),
+      link('/conversations', 'Messages', 0, 'wide-only'), link('/lists', 'Lists', 0, 'wide-only'),
       link('/bookmarks', 'Bookmarks', 0, 'wide-only'), link(profilePath(me), 'Profile'), link('/settings', 'Settings', 0, 'wide-only'),
       h('button', { type: 'button', class: 'primary compose-button', onclick: () => openComposer({}) }, 'Post')]
     : [link('/public/local', 'Explore'), link('/search', 'Search'), link('/sign_in', 'Sign in'), link('/sign_up', 'Sign up')]));

@@ -10,7 +10,13 @@ import { bookmarksView } from './views/bookmarks.js';
 import { exploreView } from './views/explore.js';
 import { followRequestsView } from './views/follow-requests.js';
 import { homeView, welcomeView } from './views/home.js';
-import { notificationsView } from './views/notifications.js';
+import { aboutView } from './views/about.js';
+import { conversationsView } from './views/conversations.js';
+import { filtersView } from './views/filters.js';
+import { followedTagsView } from './views/followed-tags.js';
+import { listsView, listView } from './views/lists.js';
+import { notificationGroupsView } from './views/notification-groups.js';
+import { notificationRequestsView } from './views/notification-requests.js';
 import { profileView } from './views/profile.js';
 import { searchView } from './views/search.js';
 import { settingsView } from './views/settings.js';
@@ -26,13 +32,20 @@ export function renderOnNavigation(): void {
 export async function render(): Promise<void> {
   leaveView();
   const path = decodeURIComponent(location.pathname);
-  const needsAccount = ['/', '/notifications', '/follow_requests', '/settings', '/bookmarks'].includes(path);
+  const needsAccount = ['/', '/notifications', '/notifications/requests', '/follow_requests', '/settings', '/bookmarks', '/lists', '/filters', '/followed_tags', '/conversations'].includes(path) || path.startsWith('/lists/');
   if (needsAccount && !state.me) { if (path === '/') welcomeView(); else navigate('/sign_in', true); return; }
   try {
     let m: RegExpExecArray | null;
     if (path === '/') homeView();
     else if (path === '/public/local' || path === '/public') exploreView(path === '/public/local');
-    else if (path === '/notifications') notificationsView();
+    else if (path === '/notifications') notificationGroupsView();
+    else if (path === '/notifications/requests') await notificationRequestsView();
+    else if (path === '/lists') await listsView();
+    else if ((m = /^\/lists\/(\d+)$/.exec(path))) await listView(m[1]!);
+    else if (path === '/filters') await filtersView();
+    else if (path === '/followed_tags') followedTagsView();
+    else if (path === '/conversations') conversationsView();
+    else if (path === '/about') await aboutView();
     else if (path === '/follow_requests') followRequestsView();
     else if (path === '/search') await searchView();
     else if (path === '/settings') settingsView();

@@ -12,7 +12,9 @@ export interface Status {
   replies_count: number; reblogs_count: number; favourites_count: number;
   favourited: boolean; reblogged: boolean; bookmarked: boolean;
   mentions: Array<{ id: string; acct: string }>;
+  /** The reader's filters this post matches where it is shown (Mastodon's FilterResult). */
+  filtered?: Array<{ filter: { title: string; filter_action: 'warn' | 'hide' | 'blur'; context: string[] }; keyword_matches: string[] | null }>;
 }
 export interface Notification { id: string; type: string; created_at: string; account: Account; status: Status | null }
-export interface Relationship { id: string; following: boolean; requested: boolean; followed_by: boolean; blocking: boolean; muting: boolean }
-export interface Tag { name: string; history?: Array<{ day: string; uses: string; accounts: string }> }
+export interface Relationship { id: string; following: boolean; requested: boolean; followed_by: boolean; blocking: boolean; muting: boolean; note?: string }
+export interface Tag { id?: string; name: string; following?: boolean; history?: Array<{ day: string; uses: string; accounts: string }> }

@@ -146,6 +146,8 @@ export function renderStatus(entry: Status, actions: StatusActions, options: { f
   }
   content.push(body);
   if (s.quote) content.push(quoteCard(s.quote));
+  const warning = filterWarning(entry, content);
+  if (warning) content.splice(0, content.length, warning);
 
   const replyButton = h('button', { type: 'button', class: 'action reply', 'aria-label': 'Reply', title: 'Reply' }, icon('reply'), h('span', { class: 'count' }, countLabel(s.replies_count)));
   replyButton.addEventListener('click', (e) => { e.stopPropagation(); actions.reply(s); });
@@ -181,6 +183,19 @@ export function renderStatus(entry: Status, actions: StatusActions, options: { f
       s.in_reply_to_id ? h('p', { class: 'context-line' }, ...replyTargets(s, actions.me)) : null,
       ...content, bar));
   return article;
+}
+
+/**
+ * A post matching one of the reader's `warn` filters shows only the filter's name and a button that
+ * reveals it (Mastodon's behaviour); `hide` never reaches the page, and `blur` blurs media (none yet).
+ */
+function filterWarning(entry: Status, content: HTMLElement[]): HTMLElement | null {
+  const warned = (entry.filtered ?? []).filter((r) => r.filter.filter_action === 'warn');
+  if (!warned.length) return null;
+  const hidden = h('div', { class: 'filtered-content', hidden: true }, ...content);
+  const show = h('button', { type: 'button', class: 'ghost' }, 'Show anyway');
+  show.addEventListener('click', (e) => { e.stopPropagation(); hidden.hidden = false; show.remove(); });
+  return h('div', { class: 'filtered' }, h('p', { class: 'cw-text' }, `Filtered: ${warned.map((r) => r.filter.title).join(', ')}`), show, hidden);
 }
 
 function replyTargets(s: Status, me: Account | null): Child[] {

@@ -6,6 +6,7 @@ import { timeline } from '../timeline.js';
 import { toast } from '../toast.js';
 import type { Account, Relationship } from '../types.js';
 import { accountRow, append, avatar, displayName, h, icon, plainText, profilePath } from '../ui.js';
+import { profileNote } from './profile-note.js';
 
 /** Follow, then Requested while a locked account decides (clicking withdraws), then Unfollow. */
 function followButton(account: Account, rel: Relationship | undefined): HTMLButtonElement {
@@ -34,9 +35,11 @@ export async function profileView(acct: string, tab: string): Promise<void> {
   const own = state.me?.id === account.id;
   const base = profilePath(account);
   const buttons = h('div', { class: 'profile-actions' });
+  let note: HTMLElement | null = null;
   if (own) append(buttons, h('a', { class: 'button', href: '/bookmarks' }, 'Bookmarks'), h('a', { class: 'button', href: '/settings' }, 'Edit profile'));
   else if (state.me) {
     const [rel] = await get<Relationship[]>(withQuery('/api/v1/accounts/relationships', { 'id[]': account.id }));
+    note = profileNote(account, rel);
     const toggle = (label: [string, string], on: boolean, verbs: [string, string], cls = '') => {
       let state = on;
       const b = h('button', { type: 'button', class: cls, 'aria-pressed': String(state) }, label[state ? 1 : 0]);
@@ -68,7 +71,8 @@ export async function profileView(acct: string, tab: string): Promise<void> {
     h('p', { class: 'counts' },
       h('span', {}, h('strong', {}, String(account.statuses_count)), ' posts'),
       h('a', { href: `${base}/following` }, h('strong', {}, String(account.following_count)), ' following'),
-      h('a', { href: `${base}/followers` }, h('strong', {}, String(account.followers_count)), ' followers')));
+      h('a', { href: `${base}/followers` }, h('strong', {}, String(account.followers_count)), ' followers')),
+    note);
   // Mastodon has no public "likes of account X" endpoint: the Likes tab exists on one's own profile only.
   const tabs: Array<[string, string]> = [['', 'Posts'], ['with_replies', 'Replies'], ...(own ? [['likes', 'Likes'] as [string, string]] : [])];
   const tabNav = h('nav', { class: 'tabs', 'aria-label': 'Profile sections' },
