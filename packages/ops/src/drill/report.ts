@@ -1,5 +1,5 @@
 // The drill report: one object (printed as JSON with --json) and its human-readable text.
-import type { FailureStats, SplitBrain, Timing, WriteAudit } from './audit.js';
+import type { ControlAudit, FailureStats, SplitBrain, Timing, WriteAudit } from './audit.js';
 import type { StatusPageObservation } from './status-watch.js';
 
 export interface DrillReport {
@@ -13,6 +13,8 @@ export interface DrillReport {
   /** What the drill did, ms relative to the fault. */
   events: Array<{ t: number; what: string }>;
   writes: WriteAudit;
+  /** Lists (with a member) and filters (with a keyword) the curators made. */
+  controls: ControlAudit;
   failures: { writeAttempts: FailureStats; readAttempts: FailureStats; writes: FailureStats; reads: FailureStats };
   timing: Timing;
   splitBrain: SplitBrain;
@@ -31,6 +33,9 @@ export function verdict(r: Omit<DrillReport, 'verdict'>): DrillReport['verdict']
   if (r.writes.lost.length) problems.push(`${r.writes.lost.length} acknowledged writes lost`);
   if (r.writes.duplicated.length) problems.push(`${r.writes.duplicated.length} writes duplicated`);
   if (r.writes.unexpected) problems.push(`${r.writes.unexpected} rows no client wrote`);
+  if (r.controls.lost.length) problems.push(`${r.controls.lost.length} acknowledged lists or filters lost`);
+  if (r.controls.duplicated.length) problems.push(`${r.controls.duplicated.length} lists or filters duplicated`);
+  if (r.controls.unexpected) problems.push(`${r.controls.unexpected} lists or filters no client made`);
   if (r.splitBrain.maxPrimaries > 1) problems.push(`split brain: ${r.splitBrain.maxPrimaries} nodes claimed primary at once`);
   if (r.writes.acknowledged === 0) problems.push('no write was acknowledged at all');
   const goalsMissed: string[] = [];
@@ -74,6 +79,8 @@ export function formatReport(r: DrillReport): string {
   lines.push(`  duplicated       ${r.writes.duplicated.length}   (landed more than once; must be 0)`);
   lines.push(`  ambiguous        ${r.writes.ambiguous}   (client gave up, write landed; allowed)`);
   lines.push(`  failed, absent   ${r.writes.failedNotLanded}`);
+  const c = r.controls;
+  lines.push(`  lists and filters: ${c.acknowledged} acknowledged, ${c.lost.length} lost, ${c.duplicated.length} duplicated (both must be 0), ${c.ambiguous} ambiguous, ${c.failedNotLanded} failed and absent`);
   if (r.auditError) lines.push(`  AUDIT ERROR: ${r.auditError}`);
   lines.push('', 'failures seen by clients (operations = after the client\'s retries; attempts = single HTTP requests):');
   lines.push(failureLine('write operations', r.failures.writes));
