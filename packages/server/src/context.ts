@@ -23,7 +23,7 @@ export interface AppContext {
   readonly metrics: Metrics;
   readonly events: AppEvents;
   readonly loginLimiter: LoginLimiter;
-  /** Viewers whose home feed this server is building, so concurrent reads do not build it twice. */
+  /** Feeds this server is building (viewers' home feeds by account id, lists' as `list:<id>`), so concurrent reads do not build one twice. */
   readonly homeFeedsBuilding: Set<string>;
 }
 

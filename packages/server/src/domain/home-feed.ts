@@ -20,6 +20,7 @@
 // commits after that build or follow read the statuses, is missed by that feed (a window of one
 // commit); Mastodon's feeds have the same window. Deleted statuses leave rows that reads join away.
 import type { Db, Queryable } from '../db/index.js';
+import { trimListFeeds } from './list-feed.js';
 
 export const HOME_FEED_CAP = 800;
 
@@ -112,13 +113,13 @@ export async function trimHomeFeeds(db: Queryable, cap = HOME_FEED_CAP): Promise
 const TRIM_LOCK = 727275;
 
 /**
- * The periodic trim, from any number of app servers: every server runs the timer, and an advisory
- * lock lets one trim at a time while the others skip that round. Returns the rows removed, or null
- * when another server held the lock.
+ * The periodic trim of home and list feeds (list-feed.ts), from any number of app servers: every
+ * server runs the timer, and an advisory lock lets one trim at a time while the others skip that
+ * round. Returns the rows removed, or null when another server held the lock.
  */
 export function trimHomeFeedsOnce(db: Db): Promise<number | null> {
   return db.transaction(async (tx) => {
     const [lock] = await tx.query<{ got: boolean }>('select pg_try_advisory_xact_lock($1) as got', [TRIM_LOCK]);
-    return lock?.got ? trimHomeFeeds(tx) : null;
+    return lock?.got ? (await trimHomeFeeds(tx)) + (await trimListFeeds(tx)) : null;
   });
 }

@@ -7,12 +7,14 @@
 // and threads of one's own always; replies to anyone the owner follows (`followed`), to members
 // (`list`), or to no one else (`none`). Members of an `exclusive` list leave the home timeline.
 //
-// A list timeline is read by fan-in over its members (listTimeline); BENCHMARKS.md has the
-// measurements, and why lists do not keep a feed as home does.
+// A list's timeline is read from its feed, kept on write as home feeds are (list-feed.ts), and by
+// fan-in over its members below the feed's floor or until the feed is built (listTimeline).
+// BENCHMARKS.md has the measurements behind that.
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
 import { idempotentWrite } from './idempotency.js';
+import { buildListFeed, copyIntoListFeed } from './list-feed.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { sha256 } from './tokens.js';
@@ -116,6 +118,7 @@ export async function addMembers(ctx: AppContext, ownerId: string, listId: strin
     if (allowed.some((a) => a.member)) throw unprocessable('Validation failed: Account has already been taken');
     if (Number(list.members) + ids.length > MAX_MEMBERS) throw unprocessable(`Validation failed: A list holds at most ${MAX_MEMBERS} accounts`);
     await tx.query('insert into list_accounts (list_id, account_id) select $1, unnest($2::bigint[])', [listId, ids]);
+    await copyIntoListFeed(tx, listId, ids);
     return {};
   });
 }
@@ -164,25 +167,40 @@ export function listConditions(owner: string, list: string): string[] {
   return [`exists (select 1 from list_accounts lm where lm.list_id = ${list} and lm.account_id = s.account_id)`, ...listRules(owner, list)];
 }
 
+/** The replies policy of a list read by its owner ($1), its id $2, over `s` (the policy is known, so only its probe is written). */
+function repliesFor(policy: RepliesPolicy): string {
+  const always = 's.in_reply_to_account_id is null or s.in_reply_to_account_id = s.account_id or s.in_reply_to_account_id = $1';
+  if (policy === 'followed') return `(${always} or exists (select 1 from follows rf where rf.account_id = $1 and rf.target_account_id = s.in_reply_to_account_id))`;
+  if (policy === 'list') return `(${always} or exists (select 1 from list_accounts rm where rm.list_id = $2 and rm.account_id = s.in_reply_to_account_id))`;
+  return `(${always})`;
+}
+
 /**
  * Fan-in, as the home timeline below its feed's floor (timelines.ts): for each member, its newest
- * matching statuses from the (account_id, id desc) index, then the newest `limit` of those. Members
- * the owner mutes or blocks are dropped up front.
+ * matching statuses from the (account_id, id desc) index, then the newest `limit` of those. What
+ * depends on the member alone is decided once per member, up front: members the owner mutes or
+ * blocks, or who block the owner, are dropped, and whether the owner follows them (their followers-only
+ * posts) and wants their reblogs is read with them. The predicates are listConditions() (which the
+ * streaming API applies) with those facts substituted; hydration checks visibility again.
  */
-export async function listTimeline(db: Queryable, list: ListRow, p: PageParams): Promise<StatusRow[]> {
+export async function fanInListTimeline(db: Queryable, list: ListRow, p: PageParams): Promise<StatusRow[]> {
   const params: unknown[] = [list.account_id, list.id];
   const k = keyset(p, 's.id', params);
   const direction = k.ascending ? 'asc' : 'desc';
   const rows = await db.query<StatusRow>(
     `with members as (
-       select la.account_id from list_accounts la
+       select la.account_id, f.id is not null as following, coalesce(f.show_reblogs, true) as show_reblogs
+       from list_accounts la left join follows f on f.account_id = $1 and f.target_account_id = la.account_id
        where la.list_id = $2
          and not exists (select 1 from mutes mu where mu.account_id = $1 and mu.target_account_id = la.account_id and ${activeMute('mu')})
-         and not exists (select 1 from blocks b where b.account_id = $1 and b.target_account_id = la.account_id))
+         and not exists (select 1 from blocks b where (b.account_id = $1 and b.target_account_id = la.account_id) or (b.account_id = la.account_id and b.target_account_id = $1)))
      select ${STATUS_COLUMNS} from statuses s where s.id in (
        select newest.id from members cross join lateral (
          select s.id from statuses s
-         where s.account_id = members.account_id and ${k.where} and ${listRules('$1', '$2').join(' and ')}
+         where s.account_id = members.account_id and ${k.where}
+           and (s.visibility in ('public', 'unlisted') or s.account_id = $1 or (s.visibility = 'private' and members.following)
+             or exists (select 1 from mentions m where m.status_id = s.id and m.account_id = $1))
+           and (s.reblog_of_id is null or members.show_reblogs) and ${reblogNotMutedBy('$1')} and ${repliesFor(list.replies_policy)}
          order by ${k.order} limit ${k.limit}) newest
        order by newest.id ${direction} limit ${k.limit})
      order by ${k.order}`, params);
@@ -193,4 +211,36 @@ export async function listTimeline(db: Queryable, list: ListRow, p: PageParams):
 export function notInExclusiveList(viewer: string): string {
   return `(s.account_id = ${viewer} or not exists (
     select 1 from lists xl join list_accounts xa on xa.list_id = xl.id and xa.account_id = s.account_id where xl.account_id = ${viewer} and xl.exclusive))`;
+}
+
+/**
+ * A list's timeline: from its feed where it reaches, by fan-in below its floor or while it does not
+ * exist yet (the first read starts building it, in the background), as the home timeline is read.
+ */
+export async function listTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuilding'>, list: ListRow, p: PageParams): Promise<StatusRow[]> {
+  const { db, homeFeedsBuilding: building } = ctx;
+  const params: unknown[] = [list.account_id, list.id];
+  const k = keyset(p, 'lf.status_id', params);
+  const rows = await db.query<StatusRow & { feed_floor: string | null }>(
+    `select l.feed_floor, page.* from lists l left join lateral (
+       select ${STATUS_COLUMNS} from list_feed lf join statuses s on s.id = lf.status_id
+       where lf.list_id = l.id and lf.status_id >= l.feed_floor and ${k.where} and ${listConditions('$1', '$2').join(' and ')}
+       order by ${k.order} limit ${k.limit}) page on true
+     where l.id = $2`, params);
+  const floor = rows[0]?.feed_floor ?? null;
+  if (floor === null) {
+    const key = `list:${list.id}`;
+    if (!building.has(key)) {
+      building.add(key);
+      // Not awaited: this read is answered by fan-in; a failure only means the next read tries again.
+      db.transaction((tx) => buildListFeed(tx, list.id)).catch(() => {}).finally(() => building.delete(key));
+    }
+    return fanInListTimeline(db, list, p);
+  }
+  const feed: StatusRow[] = rows[0]!.id === null ? [] : rows;
+  if (k.ascending) return BigInt(p.minId!) >= BigInt(floor) ? feed.reverse() : fanInListTimeline(db, list, p);
+  const reachesBelowFloor = floor !== '0' && (!p.sinceId || BigInt(p.sinceId) < BigInt(floor) - 1n);
+  if (feed.length === p.limit || !reachesBelowFloor) return feed;
+  const below = await fanInListTimeline(db, list, { ...p, maxId: p.maxId === undefined || BigInt(floor) < BigInt(p.maxId) ? floor : p.maxId, limit: p.limit - feed.length });
+  return [...feed, ...below];
 }

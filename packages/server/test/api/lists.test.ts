@@ -3,6 +3,7 @@
 // others' lists out of reach, and retries that never double; on PGlite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { trimListFeeds } from '@firebreak/server/domain/list-feed.js';
 import { backends, Client, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
 
 for (const backend of backends()) {
@@ -170,6 +171,17 @@ for (const backend of backends()) {
       const second = ids((await call(hal, 'GET', next.pathname + next.search)).body);
       assert.ok(second.every((id) => BigInt(id) < BigInt(first.body[1].id)));
       assert.deepEqual(await timeline(`?min_id=${first.body[1].id}`), [first.body[0].id]);
+
+      // The list's feed: built on the first read (meanwhile read by fan-in), then filled on write;
+      // below its floor the timeline is read by fan-in, seamlessly.
+      for (let i = 0; i < 50 && (await t.ctx.db.query('select feed_floor from lists where id = $1', [list.id]))[0]?.feed_floor === null; i++) await new Promise((r) => setTimeout(r, 20));
+      const fannedOut = await c.post(ida, 'fanned out to the list');
+      assert.equal((await t.ctx.db.query('select 1 from list_feed where list_id = $1 and status_id = $2', [list.id, fannedOut.id])).length, 1);
+      const everything = await timeline('?limit=40');
+      await trimListFeeds(t.ctx.db, 2);
+      assert.deepEqual(await timeline('?limit=40'), everything, 'above and below the floor, the same timeline');
+      const [top] = everything;
+      assert.deepEqual(await timeline(`?max_id=${top}&limit=3`), everything.slice(1, 4));
 
       // Muting a member hides them here too; a mute that ended does not.
       await call(hal, 'POST', `/api/v1/accounts/${ida.id}/mute`);

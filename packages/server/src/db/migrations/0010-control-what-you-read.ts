@@ -9,7 +9,8 @@
 // - notification_policies: one row per account that changed Mastodon's defaults.
 // - notification_requests: one per (recipient, sender) with filtered notifications not yet decided;
 //   notification_permissions: senders whose request the recipient accepted.
-// Lists: lists and their members (accounts the owner follows or asked to follow, or the owner).
+// Lists: lists and their members (accounts the owner follows or asked to follow, or the owner), and
+// each list's feed, kept as home feeds are (src/domain/list-feed.ts): list_feed and lists.feed_floor.
 // Filters: filters, their keywords and their statuses (Mastodon's v2 model; v1 is a view of it).
 // tag_follows, featured_tags, endorsements, account_notes: one row per (account, target).
 // mutes.expires_at: a mute with a duration ends by itself (reads ignore expired rows).
@@ -67,6 +68,13 @@ create table list_accounts (
   primary key (list_id, account_id)
 );
 create index list_accounts_account_idx on list_accounts (account_id, list_id);
+
+create table list_feed (
+  list_id bigint not null references lists on delete cascade,
+  status_id bigint not null,
+  primary key (list_id, status_id)
+);
+alter table lists add column feed_floor bigint;
 
 create table filters (
   id bigint primary key default next_id(),
