@@ -15,6 +15,7 @@ import type { Queryable, Tx } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
 import { publish } from './events.js';
 import { idempotentWrite } from './idempotency.js';
+import { requiredText } from './text.js';
 import { visibleTo } from './visibility.js';
 
 export const FILTER_CONTEXTS = ['home', 'notifications', 'public', 'thread', 'account'] as const;
@@ -76,20 +77,8 @@ export interface FilterInput {
   keywords?: KeywordChange[];
 }
 
-function validTitle(title: string | undefined): string | undefined {
-  if (title === undefined) return undefined;
-  const trimmed = title.trim();
-  if (!trimmed) throw unprocessable("Validation failed: Title can't be blank");
-  if ([...trimmed].length > MAX_TITLE) throw unprocessable(`Validation failed: Title is too long (maximum is ${MAX_TITLE} characters)`);
-  return trimmed;
-}
-
-export function validKeyword(keyword: string | undefined): string {
-  const trimmed = (keyword ?? '').trim();
-  if (!trimmed) throw unprocessable("Validation failed: Keyword can't be blank");
-  if ([...trimmed].length > MAX_KEYWORD) throw unprocessable(`Validation failed: Keyword is too long (maximum is ${MAX_KEYWORD} characters)`);
-  return trimmed;
-}
+const validTitle = (title: string | undefined) => (title === undefined ? undefined : requiredText('Title', title, MAX_TITLE));
+export const validKeyword = (keyword: string | undefined) => requiredText('Keyword', keyword, MAX_KEYWORD);
 
 const expiresAt = (expiresIn: number | null | undefined) => (expiresIn === undefined ? undefined : expiresIn === null ? null : new Date(Date.now() + expiresIn * 1000));
 

@@ -92,23 +92,29 @@ export async function removeFromHomeFeed(tx: Queryable, viewerId: string, target
     'delete from home_feed h using statuses s where h.account_id = $1 and s.id = h.status_id and s.account_id = $2', [viewerId, targetId]);
 }
 
-/** Cuts every feed back to `cap` rows, raising floors to match. Run periodically; safe to run anywhere. */
-export async function trimHomeFeeds(db: Queryable, cap = HOME_FEED_CAP): Promise<number> {
+/** A kind of feed: its table, the column naming whose feed a row is in, and where that owner's floor is kept. */
+export interface FeedTable { feed: string; owner: string; owners: string; floor: string }
+
+const HOME_FEED: FeedTable = { feed: 'home_feed', owner: 'account_id', owners: 'accounts', floor: 'home_feed_floor' };
+
+/** Cuts every feed of a kind back to `cap` rows, raising floors to match. Run periodically; safe to run anywhere. */
+export async function trimFeeds(db: Queryable, t: FeedTable, cap: number): Promise<number> {
   const [row] = await db.query<{ removed: string }>(
     `with excess as (
-       select account_id, status_id from (
-         select account_id, status_id, row_number() over (partition by account_id order by status_id desc) as n from home_feed) ranked
+       select ${t.owner}, status_id from (
+         select ${t.owner}, status_id, row_number() over (partition by ${t.owner} order by status_id desc) as n from ${t.feed}) ranked
        where n > $1),
      removed as (
-       delete from home_feed h using excess e where h.account_id = e.account_id and h.status_id = e.status_id
-       returning h.account_id, h.status_id),
+       delete from ${t.feed} f using excess e where f.${t.owner} = e.${t.owner} and f.status_id = e.status_id
+       returning f.${t.owner} as owner, f.status_id),
      floors as (
-       update accounts a set home_feed_floor = greatest(a.home_feed_floor, r.newest_removed + 1)
-       from (select account_id, max(status_id) as newest_removed from removed group by account_id) r where a.id = r.account_id)
+       update ${t.owners} o set ${t.floor} = greatest(o.${t.floor}, r.newest_removed + 1)
+       from (select owner, max(status_id) as newest_removed from removed group by owner) r where o.id = r.owner)
      select count(*) as removed from removed`, [cap]);
   return Number(row!.removed);
 }
 
+export const trimHomeFeeds = (db: Queryable, cap = HOME_FEED_CAP) => trimFeeds(db, HOME_FEED, cap);
 
 const TRIM_LOCK = 727275;
 

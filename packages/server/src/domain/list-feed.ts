@@ -14,6 +14,7 @@
 // - trimListFeeds() cuts each feed back to LIST_FEED_CAP rows with the home feeds' trim;
 // - pages below the floor are read by fan-in.
 import type { Queryable } from '../db/index.js';
+import { trimFeeds } from './home-feed.js';
 
 export const LIST_FEED_CAP = 800;
 
@@ -51,19 +52,5 @@ export async function copyIntoListFeed(tx: Queryable, listId: string, memberIds:
      where id = $1 and (select count(*) from newest) >= $3`, [listId, memberIds, LIST_FEED_CAP]);
 }
 
-/** Cuts every list feed back to `cap` rows, raising floors to match. */
-export async function trimListFeeds(db: Queryable, cap = LIST_FEED_CAP): Promise<number> {
-  const [row] = await db.query<{ removed: string }>(
-    `with excess as (
-       select list_id, status_id from (
-         select list_id, status_id, row_number() over (partition by list_id order by status_id desc) as n from list_feed) ranked
-       where n > $1),
-     removed as (
-       delete from list_feed f using excess e where f.list_id = e.list_id and f.status_id = e.status_id
-       returning f.list_id, f.status_id),
-     floors as (
-       update lists l set feed_floor = greatest(l.feed_floor, r.newest_removed + 1)
-       from (select list_id, max(status_id) as newest_removed from removed group by list_id) r where l.id = r.list_id)
-     select count(*) as removed from removed`, [cap]);
-  return Number(row!.removed);
-}
+/** Cuts every list feed back to `cap` rows, raising floors to match (with the home feeds' trim). */
+export const trimListFeeds = (db: Queryable, cap = LIST_FEED_CAP) => trimFeeds(db, { feed: 'list_feed', owner: 'list_id', owners: 'lists', floor: 'feed_floor' }, cap);

@@ -14,6 +14,7 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
 import { idempotentWrite } from './idempotency.js';
+import { requiredText } from './text.js';
 import { buildListFeed, copyIntoListFeed } from './list-feed.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
@@ -33,13 +34,7 @@ const LIST_COLUMNS = 'l.id, l.account_id, l.title, l.replies_policy, l.exclusive
 
 export interface ListInput { title?: string; repliesPolicy?: RepliesPolicy; exclusive?: boolean }
 
-function validTitle(title: string | undefined): string | undefined {
-  if (title === undefined) return undefined;
-  const trimmed = title.trim();
-  if (!trimmed) throw unprocessable("Validation failed: Title can't be blank");
-  if ([...trimmed].length > MAX_TITLE) throw unprocessable(`Validation failed: Title is too long (maximum is ${MAX_TITLE} characters)`);
-  return trimmed;
-}
+const validTitle = (title: string | undefined) => (title === undefined ? undefined : requiredText('Title', title, MAX_TITLE));
 
 export function listsOf(db: Queryable, accountId: string): Promise<ListRow[]> {
   return db.query<ListRow>(`select ${LIST_COLUMNS} from lists l where l.account_id = $1 order by l.id`, [accountId]);

@@ -11,12 +11,7 @@ for (const backend of backends()) {
     let c: Client;
     let n = 0;
     const fresh = (prefix: string) => c.register(`${prefix}${++n}`);
-    const call = async (user: User, method: string, url: string, body?: unknown, status = 200, headers: Record<string, string> = {}) => {
-      const res = await c.request(method, url, { token: user.token, body, headers });
-      assert.equal(res.status, status, `${method} ${url} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
-      if (status >= 400) assert.equal(typeof res.body.error, 'string');
-      return res.body;
-    };
+    const call = async (user: User, method: string, url: string, body?: unknown, status = 200, headers: Record<string, string> = {}) => (await c.expect(user, method, url, body, status, headers)).body;
     const create = (user: User, body: Record<string, unknown>) => call(user, 'POST', '/api/v2/filters', body);
     const ids = (items: any[]) => items.map((x) => x.id);
 

@@ -3,30 +3,13 @@
 // list.jsx, filters.jsx, src/components/list-add-edit.jsx, account-info.jsx), over real HTTP.
 // Phanpy turns grouped notifications on when the instance's Mastodon API version is 2 or more.
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
-import { createOAuthAPIClient, createRestAPIClient, type mastodon } from 'masto';
-import { startApp, type TestApp } from '@firebreak/testkit/app.js';
+import { it } from 'node:test';
+import { createRestAPIClient, type mastodon } from 'masto';
+import { mastoServer, OOB, signUp as signUpWith } from './masto-server.js';
 
-let t: TestApp;
 let url: string;
-
-before(async () => {
-  t = await startApp('pglite');
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = t.app.server.address();
-  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  t.ctx.config.publicUrl = url;
-  t.ctx.config.domain = new URL(url).host;
-});
-after(() => t.close());
-
-const OOB = 'urn:ietf:wg:oauth:2.0:oob';
-
-async function signUp(app: mastodon.v1.Client, username: string): Promise<mastodon.rest.Client> {
-  const appToken = await createOAuthAPIClient({ url }).token.create({ grantType: 'client_credentials', redirectUri: OOB, clientId: app.clientId!, clientSecret: app.clientSecret!, scope: 'read write follow' });
-  const token = await createRestAPIClient({ url, accessToken: appToken.accessToken }).v1.accounts.create({ username, email: `${username}@example.test`, password: 'a good password', agreement: true, locale: 'en' });
-  return createRestAPIClient({ url, accessToken: token.accessToken });
-}
+mastoServer((u) => { url = u; });
+const signUp = (app: mastodon.v1.Client, username: string) => signUpWith(url, app, username);
 
 it('Phanpy\'s notifications page: grouped notifications, the policy sheet, filtered requests', async () => {
   const app = await createRestAPIClient({ url }).v1.apps.create({ clientName: 'Phanpy', redirectUris: OOB, scopes: 'read write follow push' });

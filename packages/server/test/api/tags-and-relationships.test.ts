@@ -11,12 +11,7 @@ for (const backend of backends()) {
     let c: Client;
     let n = 0;
     const fresh = (prefix: string) => c.register(`${prefix}${++n}`);
-    const call = async (user: User | null, method: string, url: string, body?: unknown, status = 200) => {
-      const res = await c.request(method, url, { token: user?.token, body });
-      assert.equal(res.status, status, `${method} ${url} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
-      if (status >= 400) assert.equal(typeof res.body.error, 'string');
-      return res;
-    };
+    const call = (user: User | null, method: string, url: string, body?: unknown, status = 200) => c.expect(user, method, url, body, status);
     const ids = (items: any[]) => items.map((x) => x.id);
     const rel = async (user: User, other: User) => (await call(user, 'GET', `/api/v1/accounts/relationships?id[]=${other.id}`)).body[0];
 
