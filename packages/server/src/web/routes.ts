@@ -92,7 +92,7 @@ function send(request: FastifyRequest, reply: FastifyReply, a: Asset, cacheContr
 
 /** Paths the client router handles; each gets the shell. */
 const PAGE_PATHS = ['/', '/public', '/public/local', '/notifications', '/notifications/requests', '/follow_requests', '/search', '/settings', '/bookmarks',
-  '/lists', '/lists/:id', '/filters', '/followed_tags', '/conversations', '/about', '/sign_in', '/sign_up', '/tags/:tag', '/@:acct', '/@:acct/:rest'];
+  '/lists', '/lists/:list', '/filters', '/followed_tags', '/conversations', '/about', '/sign_in', '/sign_up', '/tags/:tag', '/@:acct', '/@:acct/:rest'];
 
 export default async function web(app: FastifyInstance, ctx: AppContext) {
   const assets = loadAssets();
