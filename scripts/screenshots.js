@@ -98,6 +98,15 @@ async function upload(who, method, url, fields) {
 // Maya approves new followers; Tomás waits for her answer.
 await call('maya', 'PATCH', '/api/v1/accounts/update_credentials', { locked: true });
 await call('tomas', 'POST', `/api/v1/accounts/${ids.maya}/follow`);
+// Grouped notifications, a list, filters, a followed hashtag, a direct message, a note.
+const likedByAll = await call('maya', 'POST', '/api/v1/statuses', { status: 'Fire drill tonight at 21:00 UTC. Bring snacks. #firedrill' });
+for (const who of ['jonas', 'ines', 'tomas']) await call(who, 'POST', `/api/v1/statuses/${likedByAll.id}/favourite`);
+const list = await call('maya', 'POST', '/api/v1/lists', { title: 'Database people', replies_policy: 'list' });
+await call('maya', 'POST', `/api/v1/lists/${list.id}/accounts`, { account_ids: [ids.jonas] });
+await call('maya', 'POST', '/api/v2/filters', { title: 'Postmortem spoilers', context: ['home', 'public'], filter_action: 'warn', keywords_attributes: [{ keyword: 'DNS' }] });
+await call('maya', 'POST', '/api/v1/tags/postgres/follow');
+await call('jonas', 'POST', '/api/v1/statuses', { status: '@maya coffee after the drill? ☕', visibility: 'direct' });
+await call('maya', 'POST', `/api/v1/accounts/${ids.jonas}/note`, { comment: 'Knows everything about WAL.' });
 
 // ------------------------------------------------------------------ browser
 mkdirSync(outDir, { recursive: true });
@@ -186,8 +195,9 @@ try {
 
   const shots = [
     ['home', '/'], ['explore', '/public/local'], ['thread', `/@jonas/${first.id}`], ['profile', '/@maya'],
-    ['notifications', '/notifications'], ['messages', '/conversations'], ['follow-requests', '/follow_requests'], ['search', '/search?q=fire'],
-    ['hashtag', '/tags/firedrill'], ['settings', '/settings'],
+    ['notifications', '/notifications'], ['follow-requests', '/follow_requests'], ['search', '/search?q=fire'], ['hashtag', '/tags/firedrill'], ['settings', '/settings'],
+    ['lists', '/lists'], ['list', `/lists/${list.id}`], ['filters', '/filters'], ['followed-tags', '/followed_tags'], ['messages', '/conversations'],
+    ['filtered-notifications', '/notifications/requests'], ['profile-note', '/@jonas'], ['about', '/about'],
   ];
   const sizes = [
     ['phone', { width: 390, height: 844 }, 'light'], ['phone-320', { width: 320, height: 640 }, 'light'], ['desktop', { width: 1280, height: 800 }, 'light'],

@@ -21,10 +21,15 @@ import conversations from './api/v1/conversations.js';
 import statuses from './api/v1/statuses.js';
 import timelines from './api/v1/timelines.js';
 import search from './api/v2/search.js';
+import groupedNotifications from './api/v2/notifications.js';
 import streaming from './api/v1/streaming.js';
 import followRequests from './api/v1/follow-requests.js';
 import markers from './api/v1/markers.js';
 import tags from './api/v1/tags.js';
+import featuredTags from './api/v1/featured-tags.js';
+import lists from './api/v1/lists.js';
+import v1Filters from './api/v1/filters.js';
+import filters from './api/v2/filters.js';
 import emptyCollections from './api/v1/empty-collections.js';
 import web from './web/routes.js';
 import { registerOverloadProtection } from './overload/index.js';
@@ -32,13 +37,17 @@ import { registerOverloadProtection } from './overload/index.js';
 export interface RouteEntry { method: string; url: string; auth?: AuthRule }
 
 /** Every route module, in one list: (app, ctx) => registers its routes. */
-const routeModules = [health, oauth, media, mediaAttachments, apps, accounts, followRequests, instance, notifications, conversations, statuses, timelines, tags, markers, emptyCollections, search, streaming, web];
+const routeModules = [health, oauth, media, mediaAttachments, apps, accounts, followRequests, instance, notifications, groupedNotifications, conversations, statuses, timelines, tags, featuredTags, lists, v1Filters, filters, markers, emptyCollections, search, streaming, web];
 
 declare module 'fastify' {
   interface FastifyInstance { routeTable: RouteEntry[] }
 }
 
-/** `types[]=a&types[]=b` and `types=a` both become arrays under the bare name, as Rails does for Mastodon. */
+/**
+ * `types[]=a&types[]=b` and `types=a` both become arrays under the bare name, as Rails does for
+ * Mastodon. Fields of a list of objects (`keywords_attributes[][keyword]=a&...`) keep every value, in
+ * order, under their own name (params.ts's attributesList() puts the objects back together).
+ */
 export function parseQueryString(raw: string): Record<string, unknown> {
   const parsed = parseQuery(raw, '&', '=', { maxKeys: 100 });
   const out: Record<string, unknown> = {};
@@ -46,7 +55,8 @@ export function parseQueryString(raw: string): Record<string, unknown> {
     if (key.endsWith('[]')) {
       const name = key.slice(0, -2);
       out[name] = [...(Array.isArray(out[name]) ? (out[name] as string[]) : []), ...(Array.isArray(value) ? value : [value ?? ''])];
-    } else out[key] = Array.isArray(value) ? value[value.length - 1] : value;
+    } else if (key.includes('[]')) out[key] = Array.isArray(value) ? value : [value ?? ''];
+    else out[key] = Array.isArray(value) ? value[value.length - 1] : value;
   }
   return out;
 }

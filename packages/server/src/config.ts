@@ -45,6 +45,8 @@ export interface Config {
    * reach the app directly must not be trusted: it would pick a fresh address per request.
    */
   trustProxy: string;
+  /** The server's rules, as /api/v1/instance/rules and the about page show them (FIREBREAK_RULES). */
+  rules: InstanceRule[];
   media: MediaConfig;
 }
 
@@ -64,6 +66,8 @@ export interface MediaConfig {
   imageSizeLimit: number;
   videoSizeLimit: number;
 }
+
+export interface InstanceRule { text: string; hint: string }
 
 type Env = Record<string, string | undefined>;
 
@@ -122,6 +126,27 @@ function trustProxyList(raw: string | undefined): string {
   return entries.join(',');
 }
 
+const MAX_RULES = 100;
+
+/**
+ * FIREBREAK_RULES: a JSON array of rules, each a string or {"text": ..., "hint": ...}, e.g.
+ * `["Be kind", {"text": "No spam", "hint": "Unsolicited advertising included"}]`.
+ */
+function rulesList(raw: string | undefined): InstanceRule[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  let parsed: unknown;
+  try { parsed = JSON.parse(raw); } catch { throw new ConfigError('FIREBREAK_RULES must be a JSON array of rules (strings or {"text", "hint"} objects)'); }
+  if (!Array.isArray(parsed) || parsed.length > MAX_RULES) throw new ConfigError(`FIREBREAK_RULES must be a JSON array of at most ${MAX_RULES} rules`);
+  return parsed.map((rule, i) => {
+    const text = typeof rule === 'string' ? rule : (rule as { text?: unknown })?.text;
+    const hint = typeof rule === 'string' ? '' : (rule as { hint?: unknown })?.hint ?? '';
+    if (typeof text !== 'string' || !text.trim() || text.length > 1000 || typeof hint !== 'string' || hint.length > 1000) {
+      throw new ConfigError(`FIREBREAK_RULES: rule ${i + 1} needs a text of 1 to 1000 characters (and a hint of at most 1000)`);
+    }
+    return { text: text.trim(), hint };
+  });
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const port = int(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || '127.0.0.1';
@@ -161,6 +186,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     metricsToken: env.FIREBREAK_METRICS_TOKEN || undefined,
     trustProxy: trustProxyList(env.FIREBREAK_TRUST_PROXY),
     media: mediaConfig(env, dataDir),
+    rules: rulesList(env.FIREBREAK_RULES),
     ...overrides,
   };
   return config;

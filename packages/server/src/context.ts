@@ -25,7 +25,7 @@ export interface AppContext {
   readonly metrics: Metrics;
   readonly events: AppEvents;
   readonly loginLimiter: LoginLimiter;
-  /** Viewers whose home feed this server is building, so concurrent reads do not build it twice. */
+  /** Feeds this server is building (viewers' home feeds by account id, lists' as `list:<id>`), so concurrent reads do not build one twice. */
   readonly homeFeedsBuilding: Set<string>;
   /** Where media files are kept, and the (niced, one-at-a-time) process that decodes them. */
   readonly media: { readonly store: MediaStore; readonly processor: MediaProcessor };

@@ -129,6 +129,17 @@ export class Client {
     return { status: res.statusCode, body, headers: res.headers as Response['headers'], raw: res.rawPayload };
   }
 
+  /**
+   * A request as `user` (anonymous: null) that must be answered with `status`, and when that is an
+   * error, with a Mastodon error body; fails the test otherwise.
+   */
+  async expect(user: User | null, method: string, url: string, body?: unknown, status = 200, headers: Record<string, string> = {}): Promise<Response> {
+    const res = await this.request(method, url, { token: user?.token, body, headers });
+    if (res.status !== status) throw new Error(`${method} ${url} ${JSON.stringify(body)}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
+    if (status >= 400 && typeof res.body?.error !== 'string') throw new Error(`${method} ${url}: no error body in ${JSON.stringify(res.body)}`);
+    return res;
+  }
+
   async registerApp(scopes = 'read write follow push'): Promise<{ client_id: string; client_secret: string }> {
     const res = await this.request('POST', '/api/v1/apps', { body: { client_name: 'tests', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes } });
     if (res.status !== 200) throw new Error(`app registration failed: ${res.status} ${JSON.stringify(res.body)}`);

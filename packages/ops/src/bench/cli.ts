@@ -20,6 +20,7 @@ import { startServer, type ServerProcess } from './processes.js';
 import { opsCli, serverCli } from '../entry-points.js';
 import { topFrames } from './profile.js';
 import { evaluateGoals, renderMarkdown, updateBenchmarksMd, writeJson, type BenchResult, type EndpointResult } from './report.js';
+import { ensureBenchLists, measureListSizes } from './list-timeline.js';
 import { loadSamples, workloads, type Samples } from './workloads.js';
 import { buildHomeFeed } from '@firebreak/server/domain/home-feed.js';
 
@@ -31,7 +32,7 @@ const USAGE = `usage: firebreak bench [options]
   --smoke                            short runs, JSON only (CI); about a minute on small
   --seconds N                        seconds per measurement (default 10, smoke 2)
   --connections N                    concurrent connections for saturation (default 32)
-  --only home,account,thread,tag,search,create   a subset of the endpoints
+  --only home,list,account,thread,tag,search,create   a subset of the endpoints
   --profile                          run the app under --cpu-prof and summarise the hottest frames
   --edge-url URL                     the cluster's HTTP entry point (cluster backend)
   --data-dir DIR                     keep the PGlite dataset here and reuse it on the next run
@@ -39,7 +40,7 @@ const USAGE = `usage: firebreak bench [options]
   --no-cache                         generate the dataset afresh and keep no copy (always so with --smoke)`;
 
 const ENDPOINT_KEYS: Record<string, string> = {
-  home: 'home timeline', account: 'account statuses', thread: 'thread (context)', tag: 'hashtag timeline', search: 'search statuses', create: 'status creation',
+  home: 'home timeline', list: 'list timeline', account: 'account statuses', thread: 'thread (context)', tag: 'hashtag timeline', search: 'search statuses', create: 'status creation',
 };
 
 interface Options {
@@ -185,7 +186,8 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
       }
       store = true;
     }
-    const samples = await loadSamples(db);
+    const sampled = await loadSamples(db);
+    const samples: Samples = { ...sampled, lists: await ensureBenchLists(db, sampled.users) };
     // The sampled users are the active ones: like anyone who reads their home timeline, they have a
     // home feed (built on a first read in production). Build the missing ones before measuring, so the
     // figures are of the steady state, not of a thousand first reads.
@@ -205,6 +207,17 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
       db = await openDb(backend.config);
     }
     const wanted = options.only.map((k) => ENDPOINT_KEYS[k]!);
+    if (wanted.includes('list timeline')) {
+      log('list timelines by number of members (fan-in), against home-feed reads');
+      const sizes = await measureListSizes(db, samples.users);
+      const ms = (x: { p50Ms: number; p99Ms: number }) => `${x.p50Ms.toFixed(1)} / ${x.p99Ms.toFixed(1)} ms`;
+      notes.push([
+        'List timeline SQL, first page, one read at a time (p50 / p99; members: the accounts with the most posts):',
+        '', '| Members | Fan-in over the members | From the list\'s feed |', '|---:|---:|---:|',
+        ...sizes.lists.map((l) => `| ${l.members} | ${ms(l.fanIn)} | ${ms(l.feed)} |`),
+        '', `A home timeline read from its feed, for comparison: ${ms(sizes.homeFeed)}.`,
+      ].join('\n'));
+    }
 
     // The database's ceilings, before the app runs (PGlite is one process's database).
     const ceilings: BenchResult['ceilings'] = {};

@@ -43,7 +43,7 @@ export async function recordHomeTimelineSql(db: Db, config: Config, users: Bench
     const q = recording(db, log);
     await findToken(q, user.token);
     const rows = await homeTimeline({ ...ctx, db: q }, user.accountId, { limit: 20 });
-    await renderStatuses(ctx, user.accountId, rows, q);
+    await renderStatuses(ctx, user.accountId, rows, 'home', q);
     recorded.push(log);
   }
   return recorded;

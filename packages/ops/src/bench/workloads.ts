@@ -14,9 +14,11 @@ export interface Samples {
   threadStatusIds: string[];
   tags: string[];
   searchTerms: string[];
+  /** Each sampled user's list of everyone they follow (list-timeline.ts), by account id. */
+  lists: Map<string, string>;
 }
 
-export async function loadSamples(db: Db, size = 1000): Promise<Samples> {
+export async function loadSamples(db: Db, size = 1000): Promise<Omit<Samples, 'lists'>> {
   // md5(id) orders pseudo-randomly but the same way every run.
   const users = await db.query<{ id: string; username: string }>(
     `select id, username from accounts where following_count >= 10 order by md5(id::text) limit $1`, [size]);
@@ -56,6 +58,13 @@ export function workloads(samples: Samples): Workload[] {
   const get = (path: string): RequestSpec => ({ method: 'GET', path, headers: auth(user()) });
   return [
     { name: 'home timeline', next: () => get('/api/v1/timelines/home?limit=20') },
+    {
+      name: 'list timeline',
+      next: () => {
+        const u = user();
+        return { method: 'GET', path: `/api/v1/timelines/list/${samples.lists.get(u.accountId)}?limit=20`, headers: auth(u) };
+      },
+    },
     { name: 'account statuses', next: () => get(`/api/v1/accounts/${account()}/statuses?limit=20`) },
     { name: 'thread (context)', next: () => get(`/api/v1/statuses/${thread()}/context`) },
     { name: 'hashtag timeline', next: () => get(`/api/v1/timelines/tag/${tag()}?limit=20`) },

@@ -1,7 +1,7 @@
 // The audit: the clients' record against the database after recovery, and the figures of the
 // report. Pure functions, tested in test/drill/audit.test.ts.
 import type { RoleSample } from './probe.js';
-import type { Attempt, ReadOp, UploadOp, WriteOp } from './workload.js';
+import type { Attempt, ControlOp, ReadOp, UploadOp, WriteOp } from './workload.js';
 
 /** A drill status as the database has it after recovery, with the media it shows. */
 export interface DbRow { id: string; text: string; media_ids?: string[] }
@@ -38,6 +38,45 @@ export function auditWrites(writes: WriteOp[], rows: DbRow[]): WriteAudit {
   for (const [text, list] of byText) {
     if (list.length > 1) out.duplicated.push({ text, copies: list.length });
     if (!written.has(text)) out.unexpected += list.length;
+  }
+  return out;
+}
+
+/** A filter (with its keyword) or a list (with its member) found in the database after the drill. */
+export interface ControlRow { kind: 'filter' | 'list'; title: string; detail: string | null }
+
+export interface ControlAudit {
+  acknowledged: number;
+  /** Acknowledged, and missing afterwards, or missing its keyword or member. */
+  lost: Array<{ kind: string; title: string; ackAt: number }>;
+  /** A filter or list made more than once (its title is unique to one operation). */
+  duplicated: Array<{ kind: string; title: string; copies: number }>;
+  ambiguous: number;
+  failedNotLanded: number;
+  unexpected: number;
+}
+
+/** The curators' lists and filters (workload.ts) against what the database holds after recovery. */
+export function auditControls(ops: ControlOp[], rows: ControlRow[]): ControlAudit {
+  const byTitle = new Map<string, ControlRow[]>();
+  for (const row of rows) {
+    const key = `${row.kind}:${row.title}`;
+    const list = byTitle.get(key);
+    if (list) list.push(row); else byTitle.set(key, [row]);
+  }
+  const made = new Set(ops.map((o) => `${o.kind}:${o.title}`));
+  const out: ControlAudit = { acknowledged: 0, lost: [], duplicated: [], ambiguous: 0, failedNotLanded: 0, unexpected: 0 };
+  for (const op of ops) {
+    const found = byTitle.get(`${op.kind}:${op.title}`) ?? [];
+    if (op.result === 'acked') {
+      out.acknowledged++;
+      if (!found.some((r) => r.detail === op.detail)) out.lost.push({ kind: op.kind, title: op.title, ackAt: op.end });
+    } else if (found.length) out.ambiguous++;
+    else out.failedNotLanded++;
+  }
+  for (const [key, list] of byTitle) {
+    if (list.length > 1) out.duplicated.push({ kind: list[0]!.kind, title: list[0]!.title, copies: list.length });
+    if (!made.has(key)) out.unexpected += list.length;
   }
   return out;
 }

@@ -32,10 +32,10 @@ const usage = `usage: firebreak drill <fire|partition|restart|flood> [DC | --pri
   fire [DC|--primary]       blackhole the DC, SIGKILL everything in it, delete its data (default: the primary's DC)
   partition [DC|--primary]  cut the DC off for --partition (default 30s), then heal
   restart                   rolling restart of every app server, one at a time
-options: --duration 40s --warmup 8s --partition 30s --writers 40 --readers 100
-         --writer-pause 250ms --reader-pause 500ms --media-every 8 (0: no pictures) --json
-Exit status 1 when an acknowledged write was lost, a write was duplicated, two nodes claimed primary at
-once, or the audit could not run. The JSON report is also saved in run/cluster/drills/.`;
+options: --duration 40s --warmup 8s --partition 30s --writers 40 --readers 100 --curators 8
+         --writer-pause 250ms --reader-pause 500ms --curator-pause 1s --media-every 8 (0: no pictures) --json
+Exit status 1 when an acknowledged write (a post, a picture, a list with its member, a filter) was lost or
+duplicated, two nodes claimed primary at once, or the audit could not run. The JSON report is also saved in run/cluster/drills/.`;
 
 export async function main(args: string[]): Promise<number> {
   const [kind, ...rest] = args;
@@ -64,6 +64,8 @@ export async function main(args: string[]): Promise<number> {
       writerPauseMs: flags['writer-pause'] ? parseDuration(flags['writer-pause']) : drillDefaults.writerPauseMs,
       readerPauseMs: flags['reader-pause'] ? parseDuration(flags['reader-pause']) : drillDefaults.readerPauseMs,
       mediaEvery: flags['media-every'] !== undefined ? Number(flags['media-every']) : drillDefaults.mediaEvery,
+      curators: flags.curators ? Number(flags.curators) : drillDefaults.curators,
+      curatorPauseMs: flags['curator-pause'] ? parseDuration(flags['curator-pause']) : drillDefaults.curatorPauseMs,
     });
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
     return exitCode(report);

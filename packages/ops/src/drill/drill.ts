@@ -11,7 +11,7 @@ import { heal, isIsolated, isolate } from '../cluster/netns.js';
 import { patroniCluster, waitPatroniHealthy, type PatroniMember } from '../cluster/patroni.js';
 import { log, sleep, stopGracefully } from '../cluster/proc.js';
 import { layoutFromState, loadState } from '../cluster/state.js';
-import { auditMedia, auditWrites, failureStats, splitBrain, timing, type DbRow, type FetchedFile, type MediaAudit, type WriteAudit } from './audit.js';
+import { auditControls, auditMedia, auditWrites, failureStats, splitBrain, timing, type ControlRow, type DbRow, type FetchedFile, type MediaAudit, type WriteAudit } from './audit.js';
 import { FailoverTimeline } from './failover-timeline.js';
 import { burn } from './fire.js';
 import { PrimaryProbe } from './probe.js';
@@ -34,10 +34,15 @@ export interface DrillOptions {
   readerPauseMs: number;
   /** Every this many posts of a writer carries a picture (0: none). */
   mediaEvery: number;
+  /** Loops writing lists and filters (issue 17), and the pause between their operations. */
+  curators: number;
+  curatorPauseMs: number;
   runDir?: string;
 }
 
-export const drillDefaults = { durationMs: 40_000, warmupMs: 8_000, partitionMs: 30_000, writers: 40, readers: 100, writerPauseMs: 250, readerPauseMs: 500, mediaEvery: 8 };
+export const drillDefaults = {
+  durationMs: 40_000, warmupMs: 8_000, partitionMs: 30_000, writers: 40, readers: 100, writerPauseMs: 250, readerPauseMs: 500, mediaEvery: 8, curators: 8, curatorPauseMs: 1_000,
+};
 
 type Events = Array<{ t: number; what: string }>;
 
@@ -84,20 +89,32 @@ async function rollingRestart(layout: Layout, faultAt: number, events: Events): 
  * cycle through the hosts forever: each attempt is bounded, and after two minutes the drill reports
  * that the audit could not run instead of hanging.
  */
-async function readDrillRows(layout: Layout, runId: string, mediaIds: string[], deadlineMs = 120_000): Promise<{ rows: DbRow[]; media: Set<string> }> {
+/** What the audit reads back from the database after the drill. */
+interface DrillRows { statuses: DbRow[]; media: Set<string>; controls: ControlRow[] }
+
+async function readDrillRows(layout: Layout, runId: string, mediaIds: string[], deadlineMs = 120_000): Promise<DrillRows> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const reachable = layout.dcs.filter((d) => !isIsolated(d));
     const sql = postgres(databaseUrl({ ...layout, dcs: reachable }, undefined), { max: 1, connect_timeout: 2, onnotice: () => {} });
     let timer: NodeJS.Timeout | undefined;
     try {
-      const query = Promise.all([
-        sql<Array<{ id: string; text: string; media_ids: string[] }>>`select id::text as id, text, media_ids::text[] as media_ids from statuses where text like ${`drill ${runId} %`}`,
-        sql<Array<{ id: string }>>`select id::text as id from media_attachments where id = any(${mediaIds}::bigint[]) and state <> 'failed'`,
-      ]);
+      const query = (async () => {
+        const statuses = await sql<Array<{ id: string; text: string; media_ids: string[] }>>`select id::text as id, text, media_ids::text[] as media_ids from statuses where text like ${`drill ${runId} %`}`;
+        const media = await sql<Array<{ id: string }>>`select id::text as id from media_attachments where id = any(${mediaIds}::bigint[]) and state <> 'failed'`;
+        // The curators' filters and lists (workload.ts's controlTitle), each with its keyword or member.
+        const controls = await sql<ControlRow[]>`
+          select 'filter' as kind, f.title, k.keyword as detail from filters f left join filter_keywords k on k.filter_id = f.id where f.title like ${`f${runId}-%`}
+          union all
+          select 'list', l.title, la.account_id::text from lists l left join list_accounts la on la.list_id = l.id where l.title like ${`l${runId}-%`}`;
+        return {
+          statuses: statuses.map((r) => ({ id: r.id, text: r.text, media_ids: r.media_ids })),
+          media: new Set(media.map((m) => m.id)),
+          controls: controls.map((r) => ({ kind: r.kind, title: r.title, detail: r.detail })),
+        };
+      })();
       query.catch(() => {});
-      const [rows, media] = await Promise.race([query, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no primary answered within 10 s')), 10_000); })]);
-      return { rows: rows.map((r) => ({ id: r.id, text: r.text, media_ids: r.media_ids })), media: new Set(media.map((m) => m.id)) };
+      return await Promise.race([query, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no primary answered within 10 s')), 10_000); })]);
     } catch (err) {
       if (Date.now() > until) throw new Error(`no primary to audit against after ${deadlineMs / 1000} s (${(err as Error).message})`);
       await sleep(1000);
@@ -163,7 +180,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     edgeUrl: layout.edgeUrl, writers: opts.writers, readers: opts.readers,
     writerAccounts: Math.min(8, opts.writers), readerAccounts: Math.min(4, Math.max(1, opts.readers)),
     writerPauseMs: opts.writerPauseMs, readerPauseMs: opts.readerPauseMs,
-    writeDeadlineMs: 60_000, readDeadlineMs: 20_000, runId, mediaEvery: opts.mediaEvery,
+    writeDeadlineMs: 60_000, readDeadlineMs: 20_000, runId, mediaEvery: opts.mediaEvery, curators: opts.curators, curatorPauseMs: opts.curatorPauseMs,
   };
   log(`drill ${runId}: creating drill accounts through the edge`);
   const sessions = await createSessions(wopts);
@@ -173,7 +190,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   const rec = new Recorder();
   const startedAt = new Date();
   const t0 = Date.now();
-  log(`workload: ${opts.writers} writers, ${opts.readers} readers; fault in ${opts.warmupMs / 1000} s`);
+  log(`workload: ${opts.writers} writers, ${opts.readers} readers, ${opts.curators} curators of lists and filters; fault in ${opts.warmupMs / 1000} s`);
   const workload = startWorkload(rec, wopts, sessions);
   await sleep(opts.warmupMs);
 
@@ -232,17 +249,17 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   const statusPage = (await statusWatch?.stop()) ?? null;
   const primaryAfter = await leaderName(layout);
 
-  let rows: DbRow[] = [];
-  let mediaRows = new Set<string>();
+  let rows: DrillRows = { statuses: [], media: new Set(), controls: [] };
   let auditError: string | null = null;
   try {
-    ({ rows, media: mediaRows } = await readDrillRows(layout, runId, rec.uploads.map((u) => u.mediaId)));
+    rows = await readDrillRows(layout, runId, rec.uploads.map((u) => u.mediaId));
   } catch (err) {
     auditError = (err as Error).message;
   }
-  const writes: WriteAudit = auditWrites(rec.writes, rows);
+  const writes: WriteAudit = auditWrites(rec.writes, rows.statuses);
   const files = await readBackFiles(rec.writes.flatMap((w) => (w.result === 'acked' && w.media?.url ? [w.media.url] : [])));
-  const media: MediaAudit = auditMedia(rec.writes, rec.uploads, rows, mediaRows, files);
+  const media: MediaAudit = auditMedia(rec.writes, rec.uploads, rows.statuses, rows.media, files);
+  const controls = auditControls(rec.controls, rows.controls);
   const partial: Omit<DrillReport, 'verdict'> = {
     drill: opts.kind,
     target: target?.name ?? null,
@@ -254,6 +271,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     events,
     writes,
     media,
+    controls,
     failures: failureStats(rec.attempts, rec.writes, rec.reads, faultAt),
     timing: recovery,
     failoverTimeline,

@@ -1,5 +1,5 @@
 // The drill report: one object (printed as JSON with --json) and its human-readable text.
-import type { FailureStats, MediaAudit, SplitBrain, Timing, WriteAudit } from './audit.js';
+import type { ControlAudit, FailureStats, MediaAudit, SplitBrain, Timing, WriteAudit } from './audit.js';
 import type { StatusPageObservation } from './status-watch.js';
 
 export interface DrillReport {
@@ -17,6 +17,8 @@ export interface DrillReport {
   writes: WriteAudit;
   /** Pictures on acknowledged posts and acknowledged uploads, read back after recovery. */
   media: MediaAudit;
+  /** Lists (with a member) and filters (with a keyword) the curators made. */
+  controls: ControlAudit;
   failures: { writeAttempts: FailureStats; readAttempts: FailureStats; writes: FailureStats; reads: FailureStats };
   timing: Timing;
   splitBrain: SplitBrain;
@@ -35,6 +37,9 @@ export function verdict(r: Omit<DrillReport, 'verdict'>): DrillReport['verdict']
   if (r.writes.lost.length) problems.push(`${r.writes.lost.length} acknowledged writes lost`);
   if (r.writes.duplicated.length) problems.push(`${r.writes.duplicated.length} writes duplicated`);
   if (r.writes.unexpected) problems.push(`${r.writes.unexpected} rows no client wrote`);
+  if (r.controls.lost.length) problems.push(`${r.controls.lost.length} acknowledged lists or filters lost`);
+  if (r.controls.duplicated.length) problems.push(`${r.controls.duplicated.length} lists or filters duplicated`);
+  if (r.controls.unexpected) problems.push(`${r.controls.unexpected} lists or filters no client made`);
   if (r.splitBrain.maxPrimaries > 1) problems.push(`split brain: ${r.splitBrain.maxPrimaries} nodes claimed primary at once`);
   if (r.writes.acknowledged === 0) problems.push('no write was acknowledged at all');
   if (r.media.lost.length) problems.push(`${r.media.lost.length} acknowledged pictures lost`);
@@ -90,6 +95,8 @@ export function formatReport(r: DrillReport): string {
   lines.push(`  corrupt          ${r.media.corrupt.length}   (bytes differ from their SHA-256 name; must be 0)`);
   lines.push(`  uploads acked    ${r.media.uploadsAcknowledged}, lost ${r.media.uploadsLost.length}   (must be 0)`);
   lines.push(`  picture posts    p50 ${s(r.media.latencyP50Ms)}, p99 ${s(r.media.latencyP99Ms)}, longest ${s(r.media.longestMs)}   (upload, processing, post; not in the write stall below)`);
+  const c = r.controls;
+  lines.push(`  lists and filters: ${c.acknowledged} acknowledged, ${c.lost.length} lost, ${c.duplicated.length} duplicated (both must be 0), ${c.ambiguous} ambiguous, ${c.failedNotLanded} failed and absent`);
   if (r.auditError) lines.push(`  AUDIT ERROR: ${r.auditError}`);
   lines.push('', 'failures seen by clients (operations = after the client\'s retries; attempts = single HTTP requests):');
   lines.push(failureLine('write operations', r.failures.writes));

@@ -1,8 +1,8 @@
-// The drill workload: writer clients posting with Idempotency-Key and readers paging home timelines,
-// all through the edge, retrying as a good client would. Every `mediaEvery`th post of a writer first
-// uploads a picture (POST /api/v2/media with its own key, then waits for processing) and attaches it.
-// Every HTTP attempt and every logical operation is recorded with start, end and outcome; the audit
-// and the report work from that record.
+// The drill workload: writer clients posting with Idempotency-Key, readers paging home timelines,
+// and curators making filters and lists (with a member), all through the edge, retrying as a good
+// client would. Every `mediaEvery`th post of a writer first uploads a picture (POST /api/v2/media
+// with its own key, then waits for processing) and attaches it. Every HTTP attempt and every logical
+// operation is recorded with start, end and outcome; the audit and the report work from that record.
 import { randomUUID } from 'node:crypto';
 import { noisyJpeg } from '@firebreak/testkit/media-fixtures.js';
 
@@ -30,6 +30,24 @@ export interface UploadOp { key: string; mediaId: string; ackAt: number }
 
 export interface ReadOp { start: number; end: number; ok: boolean; attempts: number; lastError?: string }
 
+/**
+ * A list or filter write (issue 17): a filter with one keyword, or a list made and given one member.
+ * Acknowledged only when every request of it was; the audit then finds exactly one of it.
+ */
+export interface ControlOp {
+  kind: 'filter' | 'list';
+  /** The filter's or the list's title, unique to this operation. */
+  title: string;
+  /** The filter's keyword, or the list member's account id. */
+  detail: string;
+  account: number;
+  start: number;
+  end: number;
+  result: 'acked' | 'failed';
+  attempts: number;
+  lastError?: string;
+}
+
 export interface WorkloadOptions {
   edgeUrl: string;
   writers: number;
@@ -45,6 +63,9 @@ export interface WorkloadOptions {
   runId: string;
   /** Every this many posts of a writer carries a picture (0: none). */
   mediaEvery: number;
+  /** Loops making lists and filters, each as its own account (which follows every writer). */
+  curators: number;
+  curatorPauseMs: number;
 }
 
 export interface Session { token: string; id: string; username: string }
@@ -54,6 +75,7 @@ export class Recorder {
   writes: WriteOp[] = [];
   reads: ReadOp[] = [];
   uploads: UploadOp[] = [];
+  controls: ControlOp[] = [];
 }
 
 interface HttpResult { status: number; body: any; outcome: Outcome; detail?: string; retryAfterMs?: number }
@@ -107,7 +129,9 @@ const json = (body: unknown, token?: string, extra: Record<string, string> = {})
   body: JSON.stringify(body),
 });
 
-export async function createSessions(opts: WorkloadOptions): Promise<{ writers: Session[]; readers: Session[] }> {
+export interface Sessions { writers: Session[]; readers: Session[]; curators: Session[] }
+
+export async function createSessions(opts: WorkloadOptions): Promise<Sessions> {
   const base = opts.edgeUrl;
   const app = await setupCall(`${base}/api/v1/apps`, json({ client_name: `drill-${opts.runId}`, redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow' }));
   const tok = await setupCall(`${base}/oauth/token`, json({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.client_secret, scope: 'read write follow' }));
@@ -121,8 +145,46 @@ export async function createSessions(opts: WorkloadOptions): Promise<{ writers: 
   for (let i = 0; i < opts.writerAccounts; i++) writers.push(await make('w', i));
   const readers: Session[] = [];
   for (let i = 0; i < opts.readerAccounts; i++) readers.push(await make('r', i));
-  for (const r of readers) for (const w of writers) await setupCall(`${base}/api/v1/accounts/${w.id}/follow`, json({}, r.token));
-  return { writers, readers };
+  const curators: Session[] = [];
+  for (let i = 0; i < opts.curators; i++) curators.push(await make('c', i));
+  for (const r of [...readers, ...curators]) for (const w of writers) await setupCall(`${base}/api/v1/accounts/${w.id}/follow`, json({}, r.token));
+  return { writers, readers, curators };
+}
+
+/** Titles of lists are at most 30 characters: the run id and a short random part. */
+export const controlTitle = (runId: string, kind: 'filter' | 'list') => `${kind === 'list' ? 'l' : 'f'}${runId}-${randomUUID().slice(0, 13)}`;
+
+/**
+ * One request of a control operation, retried with its Idempotency-Key until it is answered with a
+ * 2xx or the operation's deadline passes; returns the body, or undefined when the client gave up.
+ */
+async function keyedCall(rec: Recorder, op: ControlOp, opts: WorkloadOptions, url: string, body: unknown, token: string): Promise<any> {
+  const init = json(body, token, { 'idempotency-key': randomUUID() });
+  for (let attempt = 0; ; attempt++) {
+    const left = op.start + opts.writeDeadlineMs - Date.now();
+    const r = await request(rec, 'write', url, init, Math.max(1000, Math.min(45_000, left)));
+    op.attempts++;
+    if (r.outcome === 'ok' && r.body && typeof r.body === 'object') return r.body;
+    op.lastError = r.detail ?? 'no answer body';
+    if (!retryable(r) || Date.now() + 200 > op.start + opts.writeDeadlineMs) return undefined;
+    await sleep(backoff(attempt, r));
+  }
+}
+
+/** A filter with one keyword, or a list with one member: acknowledged when every request of it was. */
+async function control(rec: Recorder, opts: WorkloadOptions, session: Session, account: number, kind: 'filter' | 'list', member: Session): Promise<void> {
+  const title = controlTitle(opts.runId, kind);
+  const op: ControlOp = { kind, title, detail: kind === 'filter' ? `k${randomUUID().slice(0, 8)}` : member.id, account, start: Date.now(), end: 0, result: 'failed', attempts: 0 };
+  rec.controls.push(op);
+  if (kind === 'filter') {
+    const filter = await keyedCall(rec, op, opts, `${opts.edgeUrl}/api/v2/filters`, { title, context: ['home'], keywords_attributes: [{ keyword: op.detail }] }, session.token);
+    if (filter?.id) op.result = 'acked';
+  } else {
+    const list = await keyedCall(rec, op, opts, `${opts.edgeUrl}/api/v1/lists`, { title }, session.token);
+    const added = list?.id && await keyedCall(rec, op, opts, `${opts.edgeUrl}/api/v1/lists/${list.id}/accounts`, { account_ids: [member.id] }, session.token);
+    if (added) op.result = 'acked';
+  }
+  op.end = Date.now();
 }
 
 export function drillText(runId: string, key: string): string {
@@ -213,7 +275,7 @@ async function read(rec: Recorder, opts: WorkloadOptions, session: Session, maxI
 
 export interface RunningWorkload { stop(): Promise<void> }
 
-export function startWorkload(rec: Recorder, opts: WorkloadOptions, sessions: { writers: Session[]; readers: Session[] }): RunningWorkload {
+export function startWorkload(rec: Recorder, opts: WorkloadOptions, sessions: Sessions): RunningWorkload {
   let stopping = false;
   const loops: Promise<void>[] = [];
   for (let i = 0; i < opts.writers; i++) {
@@ -236,6 +298,15 @@ export function startWorkload(rec: Recorder, opts: WorkloadOptions, sessions: { 
         maxId = await read(rec, opts, session, maxId);
         if (!maxId || ++page >= 3) { maxId = undefined; page = 0; }
         await sleep(opts.readerPauseMs * (0.5 + Math.random()));
+      }
+    })());
+  }
+  for (const [i, session] of sessions.curators.entries()) {
+    loops.push((async () => {
+      await sleep(Math.random() * opts.curatorPauseMs);
+      for (let n = 0; !stopping; n++) {
+        await control(rec, opts, session, i, n % 2 === 0 ? 'filter' : 'list', sessions.writers[n % sessions.writers.length]!);
+        await sleep(opts.curatorPauseMs * (0.5 + Math.random()));
       }
     })());
   }

@@ -62,6 +62,54 @@ export function list(p: Params, name: string, maxItems: number): string[] {
   return items;
 }
 
+const isObject = (v: unknown): v is Params => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Rails' nested attributes (`keywords_attributes`): a JSON array of objects, or an object keyed by
+ * index (`{"0": {...}}`), or form fields `name[][field]` (taken in order) or `name[0][field]`.
+ */
+export function attributesList(p: Params, name: string, maxItems: number): Params[] {
+  let items: Params[];
+  const v = p[name];
+  if (v !== undefined && v !== null) {
+    const values = Array.isArray(v) ? v : isObject(v) ? Object.keys(v).sort((a, b) => Number(a) - Number(b)).map((k) => v[k]) : null;
+    if (!values || !values.every(isObject)) throw unprocessable(`${name} must be a list of objects`);
+    items = values;
+  } else {
+    const byIndex = new Map<string, Params>();
+    const inOrder: Params[] = [];
+    for (const [key, value] of Object.entries(p)) {
+      const m = new RegExp(`^${name}\\[(\\d*)\\]\\[(\\w+)\\]$`).exec(key);
+      if (!m) continue;
+      if (m[1] === '') (Array.isArray(value) ? value : [value]).forEach((x, i) => { (inOrder[i] ??= {})[m[2]!] = x; });
+      else { const item = byIndex.get(m[1]!) ?? {}; item[m[2]!] = value; byIndex.set(m[1]!, item); }
+    }
+    items = [...inOrder, ...[...byIndex.entries()].sort((a, b) => Number(a[0]) - Number(b[0])).map(([, item]) => item)];
+  }
+  if (items.length > maxItems) throw unprocessable(`${name} accepts at most ${maxItems} entries`);
+  return items;
+}
+
+/** `source[privacy]` as JSON (`{"source": {"privacy": ...}}`) or as a form field (`source[privacy]=...`). */
+export function nested(p: Params, parent: string, name: string): unknown {
+  const inner = p[parent];
+  return isObject(inner) ? inner[name] : p[`${parent}[${name}]`];
+}
+
+/**
+ * A Mastodon parameter Firebreak does not implement is refused (422) when it asks for anything but
+ * what Firebreak does anyway (`accepted`), never silently dropped.
+ */
+export function refuseUnsupported(name: string, value: unknown, accepted: (v: unknown) => boolean, what: string): void {
+  if (value === undefined || value === null || accepted(value)) return;
+  throw unprocessable(`Validation failed: ${what} ${what.endsWith('s') ? 'are' : 'is'} not supported (${name})`);
+}
+
+/** Empty values a client sends for a parameter it does not use: '', [], {}, false, "false", "0". */
+export const isEmptyValue = (v: unknown): boolean =>
+  v === '' || v === false || v === 'false' || v === '0' || v === 0
+  || (Array.isArray(v) && v.every(isEmptyValue)) || (isObject(v) && Object.values(v).every(isEmptyValue));
+
 /** A hashtag's name, as it may appear in a URL or a stream name. */
 export const HASHTAG = /^[\p{L}\p{N}_]{1,100}$/u;
 

@@ -7,20 +7,30 @@ import { notFound } from '../errors.js';
 import { getAccounts } from '../domain/accounts.js';
 import { mediaByIds } from '../domain/media.js';
 import type { ConversationRow } from '../domain/conversations.js';
-import { hydrateConversations, hydrateNotifications, hydrateStatuses, participantsOf } from '../domain/hydration.js';
+import type { FilterContext } from '../domain/filters.js';
+import { hydrateConversations, hydrateNotifications, hydrateStatuses, participantsOf, surroundings } from '../domain/hydration.js';
+import type { GroupData, GroupRow } from '../domain/notification-groups.js';
+import type { NotificationRequestRow } from '../domain/notification-requests.js';
 import type { NotificationRow } from '../domain/notifications.js';
 import type { StatusRow } from '../domain/statuses.js';
-import { tagUsage } from '../domain/tags.js';
-import { serializeAccounts, serializeConversations, serializeMedia, serializeNotifications, serializeStatuses, serializeTag, type Entity } from './serializers.js';
+import { followedAmong, tagUsage } from '../domain/tags.js';
+import {
+  serializeAccounts, serializeConversations, serializeMedia, serializeNotificationGroups, serializeNotificationRequests, serializeNotifications, serializeStatuses, serializeTag,
+  type Entity, type GroupOptions,
+} from './serializers.js';
 
-export async function renderStatuses(ctx: AppContext, viewerId: string | null, rows: StatusRow[], db: Queryable = ctx.db): Promise<Entity[]> {
+/**
+ * Statuses for the viewer, in the order given, those they may not see left out. `context` is the
+ * filter context of the place they are shown (null: one looked up, bookmarks...; see hydrateStatuses).
+ */
+export async function renderStatuses(ctx: AppContext, viewerId: string | null, rows: StatusRow[], context: FilterContext | null = null, db: Queryable = ctx.db): Promise<Entity[]> {
   if (rows.length === 0) return [];
-  return serializeStatuses(ctx.config, await hydrateStatuses(db, viewerId, rows), rows);
+  return serializeStatuses(ctx.config, await hydrateStatuses(db, viewerId, rows, context), rows);
 }
 
 /** One status; 404 when the viewer may not see it (or, for a reblog, what it reblogs). */
 export async function renderStatus(ctx: AppContext, viewerId: string | null, row: StatusRow, db: Queryable = ctx.db): Promise<Entity> {
-  const [entity] = await renderStatuses(ctx, viewerId, [row], db);
+  const [entity] = await renderStatuses(ctx, viewerId, [row], null, db);
   if (!entity) throw notFound();
   return entity;
 }
@@ -35,14 +45,27 @@ export async function renderNotifications(ctx: AppContext, viewerId: string, row
   return serializeNotifications(ctx.config, rows, await hydrateNotifications(ctx.db, viewerId, rows));
 }
 
+export async function renderNotificationGroups(ctx: AppContext, viewerId: string, rows: GroupRow[], data: Map<string, GroupData>, options: GroupOptions): Promise<Entity> {
+  const accountIds = rows.flatMap((n) => data.get(n.key)?.sampleAccountIds ?? [n.from_account_id]);
+  const loaded = await surroundings(ctx.db, viewerId, rows.flatMap((n) => n.status_id ?? []), accountIds, 'notifications');
+  return serializeNotificationGroups(ctx.config, rows, data, loaded, options);
+}
+
+export async function renderNotificationRequests(ctx: AppContext, viewerId: string, rows: NotificationRequestRow[]): Promise<Entity[]> {
+  if (rows.length === 0) return [];
+  const loaded = await surroundings(ctx.db, viewerId, rows.flatMap((r) => r.last_status_id ?? []), rows.map((r) => r.from_account_id));
+  return serializeNotificationRequests(ctx.config, rows, loaded);
+}
+
 export async function renderConversations(ctx: AppContext, viewerId: string, rows: ConversationRow[]): Promise<Entity[]> {
   if (rows.length === 0) return [];
   return serializeConversations(ctx.config, rows, (c) => participantsOf(c, viewerId), await hydrateConversations(ctx.db, viewerId, rows));
 }
 
-/** Tag entities for the given names, in that order. */
-export async function renderTags(ctx: AppContext, names: string[]): Promise<Entity[]> {
-  return (await tagUsage(ctx.db, names)).map((usage) => serializeTag(ctx.config, usage));
+/** Tag entities for the given names, in that order; `following` says whether the viewer follows each. */
+export async function renderTags(ctx: AppContext, names: string[], viewerId: string | null = null): Promise<Entity[]> {
+  const [usages, followed] = await Promise.all([tagUsage(ctx.db, names), followedAmong(ctx.db, viewerId, names)]);
+  return usages.map((usage) => serializeTag(ctx.config, usage, followed.has(usage.name)));
 }
 
 /** MediaAttachment entities by id (edit history shows each version's). */

@@ -3,7 +3,12 @@
 import type { Config } from '../config.js';
 import type { AccountRow, PublicAccountRow } from '../domain/accounts.js';
 import type { ConversationRow } from '../domain/conversations.js';
+import type { FilterMatch, FilterRow, KeywordRow, FilterStatusRow } from '../domain/filters.js';
 import type { StatusBatch, Surroundings } from '../domain/hydration.js';
+import type { FeaturedTagRow } from '../domain/featured-tags.js';
+import type { ListRow } from '../domain/lists.js';
+import type { GroupData, GroupRow } from '../domain/notification-groups.js';
+import type { NotificationRequestRow } from '../domain/notification-requests.js';
 import type { MediaRow } from '../domain/media.js';
 import type { NotificationRow } from '../domain/notifications.js';
 import type { StatusRow } from '../domain/statuses.js';
@@ -71,8 +76,11 @@ export function serializeAccounts(site: Site, ids: string[], accounts: Map<strin
   return ids.flatMap((id) => { const a = accounts.get(id); return a ? [serializeAccount(site, a)] : []; });
 }
 
-/** A status of the page may be shown if hydration kept it (the viewer may see it) and, for a reblog, what it reblogs. */
-const isShown = (batch: StatusBatch, row: StatusRow) => batch.statuses.has(row.id) && (!row.reblog_of_id || batch.statuses.has(row.reblog_of_id));
+/**
+ * A status of the page may be shown if hydration kept it (the viewer may see it) and, for a reblog,
+ * what it reblogs, and no filter of the viewer's hides it where it is shown.
+ */
+const isShown = (batch: StatusBatch, row: StatusRow) => batch.statuses.has(row.id) && (!row.reblog_of_id || batch.statuses.has(row.reblog_of_id)) && !batch.hidden.has(row.id);
 
 /** The statuses the viewer may see (domain/hydration.ts decides), in the order given; the rest are left out. */
 export function serializeStatuses(site: Site, batch: StatusBatch, rows: StatusRow[]): Entity[] {
@@ -104,8 +112,8 @@ function statusEntity(site: Site, b: StatusBatch, s: StatusRow, depth: number): 
     in_reply_to_id: s.in_reply_to_id, in_reply_to_account_id: s.in_reply_to_account_id,
     reblog: reblogOf ? statusEntity(site, b, reblogOf, depth) : null,
     quote, quote_approval: quoteApproval(b, s),
-    poll: null, card: null, language: s.language, text: null, filtered: [],
-    favourited: b.favourited.has(id), reblogged: b.reblogged.has(id), muted: false, bookmarked: b.bookmarked.has(id), pinned: b.pinned.has(s.id),
+    poll: null, card: null, language: s.language, text: null, filtered: (b.filtered.get(s.id) ?? []).map(serializeFilterResult),
+    favourited: b.favourited.has(id), reblogged: b.reblogged.has(id), muted: b.muted.has(id), bookmarked: b.bookmarked.has(id), pinned: b.pinned.has(s.id),
   };
 }
 
@@ -118,9 +126,9 @@ function quoteApproval(b: StatusBatch, s: StatusRow): Entity {
 
 const tagUrl = (site: Site, name: string) => `${site.publicUrl}/tags/${encodeURIComponent(name.toLowerCase())}`;
 
-/** Mastodon's Tag entity; nobody follows hashtags here yet. */
-export function serializeTag(site: Site, usage: TagUsage): Entity {
-  return { name: usage.name, url: tagUrl(site, usage.name), history: usage.history, following: false };
+/** Mastodon's Tag entity. */
+export function serializeTag(site: Site, usage: TagUsage, following: boolean): Entity {
+  return { ...(usage.id ? { id: usage.id } : {}), name: usage.name, url: tagUrl(site, usage.name), history: usage.history, following };
 }
 
 /** Statuses of the surroundings by id, serialized once. */
@@ -133,9 +141,71 @@ function statusesById(site: Site, s: Surroundings): Map<string, Entity> {
 export function serializeNotifications(site: Site, rows: NotificationRow[], s: Surroundings): Entity[] {
   const statuses = statusesById(site, s);
   return rows.filter((n) => !n.status_id || statuses.has(n.status_id)).map((n) => ({
-    id: n.id, type: n.type, created_at: n.created_at.toISOString(), group_key: `ungrouped-${n.id}`,
+    id: n.id, type: n.type, created_at: n.created_at.toISOString(), group_key: n.group_key ?? `ungrouped-${n.id}`,
     account: serializeAccount(site, s.accounts.get(n.from_account_id)!),
     status: n.status_id ? statuses.get(n.status_id) ?? null : null,
+  }));
+}
+
+/** Notification types whose group names the status it is about (Mastodon's NotificationGroupSerializer). */
+const GROUP_STATUS_TYPES = new Set(['favourite', 'reblog', 'status', 'mention', 'poll', 'update', 'quote', 'quoted_update']);
+
+/** What a client needs to draw a row of avatars (Mastodon's PartialAccountWithAvatar). */
+function partialAccount(site: Site, a: PublicAccountRow): Entity {
+  const { id, acct, locked, bot, url, avatar, avatar_static } = serializeAccount(site, a);
+  return { id, acct, locked, bot, url, avatar, avatar_static };
+}
+
+export interface GroupOptions {
+  /** A page of groups (page_min_id and the like are shown) rather than one group looked up. */
+  paginated: boolean;
+  /** expand_accounts=partial_avatars: only each group's most recent actor in full. */
+  partialAvatars: boolean;
+}
+
+/**
+ * Mastodon's GroupedNotificationsResults: the groups, and once each the accounts and statuses they
+ * refer to. A group about a status the reader may no longer see is left out, as notifications are.
+ */
+export function serializeNotificationGroups(site: Site, rows: GroupRow[], data: Map<string, GroupData>, s: Surroundings, options: GroupOptions): Entity {
+  const statuses = statusesById(site, s);
+  const groups: Entity[] = [];
+  const firstAccounts: string[] = [];
+  const otherAccounts: string[] = [];
+  const statusIds: string[] = [];
+  for (const n of rows) {
+    if (n.status_id && !statuses.has(n.status_id)) continue;
+    const d = data.get(n.key) ?? { mostRecentId: n.id, sampleAccountIds: [n.from_account_id], count: 1, pageMinId: n.id, latestAt: n.created_at };
+    const samples = d.sampleAccountIds.filter((id) => s.accounts.has(id));
+    firstAccounts.push(...samples.slice(0, 1));
+    otherAccounts.push(...samples.slice(1));
+    const withStatus = GROUP_STATUS_TYPES.has(n.type) && n.status_id;
+    if (withStatus) statusIds.push(n.status_id!);
+    groups.push({
+      group_key: n.key, notifications_count: d.count, type: n.type, most_recent_notification_id: d.mostRecentId,
+      ...(options.paginated ? { page_min_id: d.pageMinId ?? n.id, page_max_id: d.mostRecentId, latest_page_notification_at: (d.latestAt ?? n.created_at).toISOString() } : {}),
+      sample_account_ids: samples,
+      ...(withStatus ? { status_id: n.status_id } : {}),
+    });
+  }
+  const full = [...new Set(options.partialAvatars ? firstAccounts : [...firstAccounts, ...otherAccounts])];
+  const partial = options.partialAvatars ? [...new Set(otherAccounts)].filter((id) => !full.includes(id)) : [];
+  return {
+    accounts: serializeAccounts(site, full, s.accounts),
+    ...(options.partialAvatars ? { partial_accounts: partial.map((id) => partialAccount(site, s.accounts.get(id)!)) } : {}),
+    statuses: [...new Set(statusIds)].map((id) => statuses.get(id)!),
+    notification_groups: groups,
+  };
+}
+
+/** Mastodon's NotificationRequest: the sender, how many notifications wait, and the latest post among them. */
+export function serializeNotificationRequests(site: Site, rows: NotificationRequestRow[], s: Surroundings): Entity[] {
+  const statuses = statusesById(site, s);
+  return rows.filter((r) => s.accounts.has(r.from_account_id)).map((r) => ({
+    id: r.id, created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString(),
+    notifications_count: r.notifications_count,
+    account: serializeAccount(site, s.accounts.get(r.from_account_id)!),
+    last_status: r.last_status_id ? statuses.get(r.last_status_id) ?? null : null,
   }));
 }
 
@@ -147,4 +217,38 @@ export function serializeConversations(site: Site, rows: ConversationRow[], part
     accounts: serializeAccounts(site, participants(c), s.accounts),
     last_status: statuses.get(c.last_status_id) ?? null,
   }));
+}
+
+/** Mastodon's List entity. */
+export const serializeList = (l: ListRow): Entity => ({ id: l.id, title: l.title, replies_policy: l.replies_policy, exclusive: l.exclusive });
+
+/** Mastodon's Filter entity; in a FilterResult, without its keywords and statuses (as Mastodon shows it there). */
+export function serializeFilter(f: FilterRow, rules = true): Entity {
+  return {
+    id: f.id, title: f.title, context: f.context, expires_at: f.expires_at?.toISOString() ?? null, filter_action: f.action,
+    ...(rules ? { keywords: f.keywords.map(serializeFilterKeyword), statuses: f.statuses.map(serializeFilterStatus) } : {}),
+  };
+}
+
+export const serializeFilterKeyword = (k: KeywordRow): Entity => ({ id: k.id, keyword: k.keyword, whole_word: k.whole_word });
+export const serializeFilterStatus = (s: FilterStatusRow): Entity => ({ id: s.id, status_id: s.status_id });
+
+function serializeFilterResult(m: FilterMatch): Entity {
+  return { filter: serializeFilter(m.filter, false), keyword_matches: m.keywordMatches, status_matches: m.statusMatches };
+}
+
+/** The v1 Filter entity: one keyword of a filter, with the filter's settings (hide is "irreversible"). */
+export function serializeV1Filter(keyword: KeywordRow, f: FilterRow): Entity {
+  return {
+    id: keyword.id, phrase: keyword.keyword, context: f.context, whole_word: keyword.whole_word,
+    expires_at: f.expires_at?.toISOString() ?? null, irreversible: f.action === 'hide',
+  };
+}
+
+/** Mastodon's FeaturedTag: how many of the account's public posts use it, and the day of the latest. */
+export function serializeFeaturedTag(site: Site, t: FeaturedTagRow): Entity {
+  return {
+    id: t.id, name: t.name, url: tagUrl(site, t.name), statuses_count: Number(t.statuses_count),
+    last_status_at: t.last_status_at ? t.last_status_at.toISOString().slice(0, 10) : null,
+  };
 }

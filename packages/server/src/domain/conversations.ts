@@ -88,16 +88,22 @@ export function listConversations(db: Queryable, viewerId: string, page: PagePar
   return keysetPage<ConversationRow>(db, page, 'c.last_status_id', [viewerId], (k) => conversationsWhere(k.where, `order by ${k.order} limit ${k.limit}`));
 }
 
-/** One of the viewer's conversations; 404 for anyone else's or one with nothing left to show. */
-export async function getConversation(db: Queryable, viewerId: string, id: string): Promise<ConversationRow> {
+/** One of the viewer's conversations, or undefined (anyone else's, or one with nothing left to show). */
+export async function findConversation(db: Queryable, viewerId: string, id: string): Promise<ConversationRow | undefined> {
   const [row] = await db.query<ConversationRow>(conversationsWhere('c.id = $2'), [viewerId, id]);
+  return row;
+}
+
+export async function getConversation(db: Queryable, viewerId: string, id: string): Promise<ConversationRow> {
+  const row = await findConversation(db, viewerId, id);
   if (!row) throw notFound();
   return row;
 }
 
-export async function markConversationRead(ctx: AppContext, viewerId: string, id: string): Promise<ConversationRow> {
+/** Marks one of the viewer's conversations read (or unread again: Mastodon 4.4); idempotent by nature. */
+export async function markConversation(ctx: AppContext, viewerId: string, id: string, unread = false): Promise<ConversationRow> {
   return ctx.db.transaction(async (tx) => {
-    const updated = await tx.query('update conversations set unread = false where id = $1 and account_id = $2 returning id', [id, viewerId]);
+    const updated = await tx.query('update conversations set unread = $3 where id = $1 and account_id = $2 returning id', [id, viewerId, unread]);
     if (updated.length === 0) throw notFound();
     return getConversation(tx, viewerId, id);
   });

@@ -11,6 +11,10 @@ export interface DomainEvents {
   /** An upload waits for processing: this server's processing loop wakes at once (others poll). */
   'media.queued': [{ mediaId: string }];
   'notification.created': [{ notificationId: string; accountId: string }];
+  /** Accepted notification requests were merged into the account's notifications. */
+  'notifications.merged': [{ accountId: string }];
+  /** The account's filters changed (streams say `filters_changed`). */
+  'filters.changed': [{ accountId: string }];
   /** Tokens that stopped working: their open streams are closed on every server. */
   'tokens.revoked': [{ tokenIds: string[] }];
 }
@@ -25,9 +29,10 @@ export function publish<K extends EventName>(events: AppEvents, tx: Tx, event: K
   tx.afterCommit(() => { emit(event, ...data); });
 }
 
-export interface NotificationRef { id: string; accountId: string }
+/** A notification just recorded; a filtered one (held back by its recipient's policy) is not announced. */
+export interface NotificationRef { id: string; accountId: string; filtered?: boolean }
 
 /** Publishes each new notification to its recipient when `tx` commits. */
 export function publishNotifications(events: AppEvents, tx: Tx, notifications: Iterable<NotificationRef | undefined>): void {
-  for (const n of notifications) if (n) publish(events, tx, 'notification.created', { notificationId: n.id, accountId: n.accountId });
+  for (const n of notifications) if (n && !n.filtered) publish(events, tx, 'notification.created', { notificationId: n.id, accountId: n.accountId });
 }

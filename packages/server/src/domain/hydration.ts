@@ -9,6 +9,7 @@
 import type { Queryable } from '../db/index.js';
 import { getAccounts, type PublicAccountRow } from './accounts.js';
 import type { ConversationRow } from './conversations.js';
+import { activeFilters, filterMatcher, type FilterContext, type FilterMatch } from './filters.js';
 import type { NotificationRow } from './notifications.js';
 import { mediaByIds, type MediaRow } from './media.js';
 import { STATUS_COLUMNS, STATUS_FIELDS, getStatuses, type StatusRow } from './statuses.js';
@@ -27,6 +28,12 @@ export interface StatusBatch {
   favourited: Set<string>; reblogged: Set<string>; bookmarked: Set<string>; pinned: Set<string>;
   /** The media attachments of every status in `statuses`, by id. */
   media: Map<string, MediaRow>;
+  /** Statuses in threads the viewer muted. */
+  muted: Set<string>;
+  /** The viewer's filters each status matches (a reblog: what its original matches). */
+  filtered: Map<string, FilterMatch[]>;
+  /** Statuses of the page a filter hides in this context: left out of the response. */
+  hidden: Set<string>;
 }
 
 /** The account columns an entity shows, prefixed so they can sit beside a status's columns in one row. */
@@ -34,7 +41,7 @@ const ACCOUNT_FIELDS = ['username', 'display_name', 'note', 'locked', 'bot', 'di
 
 type HydrationRow = Record<string, any> & {
   kind: 'page' | 'original' | 'quoted'; id: string; account_id: string;
-  mentions: Array<[string, string]> | null; tags: string[]; favourited: boolean; reblogged: boolean; bookmarked: boolean; pinned: boolean;
+  mentions: Array<[string, string]> | null; tags: string[]; favourited: boolean; reblogged: boolean; bookmarked: boolean; pinned: boolean; muted: boolean;
 };
 
 /**
@@ -62,19 +69,30 @@ const HYDRATE_SQL = `
     exists (select 1 from favourites f where f.account_id = $2 and f.status_id = t.id) as favourited,
     exists (select 1 from statuses r where r.account_id = $2 and r.reblog_of_id = t.id) as reblogged,
     exists (select 1 from bookmarks b where b.account_id = $2 and b.status_id = t.id) as bookmarked,
-    exists (select 1 from status_pins p where p.account_id = $2 and p.status_id = t.id) as pinned
+    exists (select 1 from status_pins p where p.account_id = $2 and p.status_id = t.id) as pinned,
+    exists (select 1 from statuses x join thread_mutes tm on tm.thread_id = coalesce(x.thread_id, x.id) where x.id = t.id and tm.account_id = $2) as muted
   from targets t
   join accounts a on a.id = t.account_id
   left join (select 'original' as kind, * from originals union all select 'quoted', * from quoted) s on s.kind = t.kind and s.id = t.id`;
 
-export async function hydrateStatuses(db: Queryable, viewerId: string | null, rows: StatusRow[]): Promise<StatusBatch> {
+/**
+ * Loads a page of statuses for a viewer. `context` is where they will be shown (a filter context:
+ * home and lists, notifications, public timelines, a thread, a profile), so that only the viewer's
+ * filters for that place apply and those that hide leave statuses out; null where no context fits
+ * (one status looked up, bookmarks, search...): every filter is reported, none hides.
+ */
+export async function hydrateStatuses(db: Queryable, viewerId: string | null, rows: StatusRow[], context: FilterContext | null = null): Promise<StatusBatch> {
   const batch: StatusBatch = {
     viewerId, accounts: new Map(), statuses: new Map(), quotable: new Set(), mentions: new Map(), tags: new Map(),
-    favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(), media: new Map(),
+    favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(), media: new Map(), muted: new Set(), filtered: new Map(), hidden: new Set(),
   };
   if (rows.length === 0) return batch;
   const given = new Map(rows.map((r) => [r.id, r]));
-  for (const h of await db.query<HydrationRow>(HYDRATE_SQL, [[...given.keys()], viewerId])) {
+  const [hydrated, filters] = await Promise.all([
+    db.query<HydrationRow>(HYDRATE_SQL, [[...given.keys()], viewerId]),
+    viewerId ? activeFilters(db, viewerId) : Promise.resolve([]),
+  ]);
+  for (const h of hydrated) {
     if (h.kind === 'page') batch.statuses.set(h.id, given.get(h.id)!);
     else if (!batch.statuses.has(h.id)) batch.statuses.set(h.id, pick(h, STATUS_FIELDS) as unknown as StatusRow);
     if (h.kind === 'quoted') batch.quotable.add(h.id);
@@ -85,11 +103,25 @@ export async function hydrateStatuses(db: Queryable, viewerId: string | null, ro
     if (h.reblogged) batch.reblogged.add(h.id);
     if (h.bookmarked) batch.bookmarked.add(h.id);
     if (h.pinned) batch.pinned.add(h.id);
+    if (h.muted) batch.muted.add(h.id);
   }
   // Media in one more query for the whole page, and only when some status of it has any.
   const mediaIds = [...batch.statuses.values()].flatMap((s) => (s.media_ids ?? []).map(String));
   if (mediaIds.length) batch.media = await mediaByIds(db, mediaIds);
+  if (filters.length) applyFilters(batch, rows, filterMatcher(filters, context), context !== null);
   return batch;
+}
+
+/** Matches every loaded status against the viewer's filters; with a context, hides what they hide. */
+function applyFilters(batch: StatusBatch, page: StatusRow[], match: ReturnType<typeof filterMatcher>, hide: boolean): void {
+  for (const status of batch.statuses.values()) {
+    const proper = status.reblog_of_id ? batch.statuses.get(status.reblog_of_id) : status;
+    if (!proper) continue;
+    const found = match(`${proper.spoiler_text}\n\n${proper.text}`, [status.id, proper.id]);
+    if (found.length) batch.filtered.set(status.id, found);
+  }
+  if (!hide) return;
+  for (const row of page) if (batch.filtered.get(row.id)?.some((m) => m.filter.action === 'hide')) batch.hidden.add(row.id);
 }
 
 function pick(row: Record<string, unknown>, fields: readonly string[], prefix = ''): Record<string, unknown> {
@@ -101,14 +133,15 @@ function pick(row: Record<string, unknown>, fields: readonly string[], prefix = 
 /** Statuses (by id, hydrated for the viewer) and accounts that a list of notifications or conversations shows. */
 export interface Surroundings { statuses: StatusRow[]; batch: StatusBatch; accounts: Map<string, PublicAccountRow> }
 
-async function surroundings(db: Queryable, viewerId: string, statusIds: string[], accountIds: string[]): Promise<Surroundings> {
+/** Statuses (hydrated for the viewer) and accounts that a list of things about them shows. */
+export async function surroundings(db: Queryable, viewerId: string, statusIds: string[], accountIds: string[], context: FilterContext | null = null): Promise<Surroundings> {
   const statuses = [...(await getStatuses(db, statusIds)).values()];
-  const [batch, accounts] = await Promise.all([hydrateStatuses(db, viewerId, statuses), getAccounts(db, accountIds)]);
+  const [batch, accounts] = await Promise.all([hydrateStatuses(db, viewerId, statuses, context), getAccounts(db, accountIds)]);
   return { statuses, batch, accounts };
 }
 
 export function hydrateNotifications(db: Queryable, viewerId: string, rows: NotificationRow[]): Promise<Surroundings> {
-  return surroundings(db, viewerId, rows.flatMap((n) => n.status_id ?? []), rows.map((n) => n.from_account_id));
+  return surroundings(db, viewerId, rows.flatMap((n) => n.status_id ?? []), rows.map((n) => n.from_account_id), 'notifications');
 }
 
 /** A note to oneself shows the viewer as its participant, as Mastodon does. */

@@ -3,6 +3,9 @@
 // (Reading the parameters from a request and the Link header are the API's: api/pagination.ts.)
 import type { Queryable, Row } from '../db/index.js';
 
+/** The smallest id made at or after `ms` (ids are milliseconds << 16; see migration 0001). */
+export const firstIdAt = (ms: number) => (BigInt(Math.floor(ms)) << 16n).toString();
+
 export interface PageParams { maxId?: string; sinceId?: string; minId?: string; limit: number }
 
 export interface Keyset { where: string; order: string; limit: string; ascending: boolean }

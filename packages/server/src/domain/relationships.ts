@@ -9,7 +9,9 @@ import { forbidden, notFound, unprocessable } from '../errors.js';
 import { keysetPage, type PageParams } from './pagination.js';
 import { publishNotifications, type NotificationRef } from './events.js';
 import { copyIntoHomeFeed, removeFromHomeFeed } from './home-feed.js';
+import { leaveListsIfUnfollowed } from './lists.js';
 import { notify } from './notifications.js';
+import { activeMute } from './visibility.js';
 
 export interface Relationship {
   id: string; following: boolean; showing_reblogs: boolean; notifying: boolean; followed_by: boolean;
@@ -19,7 +21,10 @@ export interface Relationship {
 
 export async function relationships(db: Queryable, viewerId: string, ids: string[]): Promise<Relationship[]> {
   if (ids.length === 0) return [];
-  const rows = await db.query<{ id: string; following: boolean; show_reblogs: boolean | null; notify: boolean | null; followed_by: boolean; blocking: boolean; blocked_by: boolean; muting: boolean; muting_notifications: boolean | null; requested: boolean; requested_by: boolean }>(
+  const rows = await db.query<{
+    id: string; following: boolean; show_reblogs: boolean | null; notify: boolean | null; followed_by: boolean; blocking: boolean; blocked_by: boolean;
+    muting: boolean; muting_notifications: boolean | null; requested: boolean; requested_by: boolean; endorsed: boolean; note: string | null;
+  }>(
     `select t.id::text as id,
        f.id is not null as following, coalesce(f.show_reblogs, fr.show_reblogs) as show_reblogs, coalesce(f.notify, fr.notify) as notify,
        fr.id is not null as requested,
@@ -27,10 +32,12 @@ export async function relationships(db: Queryable, viewerId: string, ids: string
        exists (select 1 from follows where account_id = t.id and target_account_id = $1) as followed_by,
        exists (select 1 from blocks where account_id = $1 and target_account_id = t.id) as blocking,
        exists (select 1 from blocks where account_id = t.id and target_account_id = $1) as blocked_by,
-       m.id is not null as muting, m.notifications as muting_notifications
+       m.id is not null as muting, m.notifications as muting_notifications,
+       exists (select 1 from endorsements where account_id = $1 and target_account_id = t.id) as endorsed,
+       (select comment from account_notes where account_id = $1 and target_account_id = t.id) as note
      from unnest($2::bigint[]) as t(id)
      left join follows f on f.account_id = $1 and f.target_account_id = t.id
-     left join mutes m on m.account_id = $1 and m.target_account_id = t.id
+     left join mutes m on m.account_id = $1 and m.target_account_id = t.id and ${activeMute('m')}
      left join follow_requests fr on fr.account_id = $1 and fr.target_account_id = t.id`, [viewerId, ids]);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => {
@@ -38,7 +45,7 @@ export async function relationships(db: Queryable, viewerId: string, ids: string
     return {
       id, following: r.following, showing_reblogs: r.show_reblogs ?? false, notifying: r.notify ?? false, followed_by: r.followed_by,
       blocking: r.blocking, blocked_by: r.blocked_by, muting: r.muting, muting_notifications: r.muting_notifications ?? false,
-      requested: r.requested, requested_by: r.requested_by, domain_blocking: false, endorsed: false, note: '', languages: null,
+      requested: r.requested, requested_by: r.requested_by, domain_blocking: false, endorsed: r.endorsed, note: r.note ?? '', languages: null,
     };
   });
 }
@@ -65,8 +72,7 @@ export async function follow(ctx: AppContext, accountId: string, targetId: strin
          on conflict (account_id, target_account_id) do update set show_reblogs = excluded.show_reblogs, notify = excluded.notify
          returning (xmax = 0) as created`, [accountId, targetId, options.reblogs ?? true, options.notify ?? false]);
       if (!request?.created) return;
-      const nid = await notify(tx, targetId, accountId, 'follow_request', null);
-      publishNotifications(ctx.events, tx, [nid ? { id: nid, accountId: targetId } : undefined]);
+      publishNotifications(ctx.events, tx, [await notify(tx, targetId, accountId, 'follow_request', null)]);
       return;
     }
     const { notification } = await insertFollow(tx, accountId, targetId, { reblogs: options.reblogs ?? true, notify: options.notify ?? false }, true);
@@ -84,8 +90,7 @@ async function insertFollow(tx: Queryable, accountId: string, targetId: string, 
   await copyIntoHomeFeed(tx, accountId, targetId);
   await tx.query('update accounts set following_count = following_count + 1 where id = $1', [accountId]);
   await tx.query('update accounts set followers_count = followers_count + 1 where id = $1', [targetId]);
-  const nid = notifyTarget ? await notify(tx, targetId, accountId, 'follow', null) : undefined;
-  return { notification: nid ? { id: nid, accountId: targetId } : undefined };
+  return { notification: notifyTarget ? await notify(tx, targetId, accountId, 'follow', null) : undefined };
 }
 
 /**
@@ -118,7 +123,9 @@ export async function rejectFollowRequest(ctx: AppContext, ownerId: string, requ
 
 async function removeFollowRequest(tx: Queryable, accountId: string, targetId: string): Promise<void> {
   const removed = await tx.query('delete from follow_requests where account_id = $1 and target_account_id = $2 returning id', [accountId, targetId]);
-  if (removed.length) await tx.query(`delete from notifications where account_id = $1 and from_account_id = $2 and type = 'follow_request'`, [targetId, accountId]);
+  if (removed.length === 0) return;
+  await tx.query(`delete from notifications where account_id = $1 and from_account_id = $2 and type = 'follow_request'`, [targetId, accountId]);
+  await leaveListsIfUnfollowed(tx, accountId, targetId);
 }
 
 /** Unlocking an account accepts everyone who was waiting, as Mastodon does. */
@@ -143,6 +150,9 @@ async function removeFollow(tx: Queryable, accountId: string, targetId: string):
   const removed = await tx.query('delete from follows where account_id = $1 and target_account_id = $2 returning id', [accountId, targetId]);
   if (removed.length === 0) return;
   await removeFromHomeFeed(tx, accountId, targetId);
+  await leaveListsIfUnfollowed(tx, accountId, targetId);
+  // One endorses only whom one follows (as on Mastodon, an unfollow ends the endorsement).
+  await tx.query('delete from endorsements where account_id = $1 and target_account_id = $2', [accountId, targetId]);
   await tx.query('update accounts set following_count = greatest(following_count - 1, 0) where id = $1', [accountId]);
   await tx.query('update accounts set followers_count = greatest(followers_count - 1, 0) where id = $1', [targetId]);
 }
@@ -180,13 +190,21 @@ export async function unblock(ctx: AppContext, accountId: string, targetId: stri
   });
 }
 
-export async function mute(ctx: AppContext, accountId: string, targetId: string, notifications: boolean): Promise<void> {
+/** The longest mute with a duration (anything longer is indefinite, duration 0). */
+export const MAX_MUTE_DURATION = 10 * 365 * 86_400;
+
+/**
+ * Mutes an account, for `durationSeconds` (it ends by itself: every read ignores an expired mute) or
+ * indefinitely (null). Muting again replaces the options and the duration: idempotent by nature.
+ */
+export async function mute(ctx: AppContext, accountId: string, targetId: string, notifications: boolean, durationSeconds: number | null = null): Promise<void> {
   if (accountId === targetId) throw unprocessable('Validation failed: You cannot mute yourself');
   await ctx.db.transaction(async (tx) => {
     await requireAccount(tx, targetId);
     await tx.query(
-      `insert into mutes (account_id, target_account_id, notifications) values ($1, $2, $3)
-       on conflict (account_id, target_account_id) do update set notifications = excluded.notifications`, [accountId, targetId, notifications]);
+      `insert into mutes (account_id, target_account_id, notifications, expires_at) values ($1, $2, $3, now() + make_interval(secs => $4::integer))
+       on conflict (account_id, target_account_id) do update set notifications = excluded.notifications, expires_at = excluded.expires_at`,
+      [accountId, targetId, notifications, durationSeconds]);
   });
 }
 
@@ -206,9 +224,77 @@ export async function listFollowAccounts(db: Queryable, accountId: string, direc
   return rows.map((r) => ({ cursor: r.cursor, accountId: r.account_id }));
 }
 
-export async function listBlockOrMute(db: Queryable, table: 'blocks' | 'mutes', accountId: string, page: PageParams): Promise<Array<{ cursor: string; accountId: string }>> {
+/** Blocked or muted accounts, newest first; a mute with a duration says when it ends (expired ones are gone). */
+export async function listBlockOrMute(db: Queryable, table: 'blocks' | 'mutes', accountId: string, page: PageParams): Promise<Array<{ cursor: string; accountId: string; expiresAt: Date | null }>> {
   const params: unknown[] = [accountId];
-  const rows = await keysetPage<{ cursor: string; account_id: string }>(db, page, 't.id', params, (k) =>
-    `select t.id as cursor, t.target_account_id as account_id from ${table} t where t.account_id = $1 and ${k.where} order by ${k.order} limit ${k.limit}`);
+  const rows = await keysetPage<{ cursor: string; account_id: string; expires_at: Date | null }>(db, page, 't.id', params, (k) => table === 'mutes'
+    ? `select t.id as cursor, t.target_account_id as account_id, t.expires_at from mutes t
+       where t.account_id = $1 and ${activeMute('t')} and ${k.where} order by ${k.order} limit ${k.limit}`
+    : `select t.id as cursor, t.target_account_id as account_id, null::timestamptz as expires_at from blocks t
+       where t.account_id = $1 and ${k.where} order by ${k.order} limit ${k.limit}`);
+  return rows.map((r) => ({ cursor: r.cursor, accountId: r.account_id, expiresAt: r.expires_at }));
+}
+
+/** At most this many endorsed accounts: the profile shows them all. */
+export const MAX_ENDORSEMENTS = 100;
+
+/** Endorses (features on one's profile) an account one follows; again changes nothing. */
+export async function endorse(ctx: AppContext, accountId: string, targetId: string): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await requireAccount(tx, targetId);
+    const [state] = await tx.query<{ following: boolean; already: boolean; n: string }>(
+      `select exists (select 1 from follows where account_id = $1 and target_account_id = $2) as following,
+         exists (select 1 from endorsements where account_id = $1 and target_account_id = $2) as already,
+         (select count(*) from endorsements where account_id = $1) as n`, [accountId, targetId]);
+    if (state!.already) return;
+    if (!state!.following) throw unprocessable('Validation failed: You must be already following the person you want to endorse');
+    if (Number(state!.n) >= MAX_ENDORSEMENTS) throw unprocessable(`Validation failed: You can endorse at most ${MAX_ENDORSEMENTS} accounts`);
+    await tx.query('insert into endorsements (account_id, target_account_id) values ($1, $2) on conflict do nothing', [accountId, targetId]);
+  });
+}
+
+export async function unendorse(ctx: AppContext, accountId: string, targetId: string): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await requireAccount(tx, targetId);
+    await tx.query('delete from endorsements where account_id = $1 and target_account_id = $2', [accountId, targetId]);
+  });
+}
+
+/** The accounts an account endorses, newest endorsement first. */
+export async function listEndorsements(db: Queryable, accountId: string, page: PageParams): Promise<Array<{ cursor: string; accountId: string }>> {
+  const rows = await keysetPage<{ cursor: string; account_id: string }>(db, page, 'e.id', [accountId], (k) =>
+    `select e.id as cursor, e.target_account_id as account_id from endorsements e where e.account_id = $1 and ${k.where} order by ${k.order} limit ${k.limit}`);
   return rows.map((r) => ({ cursor: r.cursor, accountId: r.account_id }));
+}
+
+/** Mastodon's AccountNote::COMMENT_SIZE_LIMIT. */
+export const MAX_NOTE = 2000;
+
+/** A private note on an account, seen only by its writer; an empty note removes it. Idempotent by nature. */
+export async function setNote(ctx: AppContext, accountId: string, targetId: string, comment: string): Promise<void> {
+  if ([...comment].length > MAX_NOTE) throw unprocessable(`Validation failed: Comment is too long (maximum is ${MAX_NOTE} characters)`);
+  await ctx.db.transaction(async (tx) => {
+    await requireAccount(tx, targetId);
+    if (comment.trim() === '') await tx.query('delete from account_notes where account_id = $1 and target_account_id = $2', [accountId, targetId]);
+    else {
+      await tx.query(
+        `insert into account_notes (account_id, target_account_id, comment) values ($1, $2, $3)
+         on conflict (account_id, target_account_id) do update set comment = excluded.comment`, [accountId, targetId, comment]);
+    }
+  });
+}
+
+/** How many familiar followers are named per account (the profile shows a few avatars). */
+export const FAMILIAR_FOLLOWERS_SHOWN = 40;
+
+/** For each of `ids`: accounts the viewer follows that follow it (Mastodon's familiar followers). */
+export async function familiarFollowers(db: Queryable, viewerId: string, ids: string[]): Promise<Map<string, string[]>> {
+  const rows = await db.query<{ id: string; followers: string[] }>(
+    `select t.id::text as id, array(
+       select f.account_id::text from follows f
+       where f.target_account_id = t.id and f.account_id <> $1
+         and exists (select 1 from follows mine where mine.account_id = $1 and mine.target_account_id = f.account_id)
+       order by f.id desc limit $3) as followers
+     from unnest($2::bigint[]) as t(id)`, [viewerId, ids, FAMILIAR_FOLLOWERS_SHOWN]);
+  return new Map(rows.map((r) => [r.id, r.followers]));
 }

@@ -7,6 +7,7 @@ import { notFound, unprocessable } from '../errors.js';
 import { addToConversations, removeFromConversations } from './conversations.js';
 import { publish, publishNotifications, type NotificationRef } from './events.js';
 import { fanOutSql } from './home-feed.js';
+import { listFanOutSql } from './list-feed.js';
 import { idempotentWrite } from './idempotency.js';
 import { notify, notifySubscribers } from './notifications.js';
 import { countCharacters, escapeHtml, parseText, renderStatusHtml, type ParsedText } from './text.js';
@@ -154,8 +155,8 @@ const CREATE_STATUS_SQL = `
     insert into idempotency_keys (account_id, key, status_id) values ($1, $2, next_id())
     on conflict do nothing returning status_id),
   created as (
-    insert into statuses (id, account_id, text, content_html, spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, quote_of_id, app_id, media_ids)
-    select status_id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $15::bigint[] from claim
+    insert into statuses (id, account_id, text, content_html, spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, quote_of_id, app_id, media_ids, thread_id)
+    select status_id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $15::bigint[], (select coalesce(p.thread_id, p.id) from statuses p where p.id = $9) from claim
     returning ${STATUS_FIELDS.join(', ')}),
   attached as (update media_attachments m set status_id = c.id from created c where m.id = any($15::bigint[])),
   author as (update accounts set statuses_count = statuses_count + 1, last_status_at = now() where id = $1 and exists (select 1 from created)),
@@ -164,7 +165,8 @@ const CREATE_STATUS_SQL = `
     where p.id in ($9, $11) and exists (select 1 from created)),
   mentioned as (insert into mentions (status_id, account_id) select c.id, unnest($13::bigint[]) from created c on conflict do nothing),
   tagged as (insert into status_tags (tag_id, status_id) select unnest($14::bigint[]), c.id from created c on conflict do nothing),
-  fanned_out as (${fanOutSql('created')})
+  fanned_out as (${fanOutSql('created', '$14::bigint[]')}),
+  listed as (${listFanOutSql('created')})
   select * from created`;
 
 export async function createStatus(ctx: AppContext, authorId: string, input: NewStatus): Promise<CreatedStatus> {
@@ -241,12 +243,12 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
     const recipients = new Set(mentioned.map((m) => m.id));
     if (inReplyToAccountId) recipients.add(inReplyToAccountId);
     for (const recipient of recipients) {
-      const id = await notify(tx, recipient, authorId, 'mention', status.id);
-      if (id) notificationIds.push({ id, accountId: recipient });
+      const notification = await notify(tx, recipient, authorId, 'mention', status.id);
+      if (notification) notificationIds.push(notification);
     }
     if (quotedAuthorId && !recipients.has(quotedAuthorId)) {
-      const id = await notify(tx, quotedAuthorId, authorId, 'quote', status.id);
-      if (id) notificationIds.push({ id, accountId: quotedAuthorId });
+      const notification = await notify(tx, quotedAuthorId, authorId, 'quote', status.id);
+      if (notification) notificationIds.push(notification);
     }
     if (!inReplyToAccountId || inReplyToAccountId === authorId) {
       notificationIds.push(...await notifySubscribers(tx, authorId, status.id, notificationIds.map((n) => n.accountId)));
@@ -298,13 +300,13 @@ export async function editStatus(ctx: AppContext, accountId: string, id: string,
     const rebloggers = await tx.query<{ account_id: string }>('select account_id from statuses where reblog_of_id = $1', [id]);
     const notified: NotificationRef[] = [];
     for (const r of rebloggers) {
-      const nid = await notify(tx, r.account_id, accountId, 'update', id);
-      if (nid) notified.push({ id: nid, accountId: r.account_id });
+      const notification = await notify(tx, r.account_id, accountId, 'update', id);
+      if (notification) notified.push(notification);
     }
     const quotes = await tx.query<{ id: string; account_id: string }>('select id, account_id from statuses where quote_of_id = $1', [id]);
     for (const q of quotes) {
-      const nid = await notify(tx, q.account_id, accountId, 'quoted_update', q.id);
-      if (nid) notified.push({ id: nid, accountId: q.account_id });
+      const notification = await notify(tx, q.account_id, accountId, 'quoted_update', q.id);
+      if (notification) notified.push(notification);
     }
     publish(ctx.events, tx, 'status.updated', { statusId: id, accountId });
     publishNotifications(ctx.events, tx, notified);
@@ -383,9 +385,7 @@ export async function favourite(ctx: AppContext, accountId: string, id: string):
     const inserted = await tx.query('insert into favourites (account_id, status_id) values ($1, $2) on conflict do nothing returning id', [accountId, status.id]);
     if (inserted.length === 0) return status;
     await tx.query('update statuses set favourites_count = favourites_count + 1 where id = $1', [status.id]);
-    const nid = await notify(tx, status.account_id, accountId, 'favourite', status.id);
-    const notification = nid ? { id: nid, accountId: status.account_id } : undefined;
-    publishNotifications(ctx.events, tx, [notification]);
+    publishNotifications(ctx.events, tx, [await notify(tx, status.account_id, accountId, 'favourite', status.id)]);
     return { ...status, favourites_count: status.favourites_count + 1 };
   });
 }
@@ -412,7 +412,8 @@ export async function reblog(ctx: AppContext, accountId: string, id: string, vis
       `with created as (
          insert into statuses (account_id, reblog_of_id, visibility) values ($1, $2, $3)
          on conflict (account_id, reblog_of_id) where reblog_of_id is not null do nothing returning id, account_id),
-       fanned_out as (${fanOutSql('created')})
+       fanned_out as (${fanOutSql('created')}),
+       listed as (${listFanOutSql('created')})
        select id from created`,
       // A reblog of a followers-only post (only its author may make one) stays followers-only, as on Mastodon.
       [accountId, original.id, original.visibility === 'private' ? 'private' : visibility === 'direct' ? 'public' : visibility]);
@@ -421,8 +422,7 @@ export async function reblog(ctx: AppContext, accountId: string, id: string, vis
       return existing!.id;
     }
     await tx.query('update statuses set reblogs_count = reblogs_count + 1 where id = $1', [original.id]);
-    const nid = await notify(tx, original.account_id, accountId, 'reblog', original.id);
-    const notification = nid ? { id: nid, accountId: original.account_id } : undefined;
+    const notification = await notify(tx, original.account_id, accountId, 'reblog', original.id);
     publish(ctx.events, tx, 'status.created', { statusId: created.id, accountId });
     publishNotifications(ctx.events, tx, [notification]);
     return created.id;
@@ -454,6 +454,20 @@ export async function setMembership(ctx: AppContext, table: 'bookmarks' | 'statu
     }
     if (on) await tx.query(`insert into ${table} (account_id, status_id) values ($1, $2) on conflict do nothing`, [accountId, status.id]);
     else await tx.query(`delete from ${table} where account_id = $1 and status_id = $2`, [accountId, status.id]);
+    return status;
+  });
+}
+
+/**
+ * Mutes (or unmutes) the thread a status is in, for the viewer: no more notifications about posts in
+ * it, and `muted` on them. Idempotent by nature.
+ */
+export async function setThreadMute(ctx: AppContext, accountId: string, id: string, on: boolean): Promise<StatusRow> {
+  return ctx.db.transaction(async (tx) => {
+    const status = await originalOf(tx, accountId, id);
+    const [thread] = await tx.query<{ id: string }>('select coalesce(thread_id, id) as id from statuses where id = $1', [status.id]);
+    if (on) await tx.query('insert into thread_mutes (account_id, thread_id) values ($1, $2) on conflict do nothing', [accountId, thread!.id]);
+    else await tx.query('delete from thread_mutes where account_id = $1 and thread_id = $2', [accountId, thread!.id]);
     return status;
   });
 }

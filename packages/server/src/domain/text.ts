@@ -2,6 +2,7 @@
 // twitter-text) and rendering to safe HTML with linked URLs, @mentions and #hashtags. Everything that
 // is not one of those entities is HTML-escaped, so user text can never become markup.
 import twitter from 'twitter-text';
+import { unprocessable } from '../errors.js';
 import { findMentions, statusLength, withoutOverlaps, type Entity } from '../shared/status-length.js';
 
 export function escapeHtml(text: string): string {
@@ -69,3 +70,11 @@ export function renderStatusHtml(text: string, ctx: RenderContext): string {
 
 /** Bios are plain text too, rendered the same way. */
 export const renderNoteHtml = renderStatusHtml;
+
+/** A required title or keyword: trimmed, not blank, at most `max` characters (Mastodon's messages). */
+export function requiredText(field: string, value: string | undefined, max: number): string {
+  const trimmed = (value ?? '').trim();
+  if (!trimmed) throw unprocessable(`Validation failed: ${field} can't be blank`);
+  if ([...trimmed].length > max) throw unprocessable(`Validation failed: ${field} is too long (maximum is ${max} characters)`);
+  return trimmed;
+}

@@ -5,7 +5,8 @@ import type { Queryable } from '../db/index.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { buildHomeFeed } from './home-feed.js';
-import { notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
+import { notInExclusiveList } from './lists.js';
+import { activeMute, notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
 
 function page(db: Queryable, from: string, conditions: string[], params: unknown[], p: PageParams, column = 's.id'): Promise<StatusRow[]> {
   return keysetPage<StatusRow & { cursor?: string }>(db, p, column, params, (k) =>
@@ -18,14 +19,20 @@ export function homeConditions(v: string): string[] {
   return [
     // An OR of per-row probes rather than `in (select ...)`, which the planner turns into a hash join
     // that reads a whole home feed before sorting it; this way a feed is read newest first until the page is full.
-    `(s.account_id = ${v} or exists (select 1 from follows fm where fm.account_id = ${v} and fm.target_account_id = s.account_id))`,
+    `(s.account_id = ${v} or exists (select 1 from follows fm where fm.account_id = ${v} and fm.target_account_id = s.account_id)
+      or (s.visibility = 'public' and s.reblog_of_id is null
+        and exists (select 1 from status_tags ft join tag_follows tf on tf.tag_id = ft.tag_id where ft.status_id = s.id and tf.account_id = ${v})))`,
     `(s.visibility <> 'direct' or s.account_id = ${v} or exists (select 1 from mentions m where m.status_id = s.id and m.account_id = ${v}))`,
     `(s.reblog_of_id is null or not exists (select 1 from follows fr where fr.account_id = ${v} and fr.target_account_id = s.account_id and not fr.show_reblogs))`,
     notMutedBy(v),
     reblogNotMutedBy(v),
     `not exists (select 1 from blocks b where b.account_id = ${v} and b.target_account_id = s.account_id)`,
+    notInExclusiveList(v),
   ];
 }
+
+/** Statuses with media attachments (the `:media` streams, `only_media`). */
+export const withMedia = (alias = 's') => `${alias}.media_ids <> '{}'`;
 
 /** The public timeline's predicates. */
 export function publicConditions(v: string): string[] {
@@ -35,30 +42,41 @@ export function publicConditions(v: string): string[] {
 
 /**
  * Fan-in: for each followed account (and oneself) take its newest matching statuses from the
- * (account_id, id desc) index, then keep the newest `limit` of those. Each account contributes at most
+ * (account_id, id desc) index, and for each followed hashtag its newest public posts, then keep the
+ * newest `limit` of those. Each account contributes at most
  * `limit` rows and the filters read only indexed columns, so the cost grows with the number of
- * follows, not with how far back their statuses go. Mutes and blocks drop whole accounts up front.
+ * follows, not with how far back their statuses go. Mutes, blocks and exclusive lists drop whole accounts up front.
  * Matches homeConditions() (the streaming filter). Used where the home feed (below) does not reach.
  */
 export async function fanInHomeTimeline(db: Queryable, viewerId: string, p: PageParams): Promise<StatusRow[]> {
   const params: unknown[] = [viewerId];
   const k = keyset(p, 's.id', params);
+  // Posts with a followed hashtag, read from the hashtag's (tag_id, status_id) index.
+  const tk = keyset(p, 'st.status_id', params);
   const direction = k.ascending ? 'asc' : 'desc';
   const rows = await db.query<StatusRow>(
     `with sources as (
        select f.target_account_id as account_id, f.show_reblogs from follows f
        where f.account_id = $1
-         and not exists (select 1 from mutes mu where mu.account_id = $1 and mu.target_account_id = f.target_account_id)
+         and not exists (select 1 from mutes mu where mu.account_id = $1 and mu.target_account_id = f.target_account_id and ${activeMute('mu')})
          and not exists (select 1 from blocks b where b.account_id = $1 and b.target_account_id = f.target_account_id)
+         and not exists (select 1 from lists xl join list_accounts xa on xa.list_id = xl.id and xa.account_id = f.target_account_id where xl.account_id = $1 and xl.exclusive)
        union all select $1::bigint, true)
      select ${STATUS_COLUMNS} from statuses s where s.id in (
-       select newest.id from sources cross join lateral (
-         select s.id from statuses s
-         where s.account_id = sources.account_id and ${k.where}
-           and (s.visibility <> 'direct' or s.account_id = $1 or exists (select 1 from mentions m where m.status_id = s.id and m.account_id = $1))
-           and (s.reblog_of_id is null or sources.show_reblogs) and ${reblogNotMutedBy('$1')}
-         order by ${k.order} limit ${k.limit}) newest
-       order by newest.id ${direction} limit ${k.limit})
+       select candidates.id from (
+         select newest.id from sources cross join lateral (
+           select s.id from statuses s
+           where s.account_id = sources.account_id and ${k.where}
+             and (s.visibility <> 'direct' or s.account_id = $1 or exists (select 1 from mentions m where m.status_id = s.id and m.account_id = $1))
+             and (s.reblog_of_id is null or sources.show_reblogs) and ${reblogNotMutedBy('$1')}
+           order by ${k.order} limit ${k.limit}) newest
+         union
+         select tagged.id from tag_follows tf cross join lateral (
+           select s.id from status_tags st join statuses s on s.id = st.status_id
+           where st.tag_id = tf.tag_id and ${tk.where} and s.visibility = 'public' and s.reblog_of_id is null and ${homeConditions('$1').join(' and ')}
+           order by ${tk.order} limit ${tk.limit}) tagged
+         where tf.account_id = $1) candidates
+       order by candidates.id ${direction} limit ${k.limit})
      order by ${k.order}`, params);
   return k.ascending ? rows.reverse() : rows;
 }
@@ -102,11 +120,8 @@ export async function homeTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuildi
 
 const lowerId = (a: string | undefined, b: string) => (a === undefined || BigInt(b) < BigInt(a) ? b : a);
 
-/** Statuses with media attachments (`only_media`). */
-export const WITH_MEDIA = `s.media_ids <> '{}'`;
-
 export function publicTimeline(db: Queryable, viewerId: string | null, p: PageParams, onlyMedia = false): Promise<StatusRow[]> {
-  return page(db, 'statuses s', [...publicConditions('$1'), ...(onlyMedia ? [WITH_MEDIA] : [])], [viewerId], p);
+  return page(db, 'statuses s', [...publicConditions('$1'), ...(onlyMedia ? [withMedia()] : [])], [viewerId], p);
 }
 
 /** A hashtag timeline's predicates, besides the tag itself. */
@@ -116,7 +131,7 @@ export function tagConditions(v: string): string[] {
 
 export function tagTimeline(db: Queryable, viewerId: string | null, tag: string, p: PageParams, onlyMedia = false): Promise<StatusRow[]> {
   return page(db, 'statuses s join status_tags st on st.status_id = s.id join tags t on t.id = st.tag_id',
-    [`lower(t.name) = lower($2)`, ...tagConditions('$1'), ...(onlyMedia ? [WITH_MEDIA] : [])], [viewerId, tag], p);
+    [`lower(t.name) = lower($2)`, ...tagConditions('$1'), ...(onlyMedia ? [withMedia()] : [])], [viewerId, tag], p);
 }
 
 export interface AccountStatusFilters { excludeReplies: boolean; excludeReblogs: boolean; pinned: boolean; onlyMedia: boolean; tagged?: string }
@@ -127,7 +142,7 @@ export function accountStatuses(db: Queryable, viewerId: string | null, accountI
   // Replies to oneself (threads) stay, as on Mastodon.
   if (filters.excludeReplies) conditions.push('(s.in_reply_to_id is null or s.in_reply_to_account_id = s.account_id)');
   if (filters.excludeReblogs) conditions.push('s.reblog_of_id is null');
-  if (filters.onlyMedia) conditions.push(WITH_MEDIA);
+  if (filters.onlyMedia) conditions.push(withMedia());
   if (filters.pinned) conditions.push('exists (select 1 from status_pins sp where sp.status_id = s.id and sp.account_id = $2)');
   if (filters.tagged) {
     params.push(filters.tagged);

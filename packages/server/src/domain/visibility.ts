@@ -12,13 +12,16 @@ export function visibleTo(viewerParam: string, alias = 's'): string {
   )`;
 }
 
+/** A mute row that is in force: a mute with a duration ends by itself when it expires. */
+export const activeMute = (mute: string) => `(${mute}.expires_at is null or ${mute}.expires_at > now())`;
+
 /** Also hides accounts the viewer muted: for timelines, not for direct lookups. */
 export function notMutedBy(viewerParam: string, alias = 's'): string {
-  return `not exists (select 1 from mutes mu where mu.account_id = ${viewerParam} and mu.target_account_id = ${alias}.account_id)`;
+  return `not exists (select 1 from mutes mu where mu.account_id = ${viewerParam} and mu.target_account_id = ${alias}.account_id and ${activeMute('mu')})`;
 }
 
 /** A reblog of a muted account's post is muted too, in timelines (as Mastodon's home feed filters it). */
 export function reblogNotMutedBy(viewerParam: string, alias = 's'): string {
   return `(${alias}.reblog_of_id is null or not exists (
-    select 1 from statuses ro join mutes mr on mr.target_account_id = ro.account_id and mr.account_id = ${viewerParam} where ro.id = ${alias}.reblog_of_id))`;
+    select 1 from statuses ro join mutes mr on mr.target_account_id = ro.account_id and mr.account_id = ${viewerParam} and ${activeMute('mr')} where ro.id = ${alias}.reblog_of_id))`;
 }

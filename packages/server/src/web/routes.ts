@@ -126,7 +126,8 @@ function send(request: FastifyRequest, reply: FastifyReply, a: Asset, cacheContr
 }
 
 /** Paths the client router handles; each gets the shell. */
-const PAGE_PATHS = ['/', '/public', '/public/local', '/notifications', '/conversations', '/follow_requests', '/search', '/settings', '/bookmarks', '/sign_in', '/sign_up', '/tags/:tag', '/@:acct', '/@:acct/:rest', '/@:acct/:status/:list'];
+const PAGE_PATHS = ['/', '/public', '/public/local', '/notifications', '/notifications/requests', '/conversations', '/follow_requests', '/search', '/settings', '/bookmarks',
+  '/lists', '/lists/:list', '/filters', '/followed_tags', '/about', '/sign_in', '/sign_up', '/tags/:tag', '/@:acct', '/@:acct/:rest', '/@:acct/:status/:list'];
 
 /** Paths that are never pages: an unknown one there is answered in JSON, as an API client expects. */
 const NOT_PAGES = /^\/(?:api|oauth|auth|web|\.well-known|nodeinfo|healthz|readyz|metrics)(?:\/|$)/;

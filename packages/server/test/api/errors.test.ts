@@ -10,12 +10,16 @@ const PUBLIC = new Set([
   'GET /.well-known/oauth-authorization-server', 'GET /.well-known/nodeinfo', 'GET /nodeinfo/2.0', 'POST /api/v1/apps',
   'GET /api/v1/instance', 'GET /api/v2/instance', 'GET /api/v1/custom_emojis', 'GET /api/v1/accounts/lookup',
   'GET /avatars/original/missing.png', 'GET /headers/original/missing.png', 'GET /api/v1/streaming/health',
-  // The WebSocket handshake authenticates in its handler (token in the query or protocol header).
-  'GET /api/v1/streaming',
+  // The WebSocket handshake and the Server-Sent Events streams authenticate in their handlers (token
+  // in the header, the query or the protocol header), before a stream opens (test/web/streams.test.ts).
+  'GET /api/v1/streaming', 'GET /api/v1/streaming/user', 'GET /api/v1/streaming/user/notification', 'GET /api/v1/streaming/public',
+  'GET /api/v1/streaming/public/local', 'GET /api/v1/streaming/public/remote', 'GET /api/v1/streaming/hashtag', 'GET /api/v1/streaming/hashtag/local',
+  'GET /api/v1/streaming/list', 'GET /api/v1/streaming/direct',
   // Public on Mastodon too: trends and what an instance says about itself, an account's featured
   // hashtags and endorsements (empty here).
   'GET /api/v1/trends', 'GET /api/v1/trends/tags', 'GET /api/v1/trends/statuses', 'GET /api/v1/trends/links',
   'GET /api/v1/instance/peers', 'GET /api/v1/instance/rules', 'GET /api/v1/instance/extended_description',
+  'GET /api/v1/instance/activity', 'GET /api/v1/instance/languages', 'GET /api/v1/instance/translation_languages',
   'GET /api/v1/accounts/:id/featured_tags', 'GET /api/v1/accounts/:id/endorsements',
 ]);
 /** The web UI's pages and its first-party sign-in forms are public by nature; they are tested in test/web. */

@@ -4,39 +4,20 @@
 // notifications live and deleting — every call made by masto.js, none hand-written.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient, type mastodon } from 'masto';
 import sharp from 'sharp';
-import { Client, startApp, type TestApp } from '@firebreak/testkit/app.js';
+import { Client } from '@firebreak/testkit/app.js';
 import { hasGps, photoWithGps } from '@firebreak/testkit/media-fixtures.js';
+import { mastoServer, OOB, signUp as signUpWith } from './masto-server.js';
 
 // masto.js streams through the global WebSocket, which Node 20 does not have yet.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= NodeWebSocket;
 
-let t: TestApp;
 let url: string;
-
-before(async () => {
-  t = await startApp('pglite');
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = t.app.server.address();
-  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  // Entity URLs (Link headers, the streaming URL) must point at this server.
-  t.ctx.config.publicUrl = url;
-  t.ctx.config.domain = new URL(url).host;
-});
-after(() => t.close());
-
-const OOB = 'urn:ietf:wg:oauth:2.0:oob';
-
-async function signUp(app: mastodon.v1.Client, username: string): Promise<mastodon.rest.Client> {
-  const oauth = createOAuthAPIClient({ url });
-  const appToken = await oauth.token.create({ grantType: 'client_credentials', redirectUri: OOB, clientId: app.clientId!, clientSecret: app.clientSecret!, scope: 'read write follow' });
-  const signup = createRestAPIClient({ url, accessToken: appToken.accessToken });
-  const token = await signup.v1.accounts.create({ username, email: `${username}@example.test`, password: 'a good password', agreement: true, locale: 'en' });
-  return createRestAPIClient({ url, accessToken: token.accessToken });
-}
+const server = mastoServer((u) => { url = u; });
+const signUp = (app: mastodon.v1.Client, username: string) => signUpWith(url, app, username);
 
 it('registers an app, signs up, posts, reads timelines, interacts and searches with masto.js', async () => {
   const anonymous = createRestAPIClient({ url });
@@ -74,7 +55,7 @@ it('registers an app, signs up, posts, reads timelines, interacts and searches w
   assert.equal(pages.flat().length, 6);
   assert.equal(new Set(pages.flat()).size, 6);
 
-  const client = new Client(t.app);
+  const client = new Client(server.t.app);
   const missing = await client.request('GET', '/api/v1/statuses/1');
   assert.equal(missing.status, 404);
   await assert.rejects(masto.v1.statuses.$select('1').fetch(), (e: Error & { statusCode?: number }) => e.statusCode === 404);

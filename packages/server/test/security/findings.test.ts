@@ -90,6 +90,8 @@ for (const backend of backends()) {
       const sender = await fresh('sender');
       const first = await fresh('first');
       const second = await fresh('second');
+      // Private mentions from people one does not follow are filtered by default (Mastodon 4.3's policy).
+      await c.request('PATCH', '/api/v2/notifications/policy', { token: first.token, body: { for_private_mentions: 'accept' } });
       const dm = await c.post(sender, `@${first.username} a secret`, { visibility: 'direct' });
       const [note] = (await c.request('GET', '/api/v1/notifications', { token: first.token })).body;
       assert.equal(note.status.id, dm.id);

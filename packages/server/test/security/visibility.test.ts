@@ -55,6 +55,9 @@ for (const backend of backends()) {
       await act(users.muter, `/api/v1/accounts/${users.author.id}/mute`);
       await act(users.author, `/api/v1/accounts/${users.blocked.id}/block`);
       await act(users.blocker, `/api/v1/accounts/${users.author.id}/block`);
+      // Private mentions from people one does not follow are held back by default (Mastodon 4.3's
+      // notification policy); this reader takes them all, so the notification path shows everything.
+      await c.request('PATCH', '/api/v2/notifications/policy', { token: users.mentioned.token, body: { for_private_mentions: 'accept' } });
       for (const v of VIEWERS) if (v !== 'anonymous') await act(users[v], `/api/v1/accounts/${users.friend.id}/follow`);
       rootId = (await c.post(users.rootAuthor, 'a thread anyone may join')).id;
       for (const vis of VISIBILITIES) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { forbidden, notFound } from '../../errors.js';
+import { forbidden, notFound, unprocessable } from '../../errors.js';
 import { changePassword, findByUsername, getAccount, registerAccount, registrationKey, updateProfile, type AccountRow } from '../../domain/accounts.js';
 import * as rel from '../../domain/relationships.js';
 import { searchAccounts } from '../../domain/search.js';
@@ -11,11 +11,36 @@ import { AVATAR_SIZE, HEADER_SIZE } from '../../media/limits.js';
 import { storeProfileImage } from '../../media/uploads.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
 import { paginated, parsePage } from '../pagination.js';
-import { bodyOf, flag, idempotencyKey, idParam, isId, list, str, type Params } from '../params.js';
+import { attributesList, bodyOf, flag, idempotencyKey, idParam, isEmptyValue, isId, list, nested, refuseUnsupported, str, type Params } from '../params.js';
 import { renderAccounts, renderStatuses } from '../render.js';
 import { serializeAccount, serializeCredentialAccount } from '../serializers.js';
 
 type WithId = { Params: { id: string } };
+
+/**
+ * Profile settings Mastodon has and Firebreak does not: refused when they ask for something other
+ * than what Firebreak does (clients such as Elk send them all, empty, with every profile edit).
+ */
+function refuseUnsupportedProfile(body: Params, discoverable: boolean): void {
+  refuseUnsupported('fields_attributes', attributesList(body, 'fields_attributes', 16), (v) => isEmptyValue(v), 'Profile fields');
+  refuseUnsupported('source[privacy]', nested(body, 'source', 'privacy'), (v) => v === 'public' || v === '', 'Default post visibilities other than public');
+  refuseUnsupported('source[sensitive]', nested(body, 'source', 'sensitive'), isEmptyValue, 'Marking all posts sensitive by default');
+  refuseUnsupported('source[language]', nested(body, 'source', 'language'), (v) => v === '', 'A default post language');
+  refuseUnsupported('source[quote_policy]', nested(body, 'source', 'quote_policy'), (v) => v === 'public' || v === '', 'Quote policies other than public');
+  refuseUnsupported('hide_collections', body.hide_collections, isEmptyValue, 'Hiding followers and follows');
+  refuseUnsupported('attribution_domains', body.attribution_domains ?? body['attribution_domains[]'], isEmptyValue, 'Attribution domains');
+  // indexable follows discoverable here (search indexes what is discoverable): only the same value is kept.
+  refuseUnsupported('indexable', body.indexable, (v) => flag({ v }, 'v') === discoverable, 'Indexing apart from discoverability');
+}
+
+/** A mute's `duration` in seconds; 0 or absent: until unmuted. */
+function muteDuration(body: Params): number | null {
+  const v = body.duration;
+  if (v === undefined || v === null || v === '' || v === 0 || v === '0') return null;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > rel.MAX_MUTE_DURATION) throw unprocessable(`Validation failed: duration must be a number of seconds between 0 and ${rel.MAX_MUTE_DURATION}`);
+  return n;
+}
 
 export default async function accounts(app: FastifyInstance, ctx: AppContext) {
   app.post('/api/v1/accounts', { config: { ...rule('app', 'write:accounts'), rateLimitClass: 'register', expensive: true } }, async (request) => {
@@ -37,6 +62,8 @@ export default async function accounts(app: FastifyInstance, ctx: AppContext) {
   app.patch('/api/v1/accounts/update_credentials', { config: { ...rule('user', 'write:accounts'), ...profileUpload } }, async (request) => {
     const body = bodyOf(request.body);
     const me = viewer(request);
+    const discoverable = flag(body, 'discoverable') ?? (await getAccount(ctx.db, me)).discoverable;
+    refuseUnsupportedProfile(body, discoverable);
     // Both files are checked and stored before either is set, so a bad header does not leave a new avatar behind.
     const avatar = body.avatar !== undefined && body.avatar !== '' ? await storeProfileImage(ctx, body.avatar, AVATAR_SIZE, 'Avatar') : undefined;
     const header = body.header !== undefined && body.header !== '' ? await storeProfileImage(ctx, body.header, HEADER_SIZE, 'Header') : undefined;
@@ -103,7 +130,7 @@ export default async function accounts(app: FastifyInstance, ctx: AppContext) {
       excludeReplies: flag(q, 'exclude_replies') ?? false, excludeReblogs: flag(q, 'exclude_reblogs') ?? false,
       pinned: flag(q, 'pinned') ?? false, onlyMedia: flag(q, 'only_media') ?? false, tagged: str(q, 'tagged', 100),
     };
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => accountStatuses(ctx.db, me, account.id, filters, page)));
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => accountStatuses(ctx.db, me, account.id, filters, page)), 'account');
   });
 
   for (const direction of ['followers', 'following'] as const) {
@@ -124,19 +151,54 @@ export default async function accounts(app: FastifyInstance, ctx: AppContext) {
       return relationship;
     });
 
-  relationshipAction('follow', 'write:follows', (me, target, body) => rel.follow(ctx, me, target, { reblogs: flag(body, 'reblogs'), notify: flag(body, 'notify') }));
+  relationshipAction('follow', 'write:follows', (me, target, body) => {
+    refuseUnsupported('languages', body.languages ?? body['languages[]'], isEmptyValue, 'Following only some languages');
+    return rel.follow(ctx, me, target, { reblogs: flag(body, 'reblogs'), notify: flag(body, 'notify') });
+  });
   relationshipAction('unfollow', 'write:follows', (me, target) => rel.unfollow(ctx, me, target));
   relationshipAction('block', 'write:blocks', (me, target) => rel.block(ctx, me, target));
   relationshipAction('unblock', 'write:blocks', (me, target) => rel.unblock(ctx, me, target));
-  relationshipAction('mute', 'write:mutes', (me, target, body) => rel.mute(ctx, me, target, flag(body, 'notifications') ?? true));
+  relationshipAction('mute', 'write:mutes', (me, target, body) => rel.mute(ctx, me, target, flag(body, 'notifications') ?? true, muteDuration(body)));
   relationshipAction('unmute', 'write:mutes', (me, target) => rel.unmute(ctx, me, target));
   // Makes someone stop following you without blocking them (Mastodon 3.5).
   relationshipAction('remove_from_followers', 'write:follows', (me, target) => rel.removeFromFollowers(ctx, me, target));
 
-  for (const [path, table, scope] of [['blocks', 'blocks', 'read:blocks'], ['mutes', 'mutes', 'read:mutes']] as const) {
-    app.get(`/api/v1/${path}`, { config: rule('user', scope) }, async (request, reply) => {
-      const rows = await paginated(ctx, request, reply, (page) => rel.listBlockOrMute(ctx.db, table, viewer(request), page), { limits: [40, 80] });
-      return renderAccounts(ctx, rows.map((r) => r.accountId));
-    });
-  }
+  relationshipAction('endorse', 'write:accounts', (me, target) => rel.endorse(ctx, me, target));
+  relationshipAction('unendorse', 'write:accounts', (me, target) => rel.unendorse(ctx, me, target));
+  // A private note on an account, seen by its writer only (Relationship.note); empty removes it.
+  relationshipAction('note', 'write:accounts', (me, target, body) => rel.setNote(ctx, me, target, str(body, 'comment', rel.MAX_NOTE * 4) ?? ''));
+
+  app.get('/api/v1/blocks', { config: rule('user', 'read:blocks') }, async (request, reply) => {
+    const rows = await paginated(ctx, request, reply, (page) => rel.listBlockOrMute(ctx.db, 'blocks', viewer(request), page), { limits: [40, 80] });
+    return renderAccounts(ctx, rows.map((r) => r.accountId));
+  });
+
+  // Muted accounts say when a mute with a duration ends (Mastodon's mute_expires_at).
+  app.get('/api/v1/mutes', { config: rule('user', 'read:mutes') }, async (request, reply) => {
+    const rows = await paginated(ctx, request, reply, (page) => rel.listBlockOrMute(ctx.db, 'mutes', viewer(request), page), { limits: [40, 80] });
+    const expires = new Map(rows.map((r) => [r.accountId, r.expiresAt]));
+    return (await renderAccounts(ctx, rows.map((r) => r.accountId))).map((a) => ({ ...a, mute_expires_at: expires.get(a.id as string)?.toISOString() ?? null }));
+  });
+
+  // Accounts the viewer follows that follow each of the given accounts.
+  app.get('/api/v1/accounts/familiar_followers', { config: rule('user', 'read:follows') }, async (request) => {
+    parsePage(request.query as Params); // not paginated, but a malformed cursor is still refused
+    const ids = [...new Set(list(request.query as Params, 'id', 40).map(idParam))];
+    const familiar = await rel.familiarFollowers(ctx.db, viewer(request), ids);
+    const rendered = new Map((await renderAccounts(ctx, [...new Set([...familiar.values()].flat())])).map((a) => [a.id as string, a]));
+    return ids.map((id) => ({ id, accounts: (familiar.get(id) ?? []).flatMap((f) => rendered.get(f) ?? []) }));
+  });
+
+  app.get('/api/v1/endorsements', { config: rule('user', 'read:accounts') }, async (request, reply) => {
+    const rows = await paginated(ctx, request, reply, (page) => rel.listEndorsements(ctx.db, viewer(request), page), { limits: [40, 80] });
+    return renderAccounts(ctx, rows.map((r) => r.accountId));
+  });
+
+  // Whom an account endorses is on its public profile (Mastodon 4.4).
+  app.get<WithId>('/api/v1/accounts/:id/endorsements', { config: rule('optional', 'read:accounts') }, async (request, reply) => {
+    parsePage(request.query as Params);
+    const account = await getAccount(ctx.db, idParam(request.params.id));
+    const rows = await paginated(ctx, request, reply, (page) => rel.listEndorsements(ctx.db, account.id, page), { limits: [40, 80] });
+    return renderAccounts(ctx, rows.map((r) => r.accountId));
+  });
 }

@@ -25,9 +25,11 @@ export default async function conversationRoutes(app: FastifyInstance, ctx: AppC
   });
 
   // Idempotent by nature: reading twice leaves it read.
-  app.post<WithId>('/api/v1/conversations/:id/read', { config: rule('user', 'write:conversations') }, async (request) => {
-    const me = viewer(request);
-    const row = await conversations.markConversationRead(ctx, me, idParam(request.params.id));
-    return (await renderConversations(ctx, me, [row]))[0];
-  });
+  for (const [path, unread] of [['read', false], ['unread', true]] as const) {
+    app.post<WithId>(`/api/v1/conversations/:id/${path}`, { config: rule('user', 'write:conversations') }, async (request) => {
+      const me = viewer(request);
+      const row = await conversations.markConversation(ctx, me, idParam(request.params.id), unread);
+      return (await renderConversations(ctx, me, [row]))[0];
+    });
+  }
 }

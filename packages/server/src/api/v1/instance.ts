@@ -1,18 +1,33 @@
-// Discovery: what real clients read before anything else.
+// Discovery: what real clients read before anything else. It says exactly what this server does:
+// clients turn features on from `api_versions` and `version` (Phanpy and Ice Cubes call the grouped
+// notifications API when the Mastodon API version is 2 or more), so each claim here is one the API keeps.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { usageCounter } from '../../domain/instance-stats.js';
+import { usageCounter, weeklyActivity } from '../../domain/instance-stats.js';
+import { languageList } from '../../domain/languages.js';
+import { MAX_FEATURED_TAGS } from '../../domain/featured-tags.js';
+import { LIMITS } from '../../domain/accounts.js';
+import { MAX_PINNED_STATUSES } from '../../domain/statuses.js';
 import { rule } from '../auth.js';
 import { CHARACTERS_PER_URL } from '../../shared/status-length.js';
 import { DESCRIPTION_LIMIT, IMAGE_MATRIX_LIMIT, MAX_MEDIA_ATTACHMENTS, SUPPORTED_MIME_TYPES, VIDEO_FRAME_RATE_LIMIT, VIDEO_MATRIX_LIMIT } from '../../media/limits.js';
 
+/**
+ * Mastodon 4.5's client API, as far as Firebreak implements it: version 7 adds quote posts; version 2
+ * (4.3) grouped notifications, the notification policy and requests, which are here too.
+ */
 const VERSION = '4.5.0 (compatible; Firebreak 0.1.0)';
+const API_VERSIONS = { mastodon: 7 };
+
+/** The sizes Mastodon lists its app icon in (SiteUpload::ANDROID_ICON_SIZES); one scalable image serves them all. */
+const ICON_SIZES = [36, 48, 72, 96, 144, 192, 256, 384, 512];
+const ICON = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#c2410c"/><path d="M32 10c4 9 14 14 14 27a14 14 0 0 1-28 0c0-7 4-11 7-15 1 5 3 7 5 8-1-8 0-14 2-20z" fill="#fff7ed"/></svg>');
 
 export function instanceConfiguration(ctx: AppContext) {
   const streamingBase = ctx.config.publicUrl.replace(/^http/, 'ws');
   return {
     urls: { streaming: streamingBase, status: null },
-    accounts: { max_featured_tags: 0, max_pinned_statuses: 5 },
+    accounts: { max_featured_tags: MAX_FEATURED_TAGS, max_pinned_statuses: MAX_PINNED_STATUSES },
     statuses: { max_characters: ctx.config.maxStatusChars, max_media_attachments: MAX_MEDIA_ATTACHMENTS, characters_reserved_per_url: CHARACTERS_PER_URL },
     media_attachments: {
       supported_mime_types: SUPPORTED_MIME_TYPES, description_limit: DESCRIPTION_LIMIT,
@@ -26,34 +41,61 @@ export function instanceConfiguration(ctx: AppContext) {
 
 export default async function instance(app: FastifyInstance, ctx: AppContext) {
   const usage = usageCounter(ctx.db);
+  const activity = weeklyActivity(ctx.db);
   const description = 'Firebreak: a microblog whose redundancy actually works.';
-  app.get('/api/v2/instance', async () => ({
-    domain: ctx.config.domain, title: 'Firebreak', version: VERSION, source_url: 'https://github.com/firebreak/firebreak',
-    description, usage: { users: { active_month: (await usage()).users } },
-    thumbnail: { url: `${ctx.config.publicUrl}/headers/original/missing.png` }, languages: ['en'],
-    configuration: { ...instanceConfiguration(ctx), vapid: { public_key: '' } },
-    registrations: { enabled: ctx.config.registrationsOpen, approval_required: false, message: null, url: null },
-    // 7: Mastodon 4.5, the first with quote posts, which Firebreak implements.
-    api_versions: { mastodon: 7 },
-    contact: { email: `admin@${ctx.config.domain.split(':')[0]}`, account: null },
-    rules: [],
-  }));
+  const base = ctx.config.publicUrl;
+  const rules = () => ctx.config.rules.map((r, i) => ({ id: String(i + 1), text: r.text, hint: r.hint }));
+  const contactEmail = () => `admin@${ctx.config.domain.split(':')[0]}`;
+
+  app.get('/api/v2/instance', async () => {
+    const configuration = instanceConfiguration(ctx);
+    return {
+      domain: ctx.config.domain, title: 'Firebreak', version: VERSION, source_url: 'https://github.com/firebreak/firebreak',
+      description, usage: { users: { active_month: (await usage()).activeMonth } },
+      thumbnail: { url: `${base}/headers/original/missing.png` },
+      icon: ICON_SIZES.map((size) => ({ src: `${base}/icon.svg`, size: `${size}x${size}` })),
+      languages: ['en'],
+      configuration: {
+        ...configuration,
+        urls: { ...configuration.urls, about: `${base}/about`, privacy_policy: null, terms_of_service: null },
+        vapid: { public_key: '' },
+        accounts: { ...configuration.accounts, max_note_length: LIMITS.note, max_profile_fields: 0, profile_field_name_limit: 0, profile_field_value_limit: 0 },
+        // Every timeline is open to visitors, as the web UI's front page shows.
+        timelines_access: {
+          live_feeds: { local: 'public', remote: 'public' }, hashtag_feeds: { local: 'public', remote: 'public' }, trending_link_feeds: { local: 'public', remote: 'public' },
+        },
+        limited_federation: false,
+      },
+      registrations: { enabled: ctx.config.registrationsOpen, approval_required: false, reason_required: false, message: null, min_age: null, url: null },
+      api_versions: API_VERSIONS,
+      contact: { email: contactEmail(), account: null },
+      rules: rules(),
+      wrapstodon: null,
+    };
+  });
 
   app.get('/api/v1/instance', async () => {
     const u = await usage();
     return {
-      uri: ctx.config.domain, title: 'Firebreak', short_description: description, description, email: `admin@${ctx.config.domain.split(':')[0]}`,
-      version: VERSION, urls: { streaming_api: ctx.config.publicUrl.replace(/^http/, 'ws') },
+      uri: ctx.config.domain, title: 'Firebreak', short_description: description, description, email: contactEmail(),
+      version: VERSION, urls: { streaming_api: base.replace(/^http/, 'ws') },
       stats: { user_count: u.users, status_count: u.statuses, domain_count: 1 },
       thumbnail: null, languages: ['en'], registrations: ctx.config.registrationsOpen, approval_required: false, invites_enabled: false,
-      configuration: instanceConfiguration(ctx), contact_account: null, rules: [],
+      configuration: instanceConfiguration(ctx), contact_account: null, rules: rules(),
     };
   });
 
+  app.get('/icon.svg', async (_request, reply) =>
+    reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').header('content-security-policy', "default-src 'none'").send(ICON));
+
   app.get('/api/v1/custom_emojis', async () => []);
-  // No federation, so no peers; no server rules beyond the agreement at sign-up.
+  // No federation, so no peers.
   app.get('/api/v1/instance/peers', async () => []);
-  app.get('/api/v1/instance/rules', async () => []);
+  app.get('/api/v1/instance/rules', async () => rules());
+  app.get('/api/v1/instance/activity', async () => activity());
+  app.get('/api/v1/instance/languages', async () => languageList());
+  // No translation service: no language pairs (Mastodon answers {} when translation is off).
+  app.get('/api/v1/instance/translation_languages', async () => ({}));
   app.get('/api/v1/instance/extended_description', async () => ({ updated_at: new Date(0).toISOString(), content: `<p>${description}</p>` }));
 
   app.get('/api/v1/preferences', { config: rule('user', 'read:accounts') }, async () => ({
@@ -62,7 +104,7 @@ export default async function instance(app: FastifyInstance, ctx: AppContext) {
   }));
 
   app.get('/.well-known/nodeinfo', async () => ({
-    links: [{ rel: 'http://nodeinfo.diaspora.software/ns/schema/2.0', href: `${ctx.config.publicUrl}/nodeinfo/2.0` }],
+    links: [{ rel: 'http://nodeinfo.diaspora.software/ns/schema/2.0', href: `${base}/nodeinfo/2.0` }],
   }));
 
   app.get('/nodeinfo/2.0', async (_request, reply) => {
@@ -70,7 +112,7 @@ export default async function instance(app: FastifyInstance, ctx: AppContext) {
     reply.type('application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.0#"');
     return {
       version: '2.0', software: { name: 'firebreak', version: '0.1.0' }, protocols: [], services: { outbound: [], inbound: [] },
-      usage: { users: { total: u.users, activeMonth: u.users, activeHalfyear: u.users }, localPosts: u.statuses },
+      usage: { users: { total: u.users, activeMonth: u.activeMonth, activeHalfyear: u.activeHalfyear }, localPosts: u.statuses },
       openRegistrations: ctx.config.registrationsOpen, metadata: { nodeName: 'Firebreak' },
     };
   });

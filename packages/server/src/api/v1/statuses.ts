@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { notFound, unprocessable } from '../../errors.js';
+import { normalizeLanguage } from '../../domain/languages.js';
 import * as statuses from '../../domain/statuses.js';
 import { renderStatusHtml } from '../../domain/text.js';
 import { interactingAccounts } from '../../domain/timelines.js';
@@ -18,10 +19,24 @@ function visibilityParam(body: Params): statuses.Visibility {
   return visibility as statuses.Visibility;
 }
 
+/** An ISO 639 code, or a regional variant Mastodon knows (`zh-TW`, `pt-BR`), in Mastodon's spelling. */
 function languageParam(body: Params): string | null {
   const language = str(body, 'language', 10) || null;
-  if (language && !/^[a-z]{2,3}$/i.test(language)) throw unprocessable('Validation failed: Language is not a valid ISO 639 code');
-  return language?.toLowerCase() ?? null;
+  if (!language) return null;
+  const normalized = normalizeLanguage(language);
+  if (!normalized) throw unprocessable('Validation failed: Language is not a valid ISO 639 code');
+  return normalized;
+}
+
+/**
+ * What a post may carry on Mastodon and not here: polls, quote policies other than public.
+ * Refused rather than ignored: a post without the poll, or quotable by anyone when the author said
+ * otherwise, would go against what the user asked for.
+ */
+function refuseUnsupportedStatus(body: Params): void {
+  if (body.poll !== undefined && body.poll !== null) throw unprocessable('Validation failed: Polls are not supported');
+  const quotePolicy = str(body, 'quote_approval_policy', 20);
+  if (quotePolicy && quotePolicy !== 'public') throw unprocessable('Validation failed: Only the public quote approval policy is supported');
 }
 
 /** `media_ids` (or `media_ids[]`), in the order given; absent is undefined. */
@@ -47,12 +62,9 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
   app.post('/api/v1/statuses', { config: { ...rule('user', 'write:statuses'), rateLimitClass: 'post', priority: 'critical' } }, async (request) => {
     const body = bodyOf(request.body);
     const me = viewer(request);
-    if (body.poll !== undefined && body.poll !== null) throw unprocessable('Validation failed: Polls are not supported');
-    // Refused rather than ignored: posting at once what was meant for later, or quotable by anyone
-    // when the author said otherwise, would go against what the user asked for.
+    refuseUnsupportedStatus(body);
+    // Refused rather than ignored: posting at once what was meant for later would go against what the user asked for.
     if (body.scheduled_at !== undefined && body.scheduled_at !== null && body.scheduled_at !== '') throw unprocessable('Validation failed: Scheduled posts are not supported');
-    const quotePolicy = str(body, 'quote_approval_policy', 20);
-    if (quotePolicy && quotePolicy !== 'public') throw unprocessable('Validation failed: Only the public quote approval policy is supported');
     const created = await statuses.createStatus(ctx, me, {
       text: str(body, 'status', 20_000) ?? '', spoilerText: str(body, 'spoiler_text', 2000) ?? '', sensitive: flag(body, 'sensitive') ?? false,
       visibility: visibilityParam(body), language: languageParam(body),
@@ -83,13 +95,16 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
     const me = optionalViewer(request);
     const status = await statuses.getVisibleStatus(ctx.db, me, idParam(request.params.id));
     const { ancestors, descendants } = await statuses.statusContext(ctx.db, me, status);
-    const all = await renderStatuses(ctx, me, [...ancestors, ...descendants]);
-    return { ancestors: all.slice(0, ancestors.length), descendants: all.slice(ancestors.length) };
+    // A thread's filters may hide some of it: split by what each status was, not by position.
+    const all = await renderStatuses(ctx, me, [...ancestors, ...descendants], 'thread');
+    const above = new Set(ancestors.map((s) => s.id));
+    return { ancestors: all.filter((e) => above.has(e.id as string)), descendants: all.filter((e) => !above.has(e.id as string)) };
   });
 
   app.put<WithId>('/api/v1/statuses/:id', { config: rule('user', 'write:statuses') }, async (request) => {
     const body = bodyOf(request.body);
     const me = viewer(request);
+    refuseUnsupportedStatus(body);
     const status = await statuses.editStatus(ctx, me, idParam(request.params.id), {
       text: str(body, 'status', 20_000) ?? '', spoilerText: str(body, 'spoiler_text', 2000) ?? '', sensitive: flag(body, 'sensitive') ?? false, language: languageParam(body),
       mediaIds: mediaIdsParam(body), mediaAttributes: mediaAttributesParam(body),
@@ -130,6 +145,8 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
   interaction('pin', 'write:accounts', (me, id) => statuses.setMembership(ctx, 'status_pins', me, id, true));
   interaction('unpin', 'write:accounts', (me, id) => statuses.setMembership(ctx, 'status_pins', me, id, false));
   interaction('unreblog', 'write:statuses', (me, id) => statuses.unreblog(ctx, me, id));
+  interaction('mute', 'write:mutes', (me, id) => statuses.setThreadMute(ctx, me, id, true));
+  interaction('unmute', 'write:mutes', (me, id) => statuses.setThreadMute(ctx, me, id, false));
   // Reblog answers with the new reblog status wrapping the original, as Mastodon does.
   interaction('reblog', 'write:statuses', async (me, id, body) =>
     statuses.getVisibleStatus(ctx.db, me, await statuses.reblog(ctx, me, id, visibilityParam(body))));

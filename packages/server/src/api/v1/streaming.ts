@@ -1,220 +1,21 @@
-// The Mastodon streaming API over WebSocket: GET /api/v1/streaming?stream=user (or subscribe messages
-// on an open socket). Streams: user, user:notification, public, public:local, public:media,
-// public:local:media, hashtag, hashtag:local (and the :remote ones, which stay silent: every account is local).
-// Events: update, notification, delete, status.update; payloads are JSON strings, as Mastodon sends.
-//
-// Where events come from: the domain publishes ctx.events after a write commits (domain/events.ts).
-// This server delivers them to its own sockets at once and relays them through PostgreSQL NOTIFY, so
-// the other app servers on the same database deliver them to theirs (each skips its own relayed
-// copies). A status is sent to a subscriber only if the timeline behind the stream would show it to
-// that viewer (domain/delivery.ts).
-import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// The Mastodon streaming API, over WebSocket (GET /api/v1/streaming?stream=user, or subscribe
+// messages on an open socket) and over Server-Sent Events (GET /api/v1/streaming/user,
+// /user/notification, /public[/local|/remote][?only_media=true], /hashtag[/local]?tag=,
+// /list?list=, /direct), plus GET /api/v1/streaming/health. Which streams there are and what each
+// hears: streaming-hub.ts. Authentication and the stream are checked before a stream opens, so
+// failures are plain HTTP answers (401, 403, 400) any client can read.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import type { AppContext } from '../../context.js';
 import { ApiError, forbidden, unauthorized } from '../../errors.js';
-import { statusToDeliver, viewersMatching } from '../../domain/delivery.js';
-import type { DomainEvents } from '../../domain/events.js';
-import { findNotification } from '../../domain/notifications.js';
-import { liveTokenIds } from '../../domain/tokens.js';
-import { scopeAllows } from '../../domain/scopes.js';
-import { homeConditions, publicConditions, tagConditions } from '../../domain/timelines.js';
 import { authenticate, readCookie, SESSION_COOKIE, type Auth } from '../auth.js';
-import { HASHTAG } from '../params.js';
-import { renderNotifications, renderStatuses } from '../render.js';
+import { flag } from '../params.js';
+import { MAX_SUBSCRIPTIONS, StreamHub, StreamingError, subscriptionFor, type Client, type StreamName, type Subscription } from './streaming-hub.js';
 
-const CHANNEL = 'firebreak_events';
 const HEARTBEAT_MS = 30_000;
-const MAX_SUBSCRIPTIONS = 50;
-const RELAY_DELAY_MS = 5;
-const RELAY_MAX_BYTES = 7000;
-/**
- * How often open sockets' tokens are checked against the database: revocations are also relayed as
- * events, but a relayed event can be lost in a failover (NOTIFY is best effort), and a socket must not
- * outlive its token by more than this.
- */
-const TOKEN_RECHECK_MS = 15_000;
-const STREAMS = ['user', 'user:notification', 'public', 'public:local', 'public:remote', 'public:media', 'public:local:media', 'public:remote:media', 'hashtag', 'hashtag:local'] as const;
-type StreamName = (typeof STREAMS)[number];
-
-/** One subscription: its Mastodon name (`["hashtag", "cats"]` on the wire) and a key for de-duplication. */
-interface Subscription { name: StreamName; tag?: string; key: string }
-
-interface Client { socket: WebSocket; auth: Auth | null; subscriptions: Map<string, Subscription> }
-
-type RelayedEvent = { [K in keyof DomainEvents]: { origin: string; event: K; data: DomainEvents[K][0] } }[keyof DomainEvents];
-
-class StreamingError extends Error { constructor(readonly status: number, message: string) { super(message); } }
-
-/** Checks a stream name and the caller's right to it; returns the subscription. */
-function subscriptionFor(auth: Auth | null, stream: unknown, tag: unknown): Subscription {
-  if (typeof stream !== 'string' || !(STREAMS as readonly string[]).includes(stream)) throw new StreamingError(400, 'Unknown stream type');
-  const name = stream as StreamName;
-  if (name === 'user' || name === 'user:notification') {
-    if (!auth?.accountId) throw new StreamingError(401, 'Missing access token');
-    const scope = name === 'user' ? 'read:statuses' : 'read:notifications';
-    if (!scopeAllows(auth.scopes, scope)) throw new StreamingError(403, 'Access token does not have the required scopes');
-    return { name, key: name };
-  }
-  if (auth && !scopeAllows(auth.scopes, 'read:statuses')) throw new StreamingError(403, 'Access token does not have the required scopes');
-  if (name === 'hashtag' || name === 'hashtag:local') {
-    if (typeof tag !== 'string' || !HASHTAG.test(tag)) throw new StreamingError(400, 'Missing or invalid tag name');
-    return { name, tag: tag.toLowerCase(), key: `${name}:${tag.toLowerCase()}` };
-  }
-  return { name, key: name };
-}
-
-class StreamHub {
-  private readonly clients = new Set<Client>();
-  private readonly origin = randomUUID();
-  private stopListening: (() => Promise<void>) | undefined;
-  private readonly detach: Array<() => void> = [];
-  private pending: string[] = [];
-  private pendingBytes = 0;
-  private relayTimer: NodeJS.Timeout | undefined;
-  private recheckTimer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly ctx: AppContext) {}
-
-  async start(): Promise<void> {
-    for (const event of ['status.created', 'status.deleted', 'status.updated', 'notification.created', 'tokens.revoked'] as const) {
-      // The listener is generic over the event names.
-      const onLocal = (data: any) => {
-        const message = { origin: this.origin, event, data } as RelayedEvent;
-        this.dispatch(message);
-        this.relay(message);
-      };
-      this.ctx.events.on(event, onLocal);
-      this.detach.push(() => this.ctx.events.off(event, onLocal));
-    }
-    this.stopListening = await this.ctx.db.listen(CHANNEL, (payload) => {
-      let messages: RelayedEvent[];
-      try { messages = [JSON.parse(payload) as RelayedEvent | RelayedEvent[]].flat(); } catch { return; }
-      for (const message of messages) if (message.origin !== this.origin) this.dispatch(message);
-    });
-    this.recheckTimer = setInterval(() => { this.closeRevoked().catch((err) => this.ctx.logger.warn({ err }, 'could not re-check streaming tokens')); }, TOKEN_RECHECK_MS);
-    this.recheckTimer.unref();
-  }
-
-  /** Closes sockets whose token no longer works: those named, or (without names) those the database says are revoked. */
-  private async closeRevoked(tokenIds?: Set<string>): Promise<void> {
-    const open = [...this.clients].filter((c) => c.auth);
-    if (open.length === 0) return;
-    const revoked = tokenIds ?? await (async () => {
-      const ids = [...new Set(open.map((c) => c.auth!.tokenId))];
-      const live = await liveTokenIds(this.ctx.db, ids);
-      return new Set(ids.filter((id) => !live.has(id)));
-    })();
-    for (const client of open) if (revoked.has(client.auth!.tokenId)) client.socket.close(4001, 'access token revoked');
-  }
-
-  /**
-   * Relays events to the other servers, batched: every NOTIFY is a round trip and a commit that takes
-   * PostgreSQL's global notify lock, one or two per post otherwise. Events wait at most RELAY_DELAY_MS
-   * and go as one JSON array, a NOTIFY per RELAY_MAX_BYTES (PostgreSQL's payload limit is 8000 bytes).
-   */
-  private relay(message: RelayedEvent): void {
-    const text = JSON.stringify(message);
-    if (this.pendingBytes + text.length + 1 > RELAY_MAX_BYTES) this.flushRelay();
-    this.pending.push(text);
-    this.pendingBytes += text.length + 1;
-    this.relayTimer ??= setTimeout(() => this.flushRelay(), RELAY_DELAY_MS);
-  }
-
-  private flushRelay(): void {
-    clearTimeout(this.relayTimer);
-    this.relayTimer = undefined;
-    if (this.pending.length === 0) return;
-    const payload = `[${this.pending.join(',')}]`;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.ctx.db.notify(CHANNEL, payload).catch((err) => this.ctx.logger.warn({ err }, 'could not relay streaming events to other servers'));
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.recheckTimer);
-    for (const off of this.detach) off();
-    this.flushRelay();
-    for (const client of this.clients) client.socket.close(1001, 'server shutting down');
-    await this.stopListening?.().catch(() => {});
-  }
-
-  add(client: Client): void { this.clients.add(client); }
-  remove(client: Client): void { this.clients.delete(client); }
-
-  private dispatch(message: RelayedEvent): void {
-    if (this.clients.size === 0 || message.event === 'media.queued') return;
-    const work = message.event === 'notification.created' ? this.deliverNotification(message.data)
-      : message.event === 'tokens.revoked' ? this.closeRevoked(new Set(message.data.tokenIds))
-        : message.event === 'status.deleted' ? Promise.resolve(this.deliverDelete(message.data.statusId))
-          : this.deliverStatus(message.data.statusId, message.event === 'status.created' ? 'update' : 'status.update');
-    work.catch((err) => this.ctx.logger.error({ err, event: message.event }, 'streaming delivery failed'));
-  }
-
-  private send(client: Client, sub: Subscription, event: string, payload: string): void {
-    if (client.socket.readyState !== client.socket.OPEN) return;
-    client.socket.send(JSON.stringify({ stream: sub.tag ? [sub.name, sub.tag] : [sub.name], event, payload }));
-  }
-
-  private async deliverStatus(statusId: string, event: 'update' | 'status.update'): Promise<void> {
-    const found = await statusToDeliver(this.ctx.db, statusId);
-    if (!found) return;
-    const { status: row, tags } = found;
-    const viewersOf = (accept: (s: Subscription) => boolean) => [...new Set([...this.clients]
-      .filter((c) => [...c.subscriptions.values()].some(accept)).map((c) => c.auth?.accountId ?? null))];
-    // Every status is local: the remote streams hear none; the media ones only statuses with media.
-    const hasMedia = row.media_ids.length > 0;
-    const isPublic = (s: Subscription) => s.name.startsWith('public') && !s.name.startsWith('public:remote') && (hasMedia || !s.name.endsWith(':media'));
-    const isTag = (s: Subscription) => s.name.startsWith('hashtag') && tags.has(s.tag!);
-    const [home, pub, tagged] = await Promise.all([
-      viewersMatching(this.ctx.db, statusId, viewersOf((s) => s.name === 'user'), homeConditions),
-      viewersMatching(this.ctx.db, statusId, viewersOf(isPublic), publicConditions),
-      viewersMatching(this.ctx.db, statusId, viewersOf(isTag), tagConditions),
-    ]);
-    // One serialization per viewer (their favourited/reblogged flags differ), shared by their sockets.
-    const payloads = new Map<string | null, Promise<string | undefined>>();
-    const payloadFor = (viewer: string | null) => {
-      let p = payloads.get(viewer);
-      if (!p) payloads.set(viewer, p = renderStatuses(this.ctx, viewer, [row]).then(([e]) => (e ? JSON.stringify(e) : undefined)));
-      return p;
-    };
-    for (const client of this.clients) {
-      const viewer = client.auth?.accountId ?? null;
-      for (const sub of client.subscriptions.values()) {
-        const wanted = sub.name === 'user' ? home.has(viewer) : isPublic(sub) ? pub.has(viewer) : isTag(sub) ? tagged.has(viewer) : false;
-        if (!wanted) continue;
-        const payload = await payloadFor(viewer);
-        if (payload) this.send(client, sub, event, payload);
-      }
-    }
-  }
-
-  /** A delete carries only the id, so every subscriber hears it and drops the status if shown. */
-  private deliverDelete(statusId: string): void {
-    for (const client of this.clients) {
-      for (const sub of client.subscriptions.values()) {
-        if (sub.name !== 'user:notification') this.send(client, sub, 'delete', statusId);
-      }
-    }
-  }
-
-  private async deliverNotification(data: { notificationId: string; accountId: string }): Promise<void> {
-    // A token without read:notifications hears no notifications, on `user` as on `user:notification`.
-    const recipients = [...this.clients].filter((c) => c.auth?.accountId === data.accountId && scopeAllows(c.auth.scopes, 'read:notifications'));
-    if (recipients.length === 0) return;
-    const row = await findNotification(this.ctx.db, data.accountId, data.notificationId);
-    if (!row) return;
-    const [entity] = await renderNotifications(this.ctx, data.accountId, [row]);
-    if (!entity) return; // about a status the recipient may no longer see
-    const payload = JSON.stringify(entity);
-    for (const client of recipients) {
-      for (const sub of client.subscriptions.values()) {
-        if (sub.name === 'user' || sub.name === 'user:notification') this.send(client, sub, 'notification', payload);
-      }
-    }
-  }
-}
+/** SSE connections get a comment this often, so proxies and the server's idle timeout keep them open. */
+const SSE_HEARTBEAT_MS = 15_000;
 
 /** The access token may also come as the WebSocket subprotocol, as Mastodon allows. */
 function protocolToken(request: FastifyRequest): string | undefined {
@@ -236,8 +37,57 @@ function webSessionCsrf(request: FastifyRequest): string | undefined {
   return typeof csrf === 'string' && originHost === request.headers.host ? csrf : undefined;
 }
 
+/** A streaming error as the HTTP answer to the request that asked for the stream. */
+function httpError(err: unknown): never {
+  if (!(err instanceof StreamingError)) throw err;
+  throw err.status === 401 ? unauthorized(err.message) : err.status === 403 ? forbidden(err.message) : new ApiError('bad_request', err.message);
+}
+
+/** SSE paths and the stream each names (Mastodon's channelNameFromPath); only_media picks the :media variant. */
+const SSE_PATHS: Array<[string, StreamName, StreamName?]> = [
+  ['/api/v1/streaming/user', 'user'],
+  ['/api/v1/streaming/user/notification', 'user:notification'],
+  ['/api/v1/streaming/public', 'public', 'public:media'],
+  ['/api/v1/streaming/public/local', 'public:local', 'public:local:media'],
+  ['/api/v1/streaming/public/remote', 'public:remote', 'public:remote:media'],
+  ['/api/v1/streaming/hashtag', 'hashtag'],
+  ['/api/v1/streaming/hashtag/local', 'hashtag:local'],
+  ['/api/v1/streaming/list', 'list'],
+  ['/api/v1/streaming/direct', 'direct'],
+];
+
 declare module 'fastify' {
   interface FastifyRequest { streamingAuth?: { auth: Auth | null; initial: Subscription | null } }
+}
+
+/**
+ * An open stream does no work until an event comes, so it must not keep its admission slot
+ * (src/overload): otherwise a dozen open pages would fill the concurrency limit and every other
+ * request would be shed.
+ */
+function releaseSlot(request: FastifyRequest): void {
+  request.overloadSlot?.release();
+  request.overloadSlot = null;
+}
+
+function openEventStream(hub: StreamHub, request: FastifyRequest, reply: FastifyReply, auth: Auth | null, sub: Subscription): void {
+  releaseSlot(request);
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no', connection: 'keep-alive' });
+  res.write(':)\n\n');
+  const client: Client = {
+    auth,
+    subscriptions: new Map([[sub.key, sub]]),
+    // Over SSE the payload is sent as it is (a JSON document, or an id), not as a JSON string.
+    send: (_stream, event, payload) => { if (!res.writableEnded) res.write(`event: ${event}\ndata: ${payload ?? 'undefined'}\n\n`); },
+    close: () => res.end(),
+  };
+  hub.add(client);
+  const heartbeat = setInterval(() => res.write(':thump\n\n'), SSE_HEARTBEAT_MS);
+  const done = () => { clearInterval(heartbeat); hub.remove(client); };
+  res.on('close', done);
+  res.on('error', done);
 }
 
 export default async function streaming(app: FastifyInstance, ctx: AppContext) {
@@ -254,34 +104,39 @@ export default async function streaming(app: FastifyInstance, ctx: AppContext) {
 
   app.get('/api/v1/streaming/health', async (_request, reply) => reply.type('text/plain').send('OK'));
 
+  for (const [url, stream, mediaStream] of SSE_PATHS) {
+    app.get(url, { config: { queryToken: true } }, async (request, reply) => {
+      const q = request.query as Record<string, unknown>;
+      const auth = await authenticate(ctx, request);
+      const name = mediaStream && flag(q, 'only_media') ? mediaStream : stream;
+      const sub = await subscriptionFor(ctx, auth, name, { tag: q.tag, list: q.list }).catch(httpError);
+      openEventStream(hub, request, reply, auth, sub);
+    });
+  }
+
   app.route({
     method: 'GET',
     url: '/api/v1/streaming',
     config: { queryToken: true },
-    // Authentication and the first stream are checked before the upgrade, so failures are plain
-    // HTTP answers (401, 403, 400) that any client can read.
     preValidation: async (request) => {
       const q = request.query as Record<string, unknown>;
       const token = protocolToken(request);
       const auth = await authenticate(ctx, request, { token, csrfToken: token ? undefined : webSessionCsrf(request) });
-      let initial: Subscription | null = null;
-      try {
-        if (q.stream !== undefined) initial = subscriptionFor(auth, q.stream, q.tag);
-      } catch (err) {
-        const e = err as StreamingError;
-        throw e.status === 401 ? unauthorized(e.message) : e.status === 403 ? forbidden(e.message) : new ApiError('bad_request', e.message);
-      }
+      const initial = q.stream === undefined ? null : await subscriptionFor(ctx, auth, q.stream, { tag: q.tag, list: q.list }).catch(httpError);
       request.streamingAuth = { auth, initial };
     },
     handler: async (_request, reply) => reply.code(400).send({ error: 'This endpoint needs a WebSocket upgrade' }),
-    wsHandler: (socket, request) => {
-      // The admission slot (src/overload) covered the handshake: authentication, the first stream.
-      // An open socket does no work until an event comes, so it must not keep the slot: otherwise a
-      // dozen open pages would fill the concurrency limit and every other request would be shed.
-      request.overloadSlot?.release();
-      request.overloadSlot = null;
+    wsHandler: (socket: WebSocket, request) => {
+      releaseSlot(request);
       const { auth, initial } = request.streamingAuth!;
-      const client: Client = { socket, auth, subscriptions: new Map() };
+      const client: Client = {
+        auth,
+        subscriptions: new Map(),
+        send: (stream, event, payload) => {
+          if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ stream, event, ...(payload === undefined ? {} : { payload }) }));
+        },
+        close: (code, reason) => socket.close(code, reason),
+      };
       if (initial) client.subscriptions.set(initial.key, initial);
       hub.add(client);
       let alive = true;
@@ -294,19 +149,19 @@ export default async function streaming(app: FastifyInstance, ctx: AppContext) {
       }, HEARTBEAT_MS);
       socket.on('close', () => { clearInterval(heartbeat); hub.remove(client); });
       socket.on('error', () => socket.terminate());
-      socket.on('message', (raw) => {
-        let message: { type?: unknown; stream?: unknown; tag?: unknown };
+      socket.on('message', async (raw) => {
+        let message: { type?: unknown; stream?: unknown; tag?: unknown; list?: unknown };
         try { message = JSON.parse(String(raw)); } catch { socket.send(JSON.stringify({ error: 'Invalid JSON', status: 400 })); return; }
         try {
-          const sub = subscriptionFor(auth, message.stream, message.tag);
+          if (message.type !== 'subscribe' && message.type !== 'unsubscribe') throw new StreamingError(400, 'Unknown message type');
+          const sub = await subscriptionFor(ctx, auth, message.stream, { tag: message.tag, list: message.list });
           if (message.type === 'subscribe') {
             if (client.subscriptions.size >= MAX_SUBSCRIPTIONS) throw new StreamingError(400, 'Too many subscriptions');
             client.subscriptions.set(sub.key, sub);
-          } else if (message.type === 'unsubscribe') client.subscriptions.delete(sub.key);
-          else throw new StreamingError(400, 'Unknown message type');
+          } else client.subscriptions.delete(sub.key);
         } catch (err) {
           const e = err as StreamingError;
-          socket.send(JSON.stringify({ error: e.message, status: e.status ?? 400 }));
+          if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ error: e.message, status: e.status ?? 400 }));
         }
       });
     },

@@ -1,16 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { badRequest } from '../../errors.js';
+import { getList, listTimeline } from '../../domain/lists.js';
 import { homeTimeline, markedStatuses, publicTimeline, tagTimeline } from '../../domain/timelines.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
-import { paginated } from '../pagination.js';
-import { flag, HASHTAG, type Params } from '../params.js';
+import { paginated, parsePage } from '../pagination.js';
+import { flag, HASHTAG, idParam, isEmptyValue, refuseUnsupported, type Params } from '../params.js';
 import { renderStatuses } from '../render.js';
 
 export default async function timelines(app: FastifyInstance, ctx: AppContext) {
   app.get('/api/v1/timelines/home', { config: { ...rule('user', 'read:statuses'), priority: 'critical' } }, async (request, reply) => {
     const me = viewer(request);
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => homeTimeline(ctx, me, page)));
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => homeTimeline(ctx, me, page)), 'home');
+  });
+
+  // A list's timeline: 404 for a list that is not the viewer's, as on Mastodon.
+  app.get<{ Params: { id: string } }>('/api/v1/timelines/list/:id', { config: { ...rule('user', 'read:lists'), priority: 'critical' } }, async (request, reply) => {
+    const me = viewer(request);
+    parsePage(request.query as Params); // bad parameters are refused before any look-up
+    const list = await getList(ctx.db, me, idParam(request.params.id));
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => listTimeline(ctx, list, page)), 'home');
   });
 
   app.get('/api/v1/timelines/public', { config: { ...rule('optional', 'read:statuses'), expensive: true } }, async (request, reply) => {
@@ -18,15 +27,18 @@ export default async function timelines(app: FastifyInstance, ctx: AppContext) {
     const me = optionalViewer(request);
     // Every account is local, so remote=true selects nothing (and local=true everything).
     const onlyMedia = flag(q, 'only_media') ?? false;
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, async (page) => (flag(q, 'remote') ? [] : publicTimeline(ctx.db, me, page, onlyMedia))));
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, async (page) => (flag(q, 'remote') ? [] : publicTimeline(ctx.db, me, page, onlyMedia))), 'public');
   });
 
   app.get<{ Params: { hashtag: string } }>('/api/v1/timelines/tag/:hashtag', { config: { ...rule('optional', 'read:statuses'), expensive: true } }, async (request, reply) => {
+    const q = request.query as Params;
     const tag = request.params.hashtag;
     if (!HASHTAG.test(tag)) throw badRequest('Invalid hashtag');
+    for (const more of ['any', 'all', 'none']) refuseUnsupported(`${more}[]`, q[more], isEmptyValue, 'Timelines of several hashtags');
     const me = optionalViewer(request);
-    const onlyMedia = flag(request.query as Params, 'only_media') ?? false;
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => tagTimeline(ctx.db, me, tag, page, onlyMedia)));
+    // Every account is local, so remote=true selects nothing.
+    const onlyMedia = flag(q, 'only_media') ?? false;
+    return renderStatuses(ctx, me, await paginated(ctx, request, reply, async (page) => (flag(q, 'remote') ? [] : tagTimeline(ctx.db, me, tag, page, onlyMedia))), 'public');
   });
 
   for (const table of ['favourites', 'bookmarks'] as const) {

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { badRequest } from '../../errors.js';
 import { searchAccounts, searchStatuses, searchTags } from '../../domain/search.js';
 import { optionalViewer, rule } from '../auth.js';
-import { str, type Params } from '../params.js';
+import { isEmptyValue, refuseUnsupported, str, type Params } from '../params.js';
 import { renderStatuses, renderTags } from '../render.js';
 import { serializeAccount } from '../serializers.js';
 
@@ -19,6 +19,9 @@ export default async function search(app: FastifyInstance, ctx: AppContext) {
     const offset = query.offset === undefined ? 0 : Number(query.offset);
     if (!Number.isInteger(limit) || limit < 1) throw badRequest('limit must be a positive integer');
     if (!Number.isInteger(offset) || offset < 0 || offset > 10_000) throw badRequest('offset must be an integer between 0 and 10000');
+    // Narrowing to followed accounts or to one account's posts is not implemented: refused, not ignored.
+    refuseUnsupported('following', query.following, isEmptyValue, 'Searching followed accounts only');
+    refuseUnsupported('account_id', query.account_id, (v) => v === '', "Searching one account's posts");
     const me = optionalViewer(request);
     const capped = Math.min(limit, 40);
     const want = (t: (typeof TYPES)[number]) => q.length > 0 && (!type || type === t);
@@ -34,7 +37,7 @@ export default async function search(app: FastifyInstance, ctx: AppContext) {
     ]);
     return {
       accounts: accounts.map((a) => serializeAccount(ctx.config, a)),
-      hashtags: await renderTags(ctx, hashtags.map((t) => t.name)),
+      hashtags: await renderTags(ctx, hashtags.map((t) => t.name), me),
       statuses: await renderStatuses(ctx, me, statuses),
     };
   });

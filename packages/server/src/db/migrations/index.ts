@@ -8,6 +8,7 @@ import * as m0006 from './0006-home-feed.js';
 import * as m0007 from './0007-conversations.js';
 import * as m0008 from './0008-login-attempts.js';
 import * as m0009 from './0009-security.js';
+import * as m0010 from './0010-control-what-you-read.js';
 import * as m0011 from './0011-media.js';
 
 export const migrations: Array<{ version: number; name: string; sql: string }> = [
@@ -20,5 +21,6 @@ export const migrations: Array<{ version: number; name: string; sql: string }> =
   { version: 7, name: 'conversations', sql: m0007.sql },
   { version: 8, name: 'login_attempts', sql: m0008.sql },
   { version: 9, name: 'security', sql: m0009.sql },
+  { version: 10, name: 'control_what_you_read', sql: m0010.sql },
   { version: 11, name: 'media', sql: m0011.sql },
 ];

@@ -16,7 +16,7 @@ export function renderNav(): void {
   const me = state.me;
   nav.replaceChildren(...(me
     ? [link('/', 'Home', 'home'), link('/public/local', 'Explore', 'explore'), link('/notifications', 'Notifications', 'bell', state.unreadNotifications),
-      link('/conversations', 'Messages', 'mail'), link('/search', 'Search', 'search'),
+      link('/conversations', 'Messages', 'mail'), link('/search', 'Search', 'search'), link('/lists', 'Lists', 'list', 0, 'wide-only'),
       link('/bookmarks', 'Bookmarks', 'bookmark', 0, 'wide-only'), link(profilePath(me), 'Profile', 'person'), link('/settings', 'Settings', 'settings', 0, 'wide-only'),
       h('button', { type: 'button', class: 'primary compose-button', onclick: () => openComposer({}) }, icon('compose'), h('span', { class: 'nav-label' }, 'Post'))]
     : [link('/public/local', 'Explore', 'explore'), link('/search', 'Search', 'search'), link('/sign_in', 'Sign in', 'signin'), link('/sign_up', 'Sign up', 'person')]));

@@ -14,12 +14,17 @@ import { homeView, welcomeView } from './views/home.js';
  * page is idle (prefetchViews): a first visit fetches about half the modules, in fewer round trips.
  */
 const views = {
+  about: () => import('./views/about.js'),
   auth: () => import('./views/auth.js'),
   bookmarks: () => import('./views/bookmarks.js'),
   conversations: () => import('./views/conversations.js'),
   explore: () => import('./views/explore.js'),
+  filters: () => import('./views/filters.js'),
+  followedTags: () => import('./views/followed-tags.js'),
   followRequests: () => import('./views/follow-requests.js'),
-  notifications: () => import('./views/notifications.js'),
+  lists: () => import('./views/lists.js'),
+  notificationGroups: () => import('./views/notification-groups.js'),
+  notificationRequests: () => import('./views/notification-requests.js'),
   profile: () => import('./views/profile.js'),
   search: () => import('./views/search.js'),
   settings: () => import('./views/settings.js'),
@@ -53,14 +58,20 @@ export function renderOnNavigation(): void {
 export async function render(): Promise<void> {
   leaveView();
   const path = decodeURIComponent(location.pathname);
-  const needsAccount = ['/', '/notifications', '/conversations', '/follow_requests', '/settings', '/bookmarks'].includes(path);
+  const needsAccount = ['/', '/notifications', '/notifications/requests', '/follow_requests', '/settings', '/bookmarks', '/lists', '/filters', '/followed_tags', '/conversations'].includes(path) || path.startsWith('/lists/');
   if (needsAccount && !state.me) { if (path === '/') welcomeView(); else navigate('/sign_in', true); return; }
   try {
     let m: RegExpExecArray | null;
     if (path === '/') homeView();
     else if (path === '/public/local' || path === '/public') (await views.explore()).exploreView(path === '/public/local');
-    else if (path === '/notifications') (await views.notifications()).notificationsView();
+    else if (path === '/notifications') (await views.notificationGroups()).notificationGroupsView();
+    else if (path === '/notifications/requests') await (await views.notificationRequests()).notificationRequestsView();
+    else if (path === '/lists') await (await views.lists()).listsView();
+    else if ((m = /^\/lists\/(\d+)$/.exec(path))) await (await views.lists()).listView(m[1]!);
+    else if (path === '/filters') await (await views.filters()).filtersView();
+    else if (path === '/followed_tags') (await views.followedTags()).followedTagsView();
     else if (path === '/conversations') (await views.conversations()).conversationsView();
+    else if (path === '/about') await (await views.about()).aboutView();
     else if (path === '/follow_requests') (await views.followRequests()).followRequestsView();
     else if (path === '/search') await (await views.search()).searchView();
     else if (path === '/settings') (await views.settings()).settingsView();

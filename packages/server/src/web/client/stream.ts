@@ -18,6 +18,9 @@ let reportTimer: ReturnType<typeof setTimeout> | undefined;
 
 const keyOf = (stream: string, tag?: string) => (tag ? `${stream}:${tag.toLowerCase()}` : stream);
 
+/** A (un)subscribe message; `tag` is the hashtag, or for the `list` stream the list's id. */
+const message = (type: string, stream: string, tag?: string) => JSON.stringify(stream === 'list' ? { type, stream, list: tag } : { type, stream, tag });
+
 function connect(): void {
   clearTimeout(reconnectTimer); // one socket at a time, however connect() was reached
   const url = new URL('/api/v1/streaming', location.href);
@@ -32,7 +35,7 @@ function connect(): void {
     clearTimeout(reportTimer);
     reportTimer = undefined;
     reportStream(true);
-    for (const s of subscriptions.values()) ws.send(JSON.stringify({ type: 'subscribe', stream: s.stream, tag: s.tag }));
+    for (const s of subscriptions.values()) ws.send(message('subscribe', s.stream, s.tag));
     if (reconnected) for (const l of reconnectListeners) l();
   };
   ws.onmessage = (message) => {
@@ -66,7 +69,7 @@ export function subscribe(stream: string, tag: string | undefined, listener: Lis
   if (!sub) {
     sub = { stream, tag, listeners: new Set() };
     subscriptions.set(key, sub);
-    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'subscribe', stream, tag }));
+    if (socket?.readyState === WebSocket.OPEN) socket.send(message('subscribe', stream, tag));
   }
   sub.listeners.add(listener);
   if (!socket) connect();
@@ -74,7 +77,7 @@ export function subscribe(stream: string, tag: string | undefined, listener: Lis
     sub!.listeners.delete(listener);
     if (sub!.listeners.size === 0) {
       subscriptions.delete(key);
-      if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'unsubscribe', stream, tag }));
+      if (socket?.readyState === WebSocket.OPEN) socket.send(message('unsubscribe', stream, tag));
     }
   };
 }

@@ -14,6 +14,8 @@ export interface Status {
   mentions: Array<{ id: string; acct: string }>;
   sensitive?: boolean;
   media_attachments?: MediaAttachment[];
+  /** The reader's filters this post matches where it is shown (Mastodon's FilterResult). */
+  filtered?: Array<{ filter: { title: string; filter_action: 'warn' | 'hide' | 'blur'; context: string[] }; keyword_matches: string[] | null }>;
 }
 export interface MediaAttachment {
   id: string; type: 'image' | 'gifv' | 'video' | 'audio' | 'unknown'; url: string | null; preview_url: string | null;
@@ -21,7 +23,7 @@ export interface MediaAttachment {
   meta?: { focus?: { x: number; y: number }; original?: { width: number; height: number } };
 }
 export interface Notification { id: string; type: string; created_at: string; account: Account; status: Status | null }
-export interface Relationship { id: string; following: boolean; requested: boolean; followed_by: boolean; blocking: boolean; muting: boolean }
-export interface Tag { name: string; history?: Array<{ day: string; uses: string; accounts: string }> }
+export interface Relationship { id: string; following: boolean; requested: boolean; followed_by: boolean; blocking: boolean; muting: boolean; note?: string }
+export interface Tag { id?: string; name: string; following?: boolean; history?: Array<{ day: string; uses: string; accounts: string }> }
 export interface Conversation { id: string; unread: boolean; accounts: Account[]; last_status: Status | null }
 export interface StatusEdit { content: string; spoiler_text: string; created_at: string; account: Account }

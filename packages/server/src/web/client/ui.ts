@@ -105,6 +105,7 @@ export function icon(name: string): SVGSVGElement {
     settings: 'M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6zM4 12h2M18 12h2M12 4v2M12 18v2M6.3 6.3l1.4 1.4M16.3 16.3l1.4 1.4M6.3 17.7l1.4-1.4M16.3 7.7l1.4-1.4',
     compose: 'M4 20h4L19 9l-4-4L4 16zM14 6l4 4',
     signin: 'M10 17l5-5-5-5M15 12H3M14 4h6v16h-6',
+    list: 'M9 6h11M9 12h11M9 18h11M4 6h.01M4 12h.01M4 18h.01',
   };
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
@@ -212,9 +213,12 @@ export function renderStatus(entry: Status, actions: StatusActions, options: { f
     content.push(h('div', { class: 'cw' }, h('p', { class: 'cw-text', id: textId }, s.spoiler_text), toggle));
   }
   content.push(body);
-  const gallery = mediaGallery(s);
+  const blurred = (entry.filtered ?? []).some((r) => r.filter.filter_action === 'blur');
+  const gallery = mediaGallery(blurred ? { ...s, sensitive: true } : s);
   if (gallery) content.push(gallery);
   if (s.quote) content.push(quoteCard(s.quote));
+  const warning = filterWarning(entry, content);
+  if (warning) content.splice(0, content.length, warning);
 
   const replyButton = h('button', { type: 'button', class: 'action reply', title: 'Reply' }, icon('reply'), h('span', { class: 'visually-hidden' }, 'Reply'), h('span', { class: 'count' }, countLabel(s.replies_count)));
   replyButton.addEventListener('click', (e) => { e.stopPropagation(); actions.reply(s); });
@@ -256,6 +260,20 @@ function engagement(s: Status): HTMLElement | null {
   if (s.reblogs_count) parts.push(h('a', { href: `${statusPath(s)}/reblogs` }, h('strong', {}, String(s.reblogs_count)), s.reblogs_count === 1 ? ' repost' : ' reposts'));
   if (s.favourites_count) parts.push(h('a', { href: `${statusPath(s)}/favourites` }, h('strong', {}, String(s.favourites_count)), s.favourites_count === 1 ? ' like' : ' likes'));
   return parts.length ? h('p', { class: 'engagement' }, ...parts) : null;
+}
+
+/**
+ * A post matching one of the reader's `warn` filters shows only the filter's name and a button that
+ * reveals it (Mastodon's behaviour); `hide` never reaches the page, and `blur` hides its pictures
+ * behind a cover, as a sensitive post's (renderStatus).
+ */
+function filterWarning(entry: Status, content: HTMLElement[]): HTMLElement | null {
+  const warned = (entry.filtered ?? []).filter((r) => r.filter.filter_action === 'warn');
+  if (!warned.length) return null;
+  const hidden = h('div', { class: 'filtered-content', hidden: true }, ...content);
+  const show = h('button', { type: 'button', class: 'ghost' }, 'Show anyway');
+  show.addEventListener('click', (e) => { e.stopPropagation(); hidden.hidden = false; show.remove(); });
+  return h('div', { class: 'filtered' }, h('p', { class: 'cw-text' }, `Filtered: ${warned.map((r) => r.filter.title).join(', ')}`), show, hidden);
 }
 
 function replyTargets(s: Status, me: Account | null): Child[] {

@@ -6,6 +6,7 @@ import { onLeave, state } from '../state.js';
 import { timeline } from '../timeline.js';
 import type { Account, Relationship } from '../types.js';
 import { accountRow, append, avatar, displayName, h, icon, plainText, profilePath } from '../ui.js';
+import { profileNote } from './profile-note.js';
 
 type FollowState = 'none' | 'requested' | 'following';
 const followStateOf = (r: Relationship | undefined): FollowState => (r?.following ? 'following' : r?.requested ? 'requested' : 'none');
@@ -80,9 +81,11 @@ export async function profileView(acct: string, tab: string): Promise<void> {
     following.textContent = String(a.following_count);
   }).catch(() => {});
   const buttons = h('div', { class: 'profile-actions' });
+  let note: HTMLElement | null = null;
   if (own) append(buttons, h('a', { class: 'button', href: '/bookmarks' }, 'Bookmarks'), h('a', { class: 'button', href: '/settings' }, 'Edit profile'));
   else if (state.me) {
     const [rel] = await get<Relationship[]>(withQuery('/api/v1/accounts/relationships', { 'id[]': account.id }));
+    note = profileNote(account, rel);
     append(buttons,
       followButton(account, rel, refreshCounts),
       relationToggle(account, ['Mute', 'Unmute'], rel?.muting ?? false, ['mute', 'unmute']),
@@ -101,7 +104,8 @@ export async function profileView(acct: string, tab: string): Promise<void> {
     h('p', { class: 'counts' },
       h('span', {}, h('strong', {}, String(account.statuses_count)), ' posts'),
       h('a', { href: `${base}/following` }, following, ' following'),
-      h('a', { href: `${base}/followers` }, followers, ' followers')));
+      h('a', { href: `${base}/followers` }, followers, ' followers')),
+    note);
   // Mastodon has no public "likes of account X" endpoint: the Likes tab exists on one's own profile only.
   const tabs: Array<[string, string]> = [['', 'Posts'], ['with_replies', 'Replies'], ...(own ? [['likes', 'Likes'] as [string, string]] : [])];
   const tabNav = h('nav', { class: 'tabs', 'aria-label': 'Profile sections' },

@@ -90,6 +90,10 @@ export function settingsView(): void {
       elsewhereStatus.textContent = n === 1 ? 'Signed out of 1 other session or app.' : `Signed out of ${n} other sessions and apps.`;
     } catch (err) { elsewhereStatus.textContent = (err as Error).message; }
   });
-  setView('Settings', heading('Settings'), profileForm, profileImagesForm(), passwordForm,
+  // On phones the navigation has no room for these: they are one tap away here.
+  const reading = h('nav', { class: 'settings-form link-list', 'aria-labelledby': 'reading-h' }, h('h2', { id: 'reading-h' }, 'What you read'),
+    ...[['/lists', 'Lists'], ['/filters', 'Filters'], ['/followed_tags', 'Followed hashtags'], ['/notifications/requests', 'Filtered notifications'], ['/about', 'About this server']]
+      .map(([href, label]) => h('a', { href: href! }, label!)));
+  setView('Settings', heading('Settings'), reading, profileForm, profileImagesForm(), passwordForm,
     h('section', { class: 'settings-form' }, h('h2', {}, 'Session'), h('div', { class: 'session-actions' }, elsewhere, signOut), elsewhereStatus));
 }
