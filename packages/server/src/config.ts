@@ -1,4 +1,5 @@
 // The environment is read once, here, into a typed config; bad values stop start-up with a clear message.
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { OWASP_ARGON2ID, type PasswordHashing } from './domain/passwords.js';
 
@@ -24,7 +25,6 @@ export interface Config {
   /** In a cluster, a primary silent this long on its heartbeat connection is presumed gone; 0: off. */
   dbHeartbeatTimeoutMs: number;
   bodyLimitBytes: number;
-  registrationsOpen: boolean;
   logLevel: string;
   /** argon2id cost of new password hashes (OWASP's minimum by default); tests lower it to keep the suite fast. */
   passwordHashing: PasswordHashing;
@@ -45,6 +45,13 @@ export interface Config {
    * reach the app directly must not be trusted: it would pick a fresh address per request.
    */
   trustProxy: string;
+  /** Whether this server delivers Web Push (drains the queue every server shares); on by default. */
+  pushDelivery: boolean;
+  /**
+   * Internal addresses (CIDRs) push endpoints may be at: none by default, since an endpoint is a URL
+   * anyone may give us to fetch. Tests and the drills use loopback and the cluster's network.
+   */
+  pushAllowedPrivate: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -81,6 +88,13 @@ function trustProxyList(raw: string | undefined): string {
   return entries.join(',');
 }
 
+function cidrList(raw: string | undefined): string {
+  const entries = (raw ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.find((e) => !/^([0-9.]+|[0-9a-f:]+)(\/\d{1,3})?$/i.test(e) || !isIP(e.split('/')[0]!));
+  if (bad !== undefined) throw new ConfigError(`FIREBREAK_PUSH_ALLOWED_PRIVATE: "${bad}" is not an address or a CIDR`);
+  return entries.join(',');
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const port = int(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || '127.0.0.1';
@@ -104,7 +118,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     dbHedgeMs: int(env, 'FIREBREAK_DB_HEDGE_MS', 750, 10, 60_000),
     dbHeartbeatTimeoutMs: int(env, 'FIREBREAK_DB_HEARTBEAT_TIMEOUT_MS', 1500, 0, 60_000),
     bodyLimitBytes: int(env, 'FIREBREAK_BODY_LIMIT_BYTES', 64 * 1024, 1024, 50 * 1024 * 1024),
-    registrationsOpen: bool(env, 'FIREBREAK_REGISTRATIONS_OPEN', true),
     logLevel: env.LOG_LEVEL || 'info',
     passwordHashing: {
       memoryKiB: int(env, 'FIREBREAK_ARGON2_MEMORY_KIB', OWASP_ARGON2ID.memoryKiB, 8, 4 * 1024 * 1024),
@@ -118,6 +131,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     adminToken: env.FIREBREAK_ADMIN_TOKEN || undefined,
     metricsToken: env.FIREBREAK_METRICS_TOKEN || undefined,
     trustProxy: trustProxyList(env.FIREBREAK_TRUST_PROXY),
+    pushDelivery: bool(env, 'FIREBREAK_PUSH_DELIVERY', true),
+    pushAllowedPrivate: cidrList(env.FIREBREAK_PUSH_ALLOWED_PRIVATE),
     ...overrides,
   };
   return config;

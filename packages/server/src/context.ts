@@ -5,7 +5,9 @@ import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { AppEvents } from './domain/events.js';
+import { ActivityTracker } from './domain/admin-metrics.js';
 import { LoginLimiter } from './domain/login-limiter.js';
+import { ensureVapidKeys, type VapidKeys } from './domain/push.js';
 import { deadlineStorage, guardWithDeadline } from './overload/deadline.js';
 
 export interface Metrics {
@@ -25,6 +27,10 @@ export interface AppContext {
   readonly loginLimiter: LoginLimiter;
   /** Viewers whose home feed this server is building, so concurrent reads do not build it twice. */
   readonly homeFeedsBuilding: Set<string>;
+  /** The instance's Web Push key pair (made once, kept in the database: domain/push.ts). */
+  readonly vapid: VapidKeys;
+  /** Which accounts used the API today (admin measures and retention). */
+  readonly activity: ActivityTracker;
 }
 
 function createMetrics(): Metrics {
@@ -61,7 +67,9 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
     (deadline) => metrics.rejected.inc({ reason: 'deadline', route: deadline.route }));
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
-  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set() };
+  const vapid = await ensureVapidKeys(db);
+  const activity = new ActivityTracker(db, (err) => logger.warn({ err }, 'could not record account activity'));
+  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), vapid, activity };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {

@@ -6,7 +6,7 @@ import type { Queryable } from '../db/index.js';
 import { notFound } from '../errors.js';
 import { getAccounts } from '../domain/accounts.js';
 import type { ConversationRow } from '../domain/conversations.js';
-import { hydrateConversations, hydrateNotifications, hydrateStatuses, participantsOf } from '../domain/hydration.js';
+import { hydrateConversations, hydrateNotifications, hydrateReportedStatuses, hydrateStatuses, participantsOf } from '../domain/hydration.js';
 import type { NotificationRow } from '../domain/notifications.js';
 import type { StatusRow } from '../domain/statuses.js';
 import { tagUsage } from '../domain/tags.js';
@@ -17,6 +17,12 @@ export async function renderStatuses(ctx: AppContext, viewerId: string | null, r
   return serializeStatuses(ctx.config, await hydrateStatuses(db, viewerId, rows), rows);
 }
 
+/** The statuses a report cites, as the moderator reading it sees them: all of them (hydration.ts). */
+export async function renderReportedStatuses(ctx: AppContext, moderatorId: string, rows: StatusRow[]): Promise<Entity[]> {
+  if (rows.length === 0) return [];
+  return serializeStatuses(ctx.config, await hydrateReportedStatuses(ctx.db, moderatorId, rows), rows);
+}
+
 /** One status; 404 when the viewer may not see it (or, for a reblog, what it reblogs). */
 export async function renderStatus(ctx: AppContext, viewerId: string | null, row: StatusRow, db: Queryable = ctx.db): Promise<Entity> {
   const [entity] = await renderStatuses(ctx, viewerId, [row], db);
@@ -24,9 +30,14 @@ export async function renderStatus(ctx: AppContext, viewerId: string | null, row
   return entity;
 }
 
-/** The accounts among `ids` that exist, in that order. */
+/**
+ * The accounts among `ids` that exist, in that order. Suspended accounts are left out of lists
+ * (followers, who favourited, blocks...), as Mastodon leaves them out.
+ */
 export async function renderAccounts(ctx: AppContext, ids: string[]): Promise<Entity[]> {
-  return serializeAccounts(ctx.config, ids, await getAccounts(ctx.db, ids));
+  const accounts = await getAccounts(ctx.db, ids);
+  for (const [id, a] of accounts) if (a.suspended_at) accounts.delete(id);
+  return serializeAccounts(ctx.config, ids, accounts);
 }
 
 export async function renderNotifications(ctx: AppContext, viewerId: string, rows: NotificationRow[]): Promise<Entity[]> {

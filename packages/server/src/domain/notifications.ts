@@ -5,18 +5,33 @@
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { notFound } from '../errors.js';
+import type { NotificationRef } from './events.js';
 import { idempotentWrite } from './idempotency.js';
+import { enqueuePushSql } from './push-queue.js';
 import { keysetPage, type PageParams } from './pagination.js';
 import { visibleTo } from './visibility.js';
 
 export const NOTIFICATION_TYPES = ['mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'quote', 'quoted_update',
   'admin.sign_up', 'admin.report', 'severed_relationships', 'moderation_warning'] as const;
 
-/** Excludes notifications from accounts the recipient (`$1`-style parameter) blocks or mutes with notifications. */
-const notSilenced = (recipient: string, actor: string) => `not exists (select 1 from blocks where account_id = ${recipient} and target_account_id = ${actor})
-       and not exists (select 1 from mutes where account_id = ${recipient} and target_account_id = ${actor} and notifications)`;
+/**
+ * Excludes notifications from accounts the recipient (`$1`-style parameter) blocks or mutes with
+ * notifications, from suspended accounts, and from silenced (limited) accounts the recipient does not
+ * follow, as Mastodon filters them. What staff are told (a report, a sign-up) passes whoever it is from.
+ */
+const notSilenced = (recipient: string, actor: string, type = "''") => `not exists (select 1 from blocks where account_id = ${recipient} and target_account_id = ${actor})
+       and not exists (select 1 from mutes where account_id = ${recipient} and target_account_id = ${actor} and notifications)
+       and not exists (select 1 from accounts fa where fa.id = ${actor} and (fa.suspended_at is not null
+         or (fa.silenced_at is not null and not (${type} like 'admin.%')
+           and not exists (select 1 from follows ff where ff.account_id = ${recipient} and ff.target_account_id = ${actor}))))`;
 
-export interface NotificationRow { id: string; account_id: string; from_account_id: string; type: string; status_id: string | null; created_at: Date }
+export interface NotificationRow {
+  id: string; account_id: string; from_account_id: string; type: string; status_id: string | null; created_at: Date;
+  /** admin.report: the report; moderation_warning: the warning. */
+  report_id: string | null; account_warning_id: string | null;
+}
+
+export const NOTIFICATION_COLUMNS = 'n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.created_at, n.report_id, n.account_warning_id';
 
 /**
  * Records a notification unless it is to oneself, the recipient blocks or mutes the actor, or the
@@ -26,12 +41,45 @@ export interface NotificationRow { id: string; account_id: string; from_account_
 export async function notify(db: Queryable, recipientId: string, fromId: string, type: string, statusId: string | null): Promise<string | undefined> {
   if (recipientId === fromId) return undefined;
   const [row] = await db.query<{ id: string }>(
-    `insert into notifications (account_id, from_account_id, type, status_id)
-     select $1, $2, $3, $4
-     where ${notSilenced('$1', '$2')}
-       and ($4::bigint is null or exists (select 1 from statuses s where s.id = $4 and ${visibleTo('$1')}))
-     returning id`, [recipientId, fromId, type, statusId]);
+    `with created as (
+       insert into notifications (account_id, from_account_id, type, status_id)
+       select $1, $2, $3, $4
+       where ${notSilenced('$1', '$2', '$3')}
+         and ($4::bigint is null or exists (select 1 from statuses s where s.id = $4 and ${visibleTo('$1')}))
+       returning id, account_id, from_account_id, type),
+     pushed as (${enqueuePushSql('created')})
+     select id from created`, [recipientId, fromId, type, statusId]);
   return row?.id;
+}
+
+/**
+ * Tells every account whose role has `permission` (domain/roles.ts) of a new report or sign-up, except
+ * those in `except` (the reporter, the reported). Staff whose login is disabled or suspended are not told.
+ */
+export async function notifyStaff(db: Queryable, roleIds: number[], fromId: string, type: 'admin.report' | 'admin.sign_up', reportId: string | null, except: string[]): Promise<NotificationRef[]> {
+  const rows = await db.query<{ id: string; account_id: string }>(
+    `with created as (
+       insert into notifications (account_id, from_account_id, type, report_id)
+       select a.id, $2, $3, $4 from accounts a
+       where a.role_id = any($1::int[]) and not (a.id = any($5::bigint[])) and a.suspended_at is null and not a.disabled
+       returning id, account_id, from_account_id, type),
+     pushed as (${enqueuePushSql('created')})
+     select id, account_id from created`, [roleIds, fromId, type, reportId, except]);
+  return rows.map((r) => ({ id: r.id, accountId: r.account_id }));
+}
+
+/**
+ * The warned account hears of a moderation decision (moderation_warning, with the AccountWarning). As
+ * on Mastodon the notification is "from" its recipient: which moderator decided is not shown.
+ */
+export async function notifyWarning(db: Queryable, targetId: string, warningId: string): Promise<NotificationRef> {
+  const [row] = await db.query<{ id: string }>(
+    `with created as (
+       insert into notifications (account_id, from_account_id, type, account_warning_id) values ($1, $1, 'moderation_warning', $2)
+       returning id, account_id, from_account_id, type),
+     pushed as (${enqueuePushSql('created')})
+     select id from created`, [targetId, warningId]);
+  return { id: row!.id, accountId: targetId };
 }
 
 /**
@@ -41,12 +89,15 @@ export async function notify(db: Queryable, recipientId: string, fromId: string,
  */
 export async function notifySubscribers(db: Queryable, authorId: string, statusId: string, alreadyNotified: string[]): Promise<Array<{ id: string; accountId: string }>> {
   const rows = await db.query<{ id: string; account_id: string }>(
-    `insert into notifications (account_id, from_account_id, type, status_id)
-     select f.account_id, $1, 'status', $2 from follows f
-     where f.target_account_id = $1 and f.notify and not (f.account_id = any($3::bigint[]))
-       and ${notSilenced('f.account_id', '$1')}
-       and exists (select 1 from statuses s where s.id = $2 and ${visibleTo('f.account_id')})
-     returning id, account_id`, [authorId, statusId, alreadyNotified]);
+    `with created as (
+       insert into notifications (account_id, from_account_id, type, status_id)
+       select f.account_id, $1, 'status', $2 from follows f
+       where f.target_account_id = $1 and f.notify and not (f.account_id = any($3::bigint[]))
+         and ${notSilenced('f.account_id', '$1')}
+         and exists (select 1 from statuses s where s.id = $2 and ${visibleTo('f.account_id')})
+       returning id, account_id, from_account_id, type),
+     pushed as (${enqueuePushSql('created')})
+     select id, account_id from created`, [authorId, statusId, alreadyNotified]);
   return rows.map((r) => ({ id: r.id, accountId: r.account_id }));
 }
 
@@ -61,7 +112,7 @@ export async function listNotifications(db: Queryable, accountId: string, page: 
   // Blocking or muting (with notifications) someone also hides what they did before.
   // A notification about a status the recipient may no longer see (edited to leave them out, a
   // block since) is not listed; hydration leaves such statuses out of every response anyway.
-  const conditions = ['n.account_id = $1', notSilenced('$1', 'n.from_account_id'),
+  const conditions = ['n.account_id = $1', notSilenced('$1', 'n.from_account_id', 'n.type'),
     `(n.status_id is null or exists (select 1 from statuses s where s.id = n.status_id and ${visibleTo('$1')}))`];
   const types = typeList(filters.types);
   const excluded = typeList(filters.excludeTypes);
@@ -69,13 +120,13 @@ export async function listNotifications(db: Queryable, accountId: string, page: 
   if (excluded) { params.push(excluded); conditions.push(`not (n.type = any($${params.length}::text[]))`); }
   if (typeof filters.accountId === 'string' && /^\d{1,19}$/.test(filters.accountId)) { params.push(filters.accountId); conditions.push(`n.from_account_id = $${params.length}`); }
   return keysetPage<NotificationRow>(db, page, 'n.id', params, (k) =>
-    `select n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.created_at from notifications n
+    `select ${NOTIFICATION_COLUMNS} from notifications n
      where ${conditions.join(' and ')} and ${k.where} order by ${k.order} limit ${k.limit}`);
 }
 
 /** One of the account's notifications, or undefined (someone else's, dismissed, or undone since). */
 export async function findNotification(db: Queryable, accountId: string, id: string): Promise<NotificationRow | undefined> {
-  const [row] = await db.query<NotificationRow>('select id, account_id, from_account_id, type, status_id, created_at from notifications where id = $1 and account_id = $2', [id, accountId]);
+  const [row] = await db.query<NotificationRow>(`select ${NOTIFICATION_COLUMNS} from notifications n where n.id = $1 and n.account_id = $2`, [id, accountId]);
   return row;
 }
 
@@ -104,7 +155,7 @@ export async function unreadCount(db: Queryable, accountId: string, limit: numbe
     `select count(*) as n from (
        select 1 from notifications n
        where n.account_id = $1 and n.id > coalesce((select last_read_id from markers where account_id = $1 and timeline = 'notifications'), 0)
-         and ${notSilenced('$1', 'n.from_account_id')}
+         and ${notSilenced('$1', 'n.from_account_id', 'n.type')}
        limit $2) unread`, [accountId, limit]);
   return Number(row?.n ?? 0);
 }

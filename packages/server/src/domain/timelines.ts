@@ -5,7 +5,7 @@ import type { Queryable } from '../db/index.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { buildHomeFeed } from './home-feed.js';
-import { notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
+import { authorInGoodStanding, authorNotSuspended, notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
 
 function page(db: Queryable, from: string, conditions: string[], params: unknown[], p: PageParams, column = 's.id'): Promise<StatusRow[]> {
   return keysetPage<StatusRow & { cursor?: string }>(db, p, column, params, (k) =>
@@ -24,13 +24,14 @@ export function homeConditions(v: string): string[] {
     notMutedBy(v),
     reblogNotMutedBy(v),
     `not exists (select 1 from blocks b where b.account_id = ${v} and b.target_account_id = s.account_id)`,
+    authorNotSuspended(),
   ];
 }
 
 /** The public timeline's predicates. */
 export function publicConditions(v: string): string[] {
   // All accounts are local, so local=true and remote=false select the same statuses.
-  return [`s.visibility = 'public'`, `s.reblog_of_id is null`, visibleTo(v), notMutedBy(v)];
+  return [`s.visibility = 'public'`, `s.reblog_of_id is null`, visibleTo(v), notMutedBy(v), authorInGoodStanding()];
 }
 
 /**
@@ -50,6 +51,7 @@ export async function fanInHomeTimeline(db: Queryable, viewerId: string, p: Page
        where f.account_id = $1
          and not exists (select 1 from mutes mu where mu.account_id = $1 and mu.target_account_id = f.target_account_id)
          and not exists (select 1 from blocks b where b.account_id = $1 and b.target_account_id = f.target_account_id)
+         and not exists (select 1 from accounts sa where sa.id = f.target_account_id and sa.suspended_at is not null)
        union all select $1::bigint, true)
      select ${STATUS_COLUMNS} from statuses s where s.id in (
        select newest.id from sources cross join lateral (
@@ -108,7 +110,7 @@ export function publicTimeline(db: Queryable, viewerId: string | null, p: PagePa
 
 /** A hashtag timeline's predicates, besides the tag itself. */
 export function tagConditions(v: string): string[] {
-  return [`s.visibility = 'public'`, visibleTo(v), notMutedBy(v)];
+  return [`s.visibility = 'public'`, visibleTo(v), notMutedBy(v), authorInGoodStanding()];
 }
 
 export function tagTimeline(db: Queryable, viewerId: string | null, tag: string, p: PageParams): Promise<StatusRow[]> {

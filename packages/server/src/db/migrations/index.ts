@@ -8,6 +8,7 @@ import * as m0006 from './0006-home-feed.js';
 import * as m0007 from './0007-conversations.js';
 import * as m0008 from './0008-login-attempts.js';
 import * as m0009 from './0009-security.js';
+import * as m0012 from './0012-moderation.js';
 
 export const migrations: Array<{ version: number; name: string; sql: string }> = [
   { version: 1, name: 'initial', sql: m0001.sql },
@@ -19,4 +20,5 @@ export const migrations: Array<{ version: number; name: string; sql: string }> =
   { version: 7, name: 'conversations', sql: m0007.sql },
   { version: 8, name: 'login_attempts', sql: m0008.sql },
   { version: 9, name: 'security', sql: m0009.sql },
+  { version: 12, name: 'moderation', sql: m0012.sql },
 ];
