@@ -148,12 +148,17 @@ export async function deleteAccountData(ctx: AppContext, moderator: Moderator, t
     const target = await lockTarget(tx, moderator, targetId);
     if (!target.suspended_at || (target as { deleted_at: Date | null }).deleted_at) throw notAllowed();
     const id = target.id;
-    await tx.query(`update accounts a set following_count = greatest(following_count - 1, 0) from follows f where f.target_account_id = $1 and a.id = f.account_id`, [id]);
-    await tx.query(`update accounts a set followers_count = greatest(followers_count - 1, 0) from follows f where f.account_id = $1 and a.id = f.target_account_id`, [id]);
-    await tx.query(`update statuses p set favourites_count = greatest(favourites_count - 1, 0) from favourites f where f.account_id = $1 and p.id = f.status_id`, [id]);
-    await tx.query(`update statuses p set reblogs_count = greatest(reblogs_count - 1, 0) from statuses r where r.account_id = $1 and r.reblog_of_id = p.id and p.account_id <> $1`, [id]);
-    await tx.query(`update statuses p set replies_count = greatest(replies_count - 1, 0) from statuses r where r.account_id = $1 and r.in_reply_to_id = p.id and p.account_id <> $1`, [id]);
-    await tx.query(`update statuses p set quotes_count = greatest(quotes_count - 1, 0) from statuses r where r.account_id = $1 and r.quote_of_id = p.id and p.account_id <> $1`, [id]);
+    // Follows, favourites and reblogs are one per pair; replies and quotes are counted per parent.
+    await tx.query(`update accounts a set following_count = greatest(a.following_count - 1, 0) from follows f where f.target_account_id = $1 and a.id = f.account_id`, [id]);
+    await tx.query(`update accounts a set followers_count = greatest(a.followers_count - 1, 0) from follows f where f.account_id = $1 and a.id = f.target_account_id`, [id]);
+    await tx.query(`update statuses p set favourites_count = greatest(p.favourites_count - 1, 0) from favourites f where f.account_id = $1 and p.id = f.status_id`, [id]);
+    await tx.query(`update statuses p set reblogs_count = greatest(p.reblogs_count - 1, 0) from statuses r where r.account_id = $1 and r.reblog_of_id = p.id and p.account_id <> $1`, [id]);
+    for (const [counter, column] of [['replies_count', 'in_reply_to_id'], ['quotes_count', 'quote_of_id']]) {
+      await tx.query(
+        `update statuses p set ${counter} = greatest(p.${counter} - r.n, 0)
+         from (select ${column} as parent, count(*)::int as n from statuses where account_id = $1 and ${column} is not null group by 1) r
+         where p.id = r.parent and p.account_id <> $1`, [id]);
+    }
     for (const table of ['follows', 'follow_requests', 'blocks', 'mutes']) {
       await tx.query(`delete from ${table} where account_id = $1 or target_account_id = $1`, [id]);
     }
