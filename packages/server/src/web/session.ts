@@ -57,7 +57,8 @@ async function startSession(ctx: AppContext, request: FastifyRequest, reply: Fas
 
 /** The signed-in web session (cookie and CSRF token), for what only the web UI's settings may do. */
 async function webSession(ctx: AppContext, request: FastifyRequest): Promise<{ accountId: string; tokenId: string }> {
-  requireSameOrigin(request);
+  // Browsers send no Origin on a same-origin GET; the CSRF token (required below) is the proof there.
+  if (request.method !== 'GET') requireSameOrigin(request);
   const auth = await authenticate(ctx, request);
   if (!auth?.accountId || !readCookie(request, SESSION_COOKIE) || !request.headers[CSRF_HEADER]) throw unauthorized('Sign in first');
   return { accountId: auth.accountId, tokenId: auth.tokenId };
