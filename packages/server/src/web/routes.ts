@@ -91,7 +91,11 @@ function send(request: FastifyRequest, reply: FastifyReply, a: Asset, cacheContr
 }
 
 /** Paths the client router handles; each gets the shell. */
-const PAGE_PATHS = ['/', '/public', '/public/local', '/notifications', '/follow_requests', '/search', '/settings', '/bookmarks', '/sign_in', '/sign_up', '/tags/:tag', '/@:acct', '/@:acct/:rest'];
+const PAGE_PATHS = ['/', '/public', '/public/local', '/notifications', '/follow_requests', '/search', '/settings', '/bookmarks', '/sign_in', '/sign_up', '/tags/:tag', '/@:acct', '/@:acct/:rest',
+  '/invite/:code', '/moderation', '/moderation/accounts', '/moderation/log', '/moderation/reports/:id', '/moderation/accounts/:id'];
+
+/** Service workers may control the whole site from where they are served (web/client/). */
+const SERVICE_WORKERS = new Set(['/web/client/service-worker.js']);
 
 export default async function web(app: FastifyInstance, ctx: AppContext) {
   const assets = loadAssets();
@@ -107,6 +111,7 @@ export default async function web(app: FastifyInstance, ctx: AppContext) {
   for (const [path, a] of assets) {
     app.get(path, async (request, reply) => {
       reply.header('x-content-type-options', 'nosniff');
+      if (SERVICE_WORKERS.has(path)) reply.header('service-worker-allowed', '/');
       // Revalidated on each load (cheap 304s); file names carry no version to bust a longer cache.
       return send(request, reply, a, 'no-cache');
     });

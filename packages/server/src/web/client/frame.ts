@@ -1,6 +1,7 @@
 // The page around the views: the main column a view fills, its title, and the navigation, which
 // shows who is signed in and how many notifications are unread.
 import { openComposer } from './compose.js';
+import { isStaff } from './permissions.js';
 import { state } from './state.js';
 import { h, profilePath } from './ui.js';
 
@@ -15,6 +16,7 @@ export function renderNav(): void {
   nav.replaceChildren(...(me
     ? [link('/', 'Home'), link('/public/local', 'Explore'), link('/notifications', 'Notifications', state.unreadNotifications), link('/search', 'Search'),
       link('/bookmarks', 'Bookmarks', 0, 'wide-only'), link(profilePath(me), 'Profile'), link('/settings', 'Settings', 0, 'wide-only'),
+      ...(isStaff() ? [link('/moderation', 'Moderation', 0, 'wide-only')] : []),
       h('button', { type: 'button', class: 'primary compose-button', onclick: () => openComposer({}) }, 'Post')]
     : [link('/public/local', 'Explore'), link('/search', 'Search'), link('/sign_in', 'Sign in'), link('/sign_up', 'Sign up')]));
 }

@@ -10,6 +10,10 @@ import { bookmarksView } from './views/bookmarks.js';
 import { exploreView } from './views/explore.js';
 import { followRequestsView } from './views/follow-requests.js';
 import { homeView, welcomeView } from './views/home.js';
+import { moderationView } from './views/moderation.js';
+import { moderationAccountView } from './views/moderation-account.js';
+import { moderationReportView } from './views/moderation-report.js';
+import { isStaff } from './permissions.js';
 import { notificationsView } from './views/notifications.js';
 import { profileView } from './views/profile.js';
 import { searchView } from './views/search.js';
@@ -26,8 +30,9 @@ export function renderOnNavigation(): void {
 export async function render(): Promise<void> {
   leaveView();
   const path = decodeURIComponent(location.pathname);
-  const needsAccount = ['/', '/notifications', '/follow_requests', '/settings', '/bookmarks'].includes(path);
+  const needsAccount = ['/', '/notifications', '/follow_requests', '/settings', '/bookmarks'].includes(path) || path.startsWith('/moderation');
   if (needsAccount && !state.me) { if (path === '/') welcomeView(); else navigate('/sign_in', true); return; }
+  if (path.startsWith('/moderation') && !isStaff()) { setView('Not found', heading('Page not found'), h('p', {}, h('a', { href: '/' }, 'Go home'))); return; }
   try {
     let m: RegExpExecArray | null;
     if (path === '/') homeView();
@@ -37,7 +42,13 @@ export async function render(): Promise<void> {
     else if (path === '/search') await searchView();
     else if (path === '/settings') settingsView();
     else if (path === '/bookmarks') bookmarksView();
-    else if (path === '/sign_in' || path === '/sign_up') { if (state.me) navigate('/', true); else authView(path.slice(1) as 'sign_in' | 'sign_up'); }
+    else if (path === '/sign_in' || path === '/sign_up') { if (state.me) navigate('/', true); else await authView(path.slice(1) as 'sign_in' | 'sign_up'); }
+    else if ((m = /^\/invite\/([A-Za-z0-9]{1,100})$/.exec(path))) { if (state.me) navigate('/', true); else await authView('sign_up', m[1]!); }
+    else if (path === '/moderation') moderationView(new URLSearchParams(location.search).get('resolved') ? 'resolved' : 'reports', new URLSearchParams(location.search));
+    else if (path === '/moderation/accounts') moderationView('accounts', new URLSearchParams(location.search));
+    else if (path === '/moderation/log') moderationView('log', new URLSearchParams(location.search));
+    else if ((m = /^\/moderation\/reports\/(\d+)$/.exec(path))) await moderationReportView(m[1]!);
+    else if ((m = /^\/moderation\/accounts\/(\d+)$/.exec(path))) await moderationAccountView(m[1]!);
     else if ((m = /^\/tags\/([^/]+)$/.exec(path))) tagView(m[1]!);
     else if ((m = /^\/@([\w.@-]+)\/(\d+)$/.exec(path))) await threadView(m[2]!);
     else if ((m = /^\/@([\w.@-]+)(?:\/(with_replies|likes|followers|following))?$/.exec(path))) await profileView(m[1]!, m[2] ?? '');

@@ -1,9 +1,10 @@
-// What people do to a status wherever it is shown: reply, quote, like, repost, bookmark, delete,
+// What people do to a status wherever it is shown: reply, quote, like, repost, bookmark, delete, report,
 // open its thread; and how an edited or deleted status changes every copy on the page.
 import { post, request } from './api.js';
 import { openComposer } from './compose.js';
 import { main } from './frame.js';
 import { navigate } from './navigation.js';
+import { openReportDialog } from './report-dialog.js';
 import { state } from './state.js';
 import { toast } from './toast.js';
 import type { Status } from './types.js';
@@ -13,6 +14,7 @@ export const actions: StatusActions = {
   get me() { return state.me; },
   reply: (s) => openComposer({ replyTo: s }),
   quote: (s) => openComposer({ quote: s }),
+  report: (s) => void openReportDialog(s.account, s),
   async toggle(s, kind, on) {
     const verb = on ? kind : `un${kind}`;
     return post<Status>(`/api/v1/statuses/${s.id}/${verb}`);

@@ -65,6 +65,7 @@ export function icon(name: string): SVGSVGElement {
     bookmark: 'M6 3h12v18l-6-4-6 4z',
     delete: 'M5 7h14M10 7V4h4v3m-7 0 1 13h8l1-13',
     lock: 'M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5z',
+    flag: 'M5 21V4h12l-2 4 2 4H5',
   };
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
@@ -83,6 +84,8 @@ export interface StatusActions {
   quote(s: Status): void;
   toggle(s: Status, action: 'favourite' | 'reblog' | 'bookmark', on: boolean): Promise<Status>;
   remove(s: Status): Promise<void>;
+  /** Tells the moderators about someone else's post. */
+  report?(s: Status): void;
 }
 
 function countLabel(n: number): string { return n > 0 ? String(n) : ''; }
@@ -161,6 +164,11 @@ export function renderStatus(entry: Status, actions: StatusActions, options: { f
   }
   const bar = h('div', { class: 'actions', role: 'group', 'aria-label': 'Post actions' },
     replyButton, repost, quoteButton, toggleButton(s, 'favourite', actions), toggleButton(s, 'bookmark', actions));
+  if (!mine && actions.me && actions.report) {
+    const report = h('button', { type: 'button', class: 'action report', 'aria-label': 'Report', title: 'Report' }, icon('flag'));
+    report.addEventListener('click', (e) => { e.stopPropagation(); actions.report!(s); });
+    append(bar, report);
+  }
   if (mine) {
     const del = h('button', { type: 'button', class: 'action delete', 'aria-label': 'Delete', title: 'Delete' }, icon('delete'));
     del.addEventListener('click', async (e) => {

@@ -3,6 +3,9 @@ import { heading, setView } from '../frame.js';
 import { state } from '../state.js';
 import type { Account } from '../types.js';
 import { field, h, plainText } from '../ui.js';
+import { can } from '../permissions.js';
+import { invitesSection } from './settings-invites.js';
+import { pushSection, twoFactorSection } from './settings-security.js';
 
 export function settingsView(): void {
   const account = state.me!;
@@ -51,6 +54,7 @@ export function settingsView(): void {
       elsewhereStatus.textContent = n === 1 ? 'Signed out of 1 other session or app.' : `Signed out of ${n} other sessions and apps.`;
     } catch (err) { elsewhereStatus.textContent = (err as Error).message; }
   });
-  setView('Settings', heading('Settings'), profileForm, passwordForm,
+  setView('Settings', heading('Settings'), profileForm, passwordForm, twoFactorSection(), pushSection(),
+    ...(can('inviteUsers') ? [invitesSection(account)] : []),
     h('section', { class: 'settings-form' }, h('h2', {}, 'Session'), h('div', { class: 'session-actions' }, elsewhere, signOut), elsewhereStatus));
 }
