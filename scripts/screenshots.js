@@ -11,6 +11,9 @@ import { loadConfig } from '@firebreak/server/config.js';
 import { closeContext, createContext } from '@firebreak/server/context.js';
 import { registerAccount } from '@firebreak/server/domain/accounts.js';
 import { issueToken } from '@firebreak/server/domain/tokens.js';
+import { setRoleByUsername } from '@firebreak/server/domain/moderation.js';
+import { ROLES } from '@firebreak/server/domain/roles.js';
+import { addRule } from '@firebreak/server/domain/rules.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -35,13 +38,14 @@ const people = {
   jonas: { name: 'Jonas Lindqvist', bio: 'Writes about Postgres, replication and long walks.' },
   ines: { name: 'Inês Duarte 🔥', bio: 'Fire safety engineer. Opinions are load-tested.' },
   tomas: { name: 'Tomás Reyes', bio: 'Network engineer. I cut cables for a living (in drills).' },
+  cheapwatches: { name: 'Best Watches 4 U', bio: 'DM for deals!!!' },
 };
 const tokens = {};
 const ids = {};
 for (const [username, p] of Object.entries(people)) {
   const a = await registerAccount(ctx.db, { username, email: `${username}@example.com`, password: PASSWORD, agreement: true }, ctx.config.passwordHashing);
   ids[username] = a.id;
-  tokens[username] = (await issueToken(ctx.db, null, a.id, ['read', 'write', 'follow'])).access_token;
+  tokens[username] = (await issueToken(ctx.db, null, a.id, ['read', 'write', 'follow', 'admin:read', 'admin:write'])).access_token;
   await call(username, 'PATCH', '/api/v1/accounts/update_credentials', { display_name: p.name, note: p.bio });
 }
 async function call(who, method, url, payload) {
@@ -60,6 +64,14 @@ await call('ines', 'POST', `/api/v1/statuses/${first.id}/reblog`);
 await call('maya', 'POST', `/api/v1/statuses/${first.id}/favourite`);
 await call('jonas', 'POST', '/api/v1/statuses', { status: 'Good morning from dc3. Replica lag: 0 bytes. ☕' });
 await call('jonas', 'POST', '/api/v1/statuses', { status: 'Agreed, and the budget is configurable: FIREBREAK_DB_WRITE_BUDGET_MS.', in_reply_to_id: quoted.id });
+// Maya runs the instance; a spammer gets reported.
+await setRoleByUsername(ctx, 'maya', ROLES.owner);
+await addRule(ctx.db, 'No spam or advertising', 'Unsolicited promotion, repeated posts');
+await addRule(ctx.db, 'Be kind', 'No harassment, no hate');
+const spam = await call('cheapwatches', 'POST', '/api/v1/statuses', { status: 'Cheap watches!!! Best prices at example.com #firedrill' });
+const report = await call('jonas', 'POST', '/api/v1/reports', { account_id: ids.cheapwatches, status_ids: [spam.id], category: 'spam', comment: 'Posting the same ad under every drill report.' });
+await call('ines', 'POST', '/api/v1/reports', { account_id: ids.cheapwatches, category: 'other', comment: 'Bot?' });
+await call('maya', 'POST', `/api/v1/admin/reports/${report.id}/assign_to_self`);
 // Maya approves new followers; Tomás waits for her answer.
 await call('maya', 'PATCH', '/api/v1/accounts/update_credentials', { locked: true });
 await call('tomas', 'POST', `/api/v1/accounts/${ids.maya}/follow`);
@@ -105,6 +117,8 @@ try {
   const shots = [
     ['home', '/'], ['explore', '/public/local'], ['thread', `/@jonas/${first.id}`], ['profile', '/@maya'],
     ['notifications', '/notifications'], ['follow-requests', '/follow_requests'], ['search', '/search?q=fire'], ['hashtag', '/tags/firedrill'], ['settings', '/settings'],
+    ['moderation', '/moderation'], ['moderation-report', `/moderation/reports/${report.id}`], ['moderation-account', `/moderation/accounts/${ids.cheapwatches}`],
+    ['moderation-log', '/moderation/log'],
   ];
   for (const [label, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 800 }]]) {
     const context = await browser.newContext({ viewport, deviceScaleFactor: label === 'phone' ? 2 : 1, colorScheme: 'light' });
@@ -115,6 +129,11 @@ try {
       await page.locator('main h1').first().waitFor();
       await page.screenshot({ path: `${outDir}${name}-${label}.png` });
     }
+    // The report dialog, opened from a post.
+    await page.goto(`${base}/@cheapwatches`);
+    await page.locator('article.status', { hasText: 'Cheap watches' }).getByRole('button', { name: 'Report' }).click();
+    await page.getByRole('dialog').getByRole('heading').waitFor();
+    await page.screenshot({ path: `${outDir}report-dialog-${label}.png` });
     await context.close();
     const anonymous = await browser.newContext({ viewport, deviceScaleFactor: label === 'phone' ? 2 : 1 });
     const page2 = await anonymous.newPage();

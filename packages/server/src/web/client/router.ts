@@ -10,9 +10,6 @@ import { bookmarksView } from './views/bookmarks.js';
 import { exploreView } from './views/explore.js';
 import { followRequestsView } from './views/follow-requests.js';
 import { homeView, welcomeView } from './views/home.js';
-import { moderationView } from './views/moderation.js';
-import { moderationAccountView } from './views/moderation-account.js';
-import { moderationReportView } from './views/moderation-report.js';
 import { isStaff } from './permissions.js';
 import { notificationsView } from './views/notifications.js';
 import { profileView } from './views/profile.js';
@@ -44,11 +41,12 @@ export async function render(): Promise<void> {
     else if (path === '/bookmarks') bookmarksView();
     else if (path === '/sign_in' || path === '/sign_up') { if (state.me) navigate('/', true); else await authView(path.slice(1) as 'sign_in' | 'sign_up'); }
     else if ((m = /^\/invite\/([A-Za-z0-9]{1,100})$/.exec(path))) { if (state.me) navigate('/', true); else await authView('sign_up', m[1]!); }
-    else if (path === '/moderation') moderationView(new URLSearchParams(location.search).get('resolved') ? 'resolved' : 'reports', new URLSearchParams(location.search));
-    else if (path === '/moderation/accounts') moderationView('accounts', new URLSearchParams(location.search));
-    else if (path === '/moderation/log') moderationView('log', new URLSearchParams(location.search));
-    else if ((m = /^\/moderation\/reports\/(\d+)$/.exec(path))) await moderationReportView(m[1]!);
-    else if ((m = /^\/moderation\/accounts\/(\d+)$/.exec(path))) await moderationAccountView(m[1]!);
+    // The moderation area's modules load when staff open it: nobody else downloads them.
+    else if (path === '/moderation') (await import('./views/moderation.js')).moderationView(new URLSearchParams(location.search).get('resolved') ? 'resolved' : 'reports', new URLSearchParams(location.search));
+    else if (path === '/moderation/accounts') (await import('./views/moderation.js')).moderationView('accounts', new URLSearchParams(location.search));
+    else if (path === '/moderation/log') (await import('./views/moderation.js')).moderationView('log', new URLSearchParams(location.search));
+    else if ((m = /^\/moderation\/reports\/(\d+)$/.exec(path))) await (await import('./views/moderation-report.js')).moderationReportView(m[1]!);
+    else if ((m = /^\/moderation\/accounts\/(\d+)$/.exec(path))) await (await import('./views/moderation-account.js')).moderationAccountView(m[1]!);
     else if ((m = /^\/tags\/([^/]+)$/.exec(path))) tagView(m[1]!);
     else if ((m = /^\/@([\w.@-]+)\/(\d+)$/.exec(path))) await threadView(m[2]!);
     else if ((m = /^\/@([\w.@-]+)(?:\/(with_replies|likes|followers|following))?$/.exec(path))) await profileView(m[1]!, m[2] ?? '');

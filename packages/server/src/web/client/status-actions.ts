@@ -4,7 +4,6 @@ import { post, request } from './api.js';
 import { openComposer } from './compose.js';
 import { main } from './frame.js';
 import { navigate } from './navigation.js';
-import { openReportDialog } from './report-dialog.js';
 import { state } from './state.js';
 import { toast } from './toast.js';
 import type { Status } from './types.js';
@@ -14,7 +13,8 @@ export const actions: StatusActions = {
   get me() { return state.me; },
   reply: (s) => openComposer({ replyTo: s }),
   quote: (s) => openComposer({ quote: s }),
-  report: (s) => void openReportDialog(s.account, s),
+  // Loaded on first use: most people never report anything.
+  report: (s) => void import('./report-dialog.js').then((m) => m.openReportDialog(s.account, s)),
   async toggle(s, kind, on) {
     const verb = on ? kind : `un${kind}`;
     return post<Status>(`/api/v1/statuses/${s.id}/${verb}`);

@@ -23,7 +23,7 @@ export async function moderationReportView(id: string): Promise<void> {
   const target = report.target_account;
   const facts = h('dl', { class: 'facts' },
     h('dt', {}, 'Reported'), h('dd', {}, h('a', { href: `/moderation/accounts/${target.id}` }, accountLabel(target)), ' ', accountStateBadges(target)),
-    h('dt', {}, 'By'), h('dd', {}, h('a', { href: `/moderation/accounts/${report.account.id}` }, accountLabel(report.account)), ` · ${timeAgo(report.created_at)} ago`),
+    h('dt', {}, 'By'), h('dd', {}, h('a', { href: `/moderation/accounts/${report.account.id}` }, accountLabel(report.account)), ` · ${timeAgo(report.created_at)}`),
     h('dt', {}, 'Category'), h('dd', {}, report.category),
     ...(report.rules.length ? [h('dt', {}, 'Rules'), h('dd', {}, report.rules.map((r) => r.text).join('; '))] : []),
     h('dt', {}, 'Comment'), h('dd', {}, report.comment || '(none)'),

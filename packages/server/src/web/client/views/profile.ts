@@ -2,7 +2,6 @@ import { get, post, withQuery } from '../api.js';
 import { setView } from '../frame.js';
 import { pagedList } from '../paged-list.js';
 import { isStaff } from '../permissions.js';
-import { openReportDialog } from '../report-dialog.js';
 import { state } from '../state.js';
 import { timeline } from '../timeline.js';
 import { toast } from '../toast.js';
@@ -57,7 +56,7 @@ export async function profileView(acct: string, tab: string): Promise<void> {
       followButton(account, rel),
       toggle(['Mute', 'Unmute'], rel?.muting ?? false, ['mute', 'unmute']),
       toggle(['Block', 'Unblock'], rel?.blocking ?? false, ['block', 'unblock']),
-      h('button', { type: 'button', onclick: () => void openReportDialog(account) }, 'Report'));
+      h('button', { type: 'button', onclick: () => void import('../report-dialog.js').then((m) => m.openReportDialog(account)) }, 'Report'));
     if (isStaff()) append(buttons, h('a', { class: 'button', href: `/moderation/accounts/${account.id}` }, 'Moderate'));
     if (rel?.followed_by) append(buttons, h('span', { class: 'pill' }, 'Follows you'));
   }

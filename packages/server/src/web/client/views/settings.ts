@@ -3,9 +3,8 @@ import { heading, setView } from '../frame.js';
 import { state } from '../state.js';
 import type { Account } from '../types.js';
 import { field, h, plainText } from '../ui.js';
-import { can } from '../permissions.js';
-import { invitesSection } from './settings-invites.js';
-import { pushSection, twoFactorSection } from './settings-security.js';
+import { can, isStaff } from '../permissions.js';
+
 
 export function settingsView(): void {
   const account = state.me!;
@@ -54,7 +53,13 @@ export function settingsView(): void {
       elsewhereStatus.textContent = n === 1 ? 'Signed out of 1 other session or app.' : `Signed out of ${n} other sessions and apps.`;
     } catch (err) { elsewhereStatus.textContent = (err as Error).message; }
   });
-  setView('Settings', heading('Settings'), profileForm, passwordForm, twoFactorSection(), pushSection(),
-    ...(can('inviteUsers') ? [invitesSection(account)] : []),
+  // Security, notifications and invites load with the settings page, not with every page.
+  const more = h('div', { class: 'settings-more' });
+  // Phones have no room for the link in the navigation: staff find the moderation area here too.
+  const staffLink = isStaff() ? h('a', { class: 'button', href: '/moderation' }, 'Moderation') : null;
+  setView('Settings', heading('Settings', ...(staffLink ? [staffLink] : [])), profileForm, passwordForm, more,
     h('section', { class: 'settings-form' }, h('h2', {}, 'Session'), h('div', { class: 'session-actions' }, elsewhere, signOut), elsewhereStatus));
+  void Promise.all([import('./settings-security.js'), can('inviteUsers') ? import('./settings-invites.js') : null]).then(([security, invites]) => {
+    more.replaceWith(security.twoFactorSection(), security.pushSection(), ...(invites ? [invites.invitesSection(account)] : []));
+  });
 }
