@@ -62,8 +62,12 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
     metrics.dbHedgedReads.inc();
     deadlineStorage.getStore()?.onDatabaseWait?.();
   };
+  // The failure detector's verdicts are logged (at warn, so production logs keep them): the drills
+  // read them to show where a failover's time went.
+  const onPrimaryLost = (reason: string) => logger.warn({ event: 'db.primary_lost', reason }, 'database: the primary stopped answering');
+  const onPrimaryFound = (host: string) => logger.warn({ event: 'db.primary_found', host }, 'database: found the primary');
   // Every query checks the request's deadline before it starts (outside a request there is none).
-  const db = guardWithDeadline(await openDb(config, { onRetry, onHedge }, options.memoryDb),
+  const db = guardWithDeadline(await openDb(config, { onRetry, onHedge, onPrimaryLost, onPrimaryFound }, options.memoryDb),
     (deadline) => metrics.rejected.inc({ reason: 'deadline', route: deadline.route }));
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');

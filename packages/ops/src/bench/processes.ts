@@ -2,6 +2,8 @@
 // the app (`firebreak serve`) and the HTTP-ceiling server (`firebreak bench fixed-server`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { SERVER_NODE_FLAGS } from '@firebreak/server/runtime.js';
+import { serverCli } from '../entry-points.js';
 
 export interface ServerProcess {
   url: string;
@@ -31,7 +33,7 @@ export interface SpawnOptions {
 export async function startServer(options: SpawnOptions): Promise<ServerProcess> {
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const host = options.host ?? '127.0.0.1';
-  const argv = [process.execPath, ...nodeArgs, options.cli, ...options.args];
+  const argv = [process.execPath, ...(options.cli === serverCli ? SERVER_NODE_FLAGS : []), ...nodeArgs, options.cli, ...options.args];
   const [exe, ...args] = options.netns ? ['ip', 'netns', 'exec', options.netns, ...argv] : argv;
   const logFd = options.logFile ? openSync(options.logFile, 'a') : undefined;
   const child = spawn(exe!, args, {

@@ -1,5 +1,6 @@
 // The app servers: `firebreak serve` in each DC, on its own DC's PostgreSQL first (multi-host URL),
 // restarted when they exit as systemd would, and ready when /readyz says so.
+import { SERVER_NODE_FLAGS } from '@firebreak/server/runtime.js';
 import { serverCli } from '../entry-points.js';
 import { getJson } from './http.js';
 import { databaseUrl, supervisor, type AppServer, type DataCenter, type Layout } from './layout.js';
@@ -23,7 +24,7 @@ export function appEnv(layout: Layout, dc: DataCenter, app: AppServer): NodeJS.P
 }
 
 export function startApp(layout: Layout, dc: DataCenter, app: AppServer): void {
-  startDetached(supervisor(layout), { name: app.name, ns: dc.ns, argv: [process.execPath, serverCli, 'serve'], env: appEnv(layout, dc, app), cwd: app.dataDir, restart: true });
+  startDetached(supervisor(layout), { name: app.name, ns: dc.ns, argv: [process.execPath, ...SERVER_NODE_FLAGS, serverCli, 'serve'], env: appEnv(layout, dc, app), cwd: app.dataDir, restart: true });
 }
 
 export async function appReady(app: AppServer, path = '/readyz'): Promise<boolean> {

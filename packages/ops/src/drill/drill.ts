@@ -11,6 +11,7 @@ import { patroniCluster, waitPatroniHealthy, type PatroniMember } from '../clust
 import { log, sleep, stopGracefully } from '../cluster/proc.js';
 import { layoutFromState, loadState } from '../cluster/state.js';
 import { auditWrites, failureStats, splitBrain, timing, type DbRow, type WriteAudit } from './audit.js';
+import { FailoverTimeline } from './failover-timeline.js';
 import { burn } from './fire.js';
 import { PrimaryProbe } from './probe.js';
 import { StatusWatch } from './status-watch.js';
@@ -59,14 +60,16 @@ async function rollingRestart(layout: Layout, faultAt: number, events: Events): 
   const sup = supervisor(layout);
   for (const dc of layout.dcs) {
     for (const app of dc.apps) {
-      const server = `be_app/${app.name}`;
-      await adminSocket(layout.edge.statsSocket, `set server ${server} state drain`);
-      await until(`${app.name} to drain`, 10_000, async () => ((await edgeView(layout))?.find((s) => s.name === app.name)?.sessions ?? 0) === 0);
+      // Drained in both backends: reads, and writes (which go to the primary's DC).
+      const servers = [`be_app/${app.name}`, `be_app_writes/${app.name}`];
+      for (const server of servers) await adminSocket(layout.edge.statsSocket, `set server ${server} state drain`);
+      const sessions = async (backend: string) => (await edgeView(layout, backend))?.find((s) => s.name === app.name)?.sessions ?? 0;
+      await until(`${app.name} to drain`, 10_000, async () => (await sessions('be_app')) + (await sessions('be_app_writes')) === 0);
       events.push({ t: Date.now() - faultAt, what: `${app.name} drained at the edge, SIGTERM` });
       await stopGracefully(sup, app.name, 15_000);
       startApp(layout, dc, app);
       await until(`${app.name} to be ready again`, 60_000, () => appReady(app));
-      await adminSocket(layout.edge.statsSocket, `set server ${server} state ready`);
+      for (const server of servers) await adminSocket(layout.edge.statsSocket, `set server ${server} state ready`);
       await until(`${app.name} UP at the edge`, 15_000, async () => (await edgeServerState(layout, app.name)) === 'UP');
       events.push({ t: Date.now() - faultAt, what: `${app.name} restarted and back in rotation` });
     }
@@ -149,6 +152,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
 
   const faultAt = Date.now();
   statusWatch?.start(faultAt);
+  const failover = opts.kind === 'restart' ? undefined : new FailoverTimeline(layout, faultAt);
+  failover?.start();
   const events: Events = [];
   let healAt: number | null = null;
   let rejoin: Promise<boolean> | null = null;
@@ -193,6 +198,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     events.push({ t: Date.now() - faultAt, what: rejoinMs !== null ? `${target!.name}: back as a replica` : `${target!.name}: did not rejoin within 90 s` });
   }
   await probe.stop();
+  const recovery = timing(rec.writes, rec.reads, faultAt, endAt);
+  const failoverTimeline = (await failover?.stop(probe.samples, primaryBefore, recovery.recoveryMs)) ?? [];
   const statusPage = (await statusWatch?.stop()) ?? null;
   const primaryAfter = await leaderName(layout);
 
@@ -215,7 +222,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     events,
     writes,
     failures: failureStats(rec.attempts, rec.writes, rec.reads, faultAt),
-    timing: timing(rec.writes, rec.reads, faultAt, endAt),
+    timing: recovery,
+    failoverTimeline,
     splitBrain: splitBrain(probe.samples, faultAt),
     rejoinMs,
     statusPage,

@@ -69,12 +69,13 @@ export async function edgeCounters(statsSocket: string, ns: string): Promise<Edg
     const rows = parseStatCsv(await adminSocket(statsSocket, 'show stat'));
     const fe = rows.find((r) => r.pxname === 'fe_firebreak' && r.svname === 'FRONTEND');
     const be = rows.find((r) => r.pxname === 'be_app' && r.svname === 'BACKEND');
+    const writes = rows.find((r) => r.pxname === 'be_app_writes' && r.svname === 'BACKEND');
     const servers = rows.filter((r) => r.pxname === 'be_app' && !['FRONTEND', 'BACKEND'].includes(r.svname ?? '') && !r.svname?.endsWith(FAIL_OPEN_SUFFIX));
     const sum = (col: string) => servers.reduce((t, r) => t + num(r, col), 0);
     const refused = parseEdgeRejections(await adminSocket(statsSocket, `show table ${EDGE_REJECTIONS_TABLE}`));
     return {
       requests: num(fe, 'req_tot'), connections: num(fe, 'conn_tot'), refused, requestErrors: num(fe, 'ereq'), kernelDropped: kernelDropped(ns), listenDrops: listenDrops(ns),
-      responses4xx: num(fe, 'hrsp_4xx'), responses5xx: num(fe, 'hrsp_5xx'), retries: num(be, 'wretr'),
+      responses4xx: num(fe, 'hrsp_4xx'), responses5xx: num(fe, 'hrsp_5xx'), retries: num(be, 'wretr') + num(writes, 'wretr'),
       serverDowns: sum('chkdown'), serverDowntimeS: sum('downtime'),
     };
   } catch { return null; }

@@ -12,6 +12,8 @@ export interface DrillReport {
   workload: { writers: number; readers: number; durationMs: number; faultAtMs: number };
   /** What the drill did, ms relative to the fault. */
   events: Array<{ t: number; what: string }>;
+  /** Where the failover's time went: etcd, Patroni, promotion, the edge, the apps' detectors, the first ack (failover-timeline.ts). */
+  failoverTimeline: Array<{ t: number; what: string }>;
   writes: WriteAudit;
   failures: { writeAttempts: FailureStats; readAttempts: FailureStats; writes: FailureStats; reads: FailureStats };
   timing: Timing;
@@ -67,6 +69,10 @@ export function formatReport(r: DrillReport): string {
   lines.push(`  primary before: ${r.primaryBefore ?? '?'}, after: ${r.primaryAfter ?? '?'}`);
   lines.push('', 'events (time after the fault):');
   for (const e of r.events) lines.push(`  ${s(e.t).padStart(9)}  ${e.what}`);
+  if (r.failoverTimeline.length) {
+    lines.push('', 'failover timeline (time after the fault):');
+    for (const e of r.failoverTimeline) lines.push(`  ${s(e.t).padStart(9)}  ${e.what}`);
+  }
   for (const t of r.splitBrain.transitions) lines.push(`  ${s(t.t).padStart(9)}  ${t.dc}: ${t.from} -> ${t.to} (probe)`);
   lines.push('', 'writes (audited in the database after recovery):');
   lines.push(`  acknowledged     ${r.writes.acknowledged}`);

@@ -29,6 +29,17 @@ export default async function health(app: FastifyInstance, ctx: AppContext) {
       return reply.code(503).send({ error: 'The database is unreachable', status: 'unavailable' });
     }
   });
+  // For the edge's write routing: 200 when this server's own DC holds the primary, so a write sent
+  // here crosses the links between DCs once (the synchronous commit), not for every statement.
+  app.get('/readyz/primary', { config: { exempt: true } }, async (request, reply) => {
+    try {
+      if (await ctx.db.primaryIsLocal(700)) return { status: 'ok', primary: 'local' };
+      return reply.code(503).send({ error: 'The primary is in another data center', status: 'remote' });
+    } catch (err) {
+      request.log.warn({ err }, 'could not tell where the primary is');
+      return reply.code(503).send({ error: 'The database is unreachable', status: 'unavailable' });
+    }
+  });
   // Metrics describe traffic and internals an attacker would like to read: with
   // FIREBREAK_METRICS_TOKEN set they need it as a bearer token (as Prometheus sends it); without, only
   // a scraper on this machine gets them. Anyone else is told there is nothing here.

@@ -36,6 +36,8 @@ export interface Driver extends Queryable {
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Cheap round trip to the primary: readiness. */
   ping(timeoutMs: number): Promise<void>;
+  /** Whether the primary is this server's local database (the first host of a multi-host URL; always, with one). */
+  primaryIsLocal(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -14,6 +14,7 @@ import { HedgedReads } from './postgres/hedged-reads.js';
 import { Listeners } from './postgres/listeners.js';
 import { ReadinessProbes } from './postgres/readiness.js';
 
+import { urlHosts } from './postgres/hosts.js';
 export { urlHosts, withHosts } from './postgres/hosts.js';
 
 export interface PostgresOptions {
@@ -41,7 +42,7 @@ export function openPostgres(url: string, options: PostgresOptions): Driver {
     probes.forget(generation);
     if (role === 'primary') listeners.reattach();
   });
-  const detector = new FailureDetector(connector, pools, options.heartbeatTimeoutMs);
+  const detector = new FailureDetector(connector, pools, options.heartbeatTimeoutMs, options.observer);
   detector.start();
   const reads = new HedgedReads(pools, detector, options.hedgeMs, options.observer);
 
@@ -57,6 +58,8 @@ export function openPostgres(url: string, options: PostgresOptions): Driver {
     async notify(channel, payload) { await withRetry(options.readBudgetMs, () => pools.guarded('primary', (sql) => sql.notify(channel, payload)), options.observer); },
     listen: (channel, onPayload) => listeners.add(channel, onPayload),
     ping: (timeoutMs) => probes.ping(timeoutMs),
+    // One host: it is the primary. Several: the first is this server's own DC's (cluster env).
+    primaryIsLocal: async (timeoutMs) => !connector.cluster || probes.primaryIs(urlHosts(url)[0]!, timeoutMs),
     async close() {
       pools.close();
       listeners.close();

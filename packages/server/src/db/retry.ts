@@ -20,6 +20,10 @@ export interface RetryObserver {
   onRetry?(err: unknown, attempt: number): void;
   /** A read the primary was slow to answer went to a standby as well (see the postgres driver). */
   onHedge?(): void;
+  /** The failure detector's heartbeat to the primary failed (a multi-host URL only). */
+  onPrimaryLost?(reason: string): void;
+  /** The failure detector found the primary (again): the host new connections go to first. */
+  onPrimaryFound?(host: string): void;
 }
 
 export async function withRetry<T>(budgetMs: number, fn: () => Promise<T>, observer: RetryObserver = {}): Promise<T> {

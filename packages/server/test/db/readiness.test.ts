@@ -21,3 +21,21 @@ describe('readiness ping on PostgreSQL', { skip: !process.env.FIREBREAK_TEST_DAT
     }
   });
 });
+
+describe('where the primary is, for the edge\'s write routing', { skip: !process.env.FIREBREAK_TEST_DATABASE_URL && process.env.CI !== 'true' }, () => {
+  const options = { poolSize: 1, writeBudgetMs: 5000, readBudgetMs: 5000, stallMs: 10_000, hedgeMs: 1000, heartbeatTimeoutMs: 0 };
+  it('says the primary is local when the first host of the URL is the primary, and not otherwise', async () => {
+    const url = new URL(await freshPostgresUrl());
+    const port = url.port;
+    // Two names for the one server: as the first host it is "here"; second after another name, it is not.
+    const hostsFirst = (hosts: string[]) => url.toString().replace(`127.0.0.1:${port}`, hosts.map((h) => `${h}:${port}`).join(','));
+    for (const [hosts, local] of [[['127.0.0.1', 'localhost'], true], [['localhost', '127.0.0.1'], false]] as const) {
+      const db = openPostgres(hostsFirst([...hosts]), options);
+      try {
+        assert.equal(await db.primaryIsLocal(2000), local, hosts.join(','));
+      } finally { await db.close(); }
+    }
+    const single = openPostgres(url.toString(), options);
+    try { assert.equal(await single.primaryIsLocal(2000), true, 'one host: always'); } finally { await single.close(); }
+  });
+});

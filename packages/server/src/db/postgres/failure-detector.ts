@@ -5,6 +5,7 @@ import type { Connector } from './connector.js';
 import type { Pools } from './generations.js';
 import { withHosts, type HostOrder } from './hosts.js';
 import { StalledError, withTimeout } from './stall.js';
+import type { RetryObserver } from '../retry.js';
 
 const HEARTBEAT_PERIOD_MS = 500;
 const FINDER_ROUND_MS = 750;
@@ -22,7 +23,7 @@ export class FailureDetector {
   private stopped = false;
   private running: Promise<void> = Promise.resolve();
 
-  constructor(private readonly connector: Connector, private readonly pools: Pools, private readonly timeoutMs: number) {}
+  constructor(private readonly connector: Connector, private readonly pools: Pools, private readonly timeoutMs: number, private readonly observer: RetryObserver = {}) {}
 
   /** The heartbeat's last word on the primary (always true without a heartbeat). */
   get primaryAnswering(): boolean { return this.answering; }
@@ -53,6 +54,7 @@ export class FailureDetector {
           continue;
         } catch (err) {
           this.answering = false;
+          this.observer.onPrimaryLost?.((err as Error).message);
           if (err instanceof StalledError) this.pools.abandon('primary', generation, err);
         }
       }
@@ -69,6 +71,7 @@ export class FailureDetector {
       sql.end({ timeout: 0 }).catch(() => {});
       sql = this.connector.open(1, 'primary');
       this.answering = true;
+      this.observer.onPrimaryFound?.(found.primary[0]!);
     }
     await sql.end({ timeout: 0 }).catch(() => {});
   }

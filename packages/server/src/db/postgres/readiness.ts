@@ -29,6 +29,17 @@ export class ReadinessProbes {
     }
   }
 
+  /**
+   * Whether the primary is `localHost` (host:port, this app server's own DC's database, the first
+   * host of its URL), asked on the primary probe connection: the edge sends writes to app servers
+   * that answer yes, so a write crosses the links between DCs only for the synchronous commit.
+   */
+  async primaryIs(localHost: string, timeoutMs: number): Promise<boolean> {
+    const rows = await withTimeout(this.connection('primary')<Array<{ addr: string | null; port: number | null }>>`select host(inet_server_addr()) as addr, inet_server_port() as port`, timeoutMs);
+    const [host, port] = [localHost.slice(0, localHost.lastIndexOf(':')) || localHost, localHost.includes(':') ? Number(localHost.slice(localHost.lastIndexOf(':') + 1)) : 5432];
+    return rows[0]?.addr === host && rows[0]?.port === port;
+  }
+
   /** generation was abandoned: its probe connection goes with it. */
   forget(generation: Generation): void {
     this.connections.get(generation)?.end({ timeout: 0 }).catch(() => {});
