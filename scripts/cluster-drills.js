@@ -43,6 +43,7 @@ function drill(kind) {
   const v = report.verdict;
   const f = report.failures;
   process.stdout.write(`drill ${kind} ${report.target ?? ''}: ${v.pass ? 'PASS' : 'FAIL'}; acknowledged ${report.writes.acknowledged}, lost ${report.writes.lost.length}, duplicated ${report.writes.duplicated.length}, max primaries ${report.splitBrain.maxPrimaries}; failed requests: writes ${f.writeAttempts.failed}/${f.writeAttempts.total}, reads ${f.readAttempts.failed}/${f.readAttempts.total}; longest write stall ${(report.timing.longestWriteStallMs / 1000).toFixed(2)} s\n`);
+  process.stdout.write(`  reports: acknowledged ${report.reports.acknowledged}, lost ${report.reports.lost.length}, duplicated ${report.reports.duplicated.length}; pushes: ${report.pushes.pushed}/${report.pushes.expected} notifications pushed, ${report.pushes.duplicates} duplicate deliveries, delay max ${(report.pushes.delayMaxMs / 1000).toFixed(1)} s\n`);
   if (report.statusPage) process.stdout.write(`  status page: ${report.target} down after ${report.statusPage.targetDownMs ?? '-'} ms, incident after ${report.statusPage.incidentOpenedMs ?? '-'} ms\n`);
   if (v.goalsMissed.length) process.stdout.write(`  goals missed: ${v.goalsMissed.join('; ')}\n`);
   if (!v.pass || r.status !== 0) failures.push(`drill ${kind}: ${v.problems.join('; ') || `exit ${r.status}`}`);

@@ -3,7 +3,7 @@
 import { SERVER_NODE_FLAGS } from '@firebreak/server/runtime.js';
 import { serverCli } from '../entry-points.js';
 import { getJson } from './http.js';
-import { databaseUrl, supervisor, type AppServer, type DataCenter, type Layout } from './layout.js';
+import { databaseUrl, HOST_IP, supervisor, type AppServer, type DataCenter, type Layout } from './layout.js';
 import { startDetached } from './proc.js';
 
 export function appEnv(layout: Layout, dc: DataCenter, app: AppServer): NodeJS.ProcessEnv {
@@ -19,6 +19,8 @@ export function appEnv(layout: Layout, dc: DataCenter, app: AppServer): NodeJS.P
     FIREBREAK_DB_WRITE_BUDGET_MS: String(layout.options.writeBudgetMs),
     FIREBREAK_RATE_LIMITS: layout.options.rateLimits ? 'true' : 'false',
     FIREBREAK_METRICS_TOKEN: layout.secrets.metrics,
+    // The drills' push service listens on the host's address on the bridge (drill/push-receiver.ts).
+    FIREBREAK_PUSH_ALLOWED_PRIVATE: `${HOST_IP}/32`,
     LOG_LEVEL: process.env.FIREBREAK_CLUSTER_LOG_LEVEL ?? 'warn',
   };
 }

@@ -4,19 +4,20 @@ import postgres from 'postgres';
 import { appReady, startApp } from '../cluster/apps.js';
 import { adminSocket, edgeView } from '../cluster/haproxy.js';
 import { getJson } from '../cluster/http.js';
-import { databaseUrl, defaultRunDir, findDc, PATRONI_PORT, supervisor, type DataCenter, type Layout } from '../cluster/layout.js';
+import { databaseUrl, defaultRunDir, findDc, HOST_IP, PATRONI_PORT, supervisor, type DataCenter, type Layout } from '../cluster/layout.js';
 import { preflight } from '../cluster/lifecycle.js';
 import { heal, isIsolated, isolate } from '../cluster/netns.js';
 import { patroniCluster, waitPatroniHealthy, type PatroniMember } from '../cluster/patroni.js';
 import { log, sleep, stopGracefully } from '../cluster/proc.js';
 import { layoutFromState, loadState } from '../cluster/state.js';
-import { auditWrites, failureStats, splitBrain, timing, type DbRow, type WriteAudit } from './audit.js';
+import { auditPushes, auditWrites, failureStats, splitBrain, timing, type DbRow, type WriteAudit } from './audit.js';
 import { FailoverTimeline } from './failover-timeline.js';
 import { burn } from './fire.js';
 import { PrimaryProbe } from './probe.js';
 import { StatusWatch } from './status-watch.js';
 import { verdict, type DrillReport } from './report.js';
-import { Recorder, createSessions, startWorkload, type WorkloadOptions } from './workload.js';
+import { PushReceiver } from './push-receiver.js';
+import { Recorder, createSessions, startWorkload, type Session, type WorkloadOptions } from './workload.js';
 
 export type DrillKind = 'fire' | 'partition' | 'restart';
 
@@ -34,7 +35,11 @@ export interface DrillOptions {
   runDir?: string;
 }
 
-export const drillDefaults = { durationMs: 40_000, warmupMs: 8_000, partitionMs: 30_000, writers: 40, readers: 100, writerPauseMs: 250, readerPauseMs: 500 };
+export const drillDefaults = {
+  durationMs: 40_000, warmupMs: 8_000, partitionMs: 30_000, writers: 40, readers: 100, writerPauseMs: 250, readerPauseMs: 500,
+  // A few clients filing reports and mentioning the push subscriber, beside the writers' load.
+  reporters: 2, reporterPauseMs: 1000, notifiers: 2, notifierPauseMs: 1000,
+};
 
 type Events = Array<{ t: number; what: string }>;
 
@@ -81,17 +86,16 @@ async function rollingRestart(layout: Layout, faultAt: number, events: Events): 
  * cycle through the hosts forever: each attempt is bounded, and after two minutes the drill reports
  * that the audit could not run instead of hanging.
  */
-async function readDrillRows(layout: Layout, runId: string, deadlineMs = 120_000): Promise<DbRow[]> {
+async function readFromPrimary<T>(layout: Layout, read: (sql: postgres.Sql) => Promise<T>, deadlineMs = 120_000): Promise<T> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const reachable = layout.dcs.filter((d) => !isIsolated(d));
     const sql = postgres(databaseUrl({ ...layout, dcs: reachable }, undefined), { max: 1, connect_timeout: 2, onnotice: () => {} });
     let timer: NodeJS.Timeout | undefined;
     try {
-      const query = sql<Array<{ id: string; text: string }>>`select id::text as id, text from statuses where text like ${`drill ${runId} %`}`;
+      const query = read(sql);
       query.catch(() => {});
-      const rows = await Promise.race([query, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no primary answered within 10 s')), 10_000); })]);
-      return rows.map((r) => ({ id: r.id, text: r.text }));
+      return await Promise.race([query, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no primary answered within 10 s')), 10_000); })]);
     } catch (err) {
       if (Date.now() > until) throw new Error(`no primary to audit against after ${deadlineMs / 1000} s (${(err as Error).message})`);
       await sleep(1000);
@@ -101,6 +105,22 @@ async function readDrillRows(layout: Layout, runId: string, deadlineMs = 120_000
     }
   }
 }
+
+interface DrillRows { statuses: DbRow[]; reports: DbRow[]; mentions: DbRow[]; notifications: string[] }
+
+/** Everything the drill wrote, as the database has it after recovery, and the push subscriber's notifications. */
+function readDrillRows(layout: Layout, runId: string, subscriber: Session): Promise<DrillRows> {
+  return readFromPrimary(layout, async (sql) => {
+    const statuses = await sql<DbRow[]>`select id::text as id, text from statuses where text like ${`drill ${runId} %`}`;
+    const reports = await sql<DbRow[]>`select id::text as id, comment as text from reports where comment like ${`drill ${runId} %`}`;
+    const mentions = await sql<DbRow[]>`select id::text as id, text from statuses where text like ${`@${subscriber.username} drill ${runId} %`}`;
+    const notifications = await sql<Array<{ id: string }>>`select id::text as id from notifications where account_id = ${subscriber.id} and type = 'mention'`;
+    return { statuses: [...statuses], reports: [...reports], mentions: [...mentions], notifications: notifications.map((n) => n.id) };
+  });
+}
+
+/** How long the drill waits after the workload for every notification to be pushed (retries back off). */
+const PUSH_WAIT_MS = 90_000;
 
 async function waitRejoined(layout: Layout, dc: DataCenter, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
@@ -132,11 +152,16 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   if (opts.kind !== 'restart') target = opts.target === 'primary' ? findDc(layout, primaryBefore ?? 'dc1') : findDc(layout, opts.target);
 
   const runId = Date.now().toString(36);
+  // The push subscriber's push service, on the host: the app servers reach it over the bridge.
+  const receiver = new PushReceiver();
+  await receiver.start(HOST_IP, `/push/${runId}`);
   const wopts: WorkloadOptions = {
     edgeUrl: layout.edgeUrl, writers: opts.writers, readers: opts.readers,
     writerAccounts: Math.min(8, opts.writers), readerAccounts: Math.min(4, Math.max(1, opts.readers)),
     writerPauseMs: opts.writerPauseMs, readerPauseMs: opts.readerPauseMs,
     writeDeadlineMs: 60_000, readDeadlineMs: 20_000, runId,
+    reporters: drillDefaults.reporters, reporterPauseMs: drillDefaults.reporterPauseMs,
+    notifiers: drillDefaults.notifiers, notifierPauseMs: drillDefaults.notifierPauseMs, pushEndpoint: receiver.url,
   };
   log(`drill ${runId}: creating drill accounts through the edge`);
   const sessions = await createSessions(wopts);
@@ -203,14 +228,24 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   const statusPage = (await statusWatch?.stop()) ?? null;
   const primaryAfter = await leaderName(layout);
 
-  let rows: DbRow[] = [];
+  let rows: DrillRows = { statuses: [], reports: [], mentions: [], notifications: [] };
   let auditError: string | null = null;
   try {
-    rows = await readDrillRows(layout, runId);
+    rows = await readDrillRows(layout, runId, sessions.subscriber.session);
   } catch (err) {
     auditError = (err as Error).message;
   }
-  const writes: WriteAudit = auditWrites(rec.writes, rows);
+  const writes: WriteAudit = auditWrites(rec.writes, rows.statuses);
+  // Every notification of a mention that landed must reach the subscriber's push service, however
+  // the failover fell: wait for the queue to drain (a delivery may be in its retry's backoff).
+  const pushDeadline = Date.now() + PUSH_WAIT_MS;
+  let received = receiver.received(sessions.subscriber.keys);
+  while (rows.notifications.some((id) => !received.byId.has(id)) && Date.now() < pushDeadline) {
+    await sleep(1000);
+    received = receiver.received(sessions.subscriber.keys);
+  }
+  await receiver.stop();
+  const pushes = auditPushes(rows.notifications, received.byId, received.unreadable);
   const partial: Omit<DrillReport, 'verdict'> = {
     drill: opts.kind,
     target: target?.name ?? null,
@@ -221,6 +256,9 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     workload: { writers: opts.writers, readers: opts.readers, durationMs: endAt - t0, faultAtMs: faultAt - t0 },
     events,
     writes,
+    reports: auditWrites(rec.reports, rows.reports),
+    mentions: auditWrites(rec.mentions, rows.mentions),
+    pushes,
     failures: failureStats(rec.attempts, rec.writes, rec.reads, faultAt),
     timing: recovery,
     failoverTimeline,

@@ -1,7 +1,10 @@
 // The drill workload: writer clients posting with Idempotency-Key and readers paging home timelines,
-// all through the edge, retrying as a good client would. Every HTTP attempt and every logical
-// operation is recorded with start, end and outcome; the audit and the report work from that record.
+// reporters filing reports (Idempotency-Key too) and notifiers mentioning an account that has a Web
+// Push subscription, all through the edge, retrying as a good client would. Every HTTP attempt and
+// every logical operation is recorded with start, end and outcome; the audit and the report work
+// from that record (and from what the push subscriber received: push-receiver.ts).
 import { randomUUID } from 'node:crypto';
+import { subscriberKeys, subscriptionFor, type SubscriberKeys } from '@firebreak/testkit/web-push.js';
 
 export type Outcome = 'ok' | 'http' | 'network' | 'timeout';
 
@@ -35,6 +38,13 @@ export interface WorkloadOptions {
   writeDeadlineMs: number;
   readDeadlineMs: number;
   runId: string;
+  /** Clients filing reports, and clients mentioning the push subscriber, with their pauses. */
+  reporters: number;
+  reporterPauseMs: number;
+  notifiers: number;
+  notifierPauseMs: number;
+  /** Where the push subscriber's notifications are delivered (push-receiver.ts). */
+  pushEndpoint: string;
 }
 
 export interface Session { token: string; id: string; username: string }
@@ -43,7 +53,16 @@ export class Recorder {
   attempts: Attempt[] = [];
   writes: WriteOp[] = [];
   reads: ReadOp[] = [];
+  /** Reports filed (statusId: the report's id). */
+  reports: WriteOp[] = [];
+  /** Posts mentioning the push subscriber. */
+  mentions: WriteOp[] = [];
 }
+
+/** The account with a Web Push subscription, and the keys its pushes are encrypted for. */
+export interface PushSubscriber { session: Session; keys: SubscriberKeys }
+
+export interface Sessions { writers: Session[]; readers: Session[]; subscriber: PushSubscriber }
 
 interface HttpResult { status: number; body: any; outcome: Outcome; detail?: string; retryAfterMs?: number }
 
@@ -96,10 +115,10 @@ const json = (body: unknown, token?: string, extra: Record<string, string> = {})
   body: JSON.stringify(body),
 });
 
-export async function createSessions(opts: WorkloadOptions): Promise<{ writers: Session[]; readers: Session[] }> {
+export async function createSessions(opts: WorkloadOptions): Promise<Sessions> {
   const base = opts.edgeUrl;
-  const app = await setupCall(`${base}/api/v1/apps`, json({ client_name: `drill-${opts.runId}`, redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow' }));
-  const tok = await setupCall(`${base}/oauth/token`, json({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.client_secret, scope: 'read write follow' }));
+  const app = await setupCall(`${base}/api/v1/apps`, json({ client_name: `drill-${opts.runId}`, redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow push' }));
+  const tok = await setupCall(`${base}/oauth/token`, json({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.client_secret, scope: 'read write follow push' }));
   const make = async (role: string, i: number): Promise<Session> => {
     const username = `d${opts.runId}${role}${i}`.slice(0, 30);
     const created = await setupCall(`${base}/api/v1/accounts`, json({ username, email: `${username}@drill.invalid`, password: `pw-${randomUUID()}`, agreement: true, locale: 'en' }, tok.access_token));
@@ -111,22 +130,32 @@ export async function createSessions(opts: WorkloadOptions): Promise<{ writers: 
   const readers: Session[] = [];
   for (let i = 0; i < opts.readerAccounts; i++) readers.push(await make('r', i));
   for (const r of readers) for (const w of writers) await setupCall(`${base}/api/v1/accounts/${w.id}/follow`, json({}, r.token));
-  return { writers, readers };
+  const subscriber = { session: await make('p', 0), keys: subscriberKeys() };
+  await setupCall(`${base}/api/v1/push/subscription`, json({
+    subscription: subscriptionFor(opts.pushEndpoint, subscriber.keys), data: { alerts: { mention: true }, policy: 'all' },
+  }, subscriber.session.token));
+  return { writers, readers, subscriber };
 }
+
+/** The text of a post mentioning the push subscriber. */
+export const mentionText = (runId: string, username: string, key: string) => `@${username} ${drillText(runId, key)}`;
 
 export function drillText(runId: string, key: string): string {
   return `drill ${runId} ${key}`;
 }
 
-/** One logical write: the same Idempotency-Key on every attempt until acknowledged or the deadline. */
-async function write(rec: Recorder, opts: WorkloadOptions, session: Session, account: number): Promise<void> {
+/**
+ * One logical write: the same Idempotency-Key on every attempt until acknowledged or the deadline.
+ * `body(text)` is what is posted to `path`; the answer's id is recorded (a status's, a report's).
+ */
+async function keyedWrite(rec: Recorder, opts: WorkloadOptions, list: WriteOp[], session: Session, account: number, path: string, text: (key: string) => string, body: (text: string) => object): Promise<void> {
   const key = randomUUID();
-  const op: WriteOp = { key, text: drillText(opts.runId, key), account, start: Date.now(), end: 0, result: 'failed', attempts: 0 };
-  rec.writes.push(op);
-  const init = json({ status: op.text, visibility: 'public' }, session.token, { 'idempotency-key': key });
+  const op: WriteOp = { key, text: text(key), account, start: Date.now(), end: 0, result: 'failed', attempts: 0 };
+  list.push(op);
+  const init = json(body(op.text), session.token, { 'idempotency-key': key });
   for (let attempt = 0; ; attempt++) {
     const left = op.start + opts.writeDeadlineMs - Date.now();
-    const r = await request(rec, 'write', `${opts.edgeUrl}/api/v1/statuses`, init, Math.max(1000, Math.min(45_000, left)));
+    const r = await request(rec, 'write', `${opts.edgeUrl}${path}`, init, Math.max(1000, Math.min(45_000, left)));
     op.attempts++;
     if (r.outcome === 'ok' && r.body && typeof r.body.id === 'string') {
       op.result = 'acked';
@@ -165,19 +194,29 @@ async function read(rec: Recorder, opts: WorkloadOptions, session: Session, maxI
 
 export interface RunningWorkload { stop(): Promise<void> }
 
-export function startWorkload(rec: Recorder, opts: WorkloadOptions, sessions: { writers: Session[]; readers: Session[] }): RunningWorkload {
+export function startWorkload(rec: Recorder, opts: WorkloadOptions, sessions: Sessions): RunningWorkload {
   let stopping = false;
   const loops: Promise<void>[] = [];
-  for (let i = 0; i < opts.writers; i++) {
-    const account = i % sessions.writers.length;
-    loops.push((async () => {
-      await sleep(Math.random() * opts.writerPauseMs);
-      while (!stopping) {
-        await write(rec, opts, sessions.writers[account]!, account);
-        await sleep(opts.writerPauseMs * (0.5 + Math.random()));
-      }
-    })());
-  }
+  /** `clients` loops, each doing `op` (with its client number) then pausing about `pauseMs`. */
+  const repeat = (clients: number, pauseMs: number, op: (i: number) => Promise<void>) => {
+    for (let i = 0; i < clients; i++) {
+      loops.push((async () => {
+        await sleep(Math.random() * pauseMs);
+        while (!stopping) {
+          await op(i);
+          await sleep(pauseMs * (0.5 + Math.random()));
+        }
+      })());
+    }
+  };
+  const writer = (i: number) => i % sessions.writers.length;
+  repeat(opts.writers, opts.writerPauseMs, (i) => keyedWrite(rec, opts, rec.writes, sessions.writers[writer(i)]!, writer(i), '/api/v1/statuses',
+    (key) => drillText(opts.runId, key), (status) => ({ status, visibility: 'public' })));
+  // Readers report writers; writers mention the push subscriber.
+  repeat(opts.reporters, opts.reporterPauseMs, (i) => keyedWrite(rec, opts, rec.reports, sessions.readers[i % sessions.readers.length]!, i, '/api/v1/reports',
+    (key) => drillText(opts.runId, key), (comment) => ({ account_id: sessions.writers[i % sessions.writers.length]!.id, comment, category: 'spam' })));
+  repeat(opts.notifiers, opts.notifierPauseMs, (i) => keyedWrite(rec, opts, rec.mentions, sessions.writers[writer(i)]!, writer(i), '/api/v1/statuses',
+    (key) => mentionText(opts.runId, sessions.subscriber.session.username, key), (status) => ({ status, visibility: 'public' })));
   for (let i = 0; i < opts.readers; i++) {
     const session = sessions.readers[i % sessions.readers.length]!;
     loops.push((async () => {

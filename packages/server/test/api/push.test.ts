@@ -3,43 +3,12 @@
 // the VAPID signature and decrypts the payload itself (RFC 8291, aes128gcm) and finds the notification.
 // Retries, removal on 410, and a queue that outlives the server that wrote it; on PGlite and PostgreSQL.
 import assert from 'node:assert/strict';
-import { createECDH, createHmac, createDecipheriv, createPublicKey, randomBytes, verify as verifySignature } from 'node:crypto';
+import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { allowedPrivate, PushWorker } from '@firebreak/server/domain/push.js';
 import { backends, Client, makeUser, STAFF_SCOPES, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
-
-/** A push subscriber: a P-256 key pair and an auth secret, as a browser makes them. */
-function subscriberKeys() {
-  const ecdh = createECDH('prime256v1');
-  ecdh.generateKeys();
-  return { ecdh, publicKey: ecdh.getPublicKey(), auth: randomBytes(16) };
-}
-
-const hmac = (key: Buffer, data: Buffer) => createHmac('sha256', key).update(data).digest();
-
-/** RFC 8291 §3.4 and RFC 8188: decrypts one aes128gcm message for the subscriber. */
-function decryptAes128gcm(body: Buffer, keys: ReturnType<typeof subscriberKeys>): string {
-  const salt = body.subarray(0, 16);
-  const recordSize = body.readUInt32BE(16);
-  const idLength = body[20]!;
-  const serverPublic = body.subarray(21, 21 + idLength);
-  const ciphertext = body.subarray(21 + idLength);
-  assert.ok(recordSize >= ciphertext.length, 'one record');
-  const ecdhSecret = keys.ecdh.computeSecret(serverPublic);
-  const prkKey = hmac(keys.auth, ecdhSecret);
-  const ikm = hmac(prkKey, Buffer.concat([Buffer.from('WebPush: info\0'), keys.publicKey, serverPublic, Buffer.from([1])]));
-  const prk = hmac(salt, ikm);
-  const cek = hmac(prk, Buffer.from('Content-Encoding: aes128gcm\0\x01')).subarray(0, 16);
-  const nonce = hmac(prk, Buffer.from('Content-Encoding: nonce\0\x01')).subarray(0, 12);
-  const decipher = createDecipheriv('aes-128-gcm', cek, nonce);
-  decipher.setAuthTag(ciphertext.subarray(ciphertext.length - 16));
-  const padded = Buffer.concat([decipher.update(ciphertext.subarray(0, ciphertext.length - 16)), decipher.final()]);
-  let end = padded.length - 1;
-  while (end >= 0 && padded[end] === 0) end--;
-  assert.equal(padded[end], 2, 'the last record ends with the 0x02 delimiter');
-  return padded.subarray(0, end).toString('utf8');
-}
+import { decryptAes128gcm, notificationIdOf, subscriberKeys, subscriptionFor } from '@firebreak/testkit/web-push.js';
 
 /** RFC 8292: `vapid t=<JWT>, k=<key>`: the JWT is signed (ES256) with the key the instance publishes. */
 function checkVapid(authorization: string | undefined, serverKey: string, audience: string): void {
@@ -96,7 +65,7 @@ for (const backend of backends()) {
     const fresh = () => c.register(`pushed${++n}`);
     const subscribe = (user: User, body: unknown) => c.request('POST', '/api/v1/push/subscription', { token: user.token, body });
     const subscription = (path: string, keys: ReturnType<typeof subscriberKeys>, extra: Record<string, unknown> = {}) => ({
-      subscription: { endpoint: `${endpoint.url}${path}`, keys: { p256dh: keys.publicKey.toString('base64url'), auth: keys.auth.toString('base64url') }, standard: true },
+      subscription: subscriptionFor(`${endpoint.url}${path}`, keys),
       data: { alerts: { mention: true, follow: true, favourite: true, reblog: true }, policy: 'all' }, ...extra,
     });
 
@@ -174,7 +143,7 @@ for (const backend of backends()) {
         assert.ok(Number(p.headers.ttl) > 0);
         checkVapid(p.headers.authorization, t.ctx.vapid.publicKey, endpoint.url);
         const text = decryptAes128gcm(p.body, keys);
-        const id = /"notification_id":(\d+)/.exec(text)![1]!;
+        const id = notificationIdOf(text)!;
         return { ...JSON.parse(text), notification_id: id };
       });
       const byType = Object.fromEntries(payloads.map((p) => [p.notification_type, p]));
