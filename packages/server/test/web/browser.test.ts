@@ -2,36 +2,28 @@
 // follow each other, post and see each other's posts arrive live, reply, quote, like, repost, open
 // the thread, get notifications, search, edit their profile and sign out. XSS attempts in a post, a
 // bio and a display name must stay inert text.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { RunningApp } from '@firebreak/testkit/app.js';
+import { browserSuite, signUpThroughPage, skipWithoutChromium } from '@firebreak/testkit/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PASSWORD = 'correct horse battery';
-const haveChromium = existsSync(CHROMIUM);
-// In CI a missing browser is a failure (the test runs and fails to launch), never a silent skip.
-const skip = !haveChromium && process.env.CI !== 'true' ? `chromium not found at ${CHROMIUM}` : false;
 
 const XSS_NAME = '<img src=x onerror=xss=1>';
 const XSS_BIO = '<script>window.xss=2</script><img src=x onerror="window.xss=3">';
 const XSS_POST = '<img src=x onerror="window.xss=4"><script>window.xss=5</script> not markup';
 
-describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
+describe('web UI in chromium', { skip: skipWithoutChromium, timeout: 180_000 }, () => {
+  const suite = browserSuite();
   let server: RunningApp;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   const consoleErrors: string[] = [];
 
-  before(async () => {
-    server = await startListeningApp();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
+  before(() => {
+    server = suite.server();
+    browser = suite.browser();
   });
 
   async function signUp(username: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
@@ -40,13 +32,7 @@ describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
     const page = await context.newPage();
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${username}: ${m.text()}`); });
     page.on('pageerror', (e) => consoleErrors.push(`${username}: ${e.message}`));
-    await page.goto(`${server.url}/sign_up`);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('E-mail').fill(`${username}@example.com`);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.getByLabel('I agree to the server rules').check();
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Home' }).waitFor();
+    await signUpThroughPage(page, server.url, username, PASSWORD);
     return page;
   }
 

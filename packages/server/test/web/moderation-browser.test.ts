@@ -5,37 +5,24 @@
 // browser notifications: the service worker's push handling shows a pushed notification.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { generate } from 'otplib';
 import { setRoleByUsername } from '@firebreak/server/domain/moderation.js';
 import { ROLES } from '@firebreak/server/domain/roles.js';
-import { startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
+import type { RunningApp } from '@firebreak/testkit/app.js';
+import { browserSuite, signUpThroughPage, skipWithoutChromium } from '@firebreak/testkit/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PASSWORD = 'correct horse battery';
-const skip = !existsSync(CHROMIUM) && process.env.CI !== 'true' ? `chromium not found at ${CHROMIUM}` : false;
 
-describe('running an instance, in chromium', { skip, timeout: 240_000 }, () => {
-  let server: RunningApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+describe('running an instance, in chromium', { skip: skipWithoutChromium, timeout: 240_000 }, () => {
+  const suite = browserSuite();
   const pageErrors: string[] = [];
-
-  before(async () => {
-    server = await startListeningApp();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  });
-  after(async () => {
-    assert.deepEqual(pageErrors, [], 'no script errors on any page');
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => assert.deepEqual(pageErrors, [], 'no script errors on any page'));
+  let server: RunningApp;
+  before(() => { server = suite.server(); });
 
   async function newPage(name: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
+    const context = await suite.browser().newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`));
     return page;
@@ -43,13 +30,7 @@ describe('running an instance, in chromium', { skip, timeout: 240_000 }, () => {
 
   async function signUp(username: string): Promise<Page> {
     const page = await newPage(username);
-    await page.goto(`${server.url}/sign_up`);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('E-mail').fill(`${username}@example.com`);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.getByLabel('I agree to the server rules').check();
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Home' }).waitFor();
+    await signUpThroughPage(page, server.url, username, PASSWORD);
     return page;
   }
 
@@ -63,14 +44,7 @@ describe('running an instance, in chromium', { skip, timeout: 240_000 }, () => {
   test('a report from a post, worked in the moderation area: the account is suspended, its post vanishes, its session ends', async () => {
     const spammer = await signUp('spammer');
     const reader = await signUp('reader');
-    const moderatorPage = await newPage('mod');
-    await moderatorPage.goto(`${server.url}/sign_up`);
-    await moderatorPage.getByLabel('Username').fill('mod');
-    await moderatorPage.getByLabel('E-mail').fill('mod@example.com');
-    await moderatorPage.getByLabel(/^Password/).fill(PASSWORD);
-    await moderatorPage.getByLabel('I agree to the server rules').check();
-    await moderatorPage.getByRole('button', { name: 'Create account' }).click();
-    await moderatorPage.getByRole('heading', { name: 'Home' }).waitFor();
+    const moderatorPage = await signUp('mod');
     await setRoleByUsername(server.ctx, 'mod', ROLES.moderator);
     await moderatorPage.reload();
     await moderatorPage.getByRole('link', { name: 'Moderation' }).waitFor();
