@@ -16,6 +16,7 @@ export interface Metrics {
   dbRetries: Counter<'code'>;
   dbHedgedReads: Counter;
   rejected: Counter<'reason' | 'route'>;
+  pushDeliveries: Counter<'outcome'>;
 }
 
 export interface AppContext {
@@ -44,6 +45,7 @@ function createMetrics(): Metrics {
     }),
     dbHedgedReads: new Counter({ name: 'firebreak_db_hedged_reads_total', help: 'Reads also sent to a standby because the primary was slow or failing', registers: [registry] }),
     dbRetries: new Counter({ name: 'firebreak_db_retries_total', help: 'Database operations retried through a failover', labelNames: ['code'], registers: [registry] }),
+    pushDeliveries: new Counter({ name: 'firebreak_push_deliveries_total', help: 'Web Push deliveries by outcome (delivered, retry, gone: the subscription was removed, dropped: nothing left to push or refused)', labelNames: ['outcome'], registers: [registry] }),
     rejected: new Counter({ name: 'firebreak_requests_rejected_total', help: 'Requests rejected before doing work, by reason (rate_limited, shed, challenged) and route', labelNames: ['reason', 'route'], registers: [registry] }),
   };
 }

@@ -17,7 +17,7 @@ import { logAction } from './audit-log.js';
 import { publish, publishNotifications } from './events.js';
 import { idempotentWrite } from './idempotency.js';
 import { notifyWarning } from './notifications.js';
-import { reportAbout, resolveReportsFor } from './reports.js';
+import { reportAbout, resolveReportsFor, type Moderator } from './reports.js';
 import { outranks, roleNamed, roleOf, ROLES, type Role } from './roles.js';
 import { randomSecret, revokeAccountTokens } from './tokens.js';
 
@@ -28,8 +28,6 @@ export const WARNING_TEXT_LIMIT = 5000;
 
 /** How many of a suspended account's newest statuses open streams are told to drop. */
 const STREAM_RETRACTIONS = 200;
-
-export interface Moderator { id: string; roleId: number }
 
 const notAllowed = () => forbidden('This action is not allowed');
 
@@ -146,7 +144,7 @@ export async function rejectAccount<T>(ctx: AppContext, moderator: Moderator, ta
 export async function deleteAccountData(ctx: AppContext, moderator: Moderator, targetId: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     const target = await lockTarget(tx, moderator, targetId);
-    if (!target.suspended_at || (target as { deleted_at: Date | null }).deleted_at) throw notAllowed();
+    if (!target.suspended_at || target.deleted_at) throw notAllowed();
     const id = target.id;
     // Follows, favourites and reblogs are one per pair; replies and quotes are counted per parent.
     await tx.query(`update accounts a set following_count = greatest(a.following_count - 1, 0) from follows f where f.target_account_id = $1 and a.id = f.account_id`, [id]);

@@ -19,7 +19,7 @@ export const NOTIFICATION_TYPES = ['mention', 'status', 'reblog', 'follow', 'fol
  * notifications, from suspended accounts, and from silenced (limited) accounts the recipient does not
  * follow, as Mastodon filters them. What staff are told (a report, a sign-up) passes whoever it is from.
  */
-const notSilenced = (recipient: string, actor: string, type = "''") => `not exists (select 1 from blocks where account_id = ${recipient} and target_account_id = ${actor})
+const notificationAllowed = (recipient: string, actor: string, type = "''") => `not exists (select 1 from blocks where account_id = ${recipient} and target_account_id = ${actor})
        and not exists (select 1 from mutes where account_id = ${recipient} and target_account_id = ${actor} and notifications)
        and not exists (select 1 from accounts fa where fa.id = ${actor} and (fa.suspended_at is not null
          or (fa.silenced_at is not null and not (${type} like 'admin.%')
@@ -44,7 +44,7 @@ export async function notify(db: Queryable, recipientId: string, fromId: string,
     `with created as (
        insert into notifications (account_id, from_account_id, type, status_id)
        select $1, $2, $3, $4
-       where ${notSilenced('$1', '$2', '$3')}
+       where ${notificationAllowed('$1', '$2', '$3')}
          and ($4::bigint is null or exists (select 1 from statuses s where s.id = $4 and ${visibleTo('$1')}))
        returning id, account_id, from_account_id, type),
      pushed as (${enqueuePushSql('created')})
@@ -93,7 +93,7 @@ export async function notifySubscribers(db: Queryable, authorId: string, statusI
        insert into notifications (account_id, from_account_id, type, status_id)
        select f.account_id, $1, 'status', $2 from follows f
        where f.target_account_id = $1 and f.notify and not (f.account_id = any($3::bigint[]))
-         and ${notSilenced('f.account_id', '$1')}
+         and ${notificationAllowed('f.account_id', '$1')}
          and exists (select 1 from statuses s where s.id = $2 and ${visibleTo('f.account_id')})
        returning id, account_id, from_account_id, type),
      pushed as (${enqueuePushSql('created')})
@@ -112,7 +112,7 @@ export async function listNotifications(db: Queryable, accountId: string, page: 
   // Blocking or muting (with notifications) someone also hides what they did before.
   // A notification about a status the recipient may no longer see (edited to leave them out, a
   // block since) is not listed; hydration leaves such statuses out of every response anyway.
-  const conditions = ['n.account_id = $1', notSilenced('$1', 'n.from_account_id', 'n.type'),
+  const conditions = ['n.account_id = $1', notificationAllowed('$1', 'n.from_account_id', 'n.type'),
     `(n.status_id is null or exists (select 1 from statuses s where s.id = n.status_id and ${visibleTo('$1')}))`];
   const types = typeList(filters.types);
   const excluded = typeList(filters.excludeTypes);
@@ -155,7 +155,7 @@ export async function unreadCount(db: Queryable, accountId: string, limit: numbe
     `select count(*) as n from (
        select 1 from notifications n
        where n.account_id = $1 and n.id > coalesce((select last_read_id from markers where account_id = $1 and timeline = 'notifications'), 0)
-         and ${notSilenced('$1', 'n.from_account_id', 'n.type')}
+         and ${notificationAllowed('$1', 'n.from_account_id', 'n.type')}
        limit $2) unread`, [accountId, limit]);
   return Number(row?.n ?? 0);
 }

@@ -244,7 +244,6 @@ export class PushWorker {
   private again = false;
   private stopped = false;
   private readonly onNotification = () => this.kick();
-  readonly delivered = { delivered: 0, gone: 0, dropped: 0, retry: 0 };
 
   constructor(private readonly ctx: AppContext, private readonly allowed: BlockList) {}
 
@@ -281,7 +280,7 @@ export class PushWorker {
         this.ctx.logger.warn({ err, delivery: d.id }, 'push delivery failed');
         return 'retry' as const;
       })));
-      for (const o of outcomes) this.delivered[o]++;
+      for (const o of outcomes) this.ctx.metrics.pushDeliveries.inc({ outcome: o });
       if (batch.length < BATCH || this.stopped) return;
     }
   }

@@ -8,6 +8,7 @@
 // (admin.sign_up). The mode lives in the database (instance_settings): every app server reads the
 // same, and the owner changes it with `firebreak admin registrations` or in the moderation area.
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { forbidden, notFound, unprocessable } from '../errors.js';
@@ -44,22 +45,6 @@ export async function setRegistrationSettings(ctx: AppContext, actorId: string |
     await logAction(tx, actorId, `registrations:${settings.mode}${settings.reasonRequired ? ',reason_required' : ''}`, 'Settings', null, 'registrations');
   });
   return settings;
-}
-
-/**
- * The settings as discovery shows them (/api/v2/instance, which every client reads first and
- * anonymously), read at most once per five seconds per server. Sign-ups always read them afresh.
- */
-export function registrationSettingsCache(db: Queryable): () => Promise<RegistrationSettings> {
-  let cached: { at: number; value: Promise<RegistrationSettings> } | null = null;
-  return () => {
-    if (!cached || Date.now() - cached.at > 5000) {
-      const value = registrationSettings(db);
-      cached = { at: Date.now(), value };
-      value.catch(() => { if (cached?.value === value) cached = null; });
-    }
-    return cached.value;
-  };
 }
 
 // --- Invites -----------------------------------------------------------------------------------------
@@ -114,8 +99,6 @@ export async function usableInvite(db: Queryable, code: string): Promise<InviteR
   return row;
 }
 
-export const inviteValid = (i: Pick<InviteRow, 'expires_at' | 'max_uses' | 'uses'>) => (!i.expires_at || i.expires_at > new Date()) && (i.max_uses === null || i.uses < i.max_uses);
-
 // --- Signing up --------------------------------------------------------------------------------------
 
 export interface SignUp { input: RegistrationInput; key: string | null; address: string; inviteCode: string | null; reason: string | null }
@@ -147,7 +130,7 @@ export async function signUp(ctx: AppContext, s: SignUp): Promise<AccountRow> {
         `update invites set uses = uses + 1 where id = $1 and (expires_at is null or expires_at > now()) and (max_uses is null or uses < max_uses) returning id`, [invite.id]);
       if (used.length === 0) throw unprocessable('Validation failed: Invite is invalid or has expired', { invite_code: [{ error: 'ERR_INVALID', description: 'is invalid or has expired' }] });
     }
-    const account = await insertAccount(tx, prepared.prepared, { approved, inviteRequest: reason, inviteId: invite?.id ?? null, signUpIp: normalAddress(s.address) || null });
+      const account = await insertAccount(tx, prepared.prepared, { approved, inviteRequest: reason, inviteId: invite?.id ?? null, signUpIp: isIP(normalAddress(s.address)) ? normalAddress(s.address) : null });
     publishNotifications(ctx.events, tx, await notifyStaff(tx, roleIdsWith('manage_users'), account.id, 'admin.sign_up', null, [account.id]));
     return account;
   });

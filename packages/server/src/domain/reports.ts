@@ -102,6 +102,7 @@ export function listReports(db: Queryable, filters: ReportFilters, page: PagePar
     `select ${REPORT_COLUMNS} from reports r where ${[...conditions, k.where].join(' and ')} order by ${k.order} limit ${k.limit}`);
 }
 
+/** A member of staff acting: their account and role (domain/roles.ts). */
 export interface Moderator { id: string; roleId: number }
 
 export type ReportChange = 'assign_to_self' | 'unassign' | 'resolve' | 'reopen';

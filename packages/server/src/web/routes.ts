@@ -92,7 +92,7 @@ function send(request: FastifyRequest, reply: FastifyReply, a: Asset, cacheContr
 
 /** Paths the client router handles; each gets the shell. */
 const PAGE_PATHS = ['/', '/public', '/public/local', '/notifications', '/follow_requests', '/search', '/settings', '/bookmarks', '/sign_in', '/sign_up', '/tags/:tag', '/@:acct', '/@:acct/:rest',
-  '/invite/:code', '/moderation', '/moderation/accounts', '/moderation/log', '/moderation/reports/:id', '/moderation/accounts/:id'];
+  '/invite/:code', '/moderation', '/moderation/accounts', '/moderation/log', '/moderation/reports/:report', '/moderation/accounts/:account'];
 
 /** Service workers may control the whole site from where they are served (web/client/). */
 const SERVICE_WORKERS = new Set(['/web/client/service-worker.js']);

@@ -6,7 +6,7 @@ import type {} from '@firebreak/server/app.js'; // the routeTable decoration
 
 /** Routes anyone may call without a token. Everything else must declare an auth rule. */
 const PUBLIC = new Set([
-  'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /oauth/authorize', 'POST /oauth/authorize', 'POST /oauth/token', 'POST /oauth/revoke',
+  'GET /healthz', 'GET /readyz', 'GET /readyz/primary', 'GET /metrics', 'GET /oauth/authorize', 'POST /oauth/authorize', 'POST /oauth/token', 'POST /oauth/revoke',
   'GET /.well-known/oauth-authorization-server', 'GET /.well-known/nodeinfo', 'GET /nodeinfo/2.0', 'POST /api/v1/apps',
   'GET /api/v1/instance', 'GET /api/v2/instance', 'GET /api/v1/custom_emojis', 'GET /api/v1/accounts/lookup',
   'GET /avatars/original/missing.png', 'GET /headers/original/missing.png', 'GET /api/v1/streaming/health',

@@ -4,7 +4,7 @@ import { state } from './state.js';
 
 /** Mastodon's permission flags the page uses (entities/Role.md). */
 export const PERMISSION = {
-  administrator: 0x1, viewAuditLog: 0x4, viewDashboard: 0x8, manageReports: 0x10, manageUsers: 0x400,
+  administrator: 0x1, viewAuditLog: 0x4, viewDashboard: 0x8, manageReports: 0x10, manageSettings: 0x40, manageUsers: 0x400,
   inviteUsers: 0x10000, manageRoles: 0x20000, deleteUserData: 0x80000,
 } as const;
 

@@ -1,12 +1,12 @@
 // The moderation area (staff only): the report queue, accounts (those waiting for approval, or found
 // by name), and the audit log. Each item opens its own page (moderation-report.ts, moderation-account.ts).
-import { withQuery } from '../api.js';
+import { get, request, withQuery } from '../api.js';
 import { heading, setView } from '../frame.js';
 import { navigate } from '../navigation.js';
 import { pagedList } from '../paged-list.js';
 import { can } from '../permissions.js';
 import type { ActionLog, AdminAccount, AdminReport } from '../types.js';
-import { avatar, displayName, h, timeAgo } from '../ui.js';
+import { avatar, displayName, field, h, timeAgo } from '../ui.js';
 
 const CATEGORY: Record<string, string> = { spam: 'Spam', legal: 'Illegal content', violation: 'Rule violation', other: 'Other' };
 
@@ -57,6 +57,33 @@ export function logRow(l: ActionLog): HTMLElement {
     h('time', { datetime: l.created_at, title: new Date(l.created_at).toLocaleString() }, ` · ${timeAgo(l.created_at)}`));
 }
 
+interface Registrations { mode: string; reason_required: boolean; message: string | null }
+
+/** For admins (Manage Settings): who may sign up (PUT /api/v1/admin/registrations). */
+function registrationsForm(): HTMLElement {
+  const section = h('section', { class: 'settings-form', 'aria-labelledby': 'reg-h' }, h('h2', { id: 'reg-h' }, 'Sign-ups'));
+  const status = h('p', { role: 'status' });
+  void get<Registrations>('/api/v1/admin/registrations').then((r) => {
+    const mode = h('select', { id: 'reg-mode', name: 'mode' },
+      ...[['open', 'Open: anyone can sign up'], ['approval', 'Approval: a moderator approves each account'], ['closed', 'Closed: invite links only']]
+        .map(([v, l]) => h('option', { value: v!, selected: r.mode === v }, l!)));
+    const reason = h('input', { type: 'checkbox', id: 'reg-reason', name: 'reason_required', checked: r.reason_required });
+    const message = h('input', { id: 'reg-message', name: 'message', maxlength: 1000, value: r.message ?? '' });
+    const form = h('form', { class: 'inline-form' }, field('reg-mode', 'Who can sign up', mode),
+      h('div', { class: 'field check' }, reason, h('label', { for: 'reg-reason' }, 'Ask why they want to join (approval only)')),
+      field('reg-message', 'Message on the sign-up page', message), h('button', { type: 'submit', class: 'primary' }, 'Save'), status);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        await request('PUT', '/api/v1/admin/registrations', { mode: mode.value, reason_required: reason.checked, message: message.value });
+        status.textContent = 'Saved.';
+      } catch (err) { status.textContent = (err as Error).message; }
+    });
+    section.append(form);
+  }).catch((err) => { status.textContent = (err as Error).message; section.append(status); });
+  return section;
+}
+
 export function moderationView(tab: ModerationTab, query: URLSearchParams): void {
   if (tab === 'accounts') {
     const search = h('input', { name: 'username', type: 'search', value: query.get('username') ?? '', placeholder: 'Username starts with…' });
@@ -68,7 +95,8 @@ export function moderationView(tab: ModerationTab, query: URLSearchParams): void
       url: withQuery('/api/v2/admin/accounts', username ? { username } : { status: 'pending' }), render: accountRow, label: 'Accounts',
       empty: username ? 'No account has a name like that.' : 'Nobody is waiting for approval.',
     });
-    setView('Moderation', heading('Moderation'), tabs(tab), form, h('h2', { class: 'list-title' }, username ? `Accounts named ${username}…` : 'Waiting for approval'), list.container);
+    setView('Moderation', heading('Moderation'), tabs(tab), ...(can('manageSettings') ? [registrationsForm()] : []),
+      form, h('h2', { class: 'list-title' }, username ? `Accounts named ${username}…` : 'Waiting for approval'), list.container);
     return;
   }
   if (tab === 'log') {
