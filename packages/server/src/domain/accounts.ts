@@ -131,12 +131,6 @@ export async function findByUsername(db: Queryable, username: string): Promise<A
   return row;
 }
 
-export async function findByLogin(db: Queryable, login: string): Promise<AccountRow | undefined> {
-  const [row] = await db.query<AccountRow>(
-    `select ${ACCOUNT_COLUMNS} from accounts where lower(email) = lower($1) or lower(username) = lower($1) limit 1`, [login]);
-  return row;
-}
-
 /** Updates the profile; unlocking the account accepts everyone waiting to follow it, as Mastodon does. */
 export async function updateProfile(ctx: AppContext, id: string, input: { displayName?: string; note?: string; locked?: boolean; bot?: boolean; discoverable?: boolean }): Promise<AccountRow> {
   const details: Record<string, Detail[]> = {};

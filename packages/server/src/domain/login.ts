@@ -8,13 +8,15 @@
 // takes as long as a real check, so neither the answer nor its timing tells whether it exists.
 // Two-factor codes are counted on the same counters as passwords: knowing the password buys no more
 // guesses at the code than a stranger gets at the password.
+import { isIP } from 'node:net';
 import type { AppContext } from '../context.js';
+import type { Queryable } from '../db/index.js';
 import { forbidden, oauthError, rateLimited, unauthorized } from '../errors.js';
-import { findByLogin, getAccount, loginRefusal, type AccountRow } from './accounts.js';
+import { ACCOUNT_COLUMNS, getAccount, loginRefusal, type AccountRow } from './accounts.js';
 import { countLoginAttempt, loginSucceeded } from './login-attempts.js';
 import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from './passwords.js';
-import { ipSeverity } from './sign-up-blocks.js';
-import { challengeAccount, checkSecondFactor, consumeChallenge, createChallenge, twoFactorEnabled } from './two-factor.js';
+import { normalAddress } from './sign-up-blocks.js';
+import { challengeAccount, checkSecondFactor, consumeChallenge, createChallenge } from './two-factor.js';
 
 /** The counters' name for an account: its id, so that its e-mail and its username count as one. */
 const identityOf = (login: string, account: AccountRow | undefined) => (account ? `#${account.id}` : login.toLowerCase());
@@ -57,6 +59,24 @@ async function countedPassword(ctx: AppContext, identity: string, address: strin
   return ok;
 }
 
+/**
+ * What a sign-in needs to know, in one query (every guess pays for it, so it stays one): the account
+ * the login names, whether it has two-factor sign-in, and whether an IP block bars the address.
+ */
+async function loginCandidate(db: Queryable, login: string, rawAddress: string): Promise<{ account: AccountRow | undefined; secondFactor: boolean; barred: boolean }> {
+  const address = normalAddress(rawAddress);
+  const [row] = await db.query<AccountRow & { id: string | null; second_factor: boolean; barred: boolean }>(
+    `select ${ACCOUNT_COLUMNS.split(', ').map((c) => `a.${c}`).join(', ')},
+       exists (select 1 from two_factor t where t.account_id = a.id and t.enabled_at is not null) as second_factor,
+       ($2::inet is not null and exists (select 1 from ip_blocks b where $2::inet <<= b.ip and b.severity = 'no_access'
+         and (b.expires_at is null or b.expires_at > now()))) as barred
+     from (select 1) one left join lateral (
+       select * from accounts where lower(email) = lower($1) or lower(username) = lower($1) limit 1) a on true`,
+    [login, isIP(address) ? address : null]);
+  const { second_factor: secondFactor, barred, ...account } = row!;
+  return { account: account.id ? account as AccountRow : undefined, secondFactor, barred };
+}
+
 const invalidGrant = () => oauthError('invalid_grant', 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.');
 
 /** A sign-in's first step: signed in, or a second factor is awaited (`challenge` carries it to signInWithCode). */
@@ -68,11 +88,10 @@ export type SignInResult = { accountId: string } | { challenge: string };
  * or the address is barred (an IP block of severity no_access).
  */
 export async function signIn(ctx: AppContext, login: string, password: string, address: string): Promise<SignInResult> {
-  if ((await ipSeverity(ctx.db, address)) === 'no_access') throw forbidden('Access from your network is not allowed');
-  const account = await findByLogin(ctx.db, login);
+  const { account, secondFactor, barred } = await loginCandidate(ctx.db, login, address);
+  if (barred) throw forbidden('Access from your network is not allowed');
   const identity = identityOf(login, account);
   ctx.loginLimiter.rememberIdentity(login, identity);
-  const secondFactor = account ? await twoFactorEnabled(ctx.db, account.id) : false;
   if (!(await countedPassword(ctx, identity, address, account, password, !secondFactor))) throw invalidGrant();
   const refusal = loginRefusal(account!);
   if (refusal) throw forbidden(refusal);
