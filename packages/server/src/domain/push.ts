@@ -186,10 +186,12 @@ interface PayloadRow { id: string; type: string; display_name: string; username:
  * notification was dismissed, or is about a status its recipient may no longer see.
  */
 async function payloadFor(ctx: AppContext, d: ClaimedDelivery): Promise<string | undefined> {
-  const [n] = await ctx.db.query<PayloadRow>(
+  // On the primary: a standby may not show a notification committed a moment ago, and a notification
+  // read as gone is dropped for good.
+  const [n] = await ctx.db.transaction((tx) => tx.query<PayloadRow>(
     `select n.id, n.type, fa.display_name, fa.username, s.text, s.spoiler_text
      from notifications n join accounts fa on fa.id = n.from_account_id left join statuses s on s.id = n.status_id
-     where n.id = $1 and n.account_id = $2 and (n.status_id is null or (s.id is not null and ${visibleTo('$2')}))`, [d.notification_id, d.account_id]);
+     where n.id = $1 and n.account_id = $2 and (n.status_id is null or (s.id is not null and ${visibleTo('$2')}))`, [d.notification_id, d.account_id]));
   if (!n) return undefined;
   const name = n.display_name.trim() || `@${n.username}`;
   const body = n.spoiler_text || (n.text ?? '');
