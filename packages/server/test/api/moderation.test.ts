@@ -213,6 +213,8 @@ for (const backend of backends()) {
       assert.ok(!(await get(follower, '/api/v1/timelines/home')).body.some((s: any) => s.account.id === bad.id), 'not at home either');
       assert.deepEqual((await get(reader, `/api/v1/statuses/${replied.id}/context`)).body.descendants, []);
       assert.deepEqual((await get(reader, '/api/v2/search?q=spam&type=statuses')).body.statuses, []);
+      assert.deepEqual((await get(reader, `/api/v2/search?q=${bad.username}&type=accounts`)).body.accounts, [], 'nor found by name');
+      assert.deepEqual((await get(reader, `/api/v1/accounts/search?q=${bad.username}`)).body, []);
       assert.deepEqual((await get(reader, `/api/v1/statuses?id[]=${spam.id}&id[]=${reply.id}`)).body, []);
       assert.ok(!(await notifications(reader)).some((x) => x.account.id === bad.id), 'nor what it did before');
       assert.deepEqual((await get(reader, `/api/v1/accounts/${follower.id}/following`)).body, []);
