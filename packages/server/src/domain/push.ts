@@ -21,9 +21,8 @@ import webpush from 'web-push';
 import type { AppContext } from '../context.js';
 import type { Db, Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
-import { anyDue, claimDeliveries, deliveryDone, deliveryFailed, subscriptionGone, type ClaimedDelivery } from './push-queue.js';
+import { anyDue, claimDeliveries, settleDeliveries, type ClaimedDelivery, type Settlement } from './push-queue.js';
 import { can } from './roles.js';
-import { visibleTo } from './visibility.js';
 
 export const PUSH_ALERTS = ['mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'quote', 'quoted_update', 'admin.sign_up', 'admin.report'] as const;
 export type PushAlert = (typeof PUSH_ALERTS)[number];
@@ -179,37 +178,26 @@ const TITLES: Record<string, (name: string) => string> = {
   moderation_warning: () => 'A moderator took action on your account',
 };
 
-interface PayloadRow { id: string; type: string; display_name: string; username: string; text: string | null; spoiler_text: string | null }
-
-/**
- * The payload for one delivery, or undefined when there is nothing to push any more: the
- * notification was dismissed, or is about a status its recipient may no longer see.
- */
-async function payloadFor(ctx: AppContext, d: ClaimedDelivery): Promise<string | undefined> {
-  // On the primary: a standby may not show a notification committed a moment ago, and a notification
-  // read as gone is dropped for good.
-  const [n] = await ctx.db.transaction((tx) => tx.query<PayloadRow>(
-    `select n.id, n.type, fa.display_name, fa.username, s.text, s.spoiler_text
-     from notifications n join accounts fa on fa.id = n.from_account_id left join statuses s on s.id = n.status_id
-     where n.id = $1 and n.account_id = $2 and (n.status_id is null or (s.id is not null and ${visibleTo('$2')}))`, [d.notification_id, d.account_id]));
-  if (!n) return undefined;
-  const name = n.display_name.trim() || `@${n.username}`;
-  const body = n.spoiler_text || (n.text ?? '');
+/** The payload for one delivery (Mastodon's), or undefined when there is nothing to push any more. */
+function payloadFor(ctx: AppContext, d: ClaimedDelivery): string | undefined {
+  if (!d.pushable) return undefined;
+  const name = d.from_display_name.trim() || `@${d.from_username}`;
+  const body = d.spoiler_text || (d.text ?? '');
   const json = JSON.stringify({
-    access_token: d.access_token, preferred_locale: 'en', notification_id: 0, notification_type: n.type,
-    icon: `${ctx.config.publicUrl}/avatars/original/missing.png`, title: (TITLES[n.type] ?? ((x: string) => x))(name),
+    access_token: d.access_token, preferred_locale: 'en', notification_id: 0, notification_type: d.type,
+    icon: `${ctx.config.publicUrl}/avatars/original/missing.png`, title: (TITLES[d.type] ?? ((x: string) => x))(name),
     body: body.length > 140 ? `${body.slice(0, 139)}…` : body,
   });
   // Ids are 64-bit: written as the exact integer (clients read it as one), not through a JS number.
-  return json.replace('"notification_id":0', `"notification_id":${BigInt(n.id).toString()}`);
+  return json.replace('"notification_id":0', `"notification_id":${BigInt(d.notification_id).toString()}`);
 }
 
 export type DeliveryOutcome = 'delivered' | 'gone' | 'dropped' | 'retry';
 
-/** Sends one claimed delivery and records what came of it. */
-async function deliver(ctx: AppContext, vapid: VapidKeys, allowed: BlockList, d: ClaimedDelivery): Promise<DeliveryOutcome> {
-  const payload = await payloadFor(ctx, d);
-  if (!payload) { await deliveryDone(ctx.db, d.id); return 'dropped'; }
+/** Sends one claimed delivery (no database work: the batch is settled together). */
+async function deliver(ctx: AppContext, vapid: VapidKeys, allowed: BlockList, d: ClaimedDelivery): Promise<{ outcome: DeliveryOutcome; error?: string; attempts?: number }> {
+  const payload = payloadFor(ctx, d);
+  if (!payload) return { outcome: 'dropped' };
   const details = webpush.generateRequestDetails({ endpoint: d.endpoint, keys: { p256dh: d.p256dh, auth: d.auth } }, payload, {
     vapidDetails: { subject: `mailto:admin@${ctx.config.domain.split(':')[0]}`, publicKey: vapid.publicKey, privateKey: vapid.privateKey },
     contentEncoding: d.standard ? 'aes128gcm' : 'aesgcm', TTL: PUSH_TTL_SECONDS, urgency: 'normal',
@@ -218,19 +206,16 @@ async function deliver(ctx: AppContext, vapid: VapidKeys, allowed: BlockList, d:
   try {
     response = await post(details.endpoint, details.headers as Record<string, string | number>, details.body as Buffer | null, allowed);
   } catch (err) {
-    await deliveryFailed(ctx.db, d.id, d.attempts, (err as Error).message);
-    return 'retry';
+    return { outcome: 'retry', error: (err as Error).message, attempts: d.attempts };
   }
-  if (response.status >= 200 && response.status < 300) { await deliveryDone(ctx.db, d.id); return 'delivered'; }
-  if (response.status === 404 || response.status === 410) { await subscriptionGone(ctx.db, d.subscription_id); return 'gone'; }
+  if (response.status >= 200 && response.status < 300) return { outcome: 'delivered' };
+  if (response.status === 404 || response.status === 410) return { outcome: 'gone' };
   if (response.status === 429 || response.status >= 500) {
-    await deliveryFailed(ctx.db, d.id, Math.max(d.attempts, Math.ceil(Math.log2(response.retryAfterSeconds ?? 1))), `HTTP ${response.status}`);
-    return 'retry';
+    return { outcome: 'retry', error: `HTTP ${response.status}`, attempts: Math.max(d.attempts, Math.ceil(Math.log2(response.retryAfterSeconds ?? 1))) };
   }
   // Any other refusal (400, 401, 413...) will not change by trying again.
   ctx.logger.warn({ status: response.status, subscription: d.subscription_id }, 'push endpoint refused a delivery');
-  await deliveryDone(ctx.db, d.id);
-  return 'dropped';
+  return { outcome: 'dropped' };
 }
 
 const BATCH = 20;
@@ -278,11 +263,19 @@ export class PushWorker {
     if (!(await anyDue(this.ctx.db))) return;
     for (;;) {
       const batch = await claimDeliveries(this.ctx.db, BATCH);
-      const outcomes = await Promise.all(batch.map((d) => deliver(this.ctx, this.ctx.vapid, this.allowed, d).catch((err) => {
+      const results = await Promise.all(batch.map((d) => deliver(this.ctx, this.ctx.vapid, this.allowed, d).catch((err) => {
         this.ctx.logger.warn({ err, delivery: d.id }, 'push delivery failed');
-        return 'retry' as const;
+        return { outcome: 'retry' as const, error: (err as Error).message, attempts: d.attempts };
       })));
-      for (const o of outcomes) this.ctx.metrics.pushDeliveries.inc({ outcome: o });
+      const settlement: Settlement = { done: [], retry: [], gone: [] };
+      batch.forEach((d, i) => {
+        const r = results[i]!;
+        this.ctx.metrics.pushDeliveries.inc({ outcome: r.outcome });
+        if (r.outcome === 'retry') settlement.retry.push({ id: d.id, attempts: r.attempts ?? d.attempts, error: r.error ?? '' });
+        else if (r.outcome === 'gone') settlement.gone.push(d.subscription_id);
+        else settlement.done.push(d.id);
+      });
+      await settleDeliveries(this.ctx.db, settlement);
       if (batch.length < BATCH || this.stopped) return;
     }
   }
