@@ -10,6 +10,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const commands = {
   serve: ['server', 'run an app server (PGlite under FIREBREAK_DATA_DIR, or DATABASE_URL)'],
   migrate: ['server', 'apply database migrations and exit'],
+  admin: ['server', 'run the instance: create-owner | set-role | registrations | rule'],
   status: ['status', 'run the independent status service'],
   cluster: ['ops', 'three local data centers: up | status | down | revive DC | burn DC | env'],
   drill: ['ops', 'fault drills: fire | partition | restart | flood'],

@@ -38,8 +38,8 @@ const SQL_HOMES = ['db', 'domain'];
 /** SQL as this code base writes it (lower case) or shouted; prose such as "Select a file from…" is neither. */
 const SQL = /\b(select\s[\s\S]*\bfrom\s|insert\s+into\s|update\s+\w+\s+(\w+\s+)?set\s|delete\s+from\s|create\s+(table|index)\s|pg_\w+\()|\b(SELECT\s[\s\S]*\bFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\s/;
 const NO_HTTP_IN = ['db', 'domain'];
-/** Domain modules without I/O that serializers may call: text rendering. */
-const PURE_DOMAIN_MODULES = ['../domain/text.js'];
+/** Domain modules without I/O that serializers may call: text rendering, the roles' permission table. */
+const PURE_DOMAIN_MODULES = ['src/domain/text.js', 'src/domain/roles.js'];
 
 function walk(dir) {
   const out = [];
@@ -103,7 +103,7 @@ export function checkFile(file, text) {
     if (serverLayer) {
       const targetLayer = target.rest.split('/')[0];
       if (SERVER_FORBIDDEN[serverLayer]?.includes(targetLayer)) say(line, `server ${serverLayer}/ may not import ${targetLayer}/ (${spec})`);
-      if (/(^|\/)serializers?(\/|\.ts$)/.test(where.rest) && (targetLayer === 'db' || (targetLayer === 'domain' && !PURE_DOMAIN_MODULES.includes(spec)))) {
+      if (/(^|\/)serializers?(\/|\.ts$)/.test(where.rest) && (targetLayer === 'db' || (targetLayer === 'domain' && !PURE_DOMAIN_MODULES.includes(`${target.part}/${target.rest}`)))) {
         if (!/^import\s+type\b/m.test(text.split('\n')[line - 1] ?? '')) say(line, `serializers are pure functions of loaded data; they may only import types from ${targetLayer}/ (${spec})`);
       }
     }

@@ -16,6 +16,9 @@ import { loadConfig } from '@firebreak/server/config.js';
 import { closeContext, createContext } from '@firebreak/server/context.js';
 import { registerAccount } from '@firebreak/server/domain/accounts.js';
 import { issueToken } from '@firebreak/server/domain/tokens.js';
+import { setRoleByUsername } from '@firebreak/server/domain/moderation.js';
+import { ROLES } from '@firebreak/server/domain/roles.js';
+import { addRule } from '@firebreak/server/domain/rules.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -41,13 +44,14 @@ const people = {
   jonas: { name: 'Jonas Lindqvist', bio: 'Writes about Postgres, replication and long walks.' },
   ines: { name: 'Inês Duarte 🔥', bio: 'Fire safety engineer. Opinions are load-tested.' },
   tomas: { name: 'Tomás Reyes', bio: 'Network engineer. I cut cables for a living (in drills).' },
+  cheapwatches: { name: 'Best Watches 4 U', bio: 'DM for deals!!!' },
 };
 const tokens = {};
 const ids = {};
 for (const [username, p] of Object.entries(people)) {
   const a = await registerAccount(ctx.db, { username, email: `${username}@example.com`, password: PASSWORD, agreement: true }, ctx.config.passwordHashing);
   ids[username] = a.id;
-  tokens[username] = (await issueToken(ctx.db, null, a.id, ['read', 'write', 'follow'])).access_token;
+  tokens[username] = (await issueToken(ctx.db, null, a.id, ['read', 'write', 'follow', 'admin:read', 'admin:write'])).access_token;
   await call(username, 'PATCH', '/api/v1/accounts/update_credentials', { display_name: p.name, note: p.bio });
 }
 async function call(who, method, url, payload) {
@@ -95,6 +99,14 @@ async function upload(who, method, url, fields) {
   if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
   return res.json();
 }
+// Maya runs the instance; a spammer gets reported.
+await setRoleByUsername(ctx, 'maya', ROLES.owner);
+await addRule(ctx.db, 'No spam or advertising', 'Unsolicited promotion, repeated posts');
+await addRule(ctx.db, 'Be kind', 'No harassment, no hate');
+const spam = await call('cheapwatches', 'POST', '/api/v1/statuses', { status: 'Cheap watches!!! Best prices at example.com #firedrill' });
+const report = await call('jonas', 'POST', '/api/v1/reports', { account_id: ids.cheapwatches, status_ids: [spam.id], category: 'spam', comment: 'Posting the same ad under every drill report.' });
+await call('ines', 'POST', '/api/v1/reports', { account_id: ids.cheapwatches, category: 'other', comment: 'Bot?' });
+await call('maya', 'POST', `/api/v1/admin/reports/${report.id}/assign_to_self`);
 // Maya approves new followers; Tomás waits for her answer.
 await call('maya', 'PATCH', '/api/v1/accounts/update_credentials', { locked: true });
 await call('tomas', 'POST', `/api/v1/accounts/${ids.maya}/follow`);
@@ -198,6 +210,8 @@ try {
     ['notifications', '/notifications'], ['follow-requests', '/follow_requests'], ['search', '/search?q=fire'], ['hashtag', '/tags/firedrill'], ['settings', '/settings'],
     ['lists', '/lists'], ['list', `/lists/${list.id}`], ['filters', '/filters'], ['followed-tags', '/followed_tags'], ['messages', '/conversations'],
     ['filtered-notifications', '/notifications/requests'], ['profile-note', '/@jonas'], ['about', '/about'],
+    ['moderation', '/moderation'], ['moderation-report', `/moderation/reports/${report.id}`], ['moderation-account', `/moderation/accounts/${ids.cheapwatches}`],
+    ['moderation-log', '/moderation/log'],
   ];
   const sizes = [
     ['phone', { width: 390, height: 844 }, 'light'], ['phone-320', { width: 320, height: 640 }, 'light'], ['desktop', { width: 1280, height: 800 }, 'light'],
@@ -240,6 +254,12 @@ try {
     await page.getByRole('region', { name: 'Outbox' }).getByRole('button', { name: 'Discard' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Discard' }).click();
     await context.setOffline(false);
+    // The report dialog, opened from a post.
+    await page.goto(`${base}/@cheapwatches`);
+    await page.locator('article.status', { hasText: 'Cheap watches' }).getByRole('button', { name: 'More' }).click();
+    await page.getByRole('menuitem', { name: 'Report @cheapwatches…' }).click();
+    await page.getByRole('dialog').getByRole('heading').waitFor();
+    await page.screenshot({ path: `${outDir}report-dialog-${label}.png` });
     await context.close();
     const anonymous = await browser.newContext({ viewport, deviceScaleFactor: scale, colorScheme });
     const page2 = await anonymous.newPage();

@@ -31,13 +31,23 @@ import lists from './api/v1/lists.js';
 import v1Filters from './api/v1/filters.js';
 import filters from './api/v2/filters.js';
 import emptyCollections from './api/v1/empty-collections.js';
+import reports from './api/v1/reports.js';
+import invites from './api/v1/invites.js';
+import push from './api/v1/push.js';
+import adminAccounts from './api/v1/admin/accounts.js';
+import adminReports from './api/v1/admin/reports.js';
+import adminBlocks from './api/v1/admin/blocks.js';
+import adminMetrics from './api/v1/admin/metrics.js';
+import adminInstance from './api/v1/admin/instance.js';
+import { allowedPrivate, PushWorker } from './domain/push.js';
 import web from './web/routes.js';
 import { registerOverloadProtection } from './overload/index.js';
 
 export interface RouteEntry { method: string; url: string; auth?: AuthRule }
 
 /** Every route module, in one list: (app, ctx) => registers its routes. */
-const routeModules = [health, oauth, media, mediaAttachments, apps, accounts, followRequests, instance, notifications, groupedNotifications, conversations, statuses, timelines, tags, featuredTags, lists, v1Filters, filters, markers, emptyCollections, search, streaming, web];
+const routeModules = [health, oauth, media, mediaAttachments, apps, accounts, followRequests, instance, notifications, groupedNotifications, conversations, statuses, timelines,
+  tags, featuredTags, lists, v1Filters, filters, markers, emptyCollections, search, streaming, reports, invites, push, adminAccounts, adminReports, adminBlocks, adminMetrics, adminInstance, web];
 
 declare module 'fastify' {
   interface FastifyInstance { routeTable: RouteEntry[] }
@@ -149,6 +159,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   if (ctx.config.media.workers > 0) {
     const jobs = startMediaJobs(ctx, app.overload.admission);
     app.addHook('onClose', async () => { await jobs.stop(); });
+  }
+  if (ctx.config.pushDelivery) {
+    // Web Push: this server drains the delivery queue with the others (domain/push.ts).
+    const worker = new PushWorker(ctx, allowedPrivate(ctx.config.pushAllowedPrivate));
+    worker.start();
+    app.addHook('onClose', async () => { await worker.stop(); });
   }
   return app;
 }

@@ -1,4 +1,5 @@
 // The environment is read once, here, into a typed config; bad values stop start-up with a clear message.
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { OWASP_ARGON2ID, type PasswordHashing } from './domain/passwords.js';
 
@@ -24,7 +25,6 @@ export interface Config {
   /** In a cluster, a primary silent this long on its heartbeat connection is presumed gone; 0: off. */
   dbHeartbeatTimeoutMs: number;
   bodyLimitBytes: number;
-  registrationsOpen: boolean;
   logLevel: string;
   /** argon2id cost of new password hashes (OWASP's minimum by default); tests lower it to keep the suite fast. */
   passwordHashing: PasswordHashing;
@@ -45,9 +45,14 @@ export interface Config {
    * reach the app directly must not be trusted: it would pick a fresh address per request.
    */
   trustProxy: string;
-  /** The server's rules, as /api/v1/instance/rules and the about page show them (FIREBREAK_RULES). */
-  rules: InstanceRule[];
   media: MediaConfig;
+  /** Whether this server delivers Web Push (drains the queue every server shares); on by default. */
+  pushDelivery: boolean;
+  /**
+   * Internal addresses (CIDRs) push endpoints may be at: none by default, since an endpoint is a URL
+   * anyone may give us to fetch. Tests and the drills use loopback and the cluster's network.
+   */
+  pushAllowedPrivate: string;
 }
 
 /** Where media files are kept and how processing may use the machine (README "Configuration"). */
@@ -66,8 +71,6 @@ export interface MediaConfig {
   imageSizeLimit: number;
   videoSizeLimit: number;
 }
-
-export interface InstanceRule { text: string; hint: string }
 
 type Env = Record<string, string | undefined>;
 
@@ -126,25 +129,11 @@ function trustProxyList(raw: string | undefined): string {
   return entries.join(',');
 }
 
-const MAX_RULES = 100;
-
-/**
- * FIREBREAK_RULES: a JSON array of rules, each a string or {"text": ..., "hint": ...}, e.g.
- * `["Be kind", {"text": "No spam", "hint": "Unsolicited advertising included"}]`.
- */
-function rulesList(raw: string | undefined): InstanceRule[] {
-  if (raw === undefined || raw.trim() === '') return [];
-  let parsed: unknown;
-  try { parsed = JSON.parse(raw); } catch { throw new ConfigError('FIREBREAK_RULES must be a JSON array of rules (strings or {"text", "hint"} objects)'); }
-  if (!Array.isArray(parsed) || parsed.length > MAX_RULES) throw new ConfigError(`FIREBREAK_RULES must be a JSON array of at most ${MAX_RULES} rules`);
-  return parsed.map((rule, i) => {
-    const text = typeof rule === 'string' ? rule : (rule as { text?: unknown })?.text;
-    const hint = typeof rule === 'string' ? '' : (rule as { hint?: unknown })?.hint ?? '';
-    if (typeof text !== 'string' || !text.trim() || text.length > 1000 || typeof hint !== 'string' || hint.length > 1000) {
-      throw new ConfigError(`FIREBREAK_RULES: rule ${i + 1} needs a text of 1 to 1000 characters (and a hint of at most 1000)`);
-    }
-    return { text: text.trim(), hint };
-  });
+function cidrList(raw: string | undefined): string {
+  const entries = (raw ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.find((e) => !/^([0-9.]+|[0-9a-f:]+)(\/\d{1,3})?$/i.test(e) || !isIP(e.split('/')[0]!));
+  if (bad !== undefined) throw new ConfigError(`FIREBREAK_PUSH_ALLOWED_PRIVATE: "${bad}" is not an address or a CIDR`);
+  return entries.join(',');
 }
 
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
@@ -171,7 +160,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     dbHedgeMs: int(env, 'FIREBREAK_DB_HEDGE_MS', 750, 10, 60_000),
     dbHeartbeatTimeoutMs: int(env, 'FIREBREAK_DB_HEARTBEAT_TIMEOUT_MS', 1500, 0, 60_000),
     bodyLimitBytes: int(env, 'FIREBREAK_BODY_LIMIT_BYTES', 64 * 1024, 1024, 50 * 1024 * 1024),
-    registrationsOpen: bool(env, 'FIREBREAK_REGISTRATIONS_OPEN', true),
     logLevel: env.LOG_LEVEL || 'info',
     passwordHashing: {
       memoryKiB: int(env, 'FIREBREAK_ARGON2_MEMORY_KIB', OWASP_ARGON2ID.memoryKiB, 8, 4 * 1024 * 1024),
@@ -186,7 +174,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     metricsToken: env.FIREBREAK_METRICS_TOKEN || undefined,
     trustProxy: trustProxyList(env.FIREBREAK_TRUST_PROXY),
     media: mediaConfig(env, dataDir),
-    rules: rulesList(env.FIREBREAK_RULES),
+    pushDelivery: bool(env, 'FIREBREAK_PUSH_DELIVERY', true),
+    pushAllowedPrivate: cidrList(env.FIREBREAK_PUSH_ALLOWED_PRIVATE),
     ...overrides,
   };
   return config;

@@ -5,7 +5,9 @@ import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { AppEvents } from './domain/events.js';
+import { ActivityTracker } from './domain/admin-metrics.js';
 import { LoginLimiter } from './domain/login-limiter.js';
+import { ensureVapidKeys, type VapidKeys } from './domain/push.js';
 import { deadlineStorage, guardWithDeadline } from './overload/deadline.js';
 import { MediaProcessor } from './media/processor.js';
 import { openMediaStore, type MediaStore } from './media/store.js';
@@ -16,6 +18,7 @@ export interface Metrics {
   dbRetries: Counter<'code'>;
   dbHedgedReads: Counter;
   rejected: Counter<'reason' | 'route'>;
+  pushDeliveries: Counter<'outcome'>;
 }
 
 export interface AppContext {
@@ -29,6 +32,10 @@ export interface AppContext {
   readonly homeFeedsBuilding: Set<string>;
   /** Where media files are kept, and the (niced, one-at-a-time) process that decodes them. */
   readonly media: { readonly store: MediaStore; readonly processor: MediaProcessor };
+  /** The instance's Web Push key pair (made once, kept in the database: domain/push.ts). */
+  readonly vapid: VapidKeys;
+  /** Which accounts used the API today (admin measures and retention). */
+  readonly activity: ActivityTracker;
 }
 
 function createMetrics(): Metrics {
@@ -42,6 +49,7 @@ function createMetrics(): Metrics {
     }),
     dbHedgedReads: new Counter({ name: 'firebreak_db_hedged_reads_total', help: 'Reads also sent to a standby because the primary was slow or failing', registers: [registry] }),
     dbRetries: new Counter({ name: 'firebreak_db_retries_total', help: 'Database operations retried through a failover', labelNames: ['code'], registers: [registry] }),
+    pushDeliveries: new Counter({ name: 'firebreak_push_deliveries_total', help: 'Web Push deliveries by outcome (delivered, retry, gone: the subscription was removed, dropped: nothing left to push or refused)', labelNames: ['outcome'], registers: [registry] }),
     rejected: new Counter({ name: 'firebreak_requests_rejected_total', help: 'Requests rejected before doing work, by reason (rate_limited, shed, challenged) and route', labelNames: ['reason', 'route'], registers: [registry] }),
   };
 }
@@ -70,7 +78,9 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const media = { store: openMediaStore(config.media, db), processor: new MediaProcessor({ workers: config.media.workers, nice: config.media.nice, logger }) };
-  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media };
+  const vapid = await ensureVapidKeys(db);
+  const activity = new ActivityTracker(db, (err) => logger.warn({ err }, 'could not record account activity'));
+  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media, vapid, activity };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {

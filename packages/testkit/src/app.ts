@@ -12,6 +12,8 @@ import { loadConfig, type Config } from '@firebreak/server/config.js';
 import { closeContext, createContext, type AppContext } from '@firebreak/server/context.js';
 import { registerAccount } from '@firebreak/server/domain/accounts.js';
 import { issueToken } from '@firebreak/server/domain/tokens.js';
+import { setRoleByUsername } from '@firebreak/server/domain/moderation.js';
+import { ROLES, type RoleName } from '@firebreak/server/domain/roles.js';
 
 export type BackendName = 'pglite' | 'postgres';
 
@@ -80,13 +82,17 @@ export async function startListeningApp(options: { databaseUrl?: string; dataDir
   return { app, ctx, url, async close() { await app.close(); await closeContext(ctx); cleanup(); } };
 }
 
-/** A fresh account and a bearer token for it with the given scopes, straight through the domain. */
-export async function makeUser(ctx: AppContext, scopes = ['read', 'write', 'follow']): Promise<User> {
+/** A fresh account and a bearer token for it with the given scopes (and role), straight through the domain. */
+export async function makeUser(ctx: AppContext, scopes = ['read', 'write', 'follow'], role: RoleName = 'user'): Promise<User> {
   const username = `u${Math.random().toString(36).slice(2, 10)}`;
   const account = await registerAccount(ctx.db, { username, email: `${username}@example.com`, password: 'correct horse battery', agreement: true }, ctx.config.passwordHashing);
+  if (role !== 'user') await setRoleByUsername(ctx, username, ROLES[role]);
   const { access_token } = await issueToken(ctx.db, null, account.id, scopes);
   return { id: account.id, username, token: access_token };
 }
+
+/** Every scope a staff member's app would ask for. */
+export const STAFF_SCOPES = ['read', 'write', 'follow', 'push', 'admin:read', 'admin:write'];
 
 export interface Response { status: number; body: any; headers: Record<string, string | string[] | undefined>; raw: Buffer }
 

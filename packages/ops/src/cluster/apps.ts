@@ -3,7 +3,7 @@
 import { SERVER_NODE_FLAGS } from '@firebreak/server/runtime.js';
 import { serverCli } from '../entry-points.js';
 import { getJson } from './http.js';
-import { databaseUrl, supervisor, type AppServer, type DataCenter, type Layout } from './layout.js';
+import { databaseUrl, HOST_IP, supervisor, type AppServer, type DataCenter, type Layout } from './layout.js';
 import { startDetached } from './proc.js';
 
 export function appEnv(layout: Layout, dc: DataCenter, app: AppServer): NodeJS.ProcessEnv {
@@ -22,6 +22,8 @@ export function appEnv(layout: Layout, dc: DataCenter, app: AppServer): NodeJS.P
     // Media bytes in PostgreSQL: an upload is acknowledged once the synchronous standby in another DC
     // has it, like a post, and burns (or survives) with the database (README "Run three data centers").
     FIREBREAK_MEDIA_STORE: 'postgres',
+    // The drills' push service listens on the host's address on the bridge (drill/push-receiver.ts).
+    FIREBREAK_PUSH_ALLOWED_PRIVATE: `${HOST_IP}/32`,
     LOG_LEVEL: process.env.FIREBREAK_CLUSTER_LOG_LEVEL ?? 'warn',
   };
 }

@@ -238,3 +238,38 @@ export function auditMedia(writes: WriteOp[], uploads: UploadOp[], rows: DbRow[]
   for (const u of uploads) if (!mediaRows.has(u.mediaId)) out.uploadsLost.push(u.mediaId);
   return out;
 }
+
+export interface PushAudit {
+  /** The subscriber's notifications from the drill's mentions, found in the database after recovery: each must be pushed. */
+  expected: number;
+  /** Of those, pushed at least once. */
+  pushed: number;
+  /** Notification ids never pushed (must be none). */
+  missing: string[];
+  /** Deliveries after the first of the same notification (allowed: the payload carries its id, clients show it once). */
+  duplicates: number;
+  /** Deliveries that could not be decrypted or named no notification (must be none). */
+  unreadable: number;
+  /** From the notification's creation (its id holds the time) to its first delivery. */
+  delayP50Ms: number;
+  delayMaxMs: number;
+}
+
+/** Creation time (ms) of a time-sortable id: milliseconds in the high bits (server migration 0001). */
+export const idTime = (id: string) => Number(BigInt(id) >> 16n);
+
+export function auditPushes(expected: string[], received: Map<string, { first: number; count: number }>, unreadable: number): PushAudit {
+  const delays: number[] = [];
+  const missing: string[] = [];
+  let duplicates = 0;
+  for (const id of expected) {
+    const got = received.get(id);
+    if (!got) { missing.push(id); continue; }
+    delays.push(Math.max(0, got.first - idTime(id)));
+  }
+  for (const got of received.values()) duplicates += got.count - 1;
+  return {
+    expected: expected.length, pushed: expected.length - missing.length, missing, duplicates, unreadable,
+    delayP50Ms: percentile(delays, 50), delayMaxMs: delays.length ? Math.max(...delays) : 0,
+  };
+}

@@ -5,19 +5,20 @@ import postgres from 'postgres';
 import { appReady, startApp } from '../cluster/apps.js';
 import { adminSocket, edgeView } from '../cluster/haproxy.js';
 import { getJson } from '../cluster/http.js';
-import { databaseUrl, defaultRunDir, findDc, PATRONI_PORT, supervisor, type DataCenter, type Layout } from '../cluster/layout.js';
+import { databaseUrl, defaultRunDir, findDc, HOST_IP, PATRONI_PORT, supervisor, type DataCenter, type Layout } from '../cluster/layout.js';
 import { preflight } from '../cluster/lifecycle.js';
 import { heal, isIsolated, isolate } from '../cluster/netns.js';
 import { patroniCluster, waitPatroniHealthy, type PatroniMember } from '../cluster/patroni.js';
 import { log, sleep, stopGracefully } from '../cluster/proc.js';
 import { layoutFromState, loadState } from '../cluster/state.js';
-import { auditControls, auditMedia, auditWrites, failureStats, splitBrain, timing, type ControlRow, type DbRow, type FetchedFile, type MediaAudit, type WriteAudit } from './audit.js';
+import { auditControls, auditMedia, auditPushes, auditWrites, failureStats, splitBrain, timing, type ControlRow, type DbRow, type FetchedFile, type MediaAudit, type WriteAudit } from './audit.js';
 import { FailoverTimeline } from './failover-timeline.js';
 import { burn } from './fire.js';
 import { PrimaryProbe } from './probe.js';
 import { StatusWatch } from './status-watch.js';
 import { verdict, type DrillReport } from './report.js';
-import { Recorder, createSessions, startWorkload, type WorkloadOptions } from './workload.js';
+import { PushReceiver } from './push-receiver.js';
+import { Recorder, createSessions, startWorkload, type Session, type WorkloadOptions } from './workload.js';
 
 export type DrillKind = 'fire' | 'partition' | 'restart';
 
@@ -42,6 +43,8 @@ export interface DrillOptions {
 
 export const drillDefaults = {
   durationMs: 40_000, warmupMs: 8_000, partitionMs: 30_000, writers: 40, readers: 100, writerPauseMs: 250, readerPauseMs: 500, mediaEvery: 8, curators: 8, curatorPauseMs: 1_000,
+  // A few clients filing reports and mentioning the push subscriber, beside the writers' load.
+  reporters: 2, reporterPauseMs: 1000, notifiers: 2, notifierPauseMs: 1000,
 };
 
 type Events = Array<{ t: number; what: string }>;
@@ -89,30 +92,14 @@ async function rollingRestart(layout: Layout, faultAt: number, events: Events): 
  * cycle through the hosts forever: each attempt is bounded, and after two minutes the drill reports
  * that the audit could not run instead of hanging.
  */
-/** What the audit reads back from the database after the drill. */
-interface DrillRows { statuses: DbRow[]; media: Set<string>; controls: ControlRow[] }
-
-async function readDrillRows(layout: Layout, runId: string, mediaIds: string[], deadlineMs = 120_000): Promise<DrillRows> {
+async function readFromPrimary<T>(layout: Layout, read: (sql: postgres.Sql) => Promise<T>, deadlineMs = 120_000): Promise<T> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const reachable = layout.dcs.filter((d) => !isIsolated(d));
     const sql = postgres(databaseUrl({ ...layout, dcs: reachable }, undefined), { max: 1, connect_timeout: 2, onnotice: () => {} });
     let timer: NodeJS.Timeout | undefined;
     try {
-      const query = (async () => {
-        const statuses = await sql<Array<{ id: string; text: string; media_ids: string[] }>>`select id::text as id, text, media_ids::text[] as media_ids from statuses where text like ${`drill ${runId} %`}`;
-        const media = await sql<Array<{ id: string }>>`select id::text as id from media_attachments where id = any(${mediaIds}::bigint[]) and state <> 'failed'`;
-        // The curators' filters and lists (workload.ts's controlTitle), each with its keyword or member.
-        const controls = await sql<ControlRow[]>`
-          select 'filter' as kind, f.title, k.keyword as detail from filters f left join filter_keywords k on k.filter_id = f.id where f.title like ${`f${runId}-%`}
-          union all
-          select 'list', l.title, la.account_id::text from lists l left join list_accounts la on la.list_id = l.id where l.title like ${`l${runId}-%`}`;
-        return {
-          statuses: statuses.map((r) => ({ id: r.id, text: r.text, media_ids: r.media_ids })),
-          media: new Set(media.map((m) => m.id)),
-          controls: controls.map((r) => ({ kind: r.kind, title: r.title, detail: r.detail })),
-        };
-      })();
+      const query = read(sql);
       query.catch(() => {});
       return await Promise.race([query, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no primary answered within 10 s')), 10_000); })]);
     } catch (err) {
@@ -146,6 +133,33 @@ async function readBackFiles(urls: string[], deadlineMs = 60_000): Promise<Map<s
   return out;
 }
 
+/** What the audit reads back from the database after the drill. */
+interface DrillRows { statuses: DbRow[]; media: Set<string>; controls: ControlRow[]; reports: DbRow[]; mentions: DbRow[]; notifications: string[] }
+
+/** Everything the drill wrote, as the database has it after recovery, and the push subscriber's notifications. */
+function readDrillRows(layout: Layout, runId: string, mediaIds: string[], subscriber: Session): Promise<DrillRows> {
+  return readFromPrimary(layout, async (sql) => {
+    const statuses = await sql<Array<{ id: string; text: string; media_ids: string[] }>>`select id::text as id, text, media_ids::text[] as media_ids from statuses where text like ${`drill ${runId} %`}`;
+    const media = await sql<Array<{ id: string }>>`select id::text as id from media_attachments where id = any(${mediaIds}::bigint[]) and state <> 'failed'`;
+    // The curators' filters and lists (workload.ts's controlTitle), each with its keyword or member.
+    const controls = await sql<ControlRow[]>`
+      select 'filter' as kind, f.title, k.keyword as detail from filters f left join filter_keywords k on k.filter_id = f.id where f.title like ${`f${runId}-%`}
+      union all
+      select 'list', l.title, la.account_id::text from lists l left join list_accounts la on la.list_id = l.id where l.title like ${`l${runId}-%`}`;
+    const reports = await sql<DbRow[]>`select id::text as id, comment as text from reports where comment like ${`drill ${runId} %`}`;
+    const mentions = await sql<DbRow[]>`select id::text as id, text from statuses where text like ${`@${subscriber.username} drill ${runId} %`}`;
+    const notifications = await sql<Array<{ id: string }>>`select id::text as id from notifications where account_id = ${subscriber.id} and type = 'mention'`;
+    return {
+      statuses: statuses.map((r) => ({ id: r.id, text: r.text, media_ids: r.media_ids })),
+      media: new Set(media.map((m) => m.id)),
+      controls: controls.map((r) => ({ kind: r.kind, title: r.title, detail: r.detail })),
+      reports: [...reports], mentions: [...mentions], notifications: notifications.map((n) => n.id),
+    };
+  });
+}
+
+/** How long the drill waits after the workload for every notification to be pushed (retries back off). */
+const PUSH_WAIT_MS = 90_000;
 async function waitRejoined(layout: Layout, dc: DataCenter, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
@@ -176,11 +190,16 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   if (opts.kind !== 'restart') target = opts.target === 'primary' ? findDc(layout, primaryBefore ?? 'dc1') : findDc(layout, opts.target);
 
   const runId = Date.now().toString(36);
+  // The push subscriber's push service, on the host: the app servers reach it over the bridge.
+  const receiver = new PushReceiver();
+  await receiver.start(HOST_IP, `/push/${runId}`);
   const wopts: WorkloadOptions = {
     edgeUrl: layout.edgeUrl, writers: opts.writers, readers: opts.readers,
     writerAccounts: Math.min(8, opts.writers), readerAccounts: Math.min(4, Math.max(1, opts.readers)),
     writerPauseMs: opts.writerPauseMs, readerPauseMs: opts.readerPauseMs,
     writeDeadlineMs: 60_000, readDeadlineMs: 20_000, runId, mediaEvery: opts.mediaEvery, curators: opts.curators, curatorPauseMs: opts.curatorPauseMs,
+    reporters: drillDefaults.reporters, reporterPauseMs: drillDefaults.reporterPauseMs,
+    notifiers: drillDefaults.notifiers, notifierPauseMs: drillDefaults.notifierPauseMs, pushEndpoint: receiver.url,
   };
   log(`drill ${runId}: creating drill accounts through the edge`);
   const sessions = await createSessions(wopts);
@@ -249,10 +268,10 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   const statusPage = (await statusWatch?.stop()) ?? null;
   const primaryAfter = await leaderName(layout);
 
-  let rows: DrillRows = { statuses: [], media: new Set(), controls: [] };
+  let rows: DrillRows = { statuses: [], media: new Set(), controls: [], reports: [], mentions: [], notifications: [] };
   let auditError: string | null = null;
   try {
-    rows = await readDrillRows(layout, runId, rec.uploads.map((u) => u.mediaId));
+    rows = await readDrillRows(layout, runId, rec.uploads.map((u) => u.mediaId), sessions.subscriber.session);
   } catch (err) {
     auditError = (err as Error).message;
   }
@@ -260,6 +279,16 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   const files = await readBackFiles(rec.writes.flatMap((w) => (w.result === 'acked' && w.media?.url ? [w.media.url] : [])));
   const media: MediaAudit = auditMedia(rec.writes, rec.uploads, rows.statuses, rows.media, files);
   const controls = auditControls(rec.controls, rows.controls);
+  // Every notification of a mention that landed must reach the subscriber's push service, however
+  // the failover fell: wait for the queue to drain (a delivery may be in its retry's backoff).
+  const pushDeadline = Date.now() + PUSH_WAIT_MS;
+  let received = receiver.received(sessions.subscriber.keys);
+  while (rows.notifications.some((id) => !received.byId.has(id)) && Date.now() < pushDeadline) {
+    await sleep(1000);
+    received = receiver.received(sessions.subscriber.keys);
+  }
+  await receiver.stop();
+  const pushes = auditPushes(rows.notifications, received.byId, received.unreadable);
   const partial: Omit<DrillReport, 'verdict'> = {
     drill: opts.kind,
     target: target?.name ?? null,
@@ -272,6 +301,9 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     writes,
     media,
     controls,
+    reports: auditWrites(rec.reports, rows.reports),
+    mentions: auditWrites(rec.mentions, rows.mentions),
+    pushes,
     failures: failureStats(rec.attempts, rec.writes, rec.reads, faultAt),
     timing: recovery,
     failoverTimeline,

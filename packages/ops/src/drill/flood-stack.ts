@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@firebreak/server/config.js';
 import { openDb } from '@firebreak/server/db/index.js';
 import { migrate } from '@firebreak/server/db/migrate.js';
-import { findByLogin, registerAccount } from '@firebreak/server/domain/accounts.js';
+import { findByUsername, registerAccount } from '@firebreak/server/domain/accounts.js';
 import { createApp } from '@firebreak/server/domain/tokens.js';
 import { OWASP_ARGON2ID } from '@firebreak/server/domain/passwords.js';
 import { generateDataset, generatedAccountCount, type Scale } from '@firebreak/testkit/dataset.js';
@@ -63,7 +63,7 @@ export async function seed(databaseUrl: string, scale: Scale, publicUrl: string,
     else await generateDataset(db, scale, publicUrl, log);
     const [{ statuses }] = await db.query<{ statuses: number }>(`select count(*)::int as statuses from statuses`) as [{ statuses: number }];
     const samples = await loadSamples(db, 1000);
-    if (!(await findByLogin(db, VICTIM.username))) await registerAccount(db, { ...VICTIM, agreement: true }, OWASP_ARGON2ID);
+    if (!(await findByUsername(db, VICTIM.username))) await registerAccount(db, { ...VICTIM, agreement: true }, OWASP_ARGON2ID);
     const { app, clientSecret } = await createApp(db, { name: 'flood drill', website: null, redirectUris: ['urn:ietf:wg:oauth:2.0:oob'], scopes: ['read', 'write'] });
     // Far-back pages: ids near the oldest posts, so each page walks past most of the table.
     const deep = await db.query<{ id: string }>(`select id::text as id from statuses order by id limit 20 offset 200`);

@@ -1,5 +1,5 @@
 // The drill report: one object (printed as JSON with --json) and its human-readable text.
-import type { ControlAudit, FailureStats, MediaAudit, SplitBrain, Timing, WriteAudit } from './audit.js';
+import type { ControlAudit, FailureStats, MediaAudit, PushAudit, SplitBrain, Timing, WriteAudit } from './audit.js';
 import type { StatusPageObservation } from './status-watch.js';
 
 export interface DrillReport {
@@ -19,6 +19,11 @@ export interface DrillReport {
   media: MediaAudit;
   /** Lists (with a member) and filters (with a keyword) the curators made. */
   controls: ControlAudit;
+  /** Reports filed during the drill, audited like the writes. */
+  reports: WriteAudit;
+  /** Posts mentioning the push subscriber, audited like the writes; their notifications must all be pushed. */
+  mentions: WriteAudit;
+  pushes: PushAudit;
   failures: { writeAttempts: FailureStats; readAttempts: FailureStats; writes: FailureStats; reads: FailureStats };
   timing: Timing;
   splitBrain: SplitBrain;
@@ -45,6 +50,14 @@ export function verdict(r: Omit<DrillReport, 'verdict'>): DrillReport['verdict']
   if (r.media.lost.length) problems.push(`${r.media.lost.length} acknowledged pictures lost`);
   if (r.media.corrupt.length) problems.push(`${r.media.corrupt.length} pictures read back with other bytes`);
   if (r.media.uploadsLost.length) problems.push(`${r.media.uploadsLost.length} acknowledged uploads lost`);
+  for (const [name, audit] of [['reports', r.reports], ['mentions', r.mentions]] as const) {
+    if (audit.lost.length) problems.push(`${audit.lost.length} acknowledged ${name} lost`);
+    if (audit.duplicated.length) problems.push(`${audit.duplicated.length} ${name} duplicated`);
+  }
+  if (r.pushes.missing.length) problems.push(`${r.pushes.missing.length} of ${r.pushes.expected} notifications never pushed`);
+  if (r.pushes.unreadable) problems.push(`${r.pushes.unreadable} pushes could not be decrypted`);
+  if (r.reports.acknowledged === 0) problems.push('no report was acknowledged at all');
+  if (r.pushes.expected === 0) problems.push('no notification to push was made at all');
   const goalsMissed: string[] = [];
   if (r.failures.writes.failed) goalsMissed.push(`${r.failures.writes.failed} writes failed as seen by users (goal 0)`);
   if (r.failures.reads.successRate < 0.999) goalsMissed.push(`reads ${(r.failures.reads.successRate * 100).toFixed(2)}% successful (goal >= 99.9%)`);
@@ -98,6 +111,12 @@ export function formatReport(r: DrillReport): string {
   const c = r.controls;
   lines.push(`  lists and filters: ${c.acknowledged} acknowledged, ${c.lost.length} lost, ${c.duplicated.length} duplicated (both must be 0), ${c.ambiguous} ambiguous, ${c.failedNotLanded} failed and absent`);
   if (r.auditError) lines.push(`  AUDIT ERROR: ${r.auditError}`);
+  lines.push(`  reports          ${r.reports.acknowledged} acknowledged, ${r.reports.lost.length} lost, ${r.reports.duplicated.length} duplicated, ${r.reports.ambiguous} ambiguous`);
+  lines.push(`  mentions         ${r.mentions.acknowledged} acknowledged, ${r.mentions.lost.length} lost, ${r.mentions.duplicated.length} duplicated, ${r.mentions.ambiguous} ambiguous`);
+  lines.push('', 'web push (the subscriber\'s notifications, decrypted as delivered):');
+  lines.push(`  notifications    ${r.pushes.expected}, pushed ${r.pushes.pushed}, missing ${r.pushes.missing.length} (must be 0)`);
+  lines.push(`  duplicates       ${r.pushes.duplicates}   (the payload carries the notification's id; allowed)`);
+  lines.push(`  delay p50 / max  ${s(r.pushes.delayP50Ms)} / ${s(r.pushes.delayMaxMs)}   (notification made -> first delivery)`);
   lines.push('', 'failures seen by clients (operations = after the client\'s retries; attempts = single HTTP requests):');
   lines.push(failureLine('write operations', r.failures.writes));
   lines.push(failureLine('read operations', r.failures.reads));

@@ -1,10 +1,13 @@
 // The drill workload: writer clients posting with Idempotency-Key, readers paging home timelines,
-// and curators making filters and lists (with a member), all through the edge, retrying as a good
-// client would. Every `mediaEvery`th post of a writer first uploads a picture (POST /api/v2/media
-// with its own key, then waits for processing) and attaches it. Every HTTP attempt and every logical
-// operation is recorded with start, end and outcome; the audit and the report work from that record.
+// curators making filters and lists (with a member), reporters filing reports (Idempotency-Key too)
+// and notifiers mentioning an account that has a Web Push subscription, all through the edge,
+// retrying as a good client would. Every `mediaEvery`th post of a writer first uploads a picture
+// (POST /api/v2/media with its own key, then waits for processing) and attaches it. Every HTTP attempt
+// and every logical operation is recorded with start, end and outcome; the audit and the report work
+// from that record (and from what the push subscriber received: push-receiver.ts).
 import { randomUUID } from 'node:crypto';
 import { noisyJpeg } from '@firebreak/testkit/media-fixtures.js';
+import { subscriberKeys, subscriptionFor, type SubscriberKeys } from '@firebreak/testkit/web-push.js';
 
 export type Outcome = 'ok' | 'http' | 'network' | 'timeout';
 
@@ -66,6 +69,13 @@ export interface WorkloadOptions {
   /** Loops making lists and filters, each as its own account (which follows every writer). */
   curators: number;
   curatorPauseMs: number;
+  /** Clients filing reports, and clients mentioning the push subscriber, with their pauses. */
+  reporters: number;
+  reporterPauseMs: number;
+  notifiers: number;
+  notifierPauseMs: number;
+  /** Where the push subscriber's notifications are delivered (push-receiver.ts). */
+  pushEndpoint: string;
 }
 
 export interface Session { token: string; id: string; username: string }
@@ -76,7 +86,16 @@ export class Recorder {
   reads: ReadOp[] = [];
   uploads: UploadOp[] = [];
   controls: ControlOp[] = [];
+  /** Reports filed (statusId: the report's id). */
+  reports: WriteOp[] = [];
+  /** Posts mentioning the push subscriber. */
+  mentions: WriteOp[] = [];
 }
+
+/** The account with a Web Push subscription, and the keys its pushes are encrypted for. */
+export interface PushSubscriber { session: Session; keys: SubscriberKeys }
+
+export interface Sessions { writers: Session[]; readers: Session[]; curators: Session[]; subscriber: PushSubscriber }
 
 interface HttpResult { status: number; body: any; outcome: Outcome; detail?: string; retryAfterMs?: number }
 
@@ -129,12 +148,10 @@ const json = (body: unknown, token?: string, extra: Record<string, string> = {})
   body: JSON.stringify(body),
 });
 
-export interface Sessions { writers: Session[]; readers: Session[]; curators: Session[] }
-
 export async function createSessions(opts: WorkloadOptions): Promise<Sessions> {
   const base = opts.edgeUrl;
-  const app = await setupCall(`${base}/api/v1/apps`, json({ client_name: `drill-${opts.runId}`, redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow' }));
-  const tok = await setupCall(`${base}/oauth/token`, json({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.client_secret, scope: 'read write follow' }));
+  const app = await setupCall(`${base}/api/v1/apps`, json({ client_name: `drill-${opts.runId}`, redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow push' }));
+  const tok = await setupCall(`${base}/oauth/token`, json({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.client_secret, scope: 'read write follow push' }));
   const make = async (role: string, i: number): Promise<Session> => {
     const username = `d${opts.runId}${role}${i}`.slice(0, 30);
     const created = await setupCall(`${base}/api/v1/accounts`, json({ username, email: `${username}@drill.invalid`, password: `pw-${randomUUID()}`, agreement: true, locale: 'en' }, tok.access_token));
@@ -148,7 +165,11 @@ export async function createSessions(opts: WorkloadOptions): Promise<Sessions> {
   const curators: Session[] = [];
   for (let i = 0; i < opts.curators; i++) curators.push(await make('c', i));
   for (const r of [...readers, ...curators]) for (const w of writers) await setupCall(`${base}/api/v1/accounts/${w.id}/follow`, json({}, r.token));
-  return { writers, readers, curators };
+  const subscriber = { session: await make('p', 0), keys: subscriberKeys() };
+  await setupCall(`${base}/api/v1/push/subscription`, json({
+    subscription: subscriptionFor(opts.pushEndpoint, subscriber.keys), data: { alerts: { mention: true }, policy: 'all' },
+  }, subscriber.session.token));
+  return { writers, readers, curators, subscriber };
 }
 
 /** Titles of lists are at most 30 characters: the run id and a short random part. */
@@ -186,6 +207,9 @@ async function control(rec: Recorder, opts: WorkloadOptions, session: Session, a
   }
   op.end = Date.now();
 }
+
+/** The text of a post mentioning the push subscriber. */
+export const mentionText = (runId: string, username: string, key: string) => `@${username} ${drillText(runId, key)}`;
 
 export function drillText(runId: string, key: string): string {
   return `drill ${runId} ${key}`;
@@ -225,17 +249,21 @@ async function uploadPicture(rec: Recorder, opts: WorkloadOptions, session: Sess
   }
 }
 
-/** One logical write: the same Idempotency-Key on every attempt until acknowledged or the deadline. */
-async function write(rec: Recorder, opts: WorkloadOptions, session: Session, account: number, withPicture: boolean): Promise<void> {
+/**
+ * One logical write: the same Idempotency-Key on every attempt until acknowledged or the deadline.
+ * `body(text)` is what is posted to `path`; the answer's id is recorded (a status's, a report's).
+ */
+async function keyedWrite(rec: Recorder, opts: WorkloadOptions, list: WriteOp[], session: Session, account: number, path: string,
+  text: (key: string) => string, body: (text: string) => object, withPicture = false): Promise<void> {
   const key = randomUUID();
-  const op: WriteOp = { key, text: drillText(opts.runId, key), account, start: Date.now(), end: 0, result: 'failed', attempts: 0 };
-  rec.writes.push(op);
+  const op: WriteOp = { key, text: text(key), account, start: Date.now(), end: 0, result: 'failed', attempts: 0 };
+  list.push(op);
   const mediaId = withPicture ? await uploadPicture(rec, opts, session, op, op.start + opts.writeDeadlineMs) : undefined;
   if (withPicture && !mediaId) { op.end = Date.now(); return; }
-  const init = json({ status: op.text, visibility: 'public', ...(mediaId ? { media_ids: [mediaId] } : {}) }, session.token, { 'idempotency-key': key });
+  const init = json({ ...body(op.text), ...(mediaId ? { media_ids: [mediaId] } : {}) }, session.token, { 'idempotency-key': key });
   for (let attempt = 0; ; attempt++) {
     const left = op.start + opts.writeDeadlineMs - Date.now();
-    const r = await request(rec, 'write', `${opts.edgeUrl}/api/v1/statuses`, init, Math.max(1000, Math.min(45_000, left)));
+    const r = await request(rec, 'write', `${opts.edgeUrl}${path}`, init, Math.max(1000, Math.min(45_000, left)));
     op.attempts++;
     if (r.outcome === 'ok' && r.body && typeof r.body.id === 'string') {
       op.result = 'acked';
@@ -278,16 +306,28 @@ export interface RunningWorkload { stop(): Promise<void> }
 export function startWorkload(rec: Recorder, opts: WorkloadOptions, sessions: Sessions): RunningWorkload {
   let stopping = false;
   const loops: Promise<void>[] = [];
-  for (let i = 0; i < opts.writers; i++) {
-    const account = i % sessions.writers.length;
-    loops.push((async () => {
-      await sleep(Math.random() * opts.writerPauseMs);
-      for (let n = 1; !stopping; n++) {
-        await write(rec, opts, sessions.writers[account]!, account, opts.mediaEvery > 0 && n % opts.mediaEvery === 0);
-        await sleep(opts.writerPauseMs * (0.5 + Math.random()));
-      }
-    })());
-  }
+  /** `clients` loops, each doing `op` (with its client number and a count from 1) then pausing about `pauseMs`. */
+  const repeat = (clients: number, pauseMs: number, op: (i: number, n: number) => Promise<void>) => {
+    for (let i = 0; i < clients; i++) {
+      loops.push((async () => {
+        await sleep(Math.random() * pauseMs);
+        for (let n = 1; !stopping; n++) {
+          await op(i, n);
+          await sleep(pauseMs * (0.5 + Math.random()));
+        }
+      })());
+    }
+  };
+  const writer = (i: number) => i % sessions.writers.length;
+  repeat(opts.writers, opts.writerPauseMs, (i, n) => keyedWrite(rec, opts, rec.writes, sessions.writers[writer(i)]!, writer(i), '/api/v1/statuses',
+    (key) => drillText(opts.runId, key), (status) => ({ status, visibility: 'public' }), opts.mediaEvery > 0 && n % opts.mediaEvery === 0));
+  // Curators alternate a filter and a list whose member is a writer.
+  repeat(sessions.curators.length, opts.curatorPauseMs, (i, n) => control(rec, opts, sessions.curators[i]!, i, n % 2 === 1 ? 'filter' : 'list', sessions.writers[n % sessions.writers.length]!));
+  // Readers report writers; writers mention the push subscriber.
+  repeat(opts.reporters, opts.reporterPauseMs, (i) => keyedWrite(rec, opts, rec.reports, sessions.readers[i % sessions.readers.length]!, i, '/api/v1/reports',
+    (key) => drillText(opts.runId, key), (comment) => ({ account_id: sessions.writers[i % sessions.writers.length]!.id, comment, category: 'spam' })));
+  repeat(opts.notifiers, opts.notifierPauseMs, (i) => keyedWrite(rec, opts, rec.mentions, sessions.writers[writer(i)]!, writer(i), '/api/v1/statuses',
+    (key) => mentionText(opts.runId, sessions.subscriber.session.username, key), (status) => ({ status, visibility: 'public' })));
   for (let i = 0; i < opts.readers; i++) {
     const session = sessions.readers[i % sessions.readers.length]!;
     loops.push((async () => {
@@ -298,15 +338,6 @@ export function startWorkload(rec: Recorder, opts: WorkloadOptions, sessions: Se
         maxId = await read(rec, opts, session, maxId);
         if (!maxId || ++page >= 3) { maxId = undefined; page = 0; }
         await sleep(opts.readerPauseMs * (0.5 + Math.random()));
-      }
-    })());
-  }
-  for (const [i, session] of sessions.curators.entries()) {
-    loops.push((async () => {
-      await sleep(Math.random() * opts.curatorPauseMs);
-      for (let n = 0; !stopping; n++) {
-        await control(rec, opts, session, i, n % 2 === 0 ? 'filter' : 'list', sessions.writers[n % sessions.writers.length]!);
-        await sleep(opts.curatorPauseMs * (0.5 + Math.random()));
       }
     })());
   }

@@ -1,16 +1,21 @@
-// Authentication and scope enforcement for every route, from one declaration in the route's config:
+// Authentication, scope and permission enforcement for every route, from one declaration in the
+// route's config:
 //   config: { auth: { mode: 'user', scope: 'write:statuses' } }
+//   config: { auth: { mode: 'user', scope: 'admin:read:reports', permission: 'manage_reports' } }
 // Routes without an auth rule are public. `app` accepts app-only (client_credentials) tokens too.
-// A list of scopes means any one of them will do (verify_credentials takes `read:accounts` or `profile`).
+// A list of scopes means any one of them will do (verify_credentials takes `read:accounts` or `profile`);
+// a list of permissions likewise. A permission is the account's role's (domain/roles.ts), checked
+// against the database on every request: a role taken away takes effect at once.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { forbidden, unauthorized } from '../errors.js';
 import { findToken, safeEqual, sha256 } from '../domain/tokens.js';
 import { scopeAllows } from '../domain/scopes.js';
+import { can, type Permission } from '../domain/roles.js';
 
-export interface AuthRule { mode: 'user' | 'app' | 'optional'; scope?: string | string[] }
+export interface AuthRule { mode: 'user' | 'app' | 'optional'; scope?: string | string[]; permission?: Permission | Permission[] }
 
-export interface Auth { tokenId: string; accountId: string | null; appId: string | null; scopes: string[] }
+export interface Auth { tokenId: string; accountId: string | null; appId: string | null; scopes: string[]; roleId: number | null }
 
 declare module 'fastify' {
   /** queryToken: the route takes its token as ?access_token= too (only the streaming API does). */
@@ -81,7 +86,11 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest, opt
   if (csrf !== undefined && !safeEqual(csrf, csrfTokenFor(token))) return null;
   const row = token ? await findToken(ctx.db, token) : undefined;
   if (!row) throw unauthorized('The access token is invalid');
-  return { tokenId: row.id, accountId: row.account_id, appId: row.app_id, scopes: row.scopes };
+  // Mastodon's words. A suspended or disabled account's tokens are revoked too; this also covers a
+  // token issued from an authorization code granted before the suspension.
+  if (row.approved === false) throw forbidden('Your login is currently pending approval');
+  if (row.functional === false) throw forbidden('Your login is currently disabled');
+  return { tokenId: row.id, accountId: row.account_id, appId: row.app_id, scopes: row.scopes, roleId: row.role_id };
 }
 
 /** Applies a route's declared rule to an authentication result. */
@@ -92,6 +101,7 @@ export function enforceRule(rule: AuthRule, auth: Auth | null): void {
   }
   if (rule.mode === 'user' && !auth.accountId) throw unauthorized('This method requires an authenticated user');
   if (rule.scope && ![rule.scope].flat().some((scope) => scopeAllows(auth.scopes, scope))) throw forbidden('This action is outside the authorized scopes');
+  if (rule.permission && !(auth.accountId && can(auth.roleId, ...[rule.permission].flat()))) throw forbidden('This action is not allowed');
 }
 
 export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
@@ -102,6 +112,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     const auth = await authenticate(ctx, request);
     enforceRule(rule, auth);
     request.auth = auth;
+    if (auth?.accountId) ctx.activity.record(auth.accountId);
   });
 }
 
@@ -114,4 +125,8 @@ export function viewer(request: FastifyRequest): string {
 
 export const optionalViewer = (request: FastifyRequest): string | null => request.auth?.accountId ?? null;
 
-export const rule = (mode: AuthRule['mode'], scope?: string | string[]) => ({ auth: { mode, scope } satisfies AuthRule });
+export const rule = (mode: AuthRule['mode'], scope?: string | string[], permission?: Permission | Permission[]) =>
+  ({ auth: { mode, scope, ...(permission ? { permission } : {}) } satisfies AuthRule });
+
+/** The signed-in account's role id (auth.ts loaded it with the token). */
+export const viewerRole = (request: FastifyRequest): number => request.auth?.roleId ?? -99;

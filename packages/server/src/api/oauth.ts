@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { oauthError } from '../errors.js';
-import { passwordLogin } from '../domain/login.js';
+import { passwordLogin, signIn, signInWithCode } from '../domain/login.js';
 import { ALL_SCOPES, parseScopes, scopesWithin } from '../domain/scopes.js';
 import {
   clientSecretMatches, consumeAuthorizationCode, createAuthorizationCode, findAppByClientId, findAuthorizationCode, issueToken, pkceMatches, refreshToken, revokeToken, type AppRow,
@@ -73,16 +73,29 @@ function page(reply: FastifyReply, title: string, body: string, status = 200) {
 </head><body>${body}</body></html>`);
 }
 
-function authorizeForm(req: AuthorizeRequest, error?: string): string {
-  const hidden = { response_type: 'code', client_id: req.app.client_id, redirect_uri: req.redirectUri, scope: req.scopes.join(' '), state: req.state, code_challenge: req.codeChallenge ?? '', code_challenge_method: req.codeChallenge ? 'S256' : '' };
+/** The sign-in form, or (with `challenge`: the password was right) the two-factor code form. */
+function authorizeForm(req: AuthorizeRequest, error?: string, challenge?: string): string {
+  const hidden: Record<string, string> = { response_type: 'code', client_id: req.app.client_id, redirect_uri: req.redirectUri, scope: req.scopes.join(' '), state: req.state, code_challenge: req.codeChallenge ?? '', code_challenge_method: req.codeChallenge ? 'S256' : '' };
+  if (challenge) hidden.challenge = challenge;
+  const fields = challenge
+    ? `<label for="code">Code from your authenticator app (or a recovery code)</label><input id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required autofocus>`
+    : `<label for="username">E-mail or username</label><input id="username" name="username" autocomplete="username" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>`;
   return `<h1>Authorize ${escapeHtml(req.app.name)}</h1>
 <p>${escapeHtml(req.app.name)} asks for: <strong>${req.scopes.map(escapeHtml).join(', ')}</strong></p>
 ${error ? `<p class="err" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/oauth/authorize">
 ${Object.entries(hidden).map(([k, v]) => `<input type="hidden" name="${k}" value="${escapeHtml(v)}">`).join('\n')}
-<label for="username">E-mail or username</label><input id="username" name="username" autocomplete="username" required>
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Authorize</button></form>`;
+${fields}
+<button type="submit">${challenge ? 'Verify' : 'Authorize'}</button></form>`;
+}
+
+/** What a failed sign-in on the authorization page says: a lockout or a refusal in its own words, anything else the same. */
+function signInMessage(err: unknown): { message: string; status: number } {
+  const e = err as { statusCode?: number; message?: string };
+  if (e.statusCode === 429) return { message: 'Too many failed attempts. Try again in a few minutes.', status: 429 };
+  if (e.statusCode === 403) return { message: e.message ?? 'This account may not sign in.', status: 403 };
+  return { message: 'Wrong e-mail, username or password.', status: 401 };
 }
 
 export default async function oauth(app: FastifyInstance, ctx: AppContext) {
@@ -94,12 +107,23 @@ export default async function oauth(app: FastifyInstance, ctx: AppContext) {
   app.post('/oauth/authorize', { config: { rateLimitClass: 'login', expensive: true } }, async (request, reply) => {
     const body = bodyOf(request.body);
     const req = await readAuthorizeRequest(ctx, body);
+    const challenge = str(body, 'challenge', 200);
     let accountId: string;
     try {
-      accountId = await passwordLogin(ctx, str(body, 'username', 320) ?? '', str(body, 'password', 200) ?? '', request.ip);
+      if (challenge !== undefined) {
+        accountId = await signInWithCode(ctx, challenge, str(body, 'code', 40) ?? '', request.ip);
+      } else {
+        const result = await signIn(ctx, str(body, 'username', 320) ?? '', str(body, 'password', 200) ?? '', request.ip);
+        // Two-factor sign-in: the password was right; the code comes next.
+        if ('challenge' in result) return page(reply, 'Authorize', authorizeForm(req, undefined, result.challenge));
+        accountId = result.accountId;
+      }
     } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode ?? 400;
-      return page(reply, 'Authorize', authorizeForm(req, status === 429 ? 'Too many failed attempts. Try again in a few minutes.' : 'Wrong e-mail, username or password.'), status === 429 ? 429 : 401);
+      const { message, status } = challenge !== undefined && (err as { statusCode?: number }).statusCode === 401
+        ? { message: (err as Error).message, status: 401 } : signInMessage(err);
+      // A wrong code keeps the challenge (it works until it expires); an expired one starts over.
+      const keep = challenge !== undefined && message === 'Wrong code' ? challenge : undefined;
+      return page(reply, 'Authorize', authorizeForm(req, message, keep), status);
     }
     const code = await createAuthorizationCode(ctx.db, { appId: req.app.id, accountId, redirectUri: req.redirectUri, scopes: req.scopes, codeChallenge: req.codeChallenge });
     if (req.redirectUri === OOB) return page(reply, 'Authorization code', `<h1>Authorization code</h1><p>Copy this code into ${escapeHtml(req.app.name)}:</p><p><code id="code">${escapeHtml(code)}</code></p>`);

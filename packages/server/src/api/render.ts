@@ -8,7 +8,7 @@ import { getAccounts } from '../domain/accounts.js';
 import { mediaByIds } from '../domain/media.js';
 import type { ConversationRow } from '../domain/conversations.js';
 import type { FilterContext } from '../domain/filters.js';
-import { hydrateConversations, hydrateNotifications, hydrateStatuses, participantsOf, surroundings } from '../domain/hydration.js';
+import { hydrateConversations, hydrateNotifications, hydrateReportedStatuses, hydrateStatuses, participantsOf, surroundings } from '../domain/hydration.js';
 import type { GroupData, GroupRow } from '../domain/notification-groups.js';
 import type { NotificationRequestRow } from '../domain/notification-requests.js';
 import type { NotificationRow } from '../domain/notifications.js';
@@ -28,6 +28,12 @@ export async function renderStatuses(ctx: AppContext, viewerId: string | null, r
   return serializeStatuses(ctx.config, await hydrateStatuses(db, viewerId, rows, context), rows);
 }
 
+/** The statuses a report cites, as the moderator reading it sees them: all of them (hydration.ts). */
+export async function renderReportedStatuses(ctx: AppContext, moderatorId: string, rows: StatusRow[]): Promise<Entity[]> {
+  if (rows.length === 0) return [];
+  return serializeStatuses(ctx.config, await hydrateReportedStatuses(ctx.db, moderatorId, rows), rows);
+}
+
 /** One status; 404 when the viewer may not see it (or, for a reblog, what it reblogs). */
 export async function renderStatus(ctx: AppContext, viewerId: string | null, row: StatusRow, db: Queryable = ctx.db): Promise<Entity> {
   const [entity] = await renderStatuses(ctx, viewerId, [row], null, db);
@@ -35,9 +41,14 @@ export async function renderStatus(ctx: AppContext, viewerId: string | null, row
   return entity;
 }
 
-/** The accounts among `ids` that exist, in that order. */
+/**
+ * The accounts among `ids` that exist, in that order. Suspended accounts are left out of lists
+ * (followers, who favourited, blocks...), as Mastodon leaves them out.
+ */
 export async function renderAccounts(ctx: AppContext, ids: string[]): Promise<Entity[]> {
-  return serializeAccounts(ctx.config, ids, await getAccounts(ctx.db, ids));
+  const accounts = await getAccounts(ctx.db, ids);
+  for (const [id, a] of accounts) if (a.suspended_at) accounts.delete(id);
+  return serializeAccounts(ctx.config, ids, accounts);
 }
 
 export async function renderNotifications(ctx: AppContext, viewerId: string, rows: NotificationRow[]): Promise<Entity[]> {
@@ -47,7 +58,9 @@ export async function renderNotifications(ctx: AppContext, viewerId: string, row
 
 export async function renderNotificationGroups(ctx: AppContext, viewerId: string, rows: GroupRow[], data: Map<string, GroupData>, options: GroupOptions): Promise<Entity> {
   const accountIds = rows.flatMap((n) => data.get(n.key)?.sampleAccountIds ?? [n.from_account_id]);
-  const loaded = await surroundings(ctx.db, viewerId, rows.flatMap((n) => n.status_id ?? []), accountIds, 'notifications');
+  const loaded = await surroundings(ctx.db, viewerId, rows.flatMap((n) => n.status_id ?? []), accountIds, {
+    context: 'notifications', reportIds: rows.flatMap((n) => n.report_id ?? []), warningIds: rows.flatMap((n) => n.account_warning_id ?? []),
+  });
   return serializeNotificationGroups(ctx.config, rows, data, loaded, options);
 }
 

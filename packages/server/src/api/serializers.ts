@@ -13,27 +13,40 @@ import type { MediaRow } from '../domain/media.js';
 import type { NotificationRow } from '../domain/notifications.js';
 import type { StatusRow } from '../domain/statuses.js';
 import type { TagUsage } from '../domain/tags.js';
+import type { Role } from '../domain/roles.js';
+import { roleOf } from '../domain/roles.js';
 import { renderNoteHtml } from '../domain/text.js';
+import { serializeReport, serializeWarning } from './serializers/admin.js';
 
 export type Entity = Record<string, unknown>;
 
 /** What entities need of the configuration: where the instance lives. */
 export type Site = Pick<Config, 'publicUrl' | 'domain'>;
 
+/**
+ * Mastodon's Account. A suspended account shows as Mastodon shows one: its name and nothing it wrote,
+ * `suspended: true`; a silenced (limited) one says `limited: true`; staff roles marked highlighted
+ * are shown as badges (`roles`).
+ */
 export function serializeAccount(site: Site, a: PublicAccountRow): Entity {
   const base = site.publicUrl;
   const avatar = a.avatar_key ? mediaUrl(site, a.avatar_key) : `${base}/avatars/original/missing.png`;
   const header = a.header_key ? mediaUrl(site, a.header_key) : `${base}/headers/original/missing.png`;
+  const suspended = a.suspended_at !== null;
+  const role = roleOf(a.role_id);
   return {
-    id: a.id, username: a.username, acct: a.username, display_name: a.display_name, locked: a.locked, bot: a.bot,
-    discoverable: a.discoverable, indexable: a.discoverable, group: false, noindex: false,
+    id: a.id, username: a.username, acct: a.username, display_name: suspended ? '' : a.display_name, locked: a.locked, bot: a.bot,
+    discoverable: suspended ? false : a.discoverable, indexable: suspended ? false : a.discoverable, group: false, noindex: false,
     created_at: startOfDay(a.created_at),
-    note: a.note ? renderNoteHtml(a.note, { baseUrl: base, localDomain: site.domain, knownAccounts: new Set() }) : '',
+    note: a.note && !suspended ? renderNoteHtml(a.note, { baseUrl: base, localDomain: site.domain, knownAccounts: new Set() }) : '',
     url: `${base}/@${a.username}`, uri: `${base}/users/${a.username}`,
     avatar, avatar_static: avatar, header, header_static: header,
-    followers_count: a.followers_count, following_count: a.following_count, statuses_count: a.statuses_count,
-    last_status_at: a.last_status_at ? a.last_status_at.toISOString().slice(0, 10) : null,
-    hide_collections: false, emojis: [], fields: [], roles: [],
+    followers_count: suspended ? 0 : a.followers_count, following_count: suspended ? 0 : a.following_count, statuses_count: suspended ? 0 : a.statuses_count,
+    last_status_at: a.last_status_at && !suspended ? a.last_status_at.toISOString().slice(0, 10) : null,
+    hide_collections: false, emojis: [], fields: [],
+    roles: role.highlighted && !suspended ? [{ id: String(role.id), name: role.name, color: role.color }] : [],
+    ...(suspended ? { suspended: true } : {}),
+    ...(a.silenced_at ? { limited: true } : {}),
   };
 }
 
@@ -58,6 +71,11 @@ export function serializeMedia(site: Site, m: MediaRow): Entity {
   };
 }
 
+/** Mastodon's Role entity as CredentialAccount and Admin::Account carry it (ids and bitmask as strings). */
+export function serializeRole(role: Role): Entity {
+  return { id: String(role.id), name: role.name, permissions: String(role.permissions), color: role.color, highlighted: role.highlighted };
+}
+
 /** Mastodon reports account creation at day precision. */
 function startOfDay(d: Date): string {
   return `${d.toISOString().slice(0, 10)}T00:00:00.000Z`;
@@ -67,7 +85,7 @@ export function serializeCredentialAccount(site: Site, a: AccountRow, followRequ
   return {
     ...serializeAccount(site, a),
     source: { note: a.note, fields: [], privacy: 'public', sensitive: false, language: null, follow_requests_count: followRequestsCount, hide_collections: false, discoverable: a.discoverable, indexable: a.discoverable, quote_policy: 'public' },
-    role: { id: '-99', name: '', permissions: '0', color: '', highlighted: false },
+    role: serializeRole(roleOf(a.role_id)),
   };
 }
 
@@ -104,7 +122,8 @@ function statusEntity(site: Site, b: StatusBatch, s: StatusRow, depth: number): 
   return {
     id: s.id, uri: `${base}/users/${account.username}/statuses/${s.id}`, url: reblogOf ? null : url,
     created_at: s.created_at.toISOString(), edited_at: s.edited_at?.toISOString() ?? null, account: serializeAccount(site, account),
-    content: reblogOf ? '' : s.content_html, visibility: s.visibility, sensitive: s.sensitive, spoiler_text: s.spoiler_text,
+    // A moderator can mark everything an account posts as sensitive (admin action `sensitive`).
+    content: reblogOf ? '' : s.content_html, visibility: s.visibility, sensitive: s.sensitive || account.sensitized_at !== null, spoiler_text: s.spoiler_text,
     media_attachments: (s.media_ids ?? []).flatMap((id) => { const m = b.media.get(String(id)); return m ? [serializeMedia(site, m)] : []; }), application: null,
     mentions: (b.mentions.get(s.id) ?? []).map((m) => ({ id: m.id, username: m.username, acct: m.username, url: `${base}/@${m.username}` })),
     tags: (b.tags.get(s.id) ?? []).map((name) => ({ name: name.toLowerCase(), url: tagUrl(site, name) })),
@@ -140,11 +159,14 @@ function statusesById(site: Site, s: Surroundings): Map<string, Entity> {
 /** Notifications about a status the reader may no longer see (an edit took them out, a block) are left out. */
 export function serializeNotifications(site: Site, rows: NotificationRow[], s: Surroundings): Entity[] {
   const statuses = statusesById(site, s);
-  return rows.filter((n) => !n.status_id || statuses.has(n.status_id)).map((n) => ({
-    id: n.id, type: n.type, created_at: n.created_at.toISOString(), group_key: n.group_key ?? `ungrouped-${n.id}`,
-    account: serializeAccount(site, s.accounts.get(n.from_account_id)!),
-    status: n.status_id ? statuses.get(n.status_id) ?? null : null,
-  }));
+  return rows.filter((n) => !n.status_id || statuses.has(n.status_id)).map((n) => {
+    return {
+      id: n.id, type: n.type, created_at: n.created_at.toISOString(), group_key: n.group_key ?? `ungrouped-${n.id}`,
+      account: serializeAccount(site, s.accounts.get(n.from_account_id)!),
+      status: n.status_id ? statuses.get(n.status_id) ?? null : null,
+      ...moderationParts(site, n, s),
+    };
+  });
 }
 
 /** Notification types whose group names the status it is about (Mastodon's NotificationGroupSerializer). */
@@ -163,6 +185,16 @@ export interface GroupOptions {
   partialAvatars: boolean;
 }
 
+
+/** What an admin.report or moderation_warning notification (or group) carries: the report, or the warning. */
+function moderationParts(site: Site, n: NotificationRow, s: Surroundings): Entity {
+  const report = n.report_id ? s.reports.get(n.report_id) : undefined;
+  const warning = n.account_warning_id ? s.warnings.get(n.account_warning_id) : undefined;
+  return {
+    ...(report ? { report: serializeReport(site, report, s.accounts.get(report.target_account_id)!) } : {}),
+    ...(warning ? { moderation_warning: serializeWarning(site, warning, s.accounts.get(n.account_id) ?? s.accounts.get(n.from_account_id)!) } : {}),
+  };
+}
 /**
  * Mastodon's GroupedNotificationsResults: the groups, and once each the accounts and statuses they
  * refer to. A group about a status the reader may no longer see is left out, as notifications are.
@@ -186,6 +218,7 @@ export function serializeNotificationGroups(site: Site, rows: GroupRow[], data: 
       ...(options.paginated ? { page_min_id: d.pageMinId ?? n.id, page_max_id: d.mostRecentId, latest_page_notification_at: (d.latestAt ?? n.created_at).toISOString() } : {}),
       sample_account_ids: samples,
       ...(withStatus ? { status_id: n.status_id } : {}),
+      ...moderationParts(site, n, s),
     });
   }
   const full = [...new Set(options.partialAvatars ? firstAccounts : [...firstAccounts, ...otherAccounts])];

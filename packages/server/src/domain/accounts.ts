@@ -13,12 +13,14 @@ export interface AccountRow {
   followers_count: number; following_count: number; statuses_count: number; last_status_at: Date | null;
   /** The stored avatar and header (media store keys); null: the defaults. */
   avatar_key: string | null; header_key: string | null;
+  /** The role (domain/roles.ts) and the moderation state (domain/moderation.ts). */
+  role_id: number; suspended_at: Date | null; silenced_at: Date | null; sensitized_at: Date | null; disabled: boolean; approved: boolean;
 }
 
 /** What other people may see of an account (what its Mastodon entity is made of). */
 export type PublicAccountRow = Omit<AccountRow, 'email' | 'password_hash'>;
 
-export const ACCOUNT_COLUMNS = 'id, username, email, password_hash, display_name, note, locked, bot, discoverable, created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key';
+export const ACCOUNT_COLUMNS = 'id, username, email, password_hash, display_name, note, locked, bot, discoverable, created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key, role_id, suspended_at, silenced_at, sensitized_at, disabled, approved';
 
 export const USERNAME = /^[a-z0-9_]{1,30}$/i;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$/;
@@ -38,12 +40,19 @@ const REGISTRATION_REPLAY = '10 minutes';
  */
 export const registrationKey = (scope: string, idempotencyKey: string) => sha256(`${scope}:${idempotencyKey}`);
 
+/** A sign-up that passed validation, its password hashed, ready to be inserted (insertAccount). */
+export interface PreparedAccount { username: string; email: string; passwordHash: string; key: string | null }
+
+/** What a sign-up adds to the account besides its credentials (registrations.ts). */
+export interface SignUpFacts { approved: boolean; inviteRequest: string | null; inviteId: string | null; signUpIp: string | null }
+
 /**
- * Registers an account. With a registration key, a retry of the same sign-up (its answer was lost)
- * gets the account back: by the key it was made with, within a few minutes, and only for the same
- * username and e-mail. Never by matching a password: that made sign-up a password oracle.
+ * Validates a sign-up and hashes its password, before any transaction (the hash is slow). With a
+ * registration key, a retry of the same sign-up (its answer was lost) gets the account back: by the
+ * key it was made with, within a few minutes, and only for the same username and e-mail. Never by
+ * matching a password: that made sign-up a password oracle.
  */
-export async function registerAccount(db: Queryable, input: RegistrationInput, hashing: PasswordHashing, key: string | null = null): Promise<AccountRow> {
+export async function prepareAccount(db: Queryable, input: RegistrationInput, hashing: PasswordHashing, key: string | null = null): Promise<{ replay: AccountRow } | { prepared: PreparedAccount }> {
   const details: Record<string, Detail[]> = {};
   const add = (field: string, error: string, description: string) => { (details[field] ??= []).push({ error, description }); };
   const username = typeof input.username === 'string' ? input.username.trim() : '';
@@ -65,24 +74,46 @@ export async function registerAccount(db: Queryable, input: RegistrationInput, h
          and k.created_at > now() - interval '${REGISTRATION_REPLAY}') as replay
        from accounts where lower(username) = lower($1) or lower(email) = lower($2)`, [username, email, key]);
     const same = taken.find((t) => t.replay && t.username.toLowerCase() === username.toLowerCase() && t.email.toLowerCase() === email.toLowerCase());
-    if (same) { const { replay: _, ...account } = same; return account; }
+    if (same) { const { replay: _, ...account } = same; return { replay: account }; }
     if (taken.some((t) => t.username.toLowerCase() === username.toLowerCase())) add('username', 'ERR_TAKEN', 'is already taken');
     if (taken.some((t) => t.email.toLowerCase() === email.toLowerCase())) add('email', 'ERR_TAKEN', 'is already taken');
   }
+  throwValidation(details);
+  return { prepared: { username, email, passwordHash: await hashPassword(password, hashing), key } };
+}
+
+function throwValidation(details: Record<string, Detail[]>): void {
   const failed = Object.entries(details);
   if (failed.length) {
     throw unprocessable(`Validation failed: ${failed.map(([f, d]) => `${f[0]!.toUpperCase()}${f.slice(1)} ${d[0]!.description}`).join(', ')}`, details);
   }
-  const passwordHash = await hashPassword(password, hashing);
+}
+
+/** Inserts a prepared account (and keeps its registration key for replays). */
+export async function insertAccount(db: Queryable, p: PreparedAccount, facts: SignUpFacts = { approved: true, inviteRequest: null, inviteId: null, signUpIp: null }): Promise<AccountRow> {
   const rows = await db.query<AccountRow>(
     `with created as (
-       insert into accounts (username, email, password_hash) values ($1, $2, $3)
+       insert into accounts (username, email, password_hash, approved, invite_request, invite_id, sign_up_ip) values ($1, $2, $3, $5, $6, $7, $8::inet)
        on conflict do nothing returning ${ACCOUNT_COLUMNS}),
      keyed as (insert into registration_keys (key_hash, account_id) select $4, id from created where $4::text is not null on conflict do nothing),
      expired as (delete from registration_keys where created_at < now() - interval '${REGISTRATION_REPLAY}')
-     select * from created`, [username, email, passwordHash, key]);
+     select * from created`, [p.username, p.email, p.passwordHash, p.key, facts.approved, facts.inviteRequest, facts.inviteId, facts.signUpIp]);
   if (!rows[0]) throw unprocessable('Validation failed: Username is already taken', { username: [{ error: 'ERR_TAKEN', description: 'is already taken' }] });
   return rows[0];
+}
+
+/** Registers an account with no sign-up rules applied (the owner's command line, tests); sign-ups go through registrations.ts. */
+export async function registerAccount(db: Queryable, input: RegistrationInput, hashing: PasswordHashing, key: string | null = null): Promise<AccountRow> {
+  const result = await prepareAccount(db, input, hashing, key);
+  return 'replay' in result ? result.replay : insertAccount(db, result.prepared);
+}
+
+/** Why an account may not sign in, in words for its owner (asked only once the password was right). */
+export function loginRefusal(account: Pick<AccountRow, 'suspended_at' | 'disabled' | 'approved'>): string | null {
+  if (account.suspended_at) return 'Your account is suspended';
+  if (account.disabled) return 'Your login is currently disabled';
+  if (!account.approved) return 'Your account is waiting for a moderator to approve it';
+  return null;
 }
 
 export async function getAccount(db: Queryable, id: string): Promise<AccountRow> {
@@ -99,12 +130,6 @@ export async function getAccounts(db: Queryable, ids: string[]): Promise<Map<str
 
 export async function findByUsername(db: Queryable, username: string): Promise<AccountRow | undefined> {
   const [row] = await db.query<AccountRow>(`select ${ACCOUNT_COLUMNS} from accounts where lower(username) = lower($1)`, [username]);
-  return row;
-}
-
-export async function findByLogin(db: Queryable, login: string): Promise<AccountRow | undefined> {
-  const [row] = await db.query<AccountRow>(
-    `select ${ACCOUNT_COLUMNS} from accounts where lower(email) = lower($1) or lower(username) = lower($1) limit 1`, [login]);
   return row;
 }
 

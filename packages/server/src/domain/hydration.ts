@@ -10,8 +10,10 @@ import type { Queryable } from '../db/index.js';
 import { getAccounts, type PublicAccountRow } from './accounts.js';
 import type { ConversationRow } from './conversations.js';
 import { activeFilters, filterMatcher, type FilterContext, type FilterMatch } from './filters.js';
-import type { NotificationRow } from './notifications.js';
 import { mediaByIds, type MediaRow } from './media.js';
+import { getWarnings, type WarningRow } from './moderation.js';
+import type { NotificationRow } from './notifications.js';
+import { getReports, type ReportRow } from './reports.js';
 import { STATUS_COLUMNS, STATUS_FIELDS, getStatuses, type StatusRow } from './statuses.js';
 import { visibleTo } from './visibility.js';
 
@@ -37,7 +39,8 @@ export interface StatusBatch {
 }
 
 /** The account columns an entity shows, prefixed so they can sit beside a status's columns in one row. */
-const ACCOUNT_FIELDS = ['username', 'display_name', 'note', 'locked', 'bot', 'discoverable', 'created_at', 'followers_count', 'following_count', 'statuses_count', 'last_status_at', 'avatar_key', 'header_key'] as const;
+const ACCOUNT_FIELDS = ['username', 'display_name', 'note', 'locked', 'bot', 'discoverable', 'created_at', 'followers_count', 'following_count', 'statuses_count', 'last_status_at',
+  'avatar_key', 'header_key', 'role_id', 'suspended_at', 'silenced_at', 'sensitized_at', 'disabled', 'approved'] as const;
 
 type HydrationRow = Record<string, any> & {
   kind: 'page' | 'original' | 'quoted'; id: string; account_id: string;
@@ -51,12 +54,12 @@ type HydrationRow = Record<string, any> & {
  * plan for it is estimated cheaper than a custom one and is used: planning this statement anew on
  * every call cost more than running it (BENCHMARKS.md). The page's statuses must still exist.
  */
-const HYDRATE_SQL = `
-  with page as (select s.id, s.account_id, s.reblog_of_id, s.quote_of_id from statuses s where s.id = any($1::bigint[]) and ${visibleTo('$2')}),
-  originals as (select ${STATUS_COLUMNS} from statuses s where s.id in (select reblog_of_id from page) and ${visibleTo('$2')}),
+const hydrateSql = (visible: (viewer: string) => string) => `
+  with page as (select s.id, s.account_id, s.reblog_of_id, s.quote_of_id from statuses s where s.id = any($1::bigint[]) and ${visible('$2')}),
+  originals as (select ${STATUS_COLUMNS} from statuses s where s.id in (select reblog_of_id from page) and ${visible('$2')}),
   quoted as (
     select ${STATUS_COLUMNS} from statuses s
-    where s.id in (select quote_of_id from page union select quote_of_id from originals) and ${visibleTo('$2')}),
+    where s.id in (select quote_of_id from page union select quote_of_id from originals) and ${visible('$2')}),
   targets as (
     select 'page' as kind, id, account_id from page
     union all select 'original', id, account_id from originals
@@ -75,13 +78,31 @@ const HYDRATE_SQL = `
   join accounts a on a.id = t.account_id
   left join (select 'original' as kind, * from originals union all select 'quoted', * from quoted) s on s.kind = t.kind and s.id = t.id`;
 
+const HYDRATE_SQL = hydrateSql(visibleTo);
+
+/**
+ * For moderators reviewing a report: the statuses it cites as they are, whoever may see them (a
+ * followers-only post, a suspended account's): the one exception to visibleTo, used only for the
+ * statuses a report carries (api/v1/admin/reports.ts).
+ */
+const MODERATION_SQL = hydrateSql(() => 'true');
+
 /**
  * Loads a page of statuses for a viewer. `context` is where they will be shown (a filter context:
  * home and lists, notifications, public timelines, a thread, a profile), so that only the viewer's
  * filters for that place apply and those that hide leave statuses out; null where no context fits
  * (one status looked up, bookmarks, search...): every filter is reported, none hides.
  */
-export async function hydrateStatuses(db: Queryable, viewerId: string | null, rows: StatusRow[], context: FilterContext | null = null): Promise<StatusBatch> {
+export function hydrateStatuses(db: Queryable, viewerId: string | null, rows: StatusRow[], context: FilterContext | null = null): Promise<StatusBatch> {
+  return hydrate(db, viewerId, rows, HYDRATE_SQL, context);
+}
+
+/** The statuses a report cites, for the moderator reading it (see MODERATION_SQL). */
+export function hydrateReportedStatuses(db: Queryable, moderatorId: string, rows: StatusRow[]): Promise<StatusBatch> {
+  return hydrate(db, moderatorId, rows, MODERATION_SQL, null);
+}
+
+async function hydrate(db: Queryable, viewerId: string | null, rows: StatusRow[], sql: string, context: FilterContext | null): Promise<StatusBatch> {
   const batch: StatusBatch = {
     viewerId, accounts: new Map(), statuses: new Map(), quotable: new Set(), mentions: new Map(), tags: new Map(),
     favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(), media: new Map(), muted: new Set(), filtered: new Map(), hidden: new Set(),
@@ -89,7 +110,7 @@ export async function hydrateStatuses(db: Queryable, viewerId: string | null, ro
   if (rows.length === 0) return batch;
   const given = new Map(rows.map((r) => [r.id, r]));
   const [hydrated, filters] = await Promise.all([
-    db.query<HydrationRow>(HYDRATE_SQL, [[...given.keys()], viewerId]),
+    db.query<HydrationRow>(sql, [[...given.keys()], viewerId]),
     viewerId ? activeFilters(db, viewerId) : Promise.resolve([]),
   ]);
   for (const h of hydrated) {
@@ -130,18 +151,31 @@ function pick(row: Record<string, unknown>, fields: readonly string[], prefix = 
   return out;
 }
 
-/** Statuses (by id, hydrated for the viewer) and accounts that a list of notifications or conversations shows. */
-export interface Surroundings { statuses: StatusRow[]; batch: StatusBatch; accounts: Map<string, PublicAccountRow> }
+/**
+ * Statuses (by id, hydrated for the viewer) and accounts that a list of notifications or conversations
+ * shows; for notifications, the reports (admin.report) and warnings (moderation_warning) they are about.
+ */
+export interface Surroundings {
+  statuses: StatusRow[]; batch: StatusBatch; accounts: Map<string, PublicAccountRow>;
+  reports: Map<string, ReportRow>; warnings: Map<string, WarningRow>;
+}
+
+/** What a list of things about statuses shows besides them: a filter context, and the reports and warnings notifications are about. */
+export interface SurroundingsOptions { context?: FilterContext | null; reportIds?: string[]; warningIds?: string[] }
 
 /** Statuses (hydrated for the viewer) and accounts that a list of things about them shows. */
-export async function surroundings(db: Queryable, viewerId: string, statusIds: string[], accountIds: string[], context: FilterContext | null = null): Promise<Surroundings> {
+export async function surroundings(db: Queryable, viewerId: string, statusIds: string[], accountIds: string[], options: SurroundingsOptions = {}): Promise<Surroundings> {
   const statuses = [...(await getStatuses(db, statusIds)).values()];
-  const [batch, accounts] = await Promise.all([hydrateStatuses(db, viewerId, statuses, context), getAccounts(db, accountIds)]);
-  return { statuses, batch, accounts };
+  const [reports, warnings] = await Promise.all([getReports(db, options.reportIds ?? []), getWarnings(db, options.warningIds ?? [])]);
+  const targets = [...reports.values()].map((r) => r.target_account_id);
+  const [batch, accounts] = await Promise.all([hydrateStatuses(db, viewerId, statuses, options.context ?? null), getAccounts(db, [...accountIds, ...targets])]);
+  return { statuses, batch, accounts, reports, warnings };
 }
 
 export function hydrateNotifications(db: Queryable, viewerId: string, rows: NotificationRow[]): Promise<Surroundings> {
-  return surroundings(db, viewerId, rows.flatMap((n) => n.status_id ?? []), rows.map((n) => n.from_account_id), 'notifications');
+  return surroundings(db, viewerId, rows.flatMap((n) => n.status_id ?? []), rows.map((n) => n.from_account_id), {
+    context: 'notifications', reportIds: rows.flatMap((n) => n.report_id ?? []), warningIds: rows.flatMap((n) => n.account_warning_id ?? []),
+  });
 }
 
 /** A note to oneself shows the viewer as its participant, as Mastodon does. */

@@ -75,11 +75,13 @@ export async function isTrustedAddress(db: Queryable, login: string, address: st
 /**
  * The attempt succeeded: its own rows are taken back, the account's other failures stay counted (they
  * may be an attacker's, and the owner's login must not hand out a fresh set of guesses). At an
- * address the owner has proven, their own earlier typos there are forgiven; the address becomes theirs.
+ * address the owner has proven, their own earlier typos there are forgiven; the address becomes theirs
+ * (`trust`; not when only the password of a two-factor sign-in was right).
  */
-export async function loginSucceeded(db: Db, attempt: CountedAttempt): Promise<void> {
+export async function loginSucceeded(db: Db, attempt: CountedAttempt, trust = true): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(`delete from login_failures where id = any($1::bigint[])`, [attempt.rowIds]);
+    if (!trust) return;
     if (attempt.accountKey.startsWith('pair:')) await tx.query(`delete from login_failures where key = $1`, [attempt.accountKey]);
     await tx.query(
       `insert into login_trusted (login, address, until) values ($1, $2, now() + interval '${TRUSTED_FOR}')

@@ -12,7 +12,7 @@
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { notFound } from '../errors.js';
-import { NOTIFICATION_COLUMNS, notificationConditions, notificationsReadUpTo, notSilenced, type NotificationFilters, type NotificationRow } from './notifications.js';
+import { NOTIFICATION_COLUMNS, notificationConditions, notificationAllowed, notificationsReadUpTo, type NotificationFilters, type NotificationRow } from './notifications.js';
 import type { PageParams } from './pagination.js';
 
 export const GROUPABLE_TYPES = ['favourite', 'reblog', 'follow'] as const;
@@ -91,7 +91,7 @@ export interface PageRange { begin: string | null; end: string | null }
 export async function aggregates(db: Queryable, accountId: string, keys: string[], range?: PageRange): Promise<Map<string, GroupData>> {
   const grouped = [...new Set(keys.filter((k) => !k.startsWith('ungrouped-')))];
   if (grouped.length === 0) return new Map();
-  const member = `n.account_id = $1 and n.group_key = g.key and not n.filtered and ${notSilenced('$1', 'n.from_account_id')}`;
+  const member = `n.account_id = $1 and n.group_key = g.key and not n.filtered and ${notificationAllowed('$1', 'n.from_account_id', 'n.type')}`;
   const upTo = range ? `${member} and ($3::bigint is null or n.id <= $3)` : member;
   const rows = await db.query<{ key: string; most_recent_id: string | null; sample_ids: string[]; count: string; page_min_id: string | null; latest_at: Date | null }>(
     `select g.key,

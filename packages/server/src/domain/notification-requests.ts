@@ -20,7 +20,7 @@ import { notFound, unprocessable } from '../errors.js';
 import { publish } from './events.js';
 import { idempotentWrite } from './idempotency.js';
 import { keysetPage, type PageParams } from './pagination.js';
-import { notSilenced } from './notifications.js';
+import { notificationAllowed } from './notifications.js';
 
 export const POLICY_FIELDS = ['for_not_following', 'for_not_followers', 'for_new_accounts', 'for_private_mentions', 'for_limited_accounts'] as const;
 export type PolicyField = (typeof POLICY_FIELDS)[number];
@@ -41,8 +41,8 @@ const heldFrom = (sender: string) => `select 1 from notifications n where n.acco
 export async function getPolicy(db: Queryable, accountId: string): Promise<Policy & { summary: PolicySummary }> {
   const [row] = await db.query<Policy & { requests: string; held: string }>(
     `select p.*,
-       (select count(*) from (select 1 from notification_requests r where r.account_id = $1 and ${notSilenced('$1', 'r.from_account_id')} limit ${MAX_MEANINGFUL_COUNT}) c) as requests,
-       (select count(*) from (select 1 from notifications n where n.account_id = $1 and n.filtered and ${notSilenced('$1', 'n.from_account_id')} limit ${MAX_MEANINGFUL_COUNT}) c) as held
+       (select count(*) from (select 1 from notification_requests r where r.account_id = $1 and ${notificationAllowed('$1', 'r.from_account_id')} limit ${MAX_MEANINGFUL_COUNT}) c) as requests,
+       (select count(*) from (select 1 from notifications n where n.account_id = $1 and n.filtered and ${notificationAllowed('$1', 'n.from_account_id')} limit ${MAX_MEANINGFUL_COUNT}) c) as held
      from (select 1) one left join notification_policies p on p.account_id = $1`, [accountId]);
   const policy = Object.fromEntries(POLICY_FIELDS.map((f) => [f, row?.[f] ?? DEFAULT_POLICY[f]])) as Policy;
   return { ...policy, summary: { pending_requests_count: Number(row?.requests ?? 0), pending_notifications_count: Number(row?.held ?? 0) } };
@@ -75,12 +75,12 @@ const REQUEST_COLUMNS = `r.id, r.account_id, r.from_account_id, r.last_status_id
 export function listRequests(db: Queryable, accountId: string, page: PageParams): Promise<NotificationRequestRow[]> {
   return keysetPage<NotificationRequestRow>(db, page, 'r.id', [accountId], (k) =>
     `select ${REQUEST_COLUMNS} from notification_requests r
-     where r.account_id = $1 and ${notSilenced('$1', 'r.from_account_id')} and ${k.where} order by ${k.order} limit ${k.limit}`);
+     where r.account_id = $1 and ${notificationAllowed('$1', 'r.from_account_id')} and ${k.where} order by ${k.order} limit ${k.limit}`);
 }
 
 export async function getRequest(db: Queryable, accountId: string, id: string): Promise<NotificationRequestRow> {
   const [row] = await db.query<NotificationRequestRow>(
-    `select ${REQUEST_COLUMNS} from notification_requests r where r.account_id = $1 and r.id = $2 and ${notSilenced('$1', 'r.from_account_id')}`, [accountId, id]);
+    `select ${REQUEST_COLUMNS} from notification_requests r where r.account_id = $1 and r.id = $2 and ${notificationAllowed('$1', 'r.from_account_id')}`, [accountId, id]);
   if (!row) throw notFound();
   return row;
 }

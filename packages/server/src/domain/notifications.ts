@@ -14,6 +14,7 @@ import type { NotificationRef } from './events.js';
 import { idempotentWrite } from './idempotency.js';
 import { groupKeyCandidates } from './notification-groups.js';
 import { firstIdAt, keysetPage, type PageParams } from './pagination.js';
+import { enqueuePushSql } from './push-queue.js';
 import { activeMute, visibleTo } from './visibility.js';
 
 export const NOTIFICATION_TYPES = ['mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'quote', 'quoted_update',
@@ -25,9 +26,16 @@ const FILTERABLE = new Set(['mention', 'reblog', 'follow', 'follow_request', 'fa
 /** How long someone must have followed you before `for_not_followers` stops applying (Mastodon: 3 days). */
 const FOLLOWER_AGE_MS = 3 * 86_400_000;
 
-/** Excludes notifications from accounts the recipient (`$1`-style parameter) blocks or mutes with notifications. */
-export const notSilenced = (recipient: string, actor: string) => `not exists (select 1 from blocks where account_id = ${recipient} and target_account_id = ${actor})
-       and not exists (select 1 from mutes mn where mn.account_id = ${recipient} and mn.target_account_id = ${actor} and mn.notifications and ${activeMute('mn')})`;
+/**
+ * Excludes notifications from accounts the recipient (`$1`-style parameter) blocks or mutes with
+ * notifications, from suspended accounts, and from silenced (limited) accounts the recipient does not
+ * follow, as Mastodon filters them. What staff are told (a report, a sign-up) passes whoever it is from.
+ */
+export const notificationAllowed = (recipient: string, actor: string, type = "''") => `not exists (select 1 from blocks where account_id = ${recipient} and target_account_id = ${actor})
+       and not exists (select 1 from mutes mn where mn.account_id = ${recipient} and mn.target_account_id = ${actor} and mn.notifications and ${activeMute('mn')})
+       and not exists (select 1 from accounts fa where fa.id = ${actor} and (fa.suspended_at is not null
+         or (fa.silenced_at is not null and not (${type} like 'admin.%')
+           and not exists (select 1 from follows ff where ff.account_id = ${recipient} and ff.target_account_id = ${actor}))))`;
 
 /** Excludes notifications about a status in a thread the recipient muted. */
 const threadNotMuted = (recipient: string, status: string) =>
@@ -36,9 +44,11 @@ const threadNotMuted = (recipient: string, status: string) =>
 export interface NotificationRow {
   id: string; account_id: string; from_account_id: string; type: string; status_id: string | null; created_at: Date;
   group_key: string | null; filtered: boolean;
+  /** admin.report: the report; moderation_warning: the warning. */
+  report_id: string | null; account_warning_id: string | null;
 }
 
-export const NOTIFICATION_COLUMNS = 'n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.created_at, n.group_key, n.filtered';
+export const NOTIFICATION_COLUMNS = 'n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.created_at, n.group_key, n.filtered, n.report_id, n.account_warning_id';
 
 /**
  * The policy's verdict for one notification, and the notification itself unless dropped. $1
@@ -70,9 +80,11 @@ const NOTIFY_SQL = `
         (select c.k from unnest($5::text[]) with ordinality c(k, i)
          where exists (select 1 from notifications g where g.account_id = $1 and g.group_key = c.k) order by c.i limit 1), $5[1]) end
     from verdict v
-    where v.decision <> 'drop' and ${notSilenced('$1', '$2')}
+    where v.decision <> 'drop' and ${notificationAllowed('$1', '$2', '$3')}
       and ($4::bigint is null or (exists (select 1 from statuses s where s.id = $4 and ${visibleTo('$1')}) and ${threadNotMuted('$1', '$4')}))
-    returning id, filtered),
+    returning id, filtered, account_id, from_account_id, type),
+  -- A filtered notification waits in its request: nothing is pushed for it.
+  pushed as (${enqueuePushSql('(select * from inserted where not filtered)')}),
   requested as (
     insert into notification_requests (account_id, from_account_id, last_status_id)
     select $1, $2, $4 from inserted where inserted.filtered
@@ -94,18 +106,51 @@ export async function notify(db: Queryable, recipientId: string, fromId: string,
 }
 
 /**
+ * Tells every account whose role has `permission` (domain/roles.ts) of a new report or sign-up, except
+ * those in `except` (the reporter, the reported). Staff whose login is disabled or suspended are not told.
+ */
+export async function notifyStaff(db: Queryable, roleIds: number[], fromId: string, type: 'admin.report' | 'admin.sign_up', reportId: string | null, except: string[]): Promise<NotificationRef[]> {
+  const rows = await db.query<{ id: string; account_id: string }>(
+    `with created as (
+       insert into notifications (account_id, from_account_id, type, report_id)
+       select a.id, $2, $3, $4 from accounts a
+       where a.role_id = any($1::int[]) and not (a.id = any($5::bigint[])) and a.suspended_at is null and not a.disabled
+       returning id, account_id, from_account_id, type),
+     pushed as (${enqueuePushSql('created')})
+     select id, account_id from created`, [roleIds, fromId, type, reportId, except]);
+  return rows.map((r) => ({ id: r.id, accountId: r.account_id }));
+}
+
+/**
+ * The warned account hears of a moderation decision (moderation_warning, with the AccountWarning). As
+ * on Mastodon the notification is "from" its recipient: which moderator decided is not shown.
+ */
+export async function notifyWarning(db: Queryable, targetId: string, warningId: string): Promise<NotificationRef> {
+  const [row] = await db.query<{ id: string }>(
+    `with created as (
+       insert into notifications (account_id, from_account_id, type, account_warning_id) values ($1, $1, 'moderation_warning', $2)
+       returning id, account_id, from_account_id, type),
+     pushed as (${enqueuePushSql('created')})
+     select id from created`, [targetId, warningId]);
+  return { id: row!.id, accountId: targetId };
+}
+
+/**
  * `status` notifications: followers who asked to be notified of an account's posts (follow with
  * notify=true) hear of each new post it makes that they may see, except replies to others (as on
  * Mastodon), posts in threads they muted, and where they were already notified of that post (a mention).
  */
 export async function notifySubscribers(db: Queryable, authorId: string, statusId: string, alreadyNotified: string[]): Promise<NotificationRef[]> {
   const rows = await db.query<{ id: string; account_id: string }>(
-    `insert into notifications (account_id, from_account_id, type, status_id)
-     select f.account_id, $1, 'status', $2 from follows f
-     where f.target_account_id = $1 and f.notify and not (f.account_id = any($3::bigint[]))
-       and ${notSilenced('f.account_id', '$1')} and ${threadNotMuted('f.account_id', '$2')}
-       and exists (select 1 from statuses s where s.id = $2 and ${visibleTo('f.account_id')})
-     returning id, account_id`, [authorId, statusId, alreadyNotified]);
+    `with created as (
+       insert into notifications (account_id, from_account_id, type, status_id)
+       select f.account_id, $1, 'status', $2 from follows f
+       where f.target_account_id = $1 and f.notify and not (f.account_id = any($3::bigint[]))
+         and ${notificationAllowed('f.account_id', '$1')} and ${threadNotMuted('f.account_id', '$2')}
+         and exists (select 1 from statuses s where s.id = $2 and ${visibleTo('f.account_id')})
+       returning id, account_id, from_account_id, type),
+     pushed as (${enqueuePushSql('created')})
+     select id, account_id from created`, [authorId, statusId, alreadyNotified]);
   return rows.map((r) => ({ id: r.id, accountId: r.account_id }));
 }
 
@@ -124,7 +169,7 @@ export interface NotificationFilters { types?: string[]; excludeTypes?: string[]
  * since) is not listed; hydration leaves such statuses out of every response anyway.
  */
 export function notificationConditions(params: unknown[], filters: NotificationFilters): string[] {
-  const conditions = ['n.account_id = $1', notSilenced('$1', 'n.from_account_id'),
+  const conditions = ['n.account_id = $1', notificationAllowed('$1', 'n.from_account_id', 'n.type'),
     `(n.status_id is null or exists (select 1 from statuses s where s.id = n.status_id and ${visibleTo('$1')}))`];
   if (!filters.includeFiltered) conditions.push('not n.filtered');
   if (filters.types) { params.push(filters.types); conditions.push(`n.type = any($${params.length}::text[])`); }

@@ -50,8 +50,8 @@ export async function relationships(db: Queryable, viewerId: string, ids: string
   });
 }
 
-async function requireAccount(tx: Queryable, id: string): Promise<{ locked: boolean }> {
-  const [row] = await tx.query<{ locked: boolean }>('select locked from accounts where id = $1', [id]);
+async function requireAccount(tx: Queryable, id: string): Promise<{ locked: boolean; suspended: boolean }> {
+  const [row] = await tx.query<{ locked: boolean; suspended: boolean }>('select locked, suspended_at is not null as suspended from accounts where id = $1', [id]);
   if (!row) throw notFound();
   return row;
 }
@@ -62,6 +62,7 @@ export async function follow(ctx: AppContext, accountId: string, targetId: strin
   if (accountId === targetId) throw unprocessable('Validation failed: You cannot follow yourself');
   return ctx.db.transaction(async (tx) => {
     const target = await requireAccount(tx, targetId);
+    if (target.suspended) throw forbidden('This account is suspended');
     const blocked = await tx.query('select 1 from blocks where (account_id = $1 and target_account_id = $2) or (account_id = $2 and target_account_id = $1)', [accountId, targetId]);
     if (blocked.length) throw forbidden('You cannot follow this account');
     // Following already: only the options change. Not yet, and the account is locked: a request.

@@ -1,5 +1,6 @@
-// Search over accounts (username / display name prefix), hashtags (prefix) and statuses (PostgreSQL
-// full-text search, 'simple' configuration, word prefixes, public statuses and the viewer's own).
+// Search over accounts (username / display name prefix; suspended ones are not found), hashtags
+// (prefix) and statuses (PostgreSQL full-text search, 'simple' configuration, word prefixes, public
+// statuses and the viewer's own).
 import type { Queryable } from '../db/index.js';
 import { ACCOUNT_COLUMNS, type AccountRow } from './accounts.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
@@ -11,7 +12,7 @@ export function searchAccounts(db: Queryable, q: string, limit: number, offset: 
   const term = q.replace(/^@/, '').split('@')[0]!;
   return db.query<AccountRow>(
     `select ${ACCOUNT_COLUMNS} from accounts
-     where lower(username) like $1 or lower(display_name) like $1 or lower(display_name) like '% ' || $1
+     where (lower(username) like $1 or lower(display_name) like $1 or lower(display_name) like '% ' || $1) and suspended_at is null
      order by (lower(username) = lower($2)) desc, followers_count desc, id limit $3 offset $4`,
     [likePattern(term), term, limit, offset]);
 }

@@ -6,7 +6,7 @@ import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { buildHomeFeed } from './home-feed.js';
 import { notInExclusiveList } from './lists.js';
-import { activeMute, notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
+import { activeMute, authorInGoodStanding, authorNotSuspended, notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
 
 function page(db: Queryable, from: string, conditions: string[], params: unknown[], p: PageParams, column = 's.id'): Promise<StatusRow[]> {
   return keysetPage<StatusRow & { cursor?: string }>(db, p, column, params, (k) =>
@@ -28,6 +28,7 @@ export function homeConditions(v: string): string[] {
     reblogNotMutedBy(v),
     `not exists (select 1 from blocks b where b.account_id = ${v} and b.target_account_id = s.account_id)`,
     notInExclusiveList(v),
+    authorNotSuspended(),
   ];
 }
 
@@ -37,7 +38,7 @@ export const withMedia = (alias = 's') => `${alias}.media_ids <> '{}'`;
 /** The public timeline's predicates. */
 export function publicConditions(v: string): string[] {
   // All accounts are local, so local=true and remote=false select the same statuses.
-  return [`s.visibility = 'public'`, `s.reblog_of_id is null`, visibleTo(v), notMutedBy(v)];
+  return [`s.visibility = 'public'`, `s.reblog_of_id is null`, visibleTo(v), notMutedBy(v), authorInGoodStanding()];
 }
 
 /**
@@ -61,6 +62,7 @@ export async function fanInHomeTimeline(db: Queryable, viewerId: string, p: Page
          and not exists (select 1 from mutes mu where mu.account_id = $1 and mu.target_account_id = f.target_account_id and ${activeMute('mu')})
          and not exists (select 1 from blocks b where b.account_id = $1 and b.target_account_id = f.target_account_id)
          and not exists (select 1 from lists xl join list_accounts xa on xa.list_id = xl.id and xa.account_id = f.target_account_id where xl.account_id = $1 and xl.exclusive)
+         and not exists (select 1 from accounts sa where sa.id = f.target_account_id and sa.suspended_at is not null)
        union all select $1::bigint, true)
      select ${STATUS_COLUMNS} from statuses s where s.id in (
        select candidates.id from (
@@ -126,7 +128,7 @@ export function publicTimeline(db: Queryable, viewerId: string | null, p: PagePa
 
 /** A hashtag timeline's predicates, besides the tag itself. */
 export function tagConditions(v: string): string[] {
-  return [`s.visibility = 'public'`, visibleTo(v), notMutedBy(v)];
+  return [`s.visibility = 'public'`, visibleTo(v), notMutedBy(v), authorInGoodStanding()];
 }
 
 export function tagTimeline(db: Queryable, viewerId: string | null, tag: string, p: PageParams, onlyMedia = false): Promise<StatusRow[]> {

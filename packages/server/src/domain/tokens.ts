@@ -56,9 +56,15 @@ export async function issueToken(db: Queryable, appId: string | null, accountId:
 
 export interface TokenRow { id: string; app_id: string | null; account_id: string | null; scopes: string[] }
 
-export async function findToken(db: Queryable, accessToken: string): Promise<TokenRow | undefined> {
-  const [row] = await db.query<TokenRow>(
-    'select id, app_id, account_id, scopes from tokens where access_hash = $1 and revoked_at is null', [sha256(accessToken)]);
+/** A working token, with what its account's role and state allow (null fields for an app-only token). */
+export interface LiveToken extends TokenRow { role_id: number | null; approved: boolean | null; functional: boolean | null }
+
+export async function findToken(db: Queryable, accessToken: string): Promise<LiveToken | undefined> {
+  const [row] = await db.query<LiveToken>(
+    `select t.id, t.app_id, t.account_id, t.scopes, a.role_id, a.approved,
+       a.id is null or (not a.disabled and a.suspended_at is null) as functional
+     from tokens t left join accounts a on a.id = t.account_id
+     where t.access_hash = $1 and t.revoked_at is null`, [sha256(accessToken)]);
   return row;
 }
 
@@ -74,9 +80,16 @@ async function revokeWhere(ctx: AppContext, tx: Tx, where: string, params: unkno
   const rows = await tx.query<{ id: string }>(
     `update tokens t set revoked_at = now()${extraSet} where ${where} and t.revoked_at is null returning t.id`, params);
   const ids = rows.map((r) => r.id);
+  // A revoked token's push subscription goes with it (it also holds the token itself: push.ts).
+  if (ids.length) await tx.query('delete from push_subscriptions where token_id = any($1::bigint[])', [ids]);
   // Small events: NOTIFY payloads are limited to 8000 bytes.
   for (let i = 0; i < ids.length; i += 100) publish(ctx.events, tx, 'tokens.revoked', { tokenIds: ids.slice(i, i + 100) });
   return ids;
+}
+
+/** Signs an account out everywhere (a suspension, a disabled login): every token, every open stream. */
+export function revokeAccountTokens(ctx: AppContext, tx: Tx, accountId: string): Promise<string[]> {
+  return revokeWhere(ctx, tx, 't.account_id = $1', [accountId]);
 }
 
 /** RFC 7009: an app revokes one of its tokens, by its access or its refresh token. */

@@ -1,7 +1,11 @@
 // Who may see which status, as SQL predicates over a status alias `s` and a viewer parameter.
 // The viewer parameter may be null (anonymous): every comparison with it is then false.
 
-/** Visible to the viewer by visibility and mentions; blocked in either direction is hidden. */
+/**
+ * Visible to the viewer by visibility and mentions; blocked in either direction is hidden. Moderation
+ * decides too: a suspended account's statuses are seen by no one (until it is unsuspended: nothing is
+ * deleted), a silenced (limited) account's only by its followers and the accounts it mentions.
+ */
 export function visibleTo(viewerParam: string, alias = 's'): string {
   return `(
     (${alias}.visibility in ('public', 'unlisted') or ${alias}.account_id = ${viewerParam}
@@ -9,11 +13,24 @@ export function visibleTo(viewerParam: string, alias = 's'): string {
       or exists (select 1 from mentions vm where vm.status_id = ${alias}.id and vm.account_id = ${viewerParam}))
     and not exists (select 1 from blocks b where (b.account_id = ${viewerParam} and b.target_account_id = ${alias}.account_id)
       or (b.account_id = ${alias}.account_id and b.target_account_id = ${viewerParam}))
+    and not exists (select 1 from accounts ma where ma.id = ${alias}.account_id and (ma.suspended_at is not null
+      or (ma.silenced_at is not null and ma.id is distinct from ${viewerParam}
+        and not exists (select 1 from follows sf where sf.account_id = ${viewerParam} and sf.target_account_id = ma.id)
+        and not exists (select 1 from mentions sm where sm.status_id = ${alias}.id and sm.account_id = ${viewerParam}))))
   )`;
 }
 
 /** A mute row that is in force: a mute with a duration ends by itself when it expires. */
 export const activeMute = (mute: string) => `(${mute}.expires_at is null or ${mute}.expires_at > now())`;
+/** The author is neither suspended nor silenced: what public timelines show (a limited account's followers see it at home). */
+export function authorInGoodStanding(alias = 's'): string {
+  return `not exists (select 1 from accounts ga where ga.id = ${alias}.account_id and (ga.suspended_at is not null or ga.silenced_at is not null))`;
+}
+
+/** The author is not suspended: home timelines and streams drop a suspended account's statuses up front. */
+export function authorNotSuspended(alias = 's'): string {
+  return `not exists (select 1 from accounts sa where sa.id = ${alias}.account_id and sa.suspended_at is not null)`;
+}
 
 /** Also hides accounts the viewer muted: for timelines, not for direct lookups. */
 export function notMutedBy(viewerParam: string, alias = 's'): string {

@@ -127,7 +127,8 @@ function send(request: FastifyRequest, reply: FastifyReply, a: Asset, cacheContr
 
 /** Paths the client router handles; each gets the shell. */
 const PAGE_PATHS = ['/', '/public', '/public/local', '/notifications', '/notifications/requests', '/conversations', '/follow_requests', '/search', '/settings', '/bookmarks',
-  '/lists', '/lists/:list', '/filters', '/followed_tags', '/about', '/sign_in', '/sign_up', '/tags/:tag', '/@:acct', '/@:acct/:rest', '/@:acct/:status/:list'];
+  '/lists', '/lists/:list', '/filters', '/followed_tags', '/about', '/sign_in', '/sign_up', '/tags/:tag', '/@:acct', '/@:acct/:rest', '/@:acct/:status/:list',
+  '/invite/:code', '/moderation', '/moderation/accounts', '/moderation/log', '/moderation/reports/:report', '/moderation/accounts/:account'];
 
 /** Paths that are never pages: an unknown one there is answered in JSON, as an API client expects. */
 const NOT_PAGES = /^\/(?:api|oauth|auth|web|\.well-known|nodeinfo|healthz|readyz|metrics)(?:\/|$)/;

@@ -1,7 +1,7 @@
 // Bad input gets a clear error and loses nothing: table-driven over every route in the route table.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { backends, Client, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
+import { backends, Client, makeUser, STAFF_SCOPES, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
 import type {} from '@firebreak/server/app.js'; // the routeTable decoration
 
 /** Routes anyone may call without a token. Everything else must declare an auth rule. */
@@ -32,7 +32,11 @@ for (const backend of backends()) {
     let t: TestApp;
     let c: Client;
     let alice: User, bob: User;
-    let pushOnly: string;
+    let pushOnly: string, readOnly: string;
+    /** An owner with every scope: what a route answers once scopes and permissions are no obstacle. */
+    let owner: User;
+    /** Every scope, no permission: what the admin API answers to an ordinary account. */
+    let ordinary: User;
     let aliceStatus: any, privateStatus: any;
     const fill = (url: string, id: string) => url.replace(':id', id).replace(':hashtag', 'tag').replace(':name', 'tag');
 
@@ -47,6 +51,10 @@ for (const backend of backends()) {
       const tok = await c.request('POST', '/oauth/token', { body: { grant_type: 'password', ...creds, username: 'bob', password: 'correct horse battery', scope: 'push' } });
       assert.equal(tok.status, 200, JSON.stringify(tok.body));
       pushOnly = tok.body.access_token;
+      const readTok = await c.request('POST', '/oauth/token', { body: { grant_type: 'password', ...creds, username: 'bob', password: 'correct horse battery', scope: 'read' } });
+      readOnly = readTok.body.access_token;
+      owner = await makeUser(t.ctx, STAFF_SCOPES, 'owner');
+      ordinary = await makeUser(t.ctx, STAFF_SCOPES);
     });
     after(() => t.close());
 
@@ -72,16 +80,29 @@ for (const backend of backends()) {
     it('403 when the token lacks the route\'s scope, on every scoped route', async () => {
       for (const r of t.app.routeTable.filter((r) => r.auth?.scope && r.auth.mode !== 'app')) {
         const url = fill(r.url, aliceStatus.id);
-        const res = await c.request(r.method, url, { token: pushOnly, body: r.method === 'GET' ? undefined : {} });
+        // A push-only token for every route but the push subscription's own, which a read-only one may not use.
+        const token = [r.auth!.scope].flat().includes('push') ? readOnly : pushOnly;
+        const res = await c.request(r.method, url, { token, body: r.method === 'GET' ? undefined : {} });
         assert.equal(res.status, 403, `${r.method} ${url}`);
         assert.ok(isError(res.body));
+      }
+    });
+
+    it('403 when the role lacks the route\'s permission, on every route that needs one, whatever the token\'s scopes', async () => {
+      const guarded = t.app.routeTable.filter((r) => r.auth?.permission);
+      assert.ok(guarded.length >= 40, `found ${guarded.length} routes with a permission`);
+      for (const r of guarded) {
+        const url = fill(r.url, ordinary.id);
+        const res = await c.request(r.method, url, { token: ordinary.token, body: r.method === 'GET' ? undefined : {} });
+        assert.equal(res.status, 403, `${r.method} ${url}`);
+        assert.equal(res.body.error, 'This action is not allowed', `${r.method} ${url}`);
       }
     });
 
     it('404 for unknown and non-numeric ids on every :id route', async () => {
       for (const r of t.app.routeTable.filter((r) => r.url.includes(':id'))) {
         for (const id of ['999999999999', 'abc', '1'.repeat(30)]) {
-          const res = await c.request(r.method, fill(r.url, id), { token: alice.token, body: r.method === 'GET' ? undefined : {} });
+          const res = await c.request(r.method, fill(r.url, id), { token: owner.token, body: r.method === 'GET' ? undefined : {} });
           assert.equal(res.status, 404, `${r.method} ${fill(r.url, id)}`);
           assert.ok(isError(res.body));
         }
@@ -113,13 +134,14 @@ for (const backend of backends()) {
     it('invalid pagination parameters on every list route: a bad limit is 400, a malformed cursor id 404 (as any id that cannot exist)', async () => {
       // Every paginated list (GET /api/v1/statuses and /api/v1/accounts fetch by id[] and do not page).
       const lists = t.app.routeTable.filter((r) => r.method === 'GET' && r.url.startsWith('/api/') && !['/api/v1/statuses', '/api/v1/accounts'].includes(r.url)
-        && /timelines|statuses$|followers|following|favourites|bookmarks|notifications$|blocks|mutes|_by$|quotes$|follow_requests$|conversations$|lists$|filters$|tags$|suggestions$|endorsements$|trends/.test(r.url));
+        && /timelines|statuses$|followers|following|favourites|bookmarks|notifications$|blocks$|mutes|_by$|quotes$|follow_requests$|conversations$|lists$|filters$|tags$|suggestions$|endorsements$|trends|admin\/(accounts|reports|action_logs)$|invites$/.test(r.url));
       assert.ok(lists.length >= 25, `found ${lists.length} list routes`);
       for (const r of lists) {
         const cases: Array<[string, number]> = [['limit=abc', 400], ['limit=-1', 400], ['max_id=abc', 404], ['since_id=1.5', 404], ['min_id=%27or%201=1', 404], ['max_id=99999999999999999999', 404]];
         for (const [q, status] of cases) {
           const id = r.url.startsWith('/api/v1/accounts') ? alice.id : aliceStatus.id;
-          const res = await c.request('GET', `${fill(r.url, id)}?${q}`, { token: alice.token });
+          const staffOnly = r.url.includes('/admin/') || r.url.includes('/invites');
+          const res = await c.request('GET', `${fill(r.url, id)}?${q}`, { token: staffOnly ? owner.token : alice.token });
           assert.equal(res.status, status, `${r.url}?${q}`);
           assert.ok(isError(res.body));
         }

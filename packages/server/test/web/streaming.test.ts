@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { Client, freshPostgresUrl, makeUser, startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
+import { Client, freshPostgresUrl, makeUser, STAFF_SCOPES, startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
 import { pngWithAlpha } from '@firebreak/testkit/media-fixtures.js';
 
 interface Message { stream: string[]; event: string; payload: string }
@@ -138,6 +138,22 @@ describe('streaming API (PGlite)', () => {
     assert.deepEqual([media, localMedia].map((s) => s.messages.filter((m) => m.event === 'update').length), [1, 1], 'the post without media is not on the media streams');
     assert.equal(remoteMedia.messages.filter((m) => m.event === 'update').length, 0);
     for (const s of [media, localMedia, remoteMedia, everything]) s.socket.close();
+  });
+
+  test('suspension: the account\'s open streams close, and pages showing its posts are told to drop them', async () => {
+    const bad = await makeUser(server.ctx);
+    const reader = await makeUser(server.ctx);
+    const moderator = await makeUser(server.ctx, STAFF_SCOPES, 'moderator');
+    await post(server, reader.token, `/api/v1/accounts/${bad.id}/follow`);
+    const soonGone = await post(server, bad.token, '/api/v1/statuses', { status: 'soon gone' });
+    const badStream = await openStream(server.url, `stream=user&access_token=${bad.token}`);
+    const readerHome = await openStream(server.url, `stream=user&access_token=${reader.token}`);
+    const closed = new Promise<number>((resolve) => badStream.socket.once('close', (code) => resolve(code)));
+    await post(server, moderator.token, `/api/v1/admin/accounts/${bad.id}/action`, { type: 'suspend' });
+    assert.equal(await closed, 4001, 'closed: its token is revoked');
+    await readerHome.next((m) => m.event === 'delete' && m.payload === soonGone.id);
+    assert.equal(await upgradeStatus(server.url, `stream=user&access_token=${bad.token}`), 401, 'and it cannot open another');
+    readerHome.socket.close();
   });
 
   test('open sockets do not hold the server\'s concurrency slots: 60 anonymous pages listening, requests still served', async () => {

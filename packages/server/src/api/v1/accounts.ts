@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { forbidden, notFound, unprocessable } from '../../errors.js';
-import { changePassword, findByUsername, getAccount, registerAccount, registrationKey, updateProfile, type AccountRow } from '../../domain/accounts.js';
+import { notFound, unprocessable } from '../../errors.js';
+import { changePassword, findByUsername, getAccount, registrationKey, updateProfile, type AccountRow } from '../../domain/accounts.js';
+import { signUp } from '../../domain/registrations.js';
 import * as rel from '../../domain/relationships.js';
 import { searchAccounts } from '../../domain/search.js';
 import { accountStatuses } from '../../domain/timelines.js';
@@ -43,10 +44,15 @@ function muteDuration(body: Params): number | null {
 }
 
 export default async function accounts(app: FastifyInstance, ctx: AppContext) {
+  // Under the registration mode (registrations.ts): an account that waits for approval gets its token
+  // too, as on Mastodon, which answers 403 "pending approval" until a moderator approves it.
   app.post('/api/v1/accounts', { config: { ...rule('app', 'write:accounts'), rateLimitClass: 'register', expensive: true } }, async (request) => {
-    if (!ctx.config.registrationsOpen) throw forbidden('Registrations are closed on this server');
     const key = idempotencyKey(request);
-    const account = await registerAccount(ctx.db, bodyOf(request.body), ctx.config.passwordHashing, key && registrationKey(`app:${request.auth!.appId}`, key));
+    const body = bodyOf(request.body);
+    const account = await signUp(ctx, {
+      input: body, key: key && registrationKey(`app:${request.auth!.appId}`, key), address: request.ip,
+      reason: str(body, 'reason', 5000) ?? null, inviteCode: str(body, 'invite_code', 100) || null,
+    });
     const token = await issueToken(ctx.db, request.auth!.appId, account.id, request.auth!.scopes);
     return { access_token: token.access_token, token_type: 'Bearer', scope: token.scopes.join(' '), created_at: Math.floor(token.created_at.getTime() / 1000), refresh_token: token.refresh_token };
   });

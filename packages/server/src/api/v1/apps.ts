@@ -30,13 +30,13 @@ export default async function apps(app: FastifyInstance, ctx: AppContext) {
     return {
       id: row.id, name: row.name, website: row.website, scopes: row.scopes, redirect_uris: row.redirect_uris,
       redirect_uri: row.redirect_uris.join('\n'), client_id: row.client_id, client_secret: clientSecret,
-      client_secret_expires_at: 0, vapid_key: '',
+      client_secret_expires_at: 0, vapid_key: ctx.vapid.publicKey,
     };
   });
 
   app.get('/api/v1/apps/verify_credentials', { config: rule('app') }, async (request) => {
     const row = request.auth!.appId ? await getApp(ctx.db, request.auth!.appId) : undefined;
     if (!row) throw notFound();
-    return { id: row.id, name: row.name, website: row.website, scopes: row.scopes, redirect_uris: row.redirect_uris, redirect_uri: row.redirect_uris.join('\n'), vapid_key: '' };
+    return { id: row.id, name: row.name, website: row.website, scopes: row.scopes, redirect_uris: row.redirect_uris, redirect_uri: row.redirect_uris.join('\n'), vapid_key: ctx.vapid.publicKey };
   });
 }

@@ -8,6 +8,9 @@ import { languageList } from '../../domain/languages.js';
 import { MAX_FEATURED_TAGS } from '../../domain/featured-tags.js';
 import { LIMITS } from '../../domain/accounts.js';
 import { MAX_PINNED_STATUSES } from '../../domain/statuses.js';
+import { registrationSettings } from '../../domain/registrations.js';
+import { listRules } from '../../domain/rules.js';
+import { serializeRule } from '../serializers/admin.js';
 import { rule } from '../auth.js';
 import { CHARACTERS_PER_URL } from '../../shared/status-length.js';
 import { DESCRIPTION_LIMIT, IMAGE_MATRIX_LIMIT, MAX_MEDIA_ATTACHMENTS, SUPPORTED_MIME_TYPES, VIDEO_FRAME_RATE_LIMIT, VIDEO_MATRIX_LIMIT } from '../../media/limits.js';
@@ -39,16 +42,34 @@ export function instanceConfiguration(ctx: AppContext) {
   };
 }
 
+/**
+ * The registration mode and the rules as discovery shows them: every client reads /api/v2/instance
+ * first, and anonymously, so they are read at most once per five seconds per server. (Sign-ups read
+ * the mode afresh: registrations.ts.)
+ */
+function instanceFacts(ctx: AppContext) {
+  let cached: { at: number; value: Promise<{ registrations: Awaited<ReturnType<typeof registrationSettings>>; rules: Awaited<ReturnType<typeof listRules>> }> } | null = null;
+  return () => {
+    if (!cached || Date.now() - cached.at > 5000) {
+      const value = Promise.all([registrationSettings(ctx.db), listRules(ctx.db)]).then(([registrations, rules]) => ({ registrations, rules }));
+      cached = { at: Date.now(), value };
+      value.catch(() => { if (cached?.value === value) cached = null; });
+    }
+    return cached.value;
+  };
+}
+
 export default async function instance(app: FastifyInstance, ctx: AppContext) {
   const usage = usageCounter(ctx.db);
   const activity = weeklyActivity(ctx.db);
+  const facts = instanceFacts(ctx);
   const description = 'Firebreak: a microblog whose redundancy actually works.';
   const base = ctx.config.publicUrl;
-  const rules = () => ctx.config.rules.map((r, i) => ({ id: String(i + 1), text: r.text, hint: r.hint }));
   const contactEmail = () => `admin@${ctx.config.domain.split(':')[0]}`;
 
   app.get('/api/v2/instance', async () => {
     const configuration = instanceConfiguration(ctx);
+    const { registrations: r, rules } = await facts();
     return {
       domain: ctx.config.domain, title: 'Firebreak', version: VERSION, source_url: 'https://github.com/firebreak/firebreak',
       description, usage: { users: { active_month: (await usage()).activeMonth } },
@@ -58,7 +79,7 @@ export default async function instance(app: FastifyInstance, ctx: AppContext) {
       configuration: {
         ...configuration,
         urls: { ...configuration.urls, about: `${base}/about`, privacy_policy: null, terms_of_service: null },
-        vapid: { public_key: '' },
+        vapid: { public_key: ctx.vapid.publicKey },
         accounts: { ...configuration.accounts, max_note_length: LIMITS.note, max_profile_fields: 0, profile_field_name_limit: 0, profile_field_value_limit: 0 },
         // Every timeline is open to visitors, as the web UI's front page shows.
         timelines_access: {
@@ -66,22 +87,26 @@ export default async function instance(app: FastifyInstance, ctx: AppContext) {
         },
         limited_federation: false,
       },
-      registrations: { enabled: ctx.config.registrationsOpen, approval_required: false, reason_required: false, message: null, min_age: null, url: null },
+      registrations: {
+        enabled: r.mode !== 'closed', approval_required: r.mode === 'approval', reason_required: r.mode === 'approval' && r.reasonRequired,
+        message: r.message, min_age: null, url: null,
+      },
       api_versions: API_VERSIONS,
       contact: { email: contactEmail(), account: null },
-      rules: rules(),
+      rules: rules.map(serializeRule),
       wrapstodon: null,
     };
   });
 
   app.get('/api/v1/instance', async () => {
     const u = await usage();
+    const { registrations: r, rules } = await facts();
     return {
       uri: ctx.config.domain, title: 'Firebreak', short_description: description, description, email: contactEmail(),
       version: VERSION, urls: { streaming_api: base.replace(/^http/, 'ws') },
       stats: { user_count: u.users, status_count: u.statuses, domain_count: 1 },
-      thumbnail: null, languages: ['en'], registrations: ctx.config.registrationsOpen, approval_required: false, invites_enabled: false,
-      configuration: instanceConfiguration(ctx), contact_account: null, rules: rules(),
+      thumbnail: null, languages: ['en'], registrations: r.mode !== 'closed', approval_required: r.mode === 'approval', invites_enabled: true,
+      configuration: instanceConfiguration(ctx), contact_account: null, rules: rules.map(serializeRule),
     };
   });
 
@@ -91,7 +116,7 @@ export default async function instance(app: FastifyInstance, ctx: AppContext) {
   app.get('/api/v1/custom_emojis', async () => []);
   // No federation, so no peers.
   app.get('/api/v1/instance/peers', async () => []);
-  app.get('/api/v1/instance/rules', async () => rules());
+  app.get('/api/v1/instance/rules', async () => (await facts()).rules.map(serializeRule));
   app.get('/api/v1/instance/activity', async () => activity());
   app.get('/api/v1/instance/languages', async () => languageList());
   // No translation service: no language pairs (Mastodon answers {} when translation is off).
@@ -113,7 +138,7 @@ export default async function instance(app: FastifyInstance, ctx: AppContext) {
     return {
       version: '2.0', software: { name: 'firebreak', version: '0.1.0' }, protocols: [], services: { outbound: [], inbound: [] },
       usage: { users: { total: u.users, activeMonth: u.activeMonth, activeHalfyear: u.activeHalfyear }, localPosts: u.statuses },
-      openRegistrations: ctx.config.registrationsOpen, metadata: { nodeName: 'Firebreak' },
+      openRegistrations: (await facts()).registrations.mode === 'open', metadata: { nodeName: 'Firebreak' },
     };
   });
 }

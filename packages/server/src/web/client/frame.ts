@@ -1,6 +1,7 @@
 // The page around the views: the main column a view fills, its title, and the navigation, which
 // shows who is signed in and how many notifications are unread.
 import { openComposer } from './compose.js';
+import { isStaff } from './permissions.js';
 import { state } from './state.js';
 import { h, icon, profilePath } from './ui.js';
 
@@ -18,6 +19,7 @@ export function renderNav(): void {
     ? [link('/', 'Home', 'home'), link('/public/local', 'Explore', 'explore'), link('/notifications', 'Notifications', 'bell', state.unreadNotifications),
       link('/conversations', 'Messages', 'mail'), link('/search', 'Search', 'search'), link('/lists', 'Lists', 'list', 0, 'wide-only'),
       link('/bookmarks', 'Bookmarks', 'bookmark', 0, 'wide-only'), link(profilePath(me), 'Profile', 'person'), link('/settings', 'Settings', 'settings', 0, 'wide-only'),
+      ...(isStaff() ? [link('/moderation', 'Moderation', 'flag', 0, 'wide-only')] : []),
       h('button', { type: 'button', class: 'primary compose-button', onclick: () => openComposer({}) }, icon('compose'), h('span', { class: 'nav-label' }, 'Post'))]
     : [link('/public/local', 'Explore', 'explore'), link('/search', 'Search', 'search'), link('/sign_in', 'Sign in', 'signin'), link('/sign_up', 'Sign up', 'person')]));
 }

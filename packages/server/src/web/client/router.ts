@@ -8,6 +8,7 @@ import { expectPlace, rememberPlace, restorePlace } from './place.js';
 import { isViewIncomplete, leaveView, markViewIncomplete, state } from './state.js';
 import { h } from './ui.js';
 import { homeView, welcomeView } from './views/home.js';
+import { isStaff } from './permissions.js';
 
 /**
  * Views other than the first one anybody sees (home, welcome) load when first shown, or once the
@@ -58,8 +59,10 @@ export function renderOnNavigation(): void {
 export async function render(): Promise<void> {
   leaveView();
   const path = decodeURIComponent(location.pathname);
-  const needsAccount = ['/', '/notifications', '/notifications/requests', '/follow_requests', '/settings', '/bookmarks', '/lists', '/filters', '/followed_tags', '/conversations'].includes(path) || path.startsWith('/lists/');
+  const needsAccount = ['/', '/notifications', '/notifications/requests', '/follow_requests', '/settings', '/bookmarks', '/lists', '/filters', '/followed_tags', '/conversations'].includes(path)
+    || path.startsWith('/lists/') || path.startsWith('/moderation');
   if (needsAccount && !state.me) { if (path === '/') welcomeView(); else navigate('/sign_in', true); return; }
+  if (path.startsWith('/moderation') && !isStaff()) { setView('Not found', heading('Page not found'), h('p', {}, h('a', { href: '/' }, 'Go home'))); return; }
   try {
     let m: RegExpExecArray | null;
     if (path === '/') homeView();
@@ -76,7 +79,14 @@ export async function render(): Promise<void> {
     else if (path === '/search') await (await views.search()).searchView();
     else if (path === '/settings') (await views.settings()).settingsView();
     else if (path === '/bookmarks') (await views.bookmarks()).bookmarksView();
-    else if (path === '/sign_in' || path === '/sign_up') { if (state.me) navigate('/', true); else (await views.auth()).authView(path.slice(1) as 'sign_in' | 'sign_up'); }
+    else if (path === '/sign_in' || path === '/sign_up') { if (state.me) navigate('/', true); else await (await views.auth()).authView(path.slice(1) as 'sign_in' | 'sign_up'); }
+    else if ((m = /^\/invite\/([A-Za-z0-9]{1,100})$/.exec(path))) { if (state.me) navigate('/', true); else await (await views.auth()).authView('sign_up', m[1]!); }
+    // The moderation area's modules load when staff open it, and are not prefetched: nobody else downloads them.
+    else if (path === '/moderation') (await import('./views/moderation.js')).moderationView(new URLSearchParams(location.search).get('resolved') ? 'resolved' : 'reports', new URLSearchParams(location.search));
+    else if (path === '/moderation/accounts') (await import('./views/moderation.js')).moderationView('accounts', new URLSearchParams(location.search));
+    else if (path === '/moderation/log') (await import('./views/moderation.js')).moderationView('log', new URLSearchParams(location.search));
+    else if ((m = /^\/moderation\/reports\/(\d+)$/.exec(path))) await (await import('./views/moderation-report.js')).moderationReportView(m[1]!);
+    else if ((m = /^\/moderation\/accounts\/(\d+)$/.exec(path))) await (await import('./views/moderation-account.js')).moderationAccountView(m[1]!);
     else if ((m = /^\/tags\/([^/]+)$/.exec(path))) (await views.tag()).tagView(m[1]!);
     else if ((m = /^\/@([\w.@-]+)\/(\d+)$/.exec(path))) await (await views.thread()).threadView(m[2]!);
     else if ((m = /^\/@([\w.@-]+)\/(\d+)\/(favourites|reblogs)$/.exec(path))) (await views.statusAccounts()).statusAccountsView(m[2]!, m[3] as 'favourites' | 'reblogs');

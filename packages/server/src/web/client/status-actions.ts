@@ -1,5 +1,5 @@
 // What people do to a status wherever it is shown: reply, quote, like, repost, bookmark, edit,
-// delete, copy or share its link, mute or block its author, open its thread; every write goes
+// delete, copy or share its link, mute or block or report its author, open its thread; every write goes
 // through the outbox (outbox.ts), and what the server answers updates every copy on the page.
 import { ask } from './ask.js';
 import { announceCreated, openComposer } from './compose.js';
@@ -45,6 +45,8 @@ function menuItems(s: Status): MenuItem[] {
     const who = `@${s.account.acct}`;
     items.push({ label: `Mute ${who}`, run: () => void accountWrite(s, 'mute') });
     items.push({ label: `Block ${who}`, danger: true, run: () => void accountWrite(s, 'block') });
+    // Loaded on first use: most people never report anything.
+    items.push({ label: `Report ${who}…`, run: () => void import('./report-dialog.js').then((m) => m.openReportDialog(s.account, s)) });
   }
   return items;
 }

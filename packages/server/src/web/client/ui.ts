@@ -106,6 +106,7 @@ export function icon(name: string): SVGSVGElement {
     compose: 'M4 20h4L19 9l-4-4L4 16zM14 6l4 4',
     signin: 'M10 17l5-5-5-5M15 12H3M14 4h6v16h-6',
     list: 'M9 6h11M9 12h11M9 18h11M4 6h.01M4 12h.01M4 18h.01',
+    flag: 'M5 21V4h12l-2 4 2 4H5',
   };
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');

@@ -6,19 +6,27 @@ import { heading, renderNav, setView } from '../frame.js';
 import { onLeave, state } from '../state.js';
 import { actions } from '../status-actions.js';
 import { subscribe } from '../stream.js';
-import type { Account, Status } from '../types.js';
+import type { Account, AccountWarning, Report, Status } from '../types.js';
 import { append, avatar, displayName, h, plainText, profilePath, renderStatus, statusPath } from '../ui.js';
 import { followRequestButtons } from './follow-requests.js';
 
 interface Group {
   group_key: string; type: string; notifications_count: number; most_recent_notification_id: string; page_max_id?: string;
   latest_page_notification_at?: string; sample_account_ids: string[]; status_id?: string;
+  report?: Report; moderation_warning?: AccountWarning;
 }
 interface Results { accounts: Account[]; statuses: Status[]; notification_groups: Group[] }
 
 const GROUP_TEXT: Record<string, string> = {
   favourite: 'liked your post', reblog: 'reposted your post', follow: 'followed you', follow_request: 'asked to follow you',
   quote: 'quoted your post', update: 'edited a post you reposted', quoted_update: 'edited a post you quoted',
+  'admin.sign_up': 'signed up', 'admin.report': 'filed a report',
+};
+
+const WARNING_TEXT: Record<string, string> = {
+  none: 'A moderator sent you a warning', sensitive: 'A moderator marked your posts as sensitive', silence: 'A moderator limited your account',
+  disable: 'A moderator disabled your login', suspend: 'A moderator suspended your account', mark_statuses_as_sensitive: 'A moderator marked some of your posts as sensitive',
+  delete_statuses: 'A moderator removed some of your posts',
 };
 
 /** "Ana", "Ana and Ben", "Ana and 4 others". */
@@ -38,10 +46,18 @@ function groupItem(g: Group, accounts: Map<string, Account>, statuses: Map<strin
     const what = g.type === 'status' ? ' posted' : status.in_reply_to_account_id === state.me?.id ? ' replied to your post' : ' mentioned you';
     return renderStatus(status, actions, { context: [who, what] });
   }
-  const row = h('article', { class: `notification ${g.type}`, 'data-id': g.group_key, tabindex: 0 },
+  if (g.type === 'moderation_warning' && g.moderation_warning) {
+    const w = g.moderation_warning;
+    return h('article', { class: 'notification moderation_warning', 'data-id': g.group_key, tabindex: 0 },
+      h('span', { class: 'warning-icon', 'aria-hidden': 'true' }, '!'),
+      h('p', {}, h('strong', {}, WARNING_TEXT[w.action] ?? 'A moderator took action on your account'), w.text ? `: ${w.text}` : '.'));
+  }
+  const row = h('article', { class: `notification ${g.type.replace('.', '-')}`, 'data-id': g.group_key, tabindex: 0 },
     h('div', { class: 'group-avatars', 'aria-hidden': 'true' }, ...actors.slice(0, 8).map((a) => avatar(a, 32))),
     h('p', {}, who, ` ${GROUP_TEXT[g.type] ?? g.type}`),
-    status ? h('a', { class: 'excerpt', href: statusPath(status) }, plainText(status.content).slice(0, 140)) : null);
+    status ? h('a', { class: 'excerpt', href: statusPath(status) }, plainText(status.content).slice(0, 140)) : null,
+    g.report ? h('a', { class: 'excerpt', href: `/moderation/reports/${g.report.id}` }, `About @${g.report.target_account.acct}${g.report.comment ? `: ${g.report.comment.slice(0, 120)}` : ''}`) : null,
+    g.type === 'admin.sign_up' ? h('a', { class: 'excerpt', href: `/moderation/accounts/${first.id}` }, 'See the account') : null);
   if (g.type === 'follow_request') append(row, followRequestButtons(first));
   return row;
 }

@@ -2,6 +2,7 @@ import { get, withQuery } from '../api.js';
 import { setView } from '../frame.js';
 import { onOutbox, pendingWrites, queueWrite, type WriteKind } from '../outbox.js';
 import { pagedList } from '../paged-list.js';
+import { isStaff } from '../permissions.js';
 import { onLeave, state } from '../state.js';
 import { timeline } from '../timeline.js';
 import type { Account, Relationship } from '../types.js';
@@ -89,7 +90,9 @@ export async function profileView(acct: string, tab: string): Promise<void> {
     append(buttons,
       followButton(account, rel, refreshCounts),
       relationToggle(account, ['Mute', 'Unmute'], rel?.muting ?? false, ['mute', 'unmute']),
-      relationToggle(account, ['Block', 'Unblock'], rel?.blocking ?? false, ['block', 'unblock']));
+      relationToggle(account, ['Block', 'Unblock'], rel?.blocking ?? false, ['block', 'unblock']),
+      h('button', { type: 'button', onclick: () => void import('../report-dialog.js').then((m) => m.openReportDialog(account)) }, 'Report'));
+    if (isStaff()) append(buttons, h('a', { class: 'button', href: `/moderation/accounts/${account.id}` }, 'Moderate'));
     if (rel?.followed_by) append(buttons, h('span', { class: 'pill' }, 'Follows you'));
   }
   const bio = plainText(account.note);
@@ -100,6 +103,7 @@ export async function profileView(acct: string, tab: string): Promise<void> {
     h('h1', { tabindex: -1, class: 'profile-name' }, h('bdi', {}, displayName(account)),
       account.locked ? h('span', { class: 'locked', role: 'img', 'aria-label': 'Approves followers', title: 'Approves followers' }, icon('lock')) : null),
     h('p', { class: 'acct' }, `@${account.acct}`),
+    account.suspended ? h('p', { class: 'notice', role: 'note' }, 'This account has been suspended by the moderators.') : null,
     bio ? h('p', { class: 'bio' }, bio) : null,
     h('p', { class: 'counts' },
       h('span', {}, h('strong', {}, String(account.statuses_count)), ' posts'),

@@ -7,6 +7,7 @@ import { discardWrite, pendingWrites } from '../outbox.js';
 import { state } from '../state.js';
 import type { Account } from '../types.js';
 import { field, h, plainText } from '../ui.js';
+import { can, isStaff } from '../permissions.js';
 import { profileImagesForm } from './profile-images.js';
 
 interface ProfileDraft { display_name: string; note: string; locked: boolean }
@@ -94,6 +95,13 @@ export function settingsView(): void {
   const reading = h('nav', { class: 'settings-form link-list', 'aria-labelledby': 'reading-h' }, h('h2', { id: 'reading-h' }, 'What you read'),
     ...[['/lists', 'Lists'], ['/filters', 'Filters'], ['/followed_tags', 'Followed hashtags'], ['/notifications/requests', 'Filtered notifications'], ['/about', 'About this server']]
       .map(([href, label]) => h('a', { href: href! }, label!)));
-  setView('Settings', heading('Settings'), reading, profileForm, profileImagesForm(), passwordForm,
+  // Security, notifications and invites load with the settings page, not with every page.
+  const more = h('div', { class: 'settings-more' });
+  // Phones have no room for the link in the navigation: staff find the moderation area here too.
+  const staffLink = isStaff() ? h('a', { class: 'button', href: '/moderation' }, 'Moderation') : null;
+  setView('Settings', heading('Settings', ...(staffLink ? [staffLink] : [])), reading, profileForm, profileImagesForm(), passwordForm, more,
     h('section', { class: 'settings-form' }, h('h2', {}, 'Session'), h('div', { class: 'session-actions' }, elsewhere, signOut), elsewhereStatus));
+  void Promise.all([import('./settings-security.js'), can('inviteUsers') ? import('./settings-invites.js') : null]).then(([security, invites]) => {
+    more.replaceWith(security.twoFactorSection(), security.pushSection(), ...(invites ? [invites.invitesSection(account)] : []));
+  });
 }
