@@ -67,7 +67,7 @@ describe('web client details in chromium', { skip: skipWithoutChromium, timeout:
     // The direct message is in the Messages tab.
     await pia.getByRole('link', { name: 'Messages' }).click();
     await pia.getByRole('heading', { name: 'Messages' }).waitFor();
-    await statusByText(pia, 'only you and me').getByText('With quinn').waitFor();
+    await pia.locator('article.conversation', { hasText: 'only you and me' }).getByText('quinn').waitFor();
   });
 
   test('edit with history; the post menu; who liked and reposted; deleting the open post', async () => {
@@ -173,7 +173,7 @@ describe('web client details in chromium', { skip: skipWithoutChromium, timeout:
 
   test('unknown paths are the app\'s "Page not found"', async () => {
     const pia = await as('pia');
-    for (const path of ['/explore', '/home', '/about']) {
+    for (const path of ['/explore', '/home', '/directory']) {
       const response = await pia.goto(`${server.url}${path}`);
       assert.equal(response!.status(), 404, path);
       await pia.getByRole('heading', { name: 'Page not found' }).waitFor();

@@ -21,7 +21,7 @@ for (const backend of backends()) {
     after(async () => { await t.close(); });
 
     test('unknown page paths answer the app (404) for browsers; API and other paths keep JSON', async () => {
-      for (const url of ['/explore', '/home', '/about', '/@someone/123/nothing/here']) {
+      for (const url of ['/explore', '/home', '/directory', '/@someone/123/nothing/here']) {
         const res = await t.app.inject({ url, headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
         assert.equal(res.statusCode, 404, url);
         assert.match(res.headers['content-type'] as string, /^text\/html/, url);

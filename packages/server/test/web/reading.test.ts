@@ -141,11 +141,11 @@ describe('reading controls in chromium', { skip, timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Follow' }).click();
     await page.getByRole('button', { name: 'Unfollow' }).waitFor();
     await page.goto(`${server.url}/followed_tags`);
-    await page.getByRole('feed', { name: 'Followed hashtags' }).getByRole('link', { name: '#birds' }).waitFor();
+    await page.getByRole('list', { name: 'Followed hashtags' }).getByRole('link', { name: '#birds' }).waitFor();
 
     // The direct messages tab: a conversation arrives, opens its thread.
     await page.goto(`${server.url}/conversations`);
-    await page.getByText('No direct messages yet.').waitFor();
+    await page.getByText(/^No messages yet/).waitFor();
     await page.waitForTimeout(300);
     await c.post(fay, '@eve just between us', { visibility: 'direct' });
     const conversation = page.locator('article.conversation', { hasText: 'just between us' });
