@@ -177,7 +177,7 @@ for (const backend of backends()) {
 
     it('the instance describes its registrations, rules and push key', async () => {
       const v2 = (await get(undefined, '/api/v2/instance')).body;
-      assert.deepEqual(Object.keys(v2.registrations).sort(), ['approval_required', 'enabled', 'message', 'reason_required', 'url']);
+      assert.deepEqual(Object.keys(v2.registrations).sort(), ['approval_required', 'enabled', 'message', 'min_age', 'reason_required', 'url']);
       assert.match(v2.configuration.vapid.public_key, /^B[A-Za-z0-9_-]{86}$/);
       const v1 = (await get(undefined, '/api/v1/instance')).body;
       assert.equal(typeof v1.approval_required, 'boolean');

@@ -57,7 +57,8 @@ describe('running an instance, in chromium', { skip: skipWithoutChromium, timeou
     await spammer.locator('article.status', { hasText: 'cheap watches' }).waitFor();
     await reader.goto(`${server.url}/@spammer`);
     const post = reader.locator('article.status', { hasText: 'cheap watches' });
-    await post.getByRole('button', { name: 'Report' }).click();
+    await post.getByRole('button', { name: 'More' }).click();
+    await reader.getByRole('menuitem', { name: 'Report @spammer…' }).click();
     const dialog = reader.getByRole('dialog');
     await dialog.getByLabel('It is spam').check();
     await dialog.getByLabel(/Anything the moderators should know/).fill('Selling watches all day');

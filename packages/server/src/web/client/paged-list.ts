@@ -42,10 +42,16 @@ export function pagedList<T extends { id: string }>(opts: ListOptions<T>): Paged
   const add = (items: T[], where: 'top' | 'bottom') => {
     const fresh = items.filter((item) => !seen.has(item.id));
     for (const item of fresh) seen.add(item.id);
-    const nodes = fresh.map(opts.render);
-    // Posts make a feed (of articles); people and other rows make a list.
+    let nodes = fresh.map(opts.render);
+    // Posts make a feed (of articles); people and other rows make a list. A row that is itself a link
+    // keeps its role inside a list item of its own.
     const listItems = nodes.length > 0 && nodes[0]!.tagName !== 'ARTICLE';
-    if (listItems) for (const node of nodes) node.setAttribute('role', 'listitem');
+    if (listItems) {
+      nodes = nodes.map((node) => {
+        if (node.tagName !== 'A') { node.setAttribute('role', 'listitem'); return node; }
+        return h('div', { role: 'listitem' }, node);
+      });
+    }
     if (where === 'top') feed.prepend(...nodes); else feed.append(...nodes);
     if (seen.size > 0) {
       if (!feed.hasAttribute('role')) feed.setAttribute('role', listItems ? 'list' : 'feed');

@@ -1,10 +1,10 @@
-// Browser notifications, the page's side: the service worker (service-worker.ts, whose push handling is
-// push-worker.ts) receives our Web Push messages; this subscribes the browser with the instance's
+// Browser notifications, the page's side: the service worker (web/worker/service-worker.ts, whose push
+// handling is web/worker/push.ts) receives our Web Push messages; this subscribes the browser with the instance's
 // VAPID key and registers the subscription for this session's token (POST /api/v1/push/subscription),
 // RFC 8291 encryption asked for (`standard`).
 import { get, post, request } from './api.js';
 
-export const WORKER_URL = '/web/client/service-worker.js';
+export const WORKER_URL = '/web/worker/service-worker.js';
 
 /** The alerts the page offers, with what they are called. */
 export const ALERTS: Array<[string, string]> = [

@@ -1,8 +1,7 @@
-// The service worker's Web Push handling, in a module of its own so that any service worker of the
-// page (ours, service-worker.ts, or one that also keeps the page working offline) can import it and
-// call installPushHandlers(self). Payloads are Mastodon's (domain/push.ts): title, body, icon,
-// notification_id, notification_type. A notification is tagged with its id, so a push delivered
-// twice (the server delivers at least once) shows once.
+// The service worker's Web Push handling (service-worker.ts calls installPushHandlers(self)). Payloads
+// are Mastodon's (domain/push.ts): title, body, icon, notification_id, notification_type. A
+// notification is tagged with its id, so a push delivered twice (the server delivers at least once)
+// shows once.
 
 /** What a service worker's global scope offers this module (the DOM library has no worker types). */
 export interface PushWorkerScope {

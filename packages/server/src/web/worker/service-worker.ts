@@ -1,7 +1,8 @@
 // The page's service worker, one module per concern beside this entry: offline-cache.ts keeps the
-// app and the last timeline for when the server cannot be reached. Served from /web/worker/ with
+// app and the last timeline for when the server cannot be reached; push.ts shows Web Push notifications. Served from /web/worker/ with
 // Service-Worker-Allowed: / so that it controls every page (registered by the page: offline.ts).
 import { clearSavedReads, serveOffline, startOfflineCache } from './offline-cache.js';
+import { installPushHandlers, type PushWorkerScope } from './push.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -12,3 +13,4 @@ self.addEventListener('message', (event) => {
   // Signing out: what was saved for the person leaving must not be shown to the next one.
   if ((event.data as { type?: string } | null)?.type === 'signed-out') event.waitUntil(clearSavedReads());
 });
+installPushHandlers(self as unknown as PushWorkerScope);
