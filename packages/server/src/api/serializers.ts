@@ -159,14 +159,12 @@ function statusesById(site: Site, s: Surroundings): Map<string, Entity> {
 /** Notifications about a status the reader may no longer see (an edit took them out, a block) are left out. */
 export function serializeNotifications(site: Site, rows: NotificationRow[], s: Surroundings): Entity[] {
   const statuses = statusesById(site, s);
-  return rows.filter((n) => !n.status_id || statuses.has(n.status_id)).map((n) => {
-    return {
-      id: n.id, type: n.type, created_at: n.created_at.toISOString(), group_key: n.group_key ?? `ungrouped-${n.id}`,
-      account: serializeAccount(site, s.accounts.get(n.from_account_id)!),
-      status: n.status_id ? statuses.get(n.status_id) ?? null : null,
-      ...moderationParts(site, n, s),
-    };
-  });
+  return rows.filter((n) => !n.status_id || statuses.has(n.status_id)).map((n) => ({
+    id: n.id, type: n.type, created_at: n.created_at.toISOString(), group_key: n.group_key ?? `ungrouped-${n.id}`,
+    account: serializeAccount(site, s.accounts.get(n.from_account_id)!),
+    status: n.status_id ? statuses.get(n.status_id) ?? null : null,
+    ...moderationParts(site, n, s),
+  }));
 }
 
 /** Notification types whose group names the status it is about (Mastodon's NotificationGroupSerializer). */
