@@ -1,6 +1,7 @@
 // Direct-message conversations (GET/DELETE /api/v1/conversations, POST .../:id/read): who sees which
 // conversation, unread state, deleting one side, status deletes, pagination; on PGlite and PostgreSQL.
 import assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { after, before, describe, it } from 'node:test';
 import { backends, Client, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
 
@@ -196,8 +197,11 @@ for (const backend of backends()) {
         const db = t.ctx.db as { query: (...args: any[]) => Promise<any> };
         const original = db.query;
         let count = 0;
-        db.query = (...args) => { count++; return original.apply(db, args); };
-        try { assert.equal((await list(dan, `?limit=${limit}`)).length, limit); } finally { db.query = original; }
+        // Only the request's own queries: the server's background loops (media jobs, push delivery,
+        // feed trims) run on timers outside the request's async context.
+        const request = new AsyncLocalStorage<true>();
+        db.query = (...args) => { if (request.getStore()) count++; return original.apply(db, args); };
+        try { assert.equal((await request.run(true, () => list(dan, `?limit=${limit}`))).length, limit); } finally { db.query = original; }
         return count;
       };
       const one = await queries(1);
