@@ -50,7 +50,8 @@ export async function findByIdempotencyKey(db: Queryable, accountId: string, key
 /**
  * The row and its processing job, in one transaction; the upload is already stored. With an
  * Idempotency-Key a concurrent duplicate finds the first row (`created: false`): the caller then
- * removes its own copy of the upload.
+ * removes its own copy of the upload. A transaction retried after a commit whose answer was lost in
+ * a failover finds its own row (same id): that is this upload, created, and its file must stay.
  */
 export async function createMedia(ctx: AppContext, accountId: string, m: NewMedia): Promise<{ media: MediaRow; created: boolean }> {
   return ctx.db.transaction(async (tx) => {
@@ -58,7 +59,11 @@ export async function createMedia(ctx: AppContext, accountId: string, m: NewMedi
       `insert into media_attachments as m (id, account_id, type, upload_key, description, focus_x, focus_y, idempotency_key, thumbnail_key, blurhash)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict do nothing returning ${MEDIA_COLUMNS}`,
       [m.id, accountId, m.type, m.uploadKey, m.description, m.focus.x, m.focus.y, m.idempotencyKey, m.thumbnail?.key ?? null, m.thumbnail?.blurhash ?? null]);
-    if (!row) return { media: (await findByIdempotencyKey(tx, accountId, m.idempotencyKey!))!, created: false };
+    if (!row) {
+      const [own] = await tx.query<MediaRow>(`select ${MEDIA_COLUMNS} from media_attachments m where m.id = $1`, [m.id]);
+      if (own) return { media: parseMeta(own), created: true };
+      return { media: (await findByIdempotencyKey(tx, accountId, m.idempotencyKey!))!, created: false };
+    }
     await tx.query('insert into media_jobs (media_id) values ($1)', [m.id]);
     publish(ctx.events, tx, 'media.queued', { mediaId: m.id });
     return { media: parseMeta(row), created: true };

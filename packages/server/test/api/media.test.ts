@@ -9,6 +9,8 @@ import { backends, Client, startApp, type Response, type TestApp, type User } fr
 import { animatedGif, audioClip, hasGps, noisyJpeg, photoWithGps, pixelBomb, pngWithAlpha, videoClip } from '@firebreak/testkit/media-fixtures.js';
 import { s3MediaConfig, startS3 } from '@firebreak/testkit/s3.js';
 import type { ThrowawaySwift } from '@firebreak/testkit/swift-server.js';
+import { createMedia, newMediaId } from '@firebreak/server/domain/media.js';
+import { uploadKey } from '@firebreak/server/media/keys.js';
 
 const path = (url: string) => new URL(url).pathname;
 
@@ -246,6 +248,22 @@ for (const backend of backends()) {
       const b = await c.post(alice, 'with key', { media_ids: [first.body.id] }, { 'idempotency-key': postKey });
       assert.equal(b.id, a.id);
       assert.equal(b.media_attachments[0].id, first.body.id);
+    });
+
+    it('a transaction retried after a failover lost its commit\'s answer keeps its own upload (the fire drill found it deleted)', async () => {
+      const id = await newMediaId(t.ctx.db);
+      const key = uploadKey(id);
+      await t.ctx.media.store.put(key, await noisyJpeg(30, 20), 'image/jpeg');
+      const m = { id, type: 'image', uploadKey: key, description: '', focus: { x: 0, y: 0 }, idempotencyKey: `k-${Math.random()}`, thumbnail: null };
+      const first = await createMedia(t.ctx, alice.id, m);
+      // The retry: the same insert, the same id, after the first commit landed.
+      const again = await createMedia(t.ctx, alice.id, m);
+      assert.deepEqual([first.created, again.created, again.media.id], [true, true, id], 'its own row: created, not a duplicate');
+      // A real duplicate (another id, the same key) is one.
+      const other = await createMedia(t.ctx, alice.id, { ...m, id: await newMediaId(t.ctx.db), uploadKey: uploadKey('1') });
+      assert.deepEqual([other.created, other.media.id], [false, id]);
+      assert.ok(await t.ctx.media.store.get(key), 'the upload is still there');
+      assert.equal((await ready(c, alice, id)).status, 200, 'and it is processed');
     });
 
     it('a post cannot attach media that is still processing', async () => {
