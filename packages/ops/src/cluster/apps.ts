@@ -5,6 +5,7 @@ import { serverCli } from '../entry-points.js';
 import { getJson } from './http.js';
 import { databaseUrl, HOST_IP, supervisor, type AppServer, type DataCenter, type Layout } from './layout.js';
 import { startDetached } from './proc.js';
+import { MEDIA_BUCKET, s3Endpoint, swiftCredentials } from './swift.js';
 
 export function appEnv(layout: Layout, dc: DataCenter, app: AppServer): NodeJS.ProcessEnv {
   return {
@@ -19,9 +20,13 @@ export function appEnv(layout: Layout, dc: DataCenter, app: AppServer): NodeJS.P
     FIREBREAK_DB_WRITE_BUDGET_MS: String(layout.options.writeBudgetMs),
     FIREBREAK_RATE_LIMITS: layout.options.rateLimits ? 'true' : 'false',
     FIREBREAK_METRICS_TOKEN: layout.secrets.metrics,
-    // Media bytes in PostgreSQL: an upload is acknowledged once the synchronous standby in another DC
-    // has it, like a post, and burns (or survives) with the database (README "Run three data centers").
-    FIREBREAK_MEDIA_STORE: 'postgres',
+    // Media in the DCs' Swift, through this DC's S3 proxy: an upload is acknowledged once two DCs
+    // store it, like a post (swift.ts, README "Run three data centers").
+    FIREBREAK_MEDIA_STORE: 's3',
+    FIREBREAK_MEDIA_S3_ENDPOINT: s3Endpoint(dc),
+    FIREBREAK_MEDIA_S3_BUCKET: MEDIA_BUCKET,
+    FIREBREAK_MEDIA_S3_ACCESS_KEY_ID: swiftCredentials(layout).accessKeyId,
+    FIREBREAK_MEDIA_S3_SECRET_ACCESS_KEY: swiftCredentials(layout).secretAccessKey,
     // The drills' push service listens on the host's address on the bridge (drill/push-receiver.ts).
     FIREBREAK_PUSH_ALLOWED_PRIVATE: `${HOST_IP}/32`,
     LOG_LEVEL: process.env.FIREBREAK_CLUSTER_LOG_LEVEL ?? 'warn',

@@ -70,8 +70,11 @@ export interface Layout {
   secrets: Secrets;
 }
 
-/** metrics: the app servers' /metrics bearer token (FIREBREAK_METRICS_TOKEN), for the drills' scrapers. */
-export interface Secrets { superuser: string; replication: string; rewind: string; app: string; statusAdmin: string; metrics: string }
+/**
+ * metrics: the app servers' /metrics bearer token (FIREBREAK_METRICS_TOKEN), for the drills' scrapers.
+ * media: the object store's S3 secret (Swift tempauth), and its ring's hash suffix.
+ */
+export interface Secrets { superuser: string; replication: string; rewind: string; app: string; statusAdmin: string; metrics: string; media: string }
 
 export function defaultRunDir(cwd = process.cwd()): string {
   return resolve(cwd, 'run', 'cluster');

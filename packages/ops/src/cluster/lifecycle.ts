@@ -12,6 +12,7 @@ import { POSTGRES_USER, ensureAppDatabase, startPatroni, waitPatroniHealthy, wri
 import { assertAlive, isRunning, log, must, run, waitFor } from './proc.js';
 import { layoutFromState, loadState, markBurned, newState, removeState, saveState } from './state.js';
 import { ensureStatusProbeAccount, startStatus } from './status-service.js';
+import { ensureMediaBucket, startSwift, swiftRoot, SWIFT_BINARIES, swiftProcessNames, swiftReady, writeSwiftConfig } from './swift.js';
 
 /** Root and packages, each missing one with the fix spelled out. */
 export function preflight(): string[] {
@@ -19,7 +20,7 @@ export function preflight(): string[] {
   if (process.getuid?.() !== 0) problems.push('needs root (network namespaces, bridges and running PostgreSQL as the postgres user): run it with sudo');
   const need: Array<[string, string]> = [
     ['ip', 'iproute2'], ['tc', 'iproute2'], ['etcd', 'etcd-server'], ['etcdctl', 'etcd-client'], ['patroni', 'patroni'],
-    ['haproxy', 'haproxy'], ['setpriv', 'util-linux'],
+    ['haproxy', 'haproxy'], ['setpriv', 'util-linux'], ...SWIFT_BINARIES,
   ];
   for (const [bin, pkg] of need) {
     if (run('sh', ['-c', `command -v ${bin}`]).code !== 0) problems.push(`missing ${bin}: apt-get install ${pkg}`);
@@ -84,6 +85,15 @@ export async function up(requested: Partial<ClusterOptions>, runDir = defaultRun
   await waitPatroniHealthy(layout, live.map((d) => d.name), 120_000, () => assertAlive(sup, live.map((d) => `${d.name}-patroni`)));
   await ensureAppDatabase(layout);
 
+  log('object store: OpenStack Swift, a storage node and an S3 proxy per DC, three replicas');
+  writeSwiftConfig(layout);
+  for (const dc of live) if (!isRunning(sup, `${dc.name}-swift-proxy`)) startSwift(layout, dc);
+  await waitFor('Swift in every DC', 60_000, async () => ((await Promise.all(live.map((d) => swiftReady(d)))).every(Boolean) ? true : undefined),
+    () => assertAlive(sup, live.flatMap((d) => swiftProcessNames(d))));
+  await waitFor('the media bucket', 60_000, async () => {
+    try { await ensureMediaBucket(layout, live[0]!); return true; } catch { return undefined; }
+  });
+
   log('app servers');
   for (const dc of live) for (const app of dc.apps) if (!isRunning(sup, app.name)) startApp(layout, dc, app);
   const apps = live.flatMap((d) => d.apps);
@@ -107,12 +117,13 @@ export async function up(requested: Partial<ClusterOptions>, runDir = defaultRun
 
 export async function down(runDir = defaultRunDir()): Promise<void> {
   const state = loadState(runDir);
-  const layout = buildLayout(state?.options ?? defaultOptions, runDir, state?.secrets ?? { superuser: '', replication: '', rewind: '', app: '', statusAdmin: '', metrics: '' });
+  const layout = buildLayout(state?.options ?? defaultOptions, runDir, state?.secrets ?? { superuser: '', replication: '', rewind: '', app: '', statusAdmin: '', metrics: '', media: '' });
   await teardownNetwork(layout);
   // Processes are gone with their namespaces' pids; remove what they stored. Logs stay for reading.
   for (const dc of layout.dcs) removeDcData(dc);
   rmSync(etcdRoot(runDir), { recursive: true, force: true });
   rmSync(layout.edge.dir, { recursive: true, force: true });
+  rmSync(swiftRoot(layout), { recursive: true, force: true });
   rmSync(layout.status.dataDir, { recursive: true, force: true });
   rmSync(layout.pidDir, { recursive: true, force: true });
   removeState(runDir);
@@ -137,6 +148,11 @@ export async function revive(layout: Layout, dc: DataCenter): Promise<void> {
   log('Patroni: cloning a replica from the primary');
   startPatroni(layout, dc);
   await waitPatroniHealthy(layout, layout.dcs.map((d) => d.name), 180_000, () => assertAlive(sup, [`${dc.name}-patroni`]));
+  // Swift's node comes back empty; its replicators and the others' copy the DC's share back onto it.
+  log('Swift: the storage node, proxy and replicators');
+  writeSwiftConfig(layout);
+  startSwift(layout, dc);
+  await waitFor('revived Swift', 60_000, async () => ((await swiftReady(dc)) ? true : undefined), () => assertAlive(sup, swiftProcessNames(dc)));
   for (const app of dc.apps) startApp(layout, dc, app);
   await waitFor('revived app servers ready', 60_000, async () => ((await Promise.all(dc.apps.map((a) => appReady(a)))).every(Boolean) ? true : undefined));
   markBurned(layout.runDir, dc.name, false);

@@ -25,7 +25,7 @@ function statePath(runDir: string): string {
 export function newState(requested: Partial<ClusterOptions>): ClusterState {
   return {
     options: { ...defaultOptions, ...requested },
-    secrets: { superuser: secret(), replication: secret(), rewind: secret(), app: secret(), statusAdmin: secret(), metrics: secret() },
+    secrets: { superuser: secret(), replication: secret(), rewind: secret(), app: secret(), statusAdmin: secret(), metrics: secret(), media: secret() },
     createdAt: new Date().toISOString(),
     latency: { applied: false, detail: 'not applied yet' },
     burned: [],

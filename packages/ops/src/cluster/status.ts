@@ -8,6 +8,7 @@ import { isIsolated, namespaces } from './netns.js';
 import { patroniCluster, type PatroniMember } from './patroni.js';
 import { isRunning } from './proc.js';
 import { loadState, type ClusterState } from './state.js';
+import { swiftReady } from './swift.js';
 
 export interface DcStatus {
   name: string;
@@ -16,6 +17,8 @@ export interface DcStatus {
   burned: boolean;
   etcd: 'healthy' | 'unhealthy' | 'down';
   patroni: { running: boolean; role: string; state: string; timeline?: number; lag?: number | string };
+  /** The DC's Swift node and S3 proxy all answer their healthchecks. */
+  swift: 'up' | 'down';
   apps: Array<{ name: string; running: boolean; edge: string }>;
 }
 
@@ -27,20 +30,19 @@ export interface ClusterStatus {
   dcs: DcStatus[];
   edge: { running: boolean; servers: EdgeServerView[] | null };
   statusPage: { url: string; running: boolean; indicator: string | null; description: string | null };
-  /** Media kept in the database (FIREBREAK_MEDIA_STORE=postgres): stored files and processing jobs waiting; null when the primary did not answer. */
-  media: { files: number; bytes: number; jobsWaiting: number } | null;
+  /** Media attachments (their files in the DCs' Swift) and processing jobs waiting; null when the primary did not answer. */
+  media: { attachments: number; jobsWaiting: number } | null;
 }
 
 async function mediaSummary(layout: Layout): Promise<ClusterStatus['media']> {
   const sql = postgres(databaseUrl(layout, undefined), { max: 1, connect_timeout: 2, idle_timeout: 1, onnotice: () => {} });
   let timer: NodeJS.Timeout | undefined;
   try {
-    const query = sql<Array<{ files: string; bytes: string; jobs: string }>>`
-      select (select count(*) from media_blobs) as files, (select coalesce(sum(octet_length(bytes)), 0) from media_blobs) as bytes,
-             (select count(*) from media_jobs) as jobs`;
+    const query = sql<Array<{ attachments: string; jobs: string }>>`
+      select (select count(*) from media_attachments) as attachments, (select count(*) from media_jobs) as jobs`;
     query.catch(() => {});
     const [row] = await Promise.race([query, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), 3000); })]);
-    return { files: Number(row!.files), bytes: Number(row!.bytes), jobsWaiting: Number(row!.jobs) };
+    return { attachments: Number(row!.attachments), jobsWaiting: Number(row!.jobs) };
   } catch {
     return null;
   } finally {
@@ -72,6 +74,7 @@ export async function collectStatus(layout: Layout, state: ClusterState | undefi
       burned: state?.burned.includes(dc.name) ?? false,
       etcd: health?.health === 'true' ? 'healthy' : etcdRunning ? 'unhealthy' : 'down',
       patroni: { running: isRunning(sup, `${dc.name}-patroni`), role, state: pstate, timeline: member?.timeline, lag: member?.lag },
+      swift: network === 'up' && await swiftReady(dc) ? 'up' : 'down',
       apps: dc.apps.map((a) => {
         const view = edge?.find((s) => s.name === a.name);
         return { name: a.name, running: isRunning(sup, a.name), edge: view ? `${view.status}${view.check ? ` (${view.check})` : ''}` : 'unknown' };
@@ -94,7 +97,7 @@ export async function collectStatus(layout: Layout, state: ClusterState | undefi
 }
 
 export function formatStatus(s: ClusterStatus): string {
-  const rows = [['DC', 'address', 'network', 'etcd', 'postgres (Patroni)', 'timeline', 'lag', 'app servers: edge view']];
+  const rows = [['DC', 'address', 'network', 'etcd', 'postgres (Patroni)', 'timeline', 'lag', 'swift', 'app servers: edge view']];
   for (const dc of s.dcs) {
     rows.push([
       dc.name + (dc.burned ? ' (burned)' : ''),
@@ -104,6 +107,7 @@ export function formatStatus(s: ClusterStatus): string {
       `${dc.patroni.role} ${dc.patroni.state}`,
       dc.patroni.timeline === undefined ? '-' : String(dc.patroni.timeline),
       dc.patroni.lag === undefined || dc.patroni.lag === '' ? '-' : String(dc.patroni.lag),
+      dc.swift,
       dc.apps.map((a) => `${a.name} ${a.running ? '' : '(stopped) '}${a.edge}`).join(', '),
     ]);
   }
@@ -114,7 +118,7 @@ export function formatStatus(s: ClusterStatus): string {
     `primary:  ${s.primaryDc ?? 'NONE'}   synchronous standby: ${s.syncStandbyDc ?? 'NONE'}`,
     `latency:  ${s.latency}`,
     `status:   ${s.statusPage.url} (${s.statusPage.running ? s.statusPage.description ?? 'not answering' : 'NOT running'})`,
-    `media:    ${s.media ? `in PostgreSQL, replicated with it: ${s.media.files} files, ${(s.media.bytes / 1024 / 1024).toFixed(1)} MB; ${s.media.jobsWaiting} processing jobs waiting` : 'unknown (no primary answered)'}`,
+    `media:    ${s.media ? `files in Swift (three replicas, one per DC): ${s.media.attachments} attachments; ${s.media.jobsWaiting} processing jobs waiting` : 'unknown (no primary answered)'}`,
     '',
     table,
   ].join('\n');

@@ -6,12 +6,13 @@ import { removeDcData } from '../cluster/lifecycle.js';
 import { killNamespace } from '../cluster/netns.js';
 import { forgetPid } from '../cluster/proc.js';
 import { markBurned } from '../cluster/state.js';
+import { swiftProcessNames } from '../cluster/swift.js';
 
 /** A fire's last two steps: kill everything, delete the data. Returns how many processes were killed. */
 export async function burn(layout: Layout, dc: DataCenter): Promise<number> {
   const killed = await killNamespace(dc.ns);
   removeDcData(dc);
-  for (const name of [`${dc.name}-etcd`, `${dc.name}-patroni`, ...dc.apps.map((a) => a.name)]) forgetPid(supervisor(layout), name);
+  for (const name of [`${dc.name}-etcd`, `${dc.name}-patroni`, ...swiftProcessNames(dc), ...dc.apps.map((a) => a.name)]) forgetPid(supervisor(layout), name);
   markBurned(layout.runDir, dc.name, true);
   return killed;
 }

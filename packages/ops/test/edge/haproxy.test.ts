@@ -53,7 +53,7 @@ function get(port: number, source: string, path = '/', headers: Record<string, s
 describe('edge configuration', { skip }, () => {
   for (const rateLimits of [true, false]) {
     it(`is valid HAProxy configuration for the cluster (rate limits ${rateLimits ? 'on' : 'off'})`, () => {
-      const layout = buildLayout({ ...defaultOptions, rateLimits }, '/tmp/firebreak-cluster-check', { superuser: 'a', replication: 'b', rewind: 'c', app: 'd', statusAdmin: 'e', metrics: 'f' });
+      const layout = buildLayout({ ...defaultOptions, rateLimits }, '/tmp/firebreak-cluster-check', { superuser: 'a', replication: 'b', rewind: 'c', app: 'd', statusAdmin: 'e', metrics: 'f', media: 'm' });
       const text = haproxyConfig(layout);
       const r = checkConfig(text);
       assert.ok(r.ok, r.output);
