@@ -5,34 +5,37 @@
 // browser notifications: the service worker's push handling shows a pushed notification.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { generate } from 'otplib';
 import { setRoleByUsername } from '@firebreak/server/domain/moderation.js';
 import { ROLES } from '@firebreak/server/domain/roles.js';
-import type { RunningApp } from '@firebreak/testkit/app.js';
-import { browserSuite, signUpThroughPage, skipWithoutChromium } from '@firebreak/testkit/browser.js';
-
-const PASSWORD = 'correct horse battery';
+import { startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
+import * as kit from './browser-kit.js';
+import { DESKTOP, launch, PASSWORD, skipWithoutChromium } from './browser-kit.js';
 
 describe('running an instance, in chromium', { skip: skipWithoutChromium, timeout: 240_000 }, () => {
-  const suite = browserSuite();
   const pageErrors: string[] = [];
-  after(() => assert.deepEqual(pageErrors, [], 'no script errors on any page'));
   let server: RunningApp;
-  before(() => { server = suite.server(); });
+  let browser: Browser;
+  before(async () => {
+    server = await startListeningApp();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    assert.deepEqual(pageErrors, [], 'no script errors on any page');
+  });
 
-  async function newPage(name: string): Promise<Page> {
-    const context = await suite.browser().newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`));
-    return page;
+  /** A browser context whose pages' script errors fail the suite (the 4xx answers it provokes are not errors). */
+  async function newContext(name: string): Promise<BrowserContext> {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    context.on('page', (page) => page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`)));
+    return context;
   }
 
-  async function signUp(username: string): Promise<Page> {
-    const page = await newPage(username);
-    await signUpThroughPage(page, server.url, username, PASSWORD);
-    return page;
-  }
+  const newPage = async (name: string): Promise<Page> => (await newContext(name)).newPage();
+  const signUp = async (username: string): Promise<Page> => kit.signUp(browser, server.url, username, { context: await newContext(username) });
 
   async function signIn(page: Page, username: string): Promise<void> {
     await page.goto(`${server.url}/sign_in`);
