@@ -10,7 +10,7 @@ import { buildLayout, defaultOptions, defaultRunDir, etcdRoot, supervisor, type 
 import { applyLatency, heal, isIsolated, killNamespace, namespaces, setupNetwork, teardownNetwork } from './netns.js';
 import { POSTGRES_USER, ensureAppDatabase, startPatroni, waitPatroniHealthy, writePatroniConfig } from './patroni.js';
 import { assertAlive, isRunning, log, must, run, waitFor } from './proc.js';
-import { layoutFromState, loadState, markBurned, newState, removeState, saveState } from './state.js';
+import { layoutFromState, loadState, markBurned, newState, removeState, saveState, secret } from './state.js';
 import { ensureStatusProbeAccount, startStatus } from './status-service.js';
 import { ensureMediaBucket, startSwift, swiftRoot, SWIFT_BINARIES, swiftProcessNames, swiftReady, writeSwiftConfig } from './swift.js';
 
@@ -59,6 +59,7 @@ export async function up(requested: Partial<ClusterOptions>, runDir = defaultRun
   } else if (Object.keys(requested).length) {
     log('a cluster already exists here; keeping its options (run `firebreak cluster down` first to change them)');
   }
+  state.secrets.media ??= secret(); // a state file from before the object store
   const layout = layoutFromState(state, runDir);
   mkdirSync(layout.logDir, { recursive: true });
   saveState(runDir, state);
