@@ -23,7 +23,11 @@ export function patroniConfig(layout: Layout, dc: DataCenter): YamlValue {
     name: dc.name,
     log: { level: 'INFO' },
     restapi: { listen: `${dc.ip}:${PATRONI_PORT}`, connect_address: `${dc.ip}:${PATRONI_PORT}` },
-    etcd3: { hosts: layout.dcs.map((d) => `${d.ip}:${ETCD_CLIENT_PORT}`), protocol: 'http' },
+    // use_proxies: the three hosts are the whole list, never rediscovered. Patroni otherwise asks the
+    // members for the cluster's topology whenever every host has failed, one timeout per host outside
+    // its retry deadline: an isolated primary spent 6 s so before it demoted itself, and overlapped
+    // the new primary (a partition drill saw two).
+    etcd3: { hosts: layout.dcs.map((d) => `${d.ip}:${ETCD_CLIENT_PORT}`), protocol: 'http', use_proxies: true },
     bootstrap: {
       dcs: {
         // Failover timing: the leader key lives `ttl` s; the primary demotes itself when it cannot
