@@ -23,6 +23,18 @@ interface PagedList<T> {
 }
 
 /**
+ * Why a list could not load, in its status line. Unreachable: the view is marked incomplete, so it
+ * loads again by itself when the server is back (router.ts), with Retry now meanwhile.
+ */
+export function showLoadFailure(status: HTMLElement, err: unknown): void {
+  if (err instanceof UnreachableError) {
+    markViewIncomplete();
+    status.replaceChildren("Can't reach the server. This list loads by itself when it is back. ",
+      h('button', { type: 'button', onclick: retryNow }, 'Retry now'));
+  } else status.textContent = (err as Error).message;
+}
+
+/**
  * A list that loads the next older page (from the Link header) whenever its end scrolls near the
  * viewport: statuses, notifications, accounts. Items already shown are never shown twice. A page
  * the service worker answered from its saved copy (the server is down) says so.
@@ -82,11 +94,7 @@ export function pagedList<T extends { id: string }>(opts: ListOptions<T>): Paged
       if (opts.mark && seen.size > 0 && !performance.getEntriesByName(opts.mark).length) performance.mark(opts.mark);
       restorePlace();
     } catch (err) {
-      if (err instanceof UnreachableError) {
-        markViewIncomplete();
-        status.replaceChildren("Can't reach the server. This list loads by itself when it is back. ",
-          h('button', { type: 'button', onclick: retryNow }, 'Retry now'));
-      } else status.textContent = (err as Error).message;
+      showLoadFailure(status, err);
     } finally {
       loading = false;
       feed.setAttribute('aria-busy', 'false');

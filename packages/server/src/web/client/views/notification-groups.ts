@@ -1,10 +1,10 @@
 // Notifications, grouped as Mastodon 4.3 groups them (GET /api/v2/notifications): "Ana and 4 others
 // liked your post" with their avatars; mentions and posts shown in full. New notifications reload
 // the newest groups; the notifications marker (shared with other devices) moves as they are seen.
-import { get, post, request, UnreachableError, withQuery } from '../api.js';
-import { retryNow } from '../connection.js';
+import { get, post, request, withQuery } from '../api.js';
+import { showLoadFailure } from '../paged-list.js';
 import { heading, renderNav, setView } from '../frame.js';
-import { markViewIncomplete, onLeave, state } from '../state.js';
+import { onLeave, state } from '../state.js';
 import { actions } from '../status-actions.js';
 import { subscribe } from '../stream.js';
 import type { Account, AccountWarning, Report, Status } from '../types.js';
@@ -96,11 +96,7 @@ export function notificationGroupsView(): void {
       more.hidden = !nextUrl;
       status.textContent = shown.size ? '' : 'No notifications yet.';
     } catch (err) {
-      if (err instanceof UnreachableError) {
-        markViewIncomplete();
-        status.replaceChildren("Can't reach the server. This list loads by itself when it is back. ",
-          h('button', { type: 'button', onclick: retryNow }, 'Retry now'));
-      } else status.textContent = (err as Error).message;
+      showLoadFailure(status, err);
     } finally {
       feed.setAttribute('aria-busy', 'false');
     }
