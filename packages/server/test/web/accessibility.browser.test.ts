@@ -1,20 +1,20 @@
 // axe-core (4.x) on every page of the web UI, signed in and out, in the light and the dark theme,
 // with the dialogs and menus open too: any violation fails the suite. Plus the keyboard: one Tab
 // stop per post, arrow keys within it, and "?" for the shortcuts.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { Client, startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
-import { assertLabelled, axeViolations, launch, PASSWORD, skipWithoutChromium } from './browser-kit.js';
+import { Client, type RunningApp } from '@firebreak/testkit/app.js';
+import { appAndBrowser, assertLabelled, axeViolations, PASSWORD, skipWithoutChromium } from './browser-kit.js';
 
 describe('accessibility of the web UI in chromium', { skip: skipWithoutChromium, timeout: 300_000 }, () => {
+  const running = appAndBrowser();
   let server: RunningApp;
   let browser: Browser;
   let threadPath = '';
 
   before(async () => {
-    server = await startListeningApp();
-    browser = await launch();
+    ({ server, browser } = running);
     const client = new Client(server.app);
     const ada = await client.register('ada');
     const ben = await client.register('ben');
@@ -31,10 +31,6 @@ describe('accessibility of the web UI in chromium', { skip: skipWithoutChromium,
     await client.request('POST', `/api/v1/statuses/${first.body.id}/favourite`, { token: ada.token });
     await client.request('POST', `/api/v1/statuses/${first.body.id}/reblog`, { token: ada.token });
     await client.request('PUT', `/api/v1/statuses/${first.body.id}`, { token: ben.token, body: { status: 'Fire drills every week, edited #firedrill https://example.com/drills and @ada knows 🔥' } });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   async function signedIn(colorScheme: 'light' | 'dark'): Promise<Page> {

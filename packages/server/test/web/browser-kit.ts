@@ -1,9 +1,11 @@
 // What the browser tests share: Debian's chromium through playwright-core, people signing up and in
 // through the UI, and the checks every page must pass (axe-core, labelled controls).
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -12,6 +14,20 @@ export const PASSWORD = 'correct horse battery';
 export const skipWithoutChromium = !existsSync(CHROMIUM) && process.env.CI !== 'true' ? `chromium not found at ${CHROMIUM}` : false;
 
 export const launch = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+
+/** A listening app and Chromium for the enclosing suite: started before its tests (and its own before hooks), closed after. */
+export function appAndBrowser(): { server: RunningApp; browser: Browser } {
+  const running = {} as { server: RunningApp; browser: Browser };
+  before(async () => {
+    running.server = await startListeningApp();
+    running.browser = await launch();
+  });
+  after(async () => {
+    await running.browser?.close();
+    await running.server?.close();
+  });
+  return running;
+}
 
 export type Viewport = { width: number; height: number };
 export const DESKTOP: Viewport = { width: 1280, height: 800 };

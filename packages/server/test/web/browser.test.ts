@@ -2,31 +2,25 @@
 // follow each other, post and see each other's posts arrive live, reply, quote, like, repost, open
 // the thread, get notifications, search, edit their profile and sign out. XSS attempts in a post, a
 // bio and a display name must stay inert text.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
+import type { RunningApp } from '@firebreak/testkit/app.js';
 import * as kit from './browser-kit.js';
-import { assertLabelled, launch, PASSWORD, postMenu, skipWithoutChromium as skip, statusByText } from './browser-kit.js';
+import { appAndBrowser, assertLabelled, PASSWORD, postMenu, skipWithoutChromium as skip, statusByText } from './browser-kit.js';
 
 const XSS_NAME = '<img src=x onerror=xss=1>';
 const XSS_BIO = '<script>window.xss=2</script><img src=x onerror="window.xss=3">';
 const XSS_POST = '<img src=x onerror="window.xss=4"><script>window.xss=5</script> not markup';
 
 describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
+  const running = appAndBrowser();
   let server: RunningApp;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   const consoleErrors: string[] = [];
 
-  before(async () => {
-    server = await startListeningApp();
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(() => { ({ server, browser } = running); });
 
   const signUp = (username: string, viewport = kit.DESKTOP): Promise<Page> => kit.signUp(browser, server.url, username, { viewport, errors: consoleErrors });
   const signIn = (username: string, password = PASSWORD, viewport = kit.DESKTOP): Promise<Page> => kit.signIn(browser, server.url, username, { password, viewport, errors: consoleErrors });

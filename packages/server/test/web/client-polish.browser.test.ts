@@ -3,13 +3,14 @@
 // menu, deleting the open post, who liked and reposted, direct messages, follower counts and
 // "Requested" that update, times that move, Back returning to the same place, emoji from the
 // app's own font, unknown paths, and phone layouts at 390 and 320 px.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { Client, startListeningApp, type RunningApp, type User } from '@firebreak/testkit/app.js';
-import { eventually, launch, PASSWORD, postMenu, skipWithoutChromium, statusByText, type Viewport } from './browser-kit.js';
+import { Client, type RunningApp, type User } from '@firebreak/testkit/app.js';
+import { appAndBrowser, eventually, PASSWORD, postMenu, skipWithoutChromium, statusByText, type Viewport } from './browser-kit.js';
 
 describe('web client details in chromium', { skip: skipWithoutChromium, timeout: 300_000 }, () => {
+  const running = appAndBrowser();
   let server: RunningApp;
   let browser: Browser;
   let client: Client;
@@ -17,15 +18,10 @@ describe('web client details in chromium', { skip: skipWithoutChromium, timeout:
   const errors: string[] = [];
 
   before(async () => {
-    server = await startListeningApp();
-    browser = await launch();
+    ({ server, browser } = running);
     client = new Client(server.app);
     people = { pia: await client.register('pia'), quinn: await client.register('quinn'), rosa: await client.register('rosa') };
     await api('pia', 'POST', `/api/v1/accounts/${people.quinn.id}/follow`);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   async function api(who: keyof typeof people, method: string, url: string, body?: object) {

@@ -1,25 +1,19 @@
 // Pictures in the web UI, in chromium: attached in the composer by the picker, pasting and dropping,
 // with alt text, a focal point and the sensitive switch; shown in timelines on their blurhash,
 // sensitive ones behind a click, a lightbox; the avatar and header in settings and on the profile.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
+import type { RunningApp } from '@firebreak/testkit/app.js';
 import { noisyJpeg, photoWithGps, pngWithAlpha } from '@firebreak/testkit/media-fixtures.js';
-import { assertLabelled, signUp, skipWithoutChromium, statusByText, launch } from './browser-kit.js';
+import { appAndBrowser, assertLabelled, signUp, skipWithoutChromium, statusByText } from './browser-kit.js';
 
 describe('pictures in chromium', { skip: skipWithoutChromium, timeout: 180_000 }, () => {
+  const running = appAndBrowser();
   let server: RunningApp;
   let browser: Browser;
   const errors: string[] = [];
-  before(async () => {
-    server = await startListeningApp();
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(() => { ({ server, browser } = running); });
 
   test('pictures: attach by picker, paste and drop, alt text and focal point, sensitive behind a click, a lightbox; avatar and header in settings', async () => {
     const mia = await signUp(browser, server.url, 'mia', { errors });

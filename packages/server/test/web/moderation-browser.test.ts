@@ -9,21 +9,17 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { generate } from 'otplib';
 import { setRoleByUsername } from '@firebreak/server/domain/moderation.js';
 import { ROLES } from '@firebreak/server/domain/roles.js';
-import { startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
+import type { RunningApp } from '@firebreak/testkit/app.js';
 import * as kit from './browser-kit.js';
-import { DESKTOP, launch, PASSWORD, skipWithoutChromium } from './browser-kit.js';
+import { appAndBrowser, DESKTOP, PASSWORD, skipWithoutChromium } from './browser-kit.js';
 
 describe('running an instance, in chromium', { skip: skipWithoutChromium, timeout: 240_000 }, () => {
   const pageErrors: string[] = [];
+  const running = appAndBrowser();
   let server: RunningApp;
   let browser: Browser;
-  before(async () => {
-    server = await startListeningApp();
-    browser = await launch();
-  });
+  before(() => { ({ server, browser } = running); });
   after(async () => {
-    await browser?.close();
-    await server?.close();
     assert.deepEqual(pageErrors, [], 'no script errors on any page');
   });
 

@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
+import { collector } from './stream-collector.js';
 import { Client, freshPostgresUrl, makeUser, STAFF_SCOPES, startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
 import { pngWithAlpha } from '@firebreak/testkit/media-fixtures.js';
 
@@ -11,25 +12,10 @@ interface Message { stream: string[]; event: string; payload: string }
 /** Opens a stream and collects its messages; resolves once the socket is open. */
 async function openStream(base: string, query: string, protocols?: string[]): Promise<{ socket: WebSocket; messages: Message[]; next(match: (m: Message) => boolean, timeoutMs?: number): Promise<Message> }> {
   const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/streaming?${query}`, protocols);
-  const messages: Message[] = [];
-  const waiters: Array<{ match: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
-  socket.on('message', (raw) => {
-    const m = JSON.parse(String(raw)) as Message;
-    messages.push(m);
-    for (const w of [...waiters]) if (w.match(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
-  });
+  const c = collector<Message>();
+  socket.on('message', (raw) => c.push(JSON.parse(String(raw)) as Message));
   await new Promise<void>((resolve, reject) => { socket.once('open', () => resolve()); socket.once('error', reject); });
-  return {
-    socket, messages,
-    next(match, timeoutMs = 5000) {
-      const seen = messages.find(match);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(messages)}`)), timeoutMs);
-        waiters.push({ match, resolve: (m) => { clearTimeout(timer); resolve(m); } });
-      });
-    },
-  };
+  return { socket, messages: c.messages, next: c.next };
 }
 
 /** The HTTP status of a refused upgrade. */

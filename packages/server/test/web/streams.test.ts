@@ -1,40 +1,21 @@
 // The streams added for issue 17, over real sockets and real HTTP: `list` (owner only), `direct`
-// (conversation events for participants), the `:media` and `public:remote` streams (valid, and silent:
-// nothing has media and nothing is remote), `hashtag:local`, filters_changed and filter hiding,
+// (conversation events for participants), the `:media` and `public:remote` streams (valid, and silent
+// for posts without media and for remote posts, of which there are none), `hashtag:local`, filters_changed and filter hiding,
 // notifications_merged and filtered notifications kept off the stream; and the same streams over
 // Server-Sent Events, with their authentication and scopes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
+import { collector } from './stream-collector.js';
 import { makeUser, startListeningApp, type RunningApp, type User } from '@firebreak/testkit/app.js';
 
 interface Message { stream: string[]; event: string; payload?: string; error?: string; status?: number }
 
 interface Stream { messages: Message[]; next(match: (m: Message) => boolean, timeoutMs?: number): Promise<Message>; close(): void }
 
-function collector(): { messages: Message[]; push(m: Message): void; next: Stream['next'] } {
-  const messages: Message[] = [];
-  const waiters: Array<{ match: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
-  return {
-    messages,
-    push(m) {
-      messages.push(m);
-      for (const w of [...waiters]) if (w.match(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
-    },
-    next(match, timeoutMs = 5000) {
-      const seen = messages.find(match);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(messages)}`)), timeoutMs);
-        waiters.push({ match, resolve: (m) => { clearTimeout(timer); resolve(m); } });
-      });
-    },
-  };
-}
-
 async function socket(base: string, token: string | undefined, subscribe: Array<Record<string, unknown>>): Promise<Stream & { send(m: unknown): void }> {
   const ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/streaming${token ? `?access_token=${token}` : ''}`);
-  const c = collector();
+  const c = collector<Message>();
   ws.on('message', (raw) => c.push(JSON.parse(String(raw)) as Message));
   await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
   for (const s of subscribe) ws.send(JSON.stringify({ type: 'subscribe', ...s }));
@@ -46,7 +27,7 @@ async function socket(base: string, token: string | undefined, subscribe: Array<
 async function sse(base: string, path: string, token?: string): Promise<Stream & { status: number }> {
   const controller = new AbortController();
   const res = await fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: controller.signal });
-  const c = collector();
+  const c = collector<Message>();
   if (res.ok && res.body) {
     void (async () => {
       const decoder = new TextDecoder();
