@@ -64,7 +64,7 @@ export default async function mediaAttachments(app: FastifyInstance, ctx: AppCon
     await ctx.media.store.put(stored, file.bytes, file.sniffed.mime);
     const type = file.animated ? 'gifv' : file.sniffed.kind;
     const { media: row, created } = await media.createMedia(ctx, me, { id, type, uploadKey: stored, description, focus, idempotencyKey: key, thumbnail });
-    if (!created && row.id !== id) await ctx.media.store.delete(stored);
+    if (!created) await ctx.media.store.delete(stored);
     return row;
   };
 
