@@ -1,10 +1,12 @@
 // One AppContext built from config and passed explicitly; two apps can live in one process (tests do).
 import pino, { type Logger } from 'pino';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { AppEvents } from './domain/events.js';
+import { EventRelay } from './domain/event-relay.js';
+import { TokenCache } from './domain/token-cache.js';
 import { ActivityTracker } from './domain/admin-metrics.js';
 import { LoginLimiter } from './domain/login-limiter.js';
 import { ensureVapidKeys, type VapidKeys } from './domain/push.js';
@@ -36,6 +38,10 @@ export interface AppContext {
   readonly vapid: VapidKeys;
   /** Which accounts used the API today (admin measures and retention). */
   readonly activity: ActivityTracker;
+  /** Shared events: this server's, and the other app servers' through PostgreSQL (domain/event-relay.ts). */
+  readonly relay: EventRelay;
+  /** Working tokens remembered for reads, evicted on revocation (domain/token-cache.ts). */
+  readonly tokenCache: TokenCache;
 }
 
 function createMetrics(): Metrics {
@@ -80,10 +86,24 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
   const media = { store: openMediaStore(config.media, db), processor: new MediaProcessor({ workers: config.media.workers, nice: config.media.nice, logger }) };
   const vapid = await ensureVapidKeys(db);
   const activity = new ActivityTracker(db, (err) => logger.warn({ err }, 'could not record account activity'));
-  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media, vapid, activity };
+  const events = new AppEvents();
+  const relay = new EventRelay(db, events, logger);
+  const tokenCache = new TokenCache();
+  relay.subscribe({
+    onEvent: (message) => { if (message.event === 'tokens.revoked') tokenCache.evict(message.data.tokenIds); },
+    onResubscribed: () => tokenCache.clear(),
+  });
+  await relay.start();
+  new Gauge({
+    name: 'firebreak_token_cache_lookups', help: 'Token look-ups for reads since start, by whether memory answered (hit) or the database (miss)',
+    labelNames: ['outcome'], registers: [metrics.registry],
+    collect() { this.set({ outcome: 'hit' }, tokenCache.hits); this.set({ outcome: 'miss' }, tokenCache.misses); },
+  });
+  return { config, db, logger, metrics, events, loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media, vapid, activity, relay, tokenCache };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.relay.stop();
   ctx.events.removeAllListeners();
   ctx.media.processor.close();
   await ctx.db.close();
