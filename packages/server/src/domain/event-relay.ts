@@ -4,12 +4,14 @@
 // them too (each skips its own relayed copies). Subscribers: the streaming hub (live updates) and the
 // token cache (revocations).
 //
-// NOTIFY is best effort: a notification sent while this server's LISTEN connection reconnects (a
-// failover) is lost. Subscribers that keep state therefore also hear `onResubscribed`, and must not
-// rely on events alone for what decides access (the token cache also expires its entries).
+// The relay's NOTIFY is sent just after the commit, and is lost if this server dies in between or the
+// database fails over. That is fine for live updates, not for what decides access: revocations are
+// therefore sent by the revoking transaction itself (shareWithCommit), so PostgreSQL delivers them
+// if and only if the revocation commits. A listener that was reconnecting still misses them:
+// subscribers that keep state hear `onResubscribed` then (the token cache empties itself).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Db } from '../db/index.js';
+import type { Db, Queryable } from '../db/index.js';
 import type { AppEvents, DomainEvents } from './events.js';
 
 const CHANNEL = 'firebreak_events';
@@ -19,7 +21,11 @@ const RELAY_MAX_BYTES = 7000;
 /** The events other servers hear (`media.queued` only wakes this server's processing loop). */
 const SHARED = ['status.created', 'status.deleted', 'status.updated', 'notification.created', 'notifications.merged', 'filters.changed', 'tokens.revoked'] as const;
 
+/** Those the writing transaction sends itself (shareWithCommit): the relay delivers them here only. */
+const SENT_WITH_COMMIT: ReadonlySet<string> = new Set(['tokens.revoked']);
+
 export type SharedEvent = { [K in (typeof SHARED)[number]]: { event: K; data: DomainEvents[K][0] } }[(typeof SHARED)[number]];
+type SentWithCommit = Extract<SharedEvent, { event: 'tokens.revoked' }>;
 
 interface Subscriber { onEvent(event: SharedEvent): void; onResubscribed?(): void }
 
@@ -49,7 +55,7 @@ export class EventRelay {
       const onLocal = (data: any) => {
         const message = { event, data } as SharedEvent;
         this.deliver(message);
-        this.relay({ ...message, origin: this.origin });
+        if (!SENT_WITH_COMMIT.has(event)) this.relay({ ...message, origin: this.origin });
       };
       this.events.on(event, onLocal);
       this.detach.push(() => this.events.off(event, onLocal));
@@ -71,6 +77,14 @@ export class EventRelay {
     this.flush();
     await this.stopListening?.().catch(() => {});
     this.stopListening = undefined;
+  }
+
+  /**
+   * Sends `message` to the other servers as part of `tx`: PostgreSQL delivers a NOTIFY when, and only
+   * if, its transaction commits. (This server hears it as the domain's event, published after commit.)
+   */
+  async shareWithCommit(tx: Queryable, message: SentWithCommit): Promise<void> {
+    await tx.query('select pg_notify($1, $2)', [CHANNEL, JSON.stringify([{ ...message, origin: this.origin }])]);
   }
 
   private deliver(message: SharedEvent): void {

@@ -2,12 +2,13 @@
 // on its token. Only reads use it (auth.ts): writes and anything that needs a permission look the
 // token up in the database every time.
 //
-// A revocation reaches this cache as an event (tokens.ts publishes `tokens.revoked` after commit;
-// the relay brings the other servers' to us within milliseconds). Events can be lost while the
-// relay reconnects, so the cache is emptied whenever that happens, and an entry lives at most
-// TTL_MS anyway: a revoked token works for reads on another server for the relay's latency, at most
-// TTL_MS if its event was lost, never longer. Only tokens that work are kept (a pending or disabled
-// account's are looked up again every time), keyed by the token's SHA-256, never the token itself.
+// A revocation reaches this cache as an event: tokens.ts publishes `tokens.revoked` here after
+// commit, and the revoking transaction itself notifies the other servers, so the event exists if
+// and only if the revocation committed (event-relay.ts). What can still miss it is a server whose
+// LISTEN was reconnecting (a failover): the cache is emptied whenever that happens. An entry also
+// lives at most TTL_MS, whatever happens. So a revoked token may answer a read on another server for
+// the few milliseconds its NOTIFY takes to arrive, never longer. Only tokens that work are kept (a
+// pending or disabled account's are looked up again every time), keyed by the token's SHA-256.
 import type { LiveToken } from './tokens.js';
 
 export const TOKEN_CACHE_TTL_MS = 10_000;

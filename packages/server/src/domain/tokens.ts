@@ -98,8 +98,13 @@ async function revokeWhere(ctx: AppContext, tx: Tx, where: string, params: unkno
   const ids = rows.map((r) => r.id);
   // A revoked token's push subscription goes with it (it also holds the token itself: push.ts).
   if (ids.length) await tx.query('delete from push_subscriptions where token_id = any($1::bigint[])', [ids]);
-  // Small events: NOTIFY payloads are limited to 8000 bytes.
-  for (let i = 0; i < ids.length; i += 100) publish(ctx.events, tx, 'tokens.revoked', { tokenIds: ids.slice(i, i + 100) });
+  // Small events: NOTIFY payloads are limited to 8000 bytes. The other servers' copies go with the
+  // commit (their token caches must hear of every revocation: event-relay.ts).
+  for (let i = 0; i < ids.length; i += 100) {
+    const data = { tokenIds: ids.slice(i, i + 100) };
+    publish(ctx.events, tx, 'tokens.revoked', data);
+    await ctx.relay.shareWithCommit(tx, { event: 'tokens.revoked', data });
+  }
   return ids;
 }
 
