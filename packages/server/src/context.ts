@@ -7,6 +7,7 @@ import { migrate } from './db/migrate.js';
 import { AppEvents } from './domain/events.js';
 import { EventRelay } from './domain/event-relay.js';
 import { TokenCache } from './domain/token-cache.js';
+import { newFilterCache, type FilterCache } from './domain/filters.js';
 import { ActivityTracker } from './domain/admin-metrics.js';
 import { LoginLimiter } from './domain/login-limiter.js';
 import { ensureVapidKeys, type VapidKeys } from './domain/push.js';
@@ -42,6 +43,8 @@ export interface AppContext {
   readonly relay: EventRelay;
   /** Working tokens remembered for reads, evicted on revocation (domain/token-cache.ts). */
   readonly tokenCache: TokenCache;
+  /** Accounts' active filters remembered for loading statuses, evicted when they change (domain/filters.ts). */
+  readonly filterCache: FilterCache;
 }
 
 function createMetrics(): Metrics {
@@ -89,9 +92,13 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
   const events = new AppEvents();
   const relay = new EventRelay(db, events, logger);
   const tokenCache = new TokenCache();
+  const filterCache = newFilterCache();
   relay.subscribe({
-    onEvent: (message) => { if (message.event === 'tokens.revoked') tokenCache.evict(message.data.tokenIds); },
-    onResubscribed: () => tokenCache.clear(),
+    onEvent: (message) => {
+      if (message.event === 'tokens.revoked') tokenCache.evict(message.data.tokenIds);
+      else if (message.event === 'filters.changed') filterCache.evict([message.data.accountId]);
+    },
+    onResubscribed: () => { tokenCache.clear(); filterCache.clear(); },
   });
   await relay.start();
   new Gauge({
@@ -99,7 +106,12 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
     labelNames: ['outcome'], registers: [metrics.registry],
     collect() { this.set({ outcome: 'hit' }, tokenCache.hits); this.set({ outcome: 'miss' }, tokenCache.misses); },
   });
-  return { config, db, logger, metrics, events, loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media, vapid, activity, relay, tokenCache };
+  new Gauge({
+    name: 'firebreak_filter_cache_lookups', help: "Look-ups of a reader's filters since start, by whether memory answered (hit) or the database (miss)",
+    labelNames: ['outcome'], registers: [metrics.registry],
+    collect() { this.set({ outcome: 'hit' }, filterCache.hits); this.set({ outcome: 'miss' }, filterCache.misses); },
+  });
+  return { config, db, logger, metrics, events, loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media, vapid, activity, relay, tokenCache, filterCache };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {

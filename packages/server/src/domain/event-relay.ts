@@ -5,10 +5,10 @@
 // token cache (revocations).
 //
 // The relay's NOTIFY is sent just after the commit, and is lost if this server dies in between or the
-// database fails over. That is fine for live updates, not for what decides access: revocations are
-// therefore sent by the revoking transaction itself (shareWithCommit), so PostgreSQL delivers them
-// if and only if the revocation commits. A listener that was reconnecting still misses them:
-// subscribers that keep state hear `onResubscribed` then (the token cache empties itself).
+// database fails over. That is fine for live updates, not for what caches depend on: revocations and
+// filter changes are therefore sent by the writing transaction itself (shareWithCommit), so
+// PostgreSQL delivers them if and only if the write commits. A listener that was reconnecting still
+// misses them: subscribers that keep state hear `onResubscribed` then (and empty their caches).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db, Queryable } from '../db/index.js';
@@ -21,11 +21,14 @@ const RELAY_MAX_BYTES = 7000;
 /** The events other servers hear (`media.queued` only wakes this server's processing loop). */
 const SHARED = ['status.created', 'status.deleted', 'status.updated', 'notification.created', 'notifications.merged', 'filters.changed', 'tokens.revoked'] as const;
 
-/** Those the writing transaction sends itself (shareWithCommit): the relay delivers them here only. */
-const SENT_WITH_COMMIT: ReadonlySet<string> = new Set(['tokens.revoked']);
+/**
+ * Those the writing transaction sends itself (shareWithCommit), because caches depend on them: the
+ * relay delivers them here only.
+ */
+const SENT_WITH_COMMIT: ReadonlySet<string> = new Set(['tokens.revoked', 'filters.changed']);
 
 export type SharedEvent = { [K in (typeof SHARED)[number]]: { event: K; data: DomainEvents[K][0] } }[(typeof SHARED)[number]];
-type SentWithCommit = Extract<SharedEvent, { event: 'tokens.revoked' }>;
+type SentWithCommit = Extract<SharedEvent, { event: 'tokens.revoked' | 'filters.changed' }>;
 
 interface Subscriber { onEvent(event: SharedEvent): void; onResubscribed?(): void }
 

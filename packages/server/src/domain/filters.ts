@@ -14,6 +14,7 @@ import type { AppContext } from '../context.js';
 import type { Queryable, Tx } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
 import { publish } from './events.js';
+import { ExpiringCache } from './expiring-cache.js';
 import { idempotentWrite } from './idempotency.js';
 import { requiredText } from './text.js';
 import { visibleTo } from './visibility.js';
@@ -61,6 +62,27 @@ export async function activeFilters(db: Queryable, viewerId: string): Promise<Fi
   return (await db.query<RawFilter>(`${FILTER_SELECT} where f.account_id = $1 and (f.expires_at is null or f.expires_at > now())`, [viewerId])).map(parsed);
 }
 
+/**
+ * The viewer's filters as loading statuses applies them, remembered for FILTER_CACHE_TTL_MS: every
+ * page a reader loads would otherwise ask for them again. A change publishes `filters.changed` (to
+ * this server after commit, to the others with the commit: event-relay.ts), which evicts the entry;
+ * a filter that expires meanwhile is dropped here by its expiry.
+ */
+export async function viewerFilters(db: Queryable, cache: FilterCache, viewerId: string): Promise<FilterRow[]> {
+  let filters = cache.get(viewerId);
+  if (!filters) {
+    const mark = cache.mark();
+    filters = await activeFilters(db, viewerId);
+    cache.put(viewerId, filters, mark);
+  }
+  const now = Date.now();
+  return filters.some((f) => f.expires_at && f.expires_at.getTime() <= now) ? filters.filter((f) => !f.expires_at || f.expires_at.getTime() > now) : filters;
+}
+
+export const FILTER_CACHE_TTL_MS = 10_000;
+export type FilterCache = ExpiringCache<FilterRow[]>;
+export const newFilterCache = (): FilterCache => new ExpiringCache(FILTER_CACHE_TTL_MS, 50_000);
+
 /** One of the account's filters; 404 for anyone else's. */
 export async function getFilter(db: Queryable, accountId: string, id: string): Promise<FilterRow> {
   const [row] = await db.query<RawFilter>(`${FILTER_SELECT} where f.id = $1 and f.account_id = $2`, [id, accountId]);
@@ -94,8 +116,10 @@ async function checkLimits(tx: Queryable, accountId: string, adding: { filters?:
   if (Number(counts!.statuses) + (adding.statuses ?? 0) > MAX_FILTER_STATUSES) throw unprocessable(`Validation failed: You can have at most ${MAX_FILTER_STATUSES} filtered posts`);
 }
 
-function changed(ctx: AppContext, tx: Tx, accountId: string): void {
+/** The account's filters changed: its streams hear of it, and every server's filter cache forgets them. */
+async function changed(ctx: AppContext, tx: Tx, accountId: string): Promise<void> {
   publish(ctx.events, tx, 'filters.changed', { accountId });
+  await ctx.relay.shareWithCommit(tx, { event: 'filters.changed', data: { accountId } });
 }
 
 /** A new filter with its keywords; a retry with the same Idempotency-Key gets the filter it made. */
@@ -113,7 +137,7 @@ export async function createFilter(ctx: AppContext, accountId: string, input: Fi
       await tx.query('insert into filter_keywords (filter_id, keyword, whole_word) select $1, k, w::boolean from unnest($2::text[], $3::text[]) as u(k, w)',
         [row!.id, keywords.map((k) => k.keyword), keywords.map((k) => String(k.wholeWord))]);
     }
-    changed(ctx, tx, accountId);
+    await changed(ctx, tx, accountId);
     return getFilter(tx, accountId, row!.id);
   });
   return { ...response, expires_at: response.expires_at ? new Date(response.expires_at) : null };
@@ -148,7 +172,7 @@ export async function updateFilter(ctx: AppContext, accountId: string, id: strin
         await tx.query('insert into filter_keywords (filter_id, keyword, whole_word) values ($1, $2, $3)', [id, k.keyword, k.wholeWord ?? true]);
       }
     }
-    changed(ctx, tx, accountId);
+    await changed(ctx, tx, accountId);
     return getFilter(tx, accountId, id);
   });
   return { ...response, expires_at: response.expires_at ? new Date(response.expires_at) : null };
@@ -159,7 +183,7 @@ export async function deleteFilter(ctx: AppContext, accountId: string, id: strin
   await idempotentWrite(ctx, accountId, key, `DELETE /api/v2/filters/${id}`, async (tx) => {
     const deleted = await tx.query('delete from filters where id = $1 and account_id = $2 returning id', [id, accountId]);
     if (deleted.length === 0) throw notFound();
-    changed(ctx, tx, accountId);
+    await changed(ctx, tx, accountId);
     return {};
   });
 }
@@ -180,7 +204,7 @@ export async function addKeyword(ctx: AppContext, accountId: string, filterId: s
     const [row] = await tx.query<KeywordRow>(
       'insert into filter_keywords (filter_id, keyword, whole_word) values ($1, $2, $3) returning id, filter_id, keyword, whole_word',
       [filterId, keyword, change.wholeWord ?? true]);
-    changed(ctx, tx, accountId);
+    await changed(ctx, tx, accountId);
     return row!;
   });
   return response;
@@ -193,7 +217,7 @@ export async function updateKeyword(ctx: AppContext, accountId: string, id: stri
     const [row] = await tx.query<KeywordRow>(
       'update filter_keywords set keyword = coalesce($2, keyword), whole_word = coalesce($3, whole_word) where id = $1 returning id, filter_id, keyword, whole_word',
       [id, keyword ?? null, change.wholeWord ?? null]);
-    changed(ctx, tx, accountId);
+    await changed(ctx, tx, accountId);
     return row!;
   });
 }
@@ -202,7 +226,7 @@ export async function deleteKeyword(ctx: AppContext, accountId: string, id: stri
   await idempotentWrite(ctx, accountId, key, `DELETE /api/v2/filters/keywords/${id}`, async (tx) => {
     await getKeyword(tx, accountId, id);
     await tx.query('delete from filter_keywords where id = $1', [id]);
-    changed(ctx, tx, accountId);
+    await changed(ctx, tx, accountId);
     return {};
   });
 }
@@ -225,7 +249,7 @@ export async function addFilterStatus(ctx: AppContext, accountId: string, filter
     const [row] = await tx.query<FilterStatusRow>(
       'insert into filter_statuses (filter_id, status_id) values ($1, $2) on conflict do nothing returning id, filter_id, status_id', [filterId, statusId]);
     if (!row) throw unprocessable('Validation failed: Status has already been taken');
-    changed(ctx, tx, accountId);
+    await changed(ctx, tx, accountId);
     return row;
   });
   return response;
@@ -235,7 +259,7 @@ export async function deleteFilterStatus(ctx: AppContext, accountId: string, id:
   await idempotentWrite(ctx, accountId, key, `DELETE /api/v2/filters/statuses/${id}`, async (tx) => {
     await getFilterStatus(tx, accountId, id);
     await tx.query('delete from filter_statuses where id = $1', [id]);
-    changed(ctx, tx, accountId);
+    await changed(ctx, tx, accountId);
     return {};
   });
 }
@@ -286,7 +310,7 @@ export async function updateV1Filter(ctx: AppContext, accountId: string, keyword
         `update filters set context = coalesce($2, context), action = coalesce($3, action), expires_at = case when $4 then $5::timestamptz else expires_at end where id = $1`,
         [current.filter.id, input.context ?? null, action ?? null, expires !== undefined, expires ?? null]);
     }
-    changed(ctx, tx, accountId);
+    await changed(ctx, tx, accountId);
   });
   return getV1Filter(ctx.db, accountId, keywordId);
 }
@@ -299,7 +323,7 @@ export async function deleteV1Filter(ctx: AppContext, accountId: string, keyword
     await tx.query(
       `delete from filters f where f.id = $1 and not exists (select 1 from filter_keywords where filter_id = f.id)
          and not exists (select 1 from filter_statuses where filter_id = f.id)`, [keyword.filter_id]);
-    changed(ctx, tx, accountId);
+    await changed(ctx, tx, accountId);
     return {};
   });
 }

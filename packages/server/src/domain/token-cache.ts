@@ -9,69 +9,52 @@
 // lives at most TTL_MS, whatever happens. So a revoked token may answer a read on another server for
 // the few milliseconds its NOTIFY takes to arrive, never longer. Only tokens that work are kept (a
 // pending or disabled account's are looked up again every time), keyed by the token's SHA-256.
+import { ExpiringCache } from './expiring-cache.js';
 import type { LiveToken } from './tokens.js';
 
 export const TOKEN_CACHE_TTL_MS = 10_000;
 export const TOKEN_CACHE_MAX_ENTRIES = 50_000;
 
-interface Entry { token: LiveToken; expiresAt: number }
-
 export class TokenCache {
-  private readonly byHash = new Map<string, Entry>();
+  private readonly byHash: ExpiringCache<LiveToken>;
+  /** Revocations name tokens by id; the cache is keyed by hash. */
   private readonly hashById = new Map<string, string>();
-  /** Counts evictions: a look-up that started before one may have read a token since revoked. */
-  private evictions = 0;
-  hits = 0;
-  misses = 0;
 
-  constructor(private readonly ttlMs = TOKEN_CACHE_TTL_MS, private readonly maxEntries = TOKEN_CACHE_MAX_ENTRIES, private readonly now: () => number = Date.now) {}
-
-  get size(): number { return this.byHash.size; }
-
-  get(hash: string): LiveToken | undefined {
-    const entry = this.byHash.get(hash);
-    if (entry && entry.expiresAt > this.now()) { this.hits++; return entry.token; }
-    if (entry) this.remove(hash, entry.token.id);
-    this.misses++;
-    return undefined;
+  constructor(ttlMs = TOKEN_CACHE_TTL_MS, private readonly maxEntries = TOKEN_CACHE_MAX_ENTRIES, now: () => number = Date.now) {
+    this.byHash = new ExpiringCache(ttlMs, maxEntries, now);
   }
 
-  /** A mark to pass to put(): taken before the database look-up whose answer put() keeps. */
-  mark(): number { return this.evictions; }
+  get size(): number { return this.byHash.size; }
+  get hits(): number { return this.byHash.hits; }
+  get misses(): number { return this.byHash.misses; }
 
-  /**
-   * Keeps a token the database just answered with, unless something was evicted since `mark` (the
-   * answer may predate a revocation that has already been applied here) or the token does not work.
-   */
+  get(hash: string): LiveToken | undefined { return this.byHash.get(hash); }
+
+  mark(): number { return this.byHash.mark(); }
+
+  /** Keeps a token the database just answered with, if it works and no eviction overtook the look-up. */
   put(hash: string, token: LiveToken, mark: number): void {
-    if (mark !== this.evictions || token.approved === false || token.functional === false) return;
-    this.byHash.delete(hash);
-    if (this.byHash.size >= this.maxEntries) {
-      const [oldestHash, oldest] = this.byHash.entries().next().value!;
-      this.remove(oldestHash, oldest.token.id);
-    }
-    this.byHash.set(hash, { token, expiresAt: this.now() + this.ttlMs });
-    this.hashById.set(token.id, hash);
+    if (token.approved === false || token.functional === false) return;
+    // The id index may outgrow the cache by the entries that expired or were pushed out; reset it
+    // rather than let it grow (an id missing here only costs an eviction that finds nothing cached,
+    // so a reset must also empty the cache).
+    if (this.hashById.size >= 2 * this.maxEntries) this.clear();
+    if (this.byHash.put(hash, token, mark)) this.hashById.set(token.id, hash);
   }
 
   /** Forgets revoked tokens, by id. */
   evict(tokenIds: Iterable<string>): void {
-    this.evictions++;
+    const hashes: string[] = [];
     for (const id of tokenIds) {
       const hash = this.hashById.get(id);
-      if (hash !== undefined) this.remove(hash, id);
+      if (hash !== undefined) { hashes.push(hash); this.hashById.delete(id); }
     }
+    this.byHash.evict(hashes);
   }
 
   /** Forgets everything: revocations may have been missed. */
   clear(): void {
-    this.evictions++;
     this.byHash.clear();
     this.hashById.clear();
-  }
-
-  private remove(hash: string, id: string): void {
-    this.byHash.delete(hash);
-    if (this.hashById.get(id) === hash) this.hashById.delete(id);
   }
 }
