@@ -1,9 +1,10 @@
 // One AppContext built from config and passed explicitly; two apps can live in one process (tests do).
 import pino, { type Logger } from 'pino';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { migrate } from './db/migrate.js';
+import { EntityCache } from './domain/entity-cache.js';
 import { AppEvents } from './domain/events.js';
 import { ActivityTracker } from './domain/admin-metrics.js';
 import { LoginLimiter } from './domain/login-limiter.js';
@@ -19,6 +20,7 @@ export interface Metrics {
   dbHedgedReads: Counter;
   rejected: Counter<'reason' | 'route'>;
   pushDeliveries: Counter<'outcome'>;
+  entityCacheLookups: Counter<'kind' | 'result'>;
 }
 
 export interface AppContext {
@@ -36,6 +38,8 @@ export interface AppContext {
   readonly vapid: VapidKeys;
   /** Which accounts used the API today (admin measures and retention). */
   readonly activity: ActivityTracker;
+  /** Statuses' and accounts' content by version, so that pages do not load it again (domain/entity-cache.ts). */
+  readonly entityCache: EntityCache;
 }
 
 function createMetrics(): Metrics {
@@ -50,6 +54,7 @@ function createMetrics(): Metrics {
     dbHedgedReads: new Counter({ name: 'firebreak_db_hedged_reads_total', help: 'Reads also sent to a standby because the primary was slow or failing', registers: [registry] }),
     dbRetries: new Counter({ name: 'firebreak_db_retries_total', help: 'Database operations retried through a failover', labelNames: ['code'], registers: [registry] }),
     pushDeliveries: new Counter({ name: 'firebreak_push_deliveries_total', help: 'Web Push deliveries by outcome (delivered, retry, gone: the subscription was removed, dropped: nothing left to push or refused)', labelNames: ['outcome'], registers: [registry] }),
+    entityCacheLookups: new Counter({ name: 'firebreak_entity_cache_lookups_total', help: 'Entity cache lookups by kind (status, account) and result (hit, miss: absent or at another version)', labelNames: ['kind', 'result'], registers: [registry] }),
     rejected: new Counter({ name: 'firebreak_requests_rejected_total', help: 'Requests rejected before doing work, by reason (rate_limited, shed, challenged) and route', labelNames: ['reason', 'route'], registers: [registry] }),
   };
 }
@@ -80,7 +85,9 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
   const media = { store: openMediaStore(config.media, db), processor: new MediaProcessor({ workers: config.media.workers, nice: config.media.nice, logger }) };
   const vapid = await ensureVapidKeys(db);
   const activity = new ActivityTracker(db, (err) => logger.warn({ err }, 'could not record account activity'));
-  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media, vapid, activity };
+  const entityCache = new EntityCache(config.entityCacheBytes, (kind, hit) => metrics.entityCacheLookups.inc({ kind, result: hit ? 'hit' : 'miss' }));
+  new Gauge({ name: 'firebreak_entity_cache_bytes', help: 'Approximate bytes held by the entity cache', registers: [metrics.registry], collect() { this.set(entityCache.bytes); } });
+  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media, vapid, activity, entityCache };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
