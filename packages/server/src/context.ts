@@ -4,8 +4,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { migrate } from './db/migrate.js';
-import { EntityCache } from './domain/entity-cache.js';
+import { ENTITY_KINDS, EntityCache } from './domain/entity-cache.js';
 import { AppEvents } from './domain/events.js';
+import { EventRelay } from './domain/event-relay.js';
+import { TokenCache } from './domain/token-cache.js';
 import { ActivityTracker } from './domain/admin-metrics.js';
 import { LoginLimiter } from './domain/login-limiter.js';
 import { ensureVapidKeys, type VapidKeys } from './domain/push.js';
@@ -20,7 +22,6 @@ export interface Metrics {
   dbHedgedReads: Counter;
   rejected: Counter<'reason' | 'route'>;
   pushDeliveries: Counter<'outcome'>;
-  entityCacheLookups: Counter<'kind' | 'result'>;
 }
 
 export interface AppContext {
@@ -38,6 +39,10 @@ export interface AppContext {
   readonly vapid: VapidKeys;
   /** Which accounts used the API today (admin measures and retention). */
   readonly activity: ActivityTracker;
+  /** Shared events: this server's, and the other app servers' through PostgreSQL (domain/event-relay.ts). */
+  readonly relay: EventRelay;
+  /** Working tokens remembered for reads, evicted on revocation (domain/token-cache.ts). */
+  readonly tokenCache: TokenCache;
   /** Statuses' and accounts' content by version, so that pages do not load it again (domain/entity-cache.ts). */
   readonly entityCache: EntityCache;
 }
@@ -54,7 +59,6 @@ function createMetrics(): Metrics {
     dbHedgedReads: new Counter({ name: 'firebreak_db_hedged_reads_total', help: 'Reads also sent to a standby because the primary was slow or failing', registers: [registry] }),
     dbRetries: new Counter({ name: 'firebreak_db_retries_total', help: 'Database operations retried through a failover', labelNames: ['code'], registers: [registry] }),
     pushDeliveries: new Counter({ name: 'firebreak_push_deliveries_total', help: 'Web Push deliveries by outcome (delivered, retry, gone: the subscription was removed, dropped: nothing left to push or refused)', labelNames: ['outcome'], registers: [registry] }),
-    entityCacheLookups: new Counter({ name: 'firebreak_entity_cache_lookups_total', help: 'Entity cache lookups by kind (status, account) and result (hit, miss: absent or at another version)', labelNames: ['kind', 'result'], registers: [registry] }),
     rejected: new Counter({ name: 'firebreak_requests_rejected_total', help: 'Requests rejected before doing work, by reason (rate_limited, shed, challenged) and route', labelNames: ['reason', 'route'], registers: [registry] }),
   };
 }
@@ -85,12 +89,31 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
   const media = { store: openMediaStore(config.media, db), processor: new MediaProcessor({ workers: config.media.workers, nice: config.media.nice, logger }) };
   const vapid = await ensureVapidKeys(db);
   const activity = new ActivityTracker(db, (err) => logger.warn({ err }, 'could not record account activity'));
-  const entityCache = new EntityCache(config.entityCacheBytes, (kind, hit) => metrics.entityCacheLookups.inc({ kind, result: hit ? 'hit' : 'miss' }));
-  new Gauge({ name: 'firebreak_entity_cache_bytes', help: 'Approximate bytes held by the entity cache', registers: [metrics.registry], collect() { this.set(entityCache.bytes); } });
-  return { config, db, logger, metrics, events: new AppEvents(), loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media, vapid, activity, entityCache };
+  const events = new AppEvents();
+  const relay = new EventRelay(db, events, logger);
+  const tokenCache = new TokenCache();
+  relay.subscribe({
+    onEvent: (message) => { if (message.event === 'tokens.revoked') tokenCache.evict(message.data.tokenIds); },
+    onResubscribed: () => tokenCache.clear(),
+  });
+  await relay.start();
+  new Gauge({
+    name: 'firebreak_token_cache_lookups', help: 'Token look-ups for reads since start, by whether memory answered (hit) or the database (miss)',
+    labelNames: ['outcome'], registers: [metrics.registry],
+    collect() { this.set({ outcome: 'hit' }, tokenCache.hits); this.set({ outcome: 'miss' }, tokenCache.misses); },
+  });
+  const entityCache = new EntityCache(config.entityCacheBytes);
+  new Gauge({
+    name: 'firebreak_entity_cache_lookups', help: 'Entity cache look-ups since start, by kind (status, account) and whether memory answered (hit) or the database (miss: absent, or at another version)',
+    labelNames: ['kind', 'outcome'], registers: [metrics.registry],
+    collect() { for (const kind of ENTITY_KINDS) { this.set({ kind, outcome: 'hit' }, entityCache.hits[kind]); this.set({ kind, outcome: 'miss' }, entityCache.misses[kind]); } },
+  });
+  new Gauge({ name: 'firebreak_entity_cache_bytes', help: 'Approximate bytes the entity cache holds', registers: [metrics.registry], collect() { this.set(entityCache.bytes); } });
+  return { config, db, logger, metrics, events, loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media, vapid, activity, relay, tokenCache, entityCache };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.relay.stop();
   ctx.events.removeAllListeners();
   ctx.media.processor.close();
   await ctx.db.close();

@@ -19,6 +19,7 @@ import { openLoop, saturate, type LoadResult, type Workload } from './load.js';
 import { startServer, type ServerProcess } from './processes.js';
 import { opsCli, serverCli } from '../entry-points.js';
 import { topFrames } from './profile.js';
+import { cpuMeter } from './cpu.js';
 import { evaluateGoals, renderMarkdown, updateBenchmarksMd, writeJson, type BenchResult, type EndpointResult } from './report.js';
 import { ensureBenchLists, measureListSizes } from './list-timeline.js';
 import { loadSamples, workloads, type Samples } from './workloads.js';
@@ -123,6 +124,8 @@ interface Backend {
   own?: { dataDir: string; whileStopped(fn: () => void): void };
   /** The cached dataset this database started from. */
   cached?: CachedDataset;
+  /** The data directory of the PostgreSQL server this run started (its processes' CPU is measured). */
+  postgresDataDir?: string;
   cleanup(): Promise<void>;
 }
 
@@ -149,7 +152,7 @@ async function prepareBackend(options: Options, scale: Scale): Promise<Backend> 
     url = pg.url;
   }
   return {
-    config: loadConfig({ DATABASE_URL: url }), appEnv: { DATABASE_URL: url }, describe: 'PostgreSQL', cached, own: pg,
+    config: loadConfig({ DATABASE_URL: url }), appEnv: { DATABASE_URL: url }, describe: 'PostgreSQL', cached, own: pg, postgresDataDir: pg?.dataDir,
     cleanup: async () => { await pg?.stop(); },
   };
 }
@@ -279,7 +282,9 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
         log('ceiling: Fastify with a fixed 20-status body');
         ceilings.httpFixedBody = await measureFixedBody(baseUrl, samples, options);
       }
-      endpoints.push(await measureEndpoint(baseUrl, workload, options));
+      // CPU per request: the app's process when it is ours, PostgreSQL's when we started it (PGlite's
+      // work is the app's own; the cluster's processes are in other namespaces).
+      endpoints.push(await measureEndpoint(baseUrl, workload, options, { app: app?.pid, postgresDataDir: backend.postgresDataDir }));
       if (!options.smoke || i === chosen.length - 1) await stopApp();
     }
     const memory = options.backend === 'cluster' ? undefined : { rssMb: rssMbAfterLoad, peakRssMb };
@@ -344,15 +349,17 @@ async function measureFixedBody(baseUrl: string, samples: Samples, options: Opti
   }
 }
 
-async function measureEndpoint(baseUrl: string, workload: Workload, options: Options): Promise<EndpointResult> {
+async function measureEndpoint(baseUrl: string, workload: Workload, options: Options, cpu: Parameters<typeof cpuMeter>[0]): Promise<EndpointResult> {
   log(`${workload.name}: warm-up, saturation`);
   await saturate(baseUrl, workload, options.connections, Math.min(2, options.seconds));
+  const meter = cpuMeter(cpu);
   const saturation = await saturate(baseUrl, workload, options.connections, options.seconds);
+  const cpuPerRequest = meter(saturation.requests - saturation.failures);
   const rate = Math.max(1, saturation.throughput);
   log(`${workload.name}: ${saturation.throughput} req/s at saturation; open loop at 50% and 80%`);
   const at50 = await openLoop(baseUrl, workload, rate * 0.5, options.seconds);
   const at80 = await openLoop(baseUrl, workload, rate * 0.8, options.seconds);
-  return { name: workload.name, saturation, at50, at80 };
+  return { name: workload.name, saturation, at50, at80, cpuPerRequest };
 }
 
 export function gitCommit(): string {

@@ -32,8 +32,12 @@ export interface Driver extends Queryable {
    * is reconnecting (a failover) is lost, so use it for live updates, never for state.
    */
   notify(channel: string, payload: string): Promise<void>;
-  /** Calls onPayload for each notification on channel until the returned function is called. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls onPayload for each notification on channel until the returned function is called;
+   * onSubscribed each time the subscription is made, the first time and after every reconnection
+   * (notifications sent in between were lost).
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onSubscribed?: () => void): Promise<() => Promise<void>>;
   /** Cheap round trip to the primary: readiness. */
   ping(timeoutMs: number): Promise<void>;
   /** Whether the primary is this server's local database (the first host of a multi-host URL; always, with one). */

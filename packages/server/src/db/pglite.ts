@@ -23,7 +23,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Driver> {
     },
     async exec(sql) { await pg.exec(sql); },
     async notify(channel, payload) { await pg.query('select pg_notify($1, $2)', [channel, payload]); },
-    async listen(channel, onPayload) { const stop = await pg.listen(channel, onPayload); return () => stop(); },
+    async listen(channel, onPayload, onSubscribed) { const stop = await pg.listen(channel, onPayload); onSubscribed?.(); return () => stop(); },
     async ping() { await pg.query('select 1'); },
     async primaryIsLocal() { return true; },
     async close() { await pg.close(); },

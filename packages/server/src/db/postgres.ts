@@ -56,7 +56,7 @@ export function openPostgres(url: string, options: PostgresOptions): Driver {
       options.observer),
     async exec(text) { await pools.primary.sql.unsafe(text); },
     async notify(channel, payload) { await withRetry(options.readBudgetMs, () => pools.guarded('primary', (sql) => sql.notify(channel, payload)), options.observer); },
-    listen: (channel, onPayload) => listeners.add(channel, onPayload),
+    listen: (channel, onPayload, onSubscribed) => listeners.add(channel, onPayload, onSubscribed),
     ping: (timeoutMs) => probes.ping(timeoutMs),
     // One host: it is the primary. Several: the first is this server's own DC's (cluster env).
     primaryIsLocal: async (timeoutMs) => !connector.cluster || probes.primaryIs(urlHosts(url)[0]!, timeoutMs),

@@ -9,7 +9,8 @@
 // Bounded in bytes (approximately: the JSON length of each value, plus a fixed overhead per entry);
 // the least recently used entries go first (a Map iterates in insertion order, and a hit re-inserts).
 
-export type EntityKind = 'status' | 'account';
+export const ENTITY_KINDS = ['status', 'account'] as const;
+export type EntityKind = (typeof ENTITY_KINDS)[number];
 
 interface Entry { version: string; value: unknown; bytes: number }
 
@@ -19,17 +20,22 @@ const ENTRY_OVERHEAD_BYTES = 200;
 export class EntityCache {
   private readonly entries = new Map<string, Entry>();
   private used = 0;
+  /** Look-ups answered and not, since start (exported as metrics by context.ts). */
+  readonly hits: Record<EntityKind, number> = { status: 0, account: 0 };
+  readonly misses: Record<EntityKind, number> = { status: 0, account: 0 };
 
-  /** `onLookup` is told of each hit and miss (the Prometheus counters in context.ts). */
-  constructor(readonly maxBytes: number, private readonly onLookup: (kind: EntityKind, hit: boolean) => void = () => {}) {}
+  constructor(readonly maxBytes: number) {}
 
   /** The value stored for this id at exactly this version, or undefined. */
   get<T>(kind: EntityKind, id: string, version: string): T | undefined {
     const key = `${kind}:${id}`;
     const entry = this.entries.get(key);
     const hit = entry !== undefined && entry.version === version;
-    this.onLookup(kind, hit);
-    if (!hit) return undefined;
+    if (!hit) {
+      this.misses[kind]++;
+      return undefined;
+    }
+    this.hits[kind]++;
     this.entries.delete(key);
     this.entries.set(key, entry);
     return entry.value as T;

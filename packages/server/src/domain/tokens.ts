@@ -4,6 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { Queryable, Tx } from '../db/index.js';
 import { publish } from './events.js';
+import type { TokenCache } from './token-cache.js';
 
 export const randomSecret = (bytes = 32) => randomBytes(bytes).toString('base64url');
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
@@ -59,12 +60,27 @@ export interface TokenRow { id: string; app_id: string | null; account_id: strin
 /** A working token, with what its account's role and state allow (null fields for an app-only token). */
 export interface LiveToken extends TokenRow { role_id: number | null; approved: boolean | null; functional: boolean | null }
 
-export async function findToken(db: Queryable, accessToken: string): Promise<LiveToken | undefined> {
+export function findToken(db: Queryable, accessToken: string): Promise<LiveToken | undefined> {
+  return tokenByHash(db, sha256(accessToken));
+}
+
+/** findToken for a read: from the cache when it holds the token, else from the database (then kept). */
+export async function findTokenForRead(db: Queryable, cache: TokenCache, accessToken: string): Promise<LiveToken | undefined> {
+  const hash = sha256(accessToken);
+  const cached = cache.get(hash);
+  if (cached) return cached;
+  const mark = cache.mark();
+  const row = await tokenByHash(db, hash);
+  if (row) cache.put(hash, row, mark);
+  return row;
+}
+
+async function tokenByHash(db: Queryable, hash: string): Promise<LiveToken | undefined> {
   const [row] = await db.query<LiveToken>(
     `select t.id, t.app_id, t.account_id, t.scopes, a.role_id, a.approved,
        a.id is null or (not a.disabled and a.suspended_at is null) as functional
      from tokens t left join accounts a on a.id = t.account_id
-     where t.access_hash = $1 and t.revoked_at is null`, [sha256(accessToken)]);
+     where t.access_hash = $1 and t.revoked_at is null`, [hash]);
   return row;
 }
 
@@ -82,8 +98,13 @@ async function revokeWhere(ctx: AppContext, tx: Tx, where: string, params: unkno
   const ids = rows.map((r) => r.id);
   // A revoked token's push subscription goes with it (it also holds the token itself: push.ts).
   if (ids.length) await tx.query('delete from push_subscriptions where token_id = any($1::bigint[])', [ids]);
-  // Small events: NOTIFY payloads are limited to 8000 bytes.
-  for (let i = 0; i < ids.length; i += 100) publish(ctx.events, tx, 'tokens.revoked', { tokenIds: ids.slice(i, i + 100) });
+  // Small events: NOTIFY payloads are limited to 8000 bytes. The other servers' copies go with the
+  // commit (their token caches must hear of every revocation: event-relay.ts).
+  for (let i = 0; i < ids.length; i += 100) {
+    const data = { tokenIds: ids.slice(i, i + 100) };
+    publish(ctx.events, tx, 'tokens.revoked', data);
+    await ctx.relay.shareWithCommit(tx, { event: 'tokens.revoked', data });
+  }
   return ids;
 }
 

@@ -16,10 +16,11 @@ import {
   backends, Client, freshPostgresUrl, makeUser, STAFF_SCOPES, startApp, startListeningApp, type RunningApp, type TestApp, type User,
 } from '@firebreak/testkit/app.js';
 
-/** Hits and misses so far, summed over kinds. */
+/** Hits and misses so far, summed over kinds, as /metrics reports them. */
 async function lookups(ctx: AppContext): Promise<{ hit: number; miss: number }> {
   const counts = { hit: 0, miss: 0 };
-  for (const v of (await ctx.metrics.entityCacheLookups.get()).values) counts[v.labels.result as 'hit' | 'miss'] += v.value;
+  const metric = await ctx.metrics.registry.getSingleMetric('firebreak_entity_cache_lookups')!.get();
+  for (const v of metric.values) counts[v.labels.outcome as 'hit' | 'miss'] += v.value;
   return counts;
 }
 

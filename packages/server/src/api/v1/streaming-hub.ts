@@ -7,15 +7,12 @@
 // attachments. Events: update, delete,
 // status.update, notification, notifications_merged, filters_changed, conversation (direct).
 //
-// Where events come from: the domain publishes ctx.events after a write commits (domain/events.ts).
-// This server delivers them to its own clients at once and relays them through PostgreSQL NOTIFY, so
-// the other app servers on the same database deliver them to theirs (each skips its own relayed
-// copies). A status goes to a subscriber only if the timeline behind the stream would show it to that
+// Where events come from: the domain publishes them after a write commits (domain/events.ts), and
+// the relay (domain/event-relay.ts) hands this server's and the other app servers' to the hub. A status goes to a subscriber only if the timeline behind the stream would show it to that
 // viewer (domain/delivery.ts), and not if one of the viewer's filters hides it there.
-import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import { conversationsOf, listsMatching, statusToDeliver, viewersMatching } from '../../domain/delivery.js';
-import type { DomainEvents } from '../../domain/events.js';
+import type { SharedEvent } from '../../domain/event-relay.js';
 import type { FilterContext } from '../../domain/filters.js';
 import { findNotification } from '../../domain/notifications.js';
 import { scopeAllows } from '../../domain/scopes.js';
@@ -26,9 +23,6 @@ import type { Auth } from '../auth.js';
 import { HASHTAG, isId } from '../params.js';
 import { renderConversations, renderNotifications, renderStatuses } from '../render.js';
 
-const CHANNEL = 'firebreak_events';
-const RELAY_DELAY_MS = 5;
-const RELAY_MAX_BYTES = 7000;
 /**
  * How often open streams' tokens are checked against the database: revocations are also relayed as
  * events, but a relayed event can be lost in a failover (NOTIFY is best effort), and a stream must not
@@ -51,8 +45,6 @@ export interface Client {
   send(stream: string[], event: string, payload: string | undefined): void;
   close(code: number, reason: string): void;
 }
-
-type RelayedEvent = { [K in keyof DomainEvents]: { origin: string; event: K; data: DomainEvents[K][0] } }[keyof DomainEvents];
 
 export class StreamingError extends Error { constructor(readonly status: number, message: string) { super(message); } }
 
@@ -89,33 +81,16 @@ export async function subscriptionFor(ctx: AppContext, auth: Auth | null, stream
 
 export class StreamHub {
   private readonly clients = new Set<Client>();
-  private readonly origin = randomUUID();
-  private stopListening: (() => Promise<void>) | undefined;
-  private readonly detach: Array<() => void> = [];
-  private pending: string[] = [];
-  private pendingBytes = 0;
-  private relayTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly ctx: AppContext) {}
 
-  async start(): Promise<void> {
-    for (const event of ['status.created', 'status.deleted', 'status.updated', 'notification.created', 'notifications.merged', 'filters.changed', 'tokens.revoked'] as const) {
-      // The listener is generic over the event names.
-      const onLocal = (data: any) => {
-        const message = { origin: this.origin, event, data } as RelayedEvent;
-        this.dispatch(message);
-        this.relay(message);
-      };
-      this.ctx.events.on(event, onLocal);
-      this.detach.push(() => this.ctx.events.off(event, onLocal));
-    }
-    this.stopListening = await this.ctx.db.listen(CHANNEL, (payload) => {
-      let messages: RelayedEvent[];
-      try { messages = [JSON.parse(payload) as RelayedEvent | RelayedEvent[]].flat(); } catch { return; }
-      for (const message of messages) if (message.origin !== this.origin) this.dispatch(message);
-    });
-    this.recheckTimer = setInterval(() => { this.closeRevoked().catch((err) => this.ctx.logger.warn({ err }, 'could not re-check streaming tokens')); }, TOKEN_RECHECK_MS);
+  start(): void {
+    const recheck = () => { this.closeRevoked().catch((err) => this.ctx.logger.warn({ err }, 'could not re-check streaming tokens')); };
+    // Revocations relayed while this server was reconnecting were lost: check every open stream now.
+    this.unsubscribe = this.ctx.relay.subscribe({ onEvent: (message) => this.dispatch(message), onResubscribed: recheck });
+    this.recheckTimer = setInterval(recheck, TOKEN_RECHECK_MS);
     this.recheckTimer.unref();
   }
 
@@ -131,41 +106,16 @@ export class StreamHub {
     for (const client of open) if (revoked.has(client.auth!.tokenId)) client.close(4001, 'access token revoked');
   }
 
-  /**
-   * Relays events to the other servers, batched: every NOTIFY is a round trip and a commit that takes
-   * PostgreSQL's global notify lock, one or two per post otherwise. Events wait at most RELAY_DELAY_MS
-   * and go as one JSON array, a NOTIFY per RELAY_MAX_BYTES (PostgreSQL's payload limit is 8000 bytes).
-   */
-  private relay(message: RelayedEvent): void {
-    const text = JSON.stringify(message);
-    if (this.pendingBytes + text.length + 1 > RELAY_MAX_BYTES) this.flushRelay();
-    this.pending.push(text);
-    this.pendingBytes += text.length + 1;
-    this.relayTimer ??= setTimeout(() => this.flushRelay(), RELAY_DELAY_MS);
-  }
-
-  private flushRelay(): void {
-    clearTimeout(this.relayTimer);
-    this.relayTimer = undefined;
-    if (this.pending.length === 0) return;
-    const payload = `[${this.pending.join(',')}]`;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.ctx.db.notify(CHANNEL, payload).catch((err) => this.ctx.logger.warn({ err }, 'could not relay streaming events to other servers'));
-  }
-
-  async stop(): Promise<void> {
+  stop(): void {
     clearInterval(this.recheckTimer);
-    for (const off of this.detach) off();
-    this.flushRelay();
+    this.unsubscribe?.();
     for (const client of this.clients) client.close(1001, 'server shutting down');
-    await this.stopListening?.().catch(() => {});
   }
 
   add(client: Client): void { this.clients.add(client); }
   remove(client: Client): void { this.clients.delete(client); }
 
-  private dispatch(message: RelayedEvent): void {
+  private dispatch(message: SharedEvent): void {
     if (this.clients.size === 0) return;
     let work: Promise<void>;
     switch (message.event) {
@@ -174,7 +124,6 @@ export class StreamHub {
       case 'filters.changed': work = Promise.resolve(this.deliverToUser(message.data.accountId, 'filters_changed', undefined, false)); break;
       case 'tokens.revoked': work = this.closeRevoked(new Set(message.data.tokenIds)); break;
       case 'status.deleted': work = Promise.resolve(this.deliverDelete(message.data.statusId)); break;
-      case 'media.queued': return; // for the processing loop, not for streams
       default: work = this.deliverStatus(message.data.statusId, message.event === 'status.created' ? 'update' : 'status.update');
     }
     work.catch((err) => this.ctx.logger.error({ err, event: message.event }, 'streaming delivery failed'));

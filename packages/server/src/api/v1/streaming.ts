@@ -92,8 +92,8 @@ function openEventStream(hub: StreamHub, request: FastifyRequest, reply: Fastify
 
 export default async function streaming(app: FastifyInstance, ctx: AppContext) {
   const hub = new StreamHub(ctx);
-  await hub.start();
-  app.addHook('onClose', async () => { await hub.stop(); });
+  hub.start();
+  app.addHook('onClose', async () => { hub.stop(); });
   await app.register(websocket, {
     options: {
       maxPayload: 4096,

@@ -6,12 +6,14 @@
 
 /** What a listener needs of a pool generation: postgres.js's listen. */
 export interface ListenTarget {
-  sql: { listen(channel: string, onPayload: (payload: string) => void): Promise<{ unlisten(): Promise<void> }> };
+  sql: { listen(channel: string, onPayload: (payload: string) => void, onListen?: () => void): Promise<{ unlisten(): Promise<void> }> };
 }
 
 interface Listener {
   channel: string;
   onPayload: (payload: string) => void;
+  /** postgres.js calls it on every LISTEN it sends: the first, and again after each reconnection. */
+  onSubscribed: (() => void) | undefined;
   /** The generation this listener is subscribed on, if any. */
   pool: ListenTarget | undefined;
   unlisten: (() => Promise<void>) | undefined;
@@ -27,8 +29,8 @@ export class Listeners {
   constructor(private readonly current: () => ListenTarget) {}
 
   /** Subscribes onPayload to channel (waiting until a primary takes the LISTEN); resolves to its unsubscribe. */
-  async add(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
-    const listener: Listener = { channel, onPayload, pool: undefined, unlisten: undefined, attaching: false };
+  async add(channel: string, onPayload: (payload: string) => void, onSubscribed?: () => void): Promise<() => Promise<void>> {
+    const listener: Listener = { channel, onPayload, onSubscribed, pool: undefined, unlisten: undefined, attaching: false };
     this.listeners.add(listener);
     await this.attach(listener);
     return async () => { this.listeners.delete(listener); await listener.unlisten?.().catch(() => {}); };
@@ -55,7 +57,7 @@ export class Listeners {
       for (let delay = 250; !this.closed && this.listeners.has(l) && l.pool !== this.current(); delay = Math.min(delay * 2, 5000)) {
         const pool = this.current();
         try {
-          const { unlisten } = await pool.sql.listen(l.channel, l.onPayload);
+          const { unlisten } = await pool.sql.listen(l.channel, l.onPayload, () => l.onSubscribed?.());
           if (pool !== this.current() || !this.listeners.has(l) || this.closed) { await unlisten().catch(() => {}); continue; }
           l.pool = pool;
           l.unlisten = unlisten;
