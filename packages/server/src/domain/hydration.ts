@@ -78,10 +78,10 @@ type AccountContent = Omit<PublicAccountRow, (typeof ACCOUNT_COUNTS)[number]>;
  * statement anew on every call cost more than running it (BENCHMARKS.md).
  */
 const hydrateSql = (visible: (viewer: string) => string) => `
-  with page as (select s.id, s.account_id, s.reblog_of_id, s.quote_of_id from statuses s where s.id = any($1::bigint[]) and ${visible('$2')}),
-  originals as (select s.id, s.account_id, s.quote_of_id from statuses s where s.id in (select reblog_of_id from page) and ${visible('$2')}),
+  with page as (select s.id, s.reblog_of_id, s.quote_of_id from statuses s where s.id = any($1::bigint[]) and ${visible('$2')}),
+  originals as (select s.id, s.quote_of_id from statuses s where s.id in (select reblog_of_id from page) and ${visible('$2')}),
   quoted as (
-    select s.id, s.account_id from statuses s
+    select s.id from statuses s
     where s.id in (select quote_of_id from page union select quote_of_id from originals) and ${visible('$2')}),
   targets as (
     select 'page' as kind, id from page
