@@ -6,6 +6,7 @@
 // is seen at once (its version differs), and nothing has to invalidate entries. A forgotten version
 // bump would show a stale entity, so the versions are defined next to the statements that read them.
 //
+// A value is shared by every request that reads it: callers copy what they change, never modify it.
 // Bounded in bytes (approximately: the JSON length of each value, plus a fixed overhead per entry);
 // the least recently used entries go first (a Map iterates in insertion order, and a hit re-inserts).
 
