@@ -24,6 +24,8 @@ export interface Config {
   dbHedgeMs: number;
   /** In a cluster, a primary silent this long on its heartbeat connection is presumed gone; 0: off. */
   dbHeartbeatTimeoutMs: number;
+  /** The entity cache's bound (domain/entity-cache.ts), in bytes. */
+  entityCacheBytes: number;
   bodyLimitBytes: number;
   logLevel: string;
   /** argon2id cost of new password hashes (OWASP's minimum by default); tests lower it to keep the suite fast. */
@@ -159,6 +161,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     dbStallMs: int(env, 'FIREBREAK_DB_STALL_MS', 5_000, 100, 120_000),
     dbHedgeMs: int(env, 'FIREBREAK_DB_HEDGE_MS', 750, 10, 60_000),
     dbHeartbeatTimeoutMs: int(env, 'FIREBREAK_DB_HEARTBEAT_TIMEOUT_MS', 1500, 0, 60_000),
+    entityCacheBytes: int(env, 'FIREBREAK_ENTITY_CACHE_MB', 64, 0, 16_384) * 1024 * 1024,
     bodyLimitBytes: int(env, 'FIREBREAK_BODY_LIMIT_BYTES', 64 * 1024, 1024, 50 * 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
     passwordHashing: {

@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { migrate } from './db/migrate.js';
+import { ENTITY_KINDS, EntityCache } from './domain/entity-cache.js';
 import { AppEvents } from './domain/events.js';
 import { EventRelay } from './domain/event-relay.js';
 import { TokenCache } from './domain/token-cache.js';
@@ -45,6 +46,8 @@ export interface AppContext {
   readonly tokenCache: TokenCache;
   /** Accounts' active filters remembered for loading statuses, evicted when they change (domain/filters.ts). */
   readonly filterCache: FilterCache;
+  /** Statuses' and accounts' content by version, so that pages do not load it again (domain/entity-cache.ts). */
+  readonly entityCache: EntityCache;
 }
 
 function createMetrics(): Metrics {
@@ -111,7 +114,14 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
     labelNames: ['outcome'], registers: [metrics.registry],
     collect() { this.set({ outcome: 'hit' }, filterCache.hits); this.set({ outcome: 'miss' }, filterCache.misses); },
   });
-  return { config, db, logger, metrics, events, loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media, vapid, activity, relay, tokenCache, filterCache };
+  const entityCache = new EntityCache(config.entityCacheBytes);
+  new Gauge({
+    name: 'firebreak_entity_cache_lookups', help: 'Entity cache look-ups since start, by kind (status, account) and whether memory answered (hit) or the database (miss: absent, or at another version)',
+    labelNames: ['kind', 'outcome'], registers: [metrics.registry],
+    collect() { for (const kind of ENTITY_KINDS) { this.set({ kind, outcome: 'hit' }, entityCache.hits[kind]); this.set({ kind, outcome: 'miss' }, entityCache.misses[kind]); } },
+  });
+  new Gauge({ name: 'firebreak_entity_cache_bytes', help: 'Approximate bytes the entity cache holds', registers: [metrics.registry], collect() { this.set(entityCache.bytes); } });
+  return { config, db, logger, metrics, events, loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media, vapid, activity, relay, tokenCache, filterCache, entityCache };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {

@@ -7,10 +7,11 @@ import type { Config } from '@firebreak/server/config.js';
 import type { AppContext } from '@firebreak/server/context.js';
 import type { Db, Row } from '@firebreak/server/db/index.js';
 import { renderStatuses } from '@firebreak/server/api/render.js';
+import { EntityCache } from '@firebreak/server/domain/entity-cache.js';
 import { AppEvents } from '@firebreak/server/domain/events.js';
+import { newFilterCache } from '@firebreak/server/domain/filters.js';
 import { createStatus } from '@firebreak/server/domain/statuses.js';
 import { homeTimeline } from '@firebreak/server/domain/timelines.js';
-import { findToken } from '@firebreak/server/domain/tokens.js';
 import type { LoadResult } from './load.js';
 import type { BenchUser } from './workloads.js';
 
@@ -31,18 +32,24 @@ function recording(db: Db, log: RecordedQuery[]): Db {
   return wrapper;
 }
 
-/** The minimal context the domain and render code reads: config, the database and the events. */
-const contextFor = (config: Config, db: Db) => ({ config, db, events: new AppEvents(), homeFeedsBuilding: new Set() }) as unknown as AppContext;
+/** The minimal context the domain and render code reads: config, the database, the events and the caches. */
+const contextFor = (config: Config, db: Db) =>
+  ({ config, db, events: new AppEvents(), homeFeedsBuilding: new Set(), entityCache: new EntityCache(config.entityCacheBytes), filterCache: newFilterCache() }) as unknown as AppContext;
 
-/** The SQL of GET /api/v1/timelines/home?limit=20 (token lookup, timeline, hydration) for each user. */
+/**
+ * The SQL of GET /api/v1/timelines/home?limit=20 (timeline, hydration) for each user, in the steady
+ * state the HTTP runs measure: the page is rendered once before it is recorded, so the entity and
+ * filter caches have what it needs and the statements that fill them are not replayed, and the
+ * token comes from the app's token cache (a read), so its look-up is not replayed either.
+ */
 export async function recordHomeTimelineSql(db: Db, config: Config, users: BenchUser[]): Promise<RecordedQuery[][]> {
   const ctx = contextFor(config, db);
   const recorded: RecordedQuery[][] = [];
   for (const user of users) {
     const log: RecordedQuery[] = [];
     const q = recording(db, log);
-    await findToken(q, user.token);
     const rows = await homeTimeline({ ...ctx, db: q }, user.accountId, { limit: 20 });
+    await renderStatuses(ctx, user.accountId, rows, 'home');
     await renderStatuses(ctx, user.accountId, rows, 'home', q);
     recorded.push(log);
   }

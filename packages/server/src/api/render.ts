@@ -25,13 +25,13 @@ import {
  */
 export async function renderStatuses(ctx: AppContext, viewerId: string | null, rows: StatusRow[], context: FilterContext | null = null, db: Queryable = ctx.db): Promise<Entity[]> {
   if (rows.length === 0) return [];
-  return serializeStatuses(ctx.config, await hydrateStatuses(db, viewerId, rows, context), rows);
+  return serializeStatuses(ctx.config, await hydrateStatuses(db, ctx, viewerId, rows, context), rows);
 }
 
 /** The statuses a report cites, as the moderator reading it sees them: all of them (hydration.ts). */
 export async function renderReportedStatuses(ctx: AppContext, moderatorId: string, rows: StatusRow[]): Promise<Entity[]> {
   if (rows.length === 0) return [];
-  return serializeStatuses(ctx.config, await hydrateReportedStatuses(ctx.db, moderatorId, rows), rows);
+  return serializeStatuses(ctx.config, await hydrateReportedStatuses(ctx.db, ctx, moderatorId, rows), rows);
 }
 
 /** One status; 404 when the viewer may not see it (or, for a reblog, what it reblogs). */
@@ -53,12 +53,12 @@ export async function renderAccounts(ctx: AppContext, ids: string[]): Promise<En
 
 export async function renderNotifications(ctx: AppContext, viewerId: string, rows: NotificationRow[]): Promise<Entity[]> {
   if (rows.length === 0) return [];
-  return serializeNotifications(ctx.config, rows, await hydrateNotifications(ctx.db, viewerId, rows));
+  return serializeNotifications(ctx.config, rows, await hydrateNotifications(ctx.db, ctx, viewerId, rows));
 }
 
 export async function renderNotificationGroups(ctx: AppContext, viewerId: string, rows: GroupRow[], data: Map<string, GroupData>, options: GroupOptions): Promise<Entity> {
   const accountIds = rows.flatMap((n) => data.get(n.key)?.sampleAccountIds ?? [n.from_account_id]);
-  const loaded = await surroundings(ctx.db, viewerId, rows.flatMap((n) => n.status_id ?? []), accountIds, {
+  const loaded = await surroundings(ctx.db, ctx, viewerId, rows.flatMap((n) => n.status_id ?? []), accountIds, {
     context: 'notifications', reportIds: rows.flatMap((n) => n.report_id ?? []), warningIds: rows.flatMap((n) => n.account_warning_id ?? []),
   });
   return serializeNotificationGroups(ctx.config, rows, data, loaded, options);
@@ -66,13 +66,13 @@ export async function renderNotificationGroups(ctx: AppContext, viewerId: string
 
 export async function renderNotificationRequests(ctx: AppContext, viewerId: string, rows: NotificationRequestRow[]): Promise<Entity[]> {
   if (rows.length === 0) return [];
-  const loaded = await surroundings(ctx.db, viewerId, rows.flatMap((r) => r.last_status_id ?? []), rows.map((r) => r.from_account_id));
+  const loaded = await surroundings(ctx.db, ctx, viewerId, rows.flatMap((r) => r.last_status_id ?? []), rows.map((r) => r.from_account_id));
   return serializeNotificationRequests(ctx.config, rows, loaded);
 }
 
 export async function renderConversations(ctx: AppContext, viewerId: string, rows: ConversationRow[]): Promise<Entity[]> {
   if (rows.length === 0) return [];
-  return serializeConversations(ctx.config, rows, (c) => participantsOf(c, viewerId), await hydrateConversations(ctx.db, viewerId, rows));
+  return serializeConversations(ctx.config, rows, (c) => participantsOf(c, viewerId), await hydrateConversations(ctx.db, ctx, viewerId, rows));
 }
 
 /** Tag entities for the given names, in that order; `following` says whether the viewer follows each. */

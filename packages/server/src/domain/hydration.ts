@@ -6,16 +6,20 @@
 // a stream): each status, the status it reblogs and the status it quotes pass visibleTo() for the
 // viewer here, or are left out. Queries upstream filter too (so pages come out full), but a status
 // that reaches a response without passing here is a bug this module exists to prevent.
-import type { Queryable } from '../db/index.js';
+import type { Queryable, Tx } from '../db/index.js';
 import { getAccounts, type PublicAccountRow } from './accounts.js';
 import type { ConversationRow } from './conversations.js';
-import { activeFilters, filterMatcher, type FilterContext, type FilterMatch } from './filters.js';
+import type { EntityCache, EntityKind } from './entity-cache.js';
+import { activeFilters, filterMatcher, viewerFilters, type FilterCache, type FilterContext, type FilterMatch } from './filters.js';
 import { mediaByIds, type MediaRow } from './media.js';
 import { getWarnings, type WarningRow } from './moderation.js';
 import type { NotificationRow } from './notifications.js';
 import { getReports, type ReportRow } from './reports.js';
-import { STATUS_COLUMNS, STATUS_FIELDS, getStatuses, type StatusRow } from './statuses.js';
+import { STATUS_FIELDS, getStatuses, type StatusRow } from './statuses.js';
 import { visibleTo } from './visibility.js';
+
+/** What loading remembers between pages (the context holds them): statuses' and accounts' content, readers' filters. */
+export interface HydrationCaches { entityCache: EntityCache; filterCache: FilterCache }
 
 /** Everything a page of statuses needs besides its own rows, for one viewer. */
 export interface StatusBatch {
@@ -38,45 +42,64 @@ export interface StatusBatch {
   hidden: Set<string>;
 }
 
-/** The account columns an entity shows, prefixed so they can sit beside a status's columns in one row. */
-const ACCOUNT_FIELDS = ['username', 'display_name', 'note', 'locked', 'bot', 'discoverable', 'created_at', 'followers_count', 'following_count', 'statuses_count', 'last_status_at',
-  'avatar_key', 'header_key', 'role_id', 'suspended_at', 'silenced_at', 'sensitized_at', 'disabled', 'approved'] as const;
+/** The counters of a status: always read with the page, never cached (they change all the time). */
+const STATUS_COUNTS = ['replies_count', 'reblogs_count', 'favourites_count', 'quotes_count'] as const;
+/** A status's columns besides its counters: what the entity cache keeps of it. */
+const STATUS_CONTENT_FIELDS = STATUS_FIELDS.filter((c) => !(STATUS_COUNTS as readonly string[]).includes(c));
 
-type HydrationRow = Record<string, any> & {
-  kind: 'page' | 'original' | 'quoted'; id: string; account_id: string;
-  mentions: Array<[string, string]> | null; tags: string[]; favourited: boolean; reblogged: boolean; bookmarked: boolean; pinned: boolean; muted: boolean;
-};
+/** The account columns an entity shows besides its counters; migration 0013's trigger changes accounts.version when any of them changes. */
+const ACCOUNT_CONTENT_FIELDS = ['username', 'display_name', 'note', 'locked', 'bot', 'discoverable', 'created_at',
+  'avatar_key', 'header_key', 'role_id', 'suspended_at', 'silenced_at', 'sensitized_at', 'disabled', 'approved'] as const;
+const ACCOUNT_COUNTS = ['followers_count', 'following_count', 'statuses_count', 'last_status_at'] as const;
 
 /**
- * One query (one round trip): the statuses the page reblogs, the visible statuses they (or those)
- * quote, every author, mentions, hashtags and the viewer's favourite/reblog/bookmark/pin of each. Its
- * only array parameter is the page's ids (all else is found from them), so that PostgreSQL's generic
- * plan for it is estimated cheaper than a custom one and is used: planning this statement anew on
- * every call cost more than running it (BENCHMARKS.md). The page's statuses must still exist.
+ * Names one content of a status: its text and columns change only by an edit, which sets edited_at
+ * (microseconds, so edits a millisecond apart differ), together with its mentions and hashtags
+ * (statuses.ts editStatus); the mentions also shrink when a mentioned account is deleted (a rejected
+ * sign-up), hence their number. Hashtags are never renamed or deleted; usernames never change.
+ */
+const STATUS_VERSION = `(extract(epoch from coalesce(s.edited_at, s.created_at)) * 1000000)::bigint::text
+  || '/' || (select count(*) from mentions vc where vc.status_id = s.id)::text`;
+
+/** A target of a page (a status of it, one it reblogs, one they quote), as the per-page statement reads it. */
+type TargetRow = {
+  kind: 'page' | 'original' | 'quoted'; id: string; account_id: string; version: string; account_version: string;
+  favourited: boolean; reblogged: boolean; bookmarked: boolean; pinned: boolean; muted: boolean;
+} & Pick<StatusRow, (typeof STATUS_COUNTS)[number]> & Pick<PublicAccountRow, (typeof ACCOUNT_COUNTS)[number]>;
+
+/** What the entity cache keeps of a status: everything the viewer and the counters do not change. */
+interface StatusContent { row: Omit<StatusRow, (typeof STATUS_COUNTS)[number]>; mentions: Array<{ id: string; username: string }>; tags: string[] }
+type AccountContent = Omit<PublicAccountRow, (typeof ACCOUNT_COUNTS)[number]>;
+
+/**
+ * The statement run for every page (one round trip): which of the page's statuses, the statuses they
+ * reblog and those they (or those) quote the viewer may see and still exist, and for each its
+ * counters, the viewer's favourite/reblog/bookmark/pin/thread mute, its author's counters, and the
+ * versions of the status and its author that name the rest (cached, or loaded by the statements
+ * below). Its only array parameter is the page's ids (all else is found from them), so that
+ * PostgreSQL's generic plan for it is estimated cheaper than a custom one and is used: planning this
+ * statement anew on every call cost more than running it (BENCHMARKS.md).
  */
 const hydrateSql = (visible: (viewer: string) => string) => `
-  with page as (select s.id, s.account_id, s.reblog_of_id, s.quote_of_id from statuses s where s.id = any($1::bigint[]) and ${visible('$2')}),
-  originals as (select ${STATUS_COLUMNS} from statuses s where s.id in (select reblog_of_id from page) and ${visible('$2')}),
+  with page as (select s.id, s.reblog_of_id, s.quote_of_id from statuses s where s.id = any($1::bigint[]) and ${visible('$2')}),
+  originals as (select s.id, s.quote_of_id from statuses s where s.id in (select reblog_of_id from page) and ${visible('$2')}),
   quoted as (
-    select ${STATUS_COLUMNS} from statuses s
+    select s.id from statuses s
     where s.id in (select quote_of_id from page union select quote_of_id from originals) and ${visible('$2')}),
   targets as (
-    select 'page' as kind, id, account_id from page
-    union all select 'original', id, account_id from originals
-    union all select 'quoted', id, account_id from quoted)
-  select t.kind, t.id, t.account_id,
-    ${STATUS_FIELDS.filter((c) => c !== 'id' && c !== 'account_id').map((c) => `s.${c}`).join(', ')},
-    ${ACCOUNT_FIELDS.map((c) => `a.${c} as a_${c}`).join(', ')},
-    (select json_agg(json_build_array(ma.id::text, ma.username)) from mentions m join accounts ma on ma.id = m.account_id where m.status_id = t.id) as mentions,
-    array(select tg.name from status_tags st join tags tg on tg.id = st.tag_id where st.status_id = t.id) as tags,
+    select 'page' as kind, id from page
+    union all select 'original', id from originals
+    union all select 'quoted', id from quoted)
+  select t.kind, t.id, s.account_id, ${STATUS_VERSION} as version, ${STATUS_COUNTS.map((c) => `s.${c}`).join(', ')},
+    a.version::text as account_version, ${ACCOUNT_COUNTS.map((c) => `a.${c}`).join(', ')},
     exists (select 1 from favourites f where f.account_id = $2 and f.status_id = t.id) as favourited,
     exists (select 1 from statuses r where r.account_id = $2 and r.reblog_of_id = t.id) as reblogged,
     exists (select 1 from bookmarks b where b.account_id = $2 and b.status_id = t.id) as bookmarked,
     exists (select 1 from status_pins p where p.account_id = $2 and p.status_id = t.id) as pinned,
-    exists (select 1 from statuses x join thread_mutes tm on tm.thread_id = coalesce(x.thread_id, x.id) where x.id = t.id and tm.account_id = $2) as muted
+    exists (select 1 from thread_mutes tm where tm.thread_id = coalesce(s.thread_id, s.id) and tm.account_id = $2) as muted
   from targets t
-  join accounts a on a.id = t.account_id
-  left join (select 'original' as kind, * from originals union all select 'quoted', * from quoted) s on s.kind = t.kind and s.id = t.id`;
+  join statuses s on s.id = t.id
+  join accounts a on a.id = s.account_id`;
 
 const HYDRATE_SQL = hydrateSql(visibleTo);
 
@@ -87,50 +110,108 @@ const HYDRATE_SQL = hydrateSql(visibleTo);
  */
 const MODERATION_SQL = hydrateSql(() => 'true');
 
+/** Statuses the cache did not have at the page's version: their columns, mentions and hashtags, with the version they were read at. */
+const STATUS_CONTENT_SQL = `
+  select ${STATUS_CONTENT_FIELDS.map((c) => `s.${c}`).join(', ')}, ${STATUS_VERSION} as version,
+    coalesce((select json_agg(json_build_array(ma.id::text, ma.username)) from mentions m join accounts ma on ma.id = m.account_id where m.status_id = s.id), '[]') as mentions,
+    array(select tg.name from status_tags st join tags tg on tg.id = st.tag_id where st.status_id = s.id) as tags
+  from statuses s where s.id = any($1::bigint[])`;
+
+/** Accounts the cache did not have at the page's version. */
+const ACCOUNT_CONTENT_SQL = `select id, ${ACCOUNT_CONTENT_FIELDS.join(', ')}, version::text as version from accounts where id = any($1::bigint[])`;
+
 /**
  * Loads a page of statuses for a viewer. `context` is where they will be shown (a filter context:
  * home and lists, notifications, public timelines, a thread, a profile), so that only the viewer's
  * filters for that place apply and those that hide leave statuses out; null where no context fits
  * (one status looked up, bookmarks, search...): every filter is reported, none hides.
  */
-export function hydrateStatuses(db: Queryable, viewerId: string | null, rows: StatusRow[], context: FilterContext | null = null): Promise<StatusBatch> {
-  return hydrate(db, viewerId, rows, HYDRATE_SQL, context);
+export function hydrateStatuses(db: Queryable, caches: HydrationCaches, viewerId: string | null, rows: StatusRow[], context: FilterContext | null = null): Promise<StatusBatch> {
+  return hydrate(db, caches, viewerId, rows, HYDRATE_SQL, context);
 }
 
 /** The statuses a report cites, for the moderator reading it (see MODERATION_SQL). */
-export function hydrateReportedStatuses(db: Queryable, moderatorId: string, rows: StatusRow[]): Promise<StatusBatch> {
-  return hydrate(db, moderatorId, rows, MODERATION_SQL, null);
+export function hydrateReportedStatuses(db: Queryable, caches: HydrationCaches, moderatorId: string, rows: StatusRow[]): Promise<StatusBatch> {
+  return hydrate(db, caches, moderatorId, rows, MODERATION_SQL, null);
 }
 
-async function hydrate(db: Queryable, viewerId: string | null, rows: StatusRow[], sql: string, context: FilterContext | null): Promise<StatusBatch> {
+async function hydrate(db: Queryable, caches: HydrationCaches, viewerId: string | null, rows: StatusRow[], sql: string, context: FilterContext | null): Promise<StatusBatch> {
   const batch: StatusBatch = {
     viewerId, accounts: new Map(), statuses: new Map(), quotable: new Set(), mentions: new Map(), tags: new Map(),
     favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(), media: new Map(), muted: new Set(), filtered: new Map(), hidden: new Set(),
   };
   if (rows.length === 0) return batch;
   const given = new Map(rows.map((r) => [r.id, r]));
-  const [hydrated, filters] = await Promise.all([
-    db.query<HydrationRow>(sql, [[...given.keys()], viewerId]),
-    viewerId ? activeFilters(db, viewerId) : Promise.resolve([]),
+  const [targets, filters] = await Promise.all([
+    db.query<TargetRow>(sql, [[...given.keys()], viewerId]),
+    // Inside a transaction the filters are read as it sees them, and not remembered.
+    !viewerId ? Promise.resolve([]) : 'afterCommit' in db ? activeFilters(db, viewerId) : viewerFilters(db, caches.filterCache, viewerId),
   ]);
-  for (const h of hydrated) {
-    if (h.kind === 'page') batch.statuses.set(h.id, given.get(h.id)!);
-    else if (!batch.statuses.has(h.id)) batch.statuses.set(h.id, pick(h, STATUS_FIELDS) as unknown as StatusRow);
-    if (h.kind === 'quoted') batch.quotable.add(h.id);
-    if (!batch.accounts.has(h.account_id)) batch.accounts.set(h.account_id, { id: h.account_id, ...pick(h, ACCOUNT_FIELDS, 'a_') } as PublicAccountRow);
-    if (h.mentions) batch.mentions.set(h.id, h.mentions.map(([id, username]) => ({ id, username })));
-    if (h.tags.length) batch.tags.set(h.id, h.tags);
-    if (h.favourited) batch.favourited.add(h.id);
-    if (h.reblogged) batch.reblogged.add(h.id);
-    if (h.bookmarked) batch.bookmarked.add(h.id);
-    if (h.pinned) batch.pinned.add(h.id);
-    if (h.muted) batch.muted.add(h.id);
+  const { statuses, accounts } = await contents(db, caches.entityCache, targets);
+  for (const t of targets) {
+    const content = statuses.get(t.id);
+    const author = accounts.get(t.account_id);
+    // Gone between the two statements (each may be answered by a different server: hedged reads).
+    if (!content || !author) continue;
+    if (t.kind === 'page') batch.statuses.set(t.id, given.get(t.id)!);
+    else if (!batch.statuses.has(t.id)) batch.statuses.set(t.id, { ...content.row, ...pick(t, STATUS_COUNTS) } as StatusRow);
+    if (t.kind === 'quoted') batch.quotable.add(t.id);
+    if (!batch.accounts.has(t.account_id)) batch.accounts.set(t.account_id, { ...author, ...pick(t, ACCOUNT_COUNTS) } as PublicAccountRow);
+    if (content.mentions.length) batch.mentions.set(t.id, content.mentions);
+    if (content.tags.length) batch.tags.set(t.id, content.tags);
+    if (t.favourited) batch.favourited.add(t.id);
+    if (t.reblogged) batch.reblogged.add(t.id);
+    if (t.bookmarked) batch.bookmarked.add(t.id);
+    if (t.pinned) batch.pinned.add(t.id);
+    if (t.muted) batch.muted.add(t.id);
   }
-  // Media in one more query for the whole page, and only when some status of it has any.
+  // Media in one more query for the whole page, and only when some status of it has any. Not cached:
+  // an attachment changes without its status (processing finishes, a description is set).
   const mediaIds = [...batch.statuses.values()].flatMap((s) => (s.media_ids ?? []).map(String));
   if (mediaIds.length) batch.media = await mediaByIds(db, mediaIds);
   if (filters.length) applyFilters(batch, rows, filterMatcher(filters, context), context !== null);
   return batch;
+}
+
+/**
+ * The content of every target and of its author: from the cache at the version the page reported,
+ * else loaded (one statement for the statuses, one for the accounts, only for what was missing) and
+ * cached under the version it was read at. Inside a transaction, what is read may never commit: it is
+ * cached only once the transaction has.
+ */
+async function contents(db: Queryable | Tx, cache: EntityCache, targets: TargetRow[]) {
+  const statuses = new Map<string, StatusContent>();
+  const accounts = new Map<string, AccountContent>();
+  const missingStatuses = new Set<string>();
+  const missingAccounts = new Set<string>();
+  for (const t of targets) {
+    if (!statuses.has(t.id) && !missingStatuses.has(t.id)) {
+      const cached = cache.get<StatusContent>('status', t.id, t.version);
+      if (cached) statuses.set(t.id, cached);
+      else missingStatuses.add(t.id);
+    }
+    if (!accounts.has(t.account_id) && !missingAccounts.has(t.account_id)) {
+      const cached = cache.get<AccountContent>('account', t.account_id, t.account_version);
+      if (cached) accounts.set(t.account_id, cached);
+      else missingAccounts.add(t.account_id);
+    }
+  }
+  const [statusRows, accountRows] = await Promise.all([
+    missingStatuses.size ? db.query<StatusContent['row'] & { version: string; mentions: Array<[string, string]>; tags: string[] }>(STATUS_CONTENT_SQL, [[...missingStatuses]]) : [],
+    missingAccounts.size ? db.query<AccountContent & { version: string }>(ACCOUNT_CONTENT_SQL, [[...missingAccounts]]) : [],
+  ]);
+  const store = (kind: EntityKind, id: string, version: string, value: unknown) =>
+    ('afterCommit' in db ? db.afterCommit(() => cache.set(kind, id, version, value)) : cache.set(kind, id, version, value));
+  for (const { version, mentions, tags, ...row } of statusRows) {
+    const content: StatusContent = { row, mentions: mentions.map(([id, username]) => ({ id, username })), tags };
+    statuses.set(row.id, content);
+    store('status', row.id, version, content);
+  }
+  for (const { version, ...account } of accountRows) {
+    accounts.set(account.id, account);
+    store('account', account.id, version, account);
+  }
+  return { statuses, accounts };
 }
 
 /** Matches every loaded status against the viewer's filters; with a context, hides what they hide. */
@@ -164,16 +245,16 @@ export interface Surroundings {
 export interface SurroundingsOptions { context?: FilterContext | null; reportIds?: string[]; warningIds?: string[] }
 
 /** Statuses (hydrated for the viewer) and accounts that a list of things about them shows. */
-export async function surroundings(db: Queryable, viewerId: string, statusIds: string[], accountIds: string[], options: SurroundingsOptions = {}): Promise<Surroundings> {
+export async function surroundings(db: Queryable, caches: HydrationCaches, viewerId: string, statusIds: string[], accountIds: string[], options: SurroundingsOptions = {}): Promise<Surroundings> {
   const statuses = [...(await getStatuses(db, statusIds)).values()];
   const [reports, warnings] = await Promise.all([getReports(db, options.reportIds ?? []), getWarnings(db, options.warningIds ?? [])]);
   const targets = [...reports.values()].map((r) => r.target_account_id);
-  const [batch, accounts] = await Promise.all([hydrateStatuses(db, viewerId, statuses, options.context ?? null), getAccounts(db, [...accountIds, ...targets])]);
+  const [batch, accounts] = await Promise.all([hydrateStatuses(db, caches, viewerId, statuses, options.context ?? null), getAccounts(db, [...accountIds, ...targets])]);
   return { statuses, batch, accounts, reports, warnings };
 }
 
-export function hydrateNotifications(db: Queryable, viewerId: string, rows: NotificationRow[]): Promise<Surroundings> {
-  return surroundings(db, viewerId, rows.flatMap((n) => n.status_id ?? []), rows.map((n) => n.from_account_id), {
+export function hydrateNotifications(db: Queryable, caches: HydrationCaches, viewerId: string, rows: NotificationRow[]): Promise<Surroundings> {
+  return surroundings(db, caches, viewerId, rows.flatMap((n) => n.status_id ?? []), rows.map((n) => n.from_account_id), {
     context: 'notifications', reportIds: rows.flatMap((n) => n.report_id ?? []), warningIds: rows.flatMap((n) => n.account_warning_id ?? []),
   });
 }
@@ -181,6 +262,6 @@ export function hydrateNotifications(db: Queryable, viewerId: string, rows: Noti
 /** A note to oneself shows the viewer as its participant, as Mastodon does. */
 export const participantsOf = (c: ConversationRow, viewerId: string) => (c.participant_ids.length ? c.participant_ids : [viewerId]);
 
-export function hydrateConversations(db: Queryable, viewerId: string, rows: ConversationRow[]): Promise<Surroundings> {
-  return surroundings(db, viewerId, rows.map((c) => c.last_status_id), rows.flatMap((c) => participantsOf(c, viewerId)));
+export function hydrateConversations(db: Queryable, caches: HydrationCaches, viewerId: string, rows: ConversationRow[]): Promise<Surroundings> {
+  return surroundings(db, caches, viewerId, rows.map((c) => c.last_status_id), rows.flatMap((c) => participantsOf(c, viewerId)));
 }
