@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { Driver, Queryable, Row } from './db.js';
+import { startMaintenance } from './pglite-maintenance.js';
 
 const asString = (value: string) => value;
 const SHARED_BUFFERS = '16MB';
@@ -14,6 +15,9 @@ export async function openPglite(dataDir: string | undefined): Promise<Driver> {
   // the hot indexes; other pages come from the files through the OS page cache.
   const pg = await PGlite.create(dataDir, { parsers: { [types.INT8]: asString }, postgresqlconf: [`shared_buffers = '${SHARED_BUFFERS}'`] });
   releaseStartupMemory();
+  // The first round runs before the first request's statement (PGlite answers in order), so a server
+  // restarted on grown tables plans with fresh statistics; a new database has nothing to do.
+  const stopMaintenance = startMaintenance(pg, (err) => process.emitWarning(`PGlite maintenance failed: ${String(err)}`));
   const query = async <T extends Row>(sql: string, params?: unknown[]) => (await pg.query<T>(sql, params)).rows;
   return {
     kind: 'pglite',
@@ -26,7 +30,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Driver> {
     async listen(channel, onPayload, onSubscribed) { const stop = await pg.listen(channel, onPayload); onSubscribed?.(); return () => stop(); },
     async ping() { await pg.query('select 1'); },
     async primaryIsLocal() { return true; },
-    async close() { await pg.close(); },
+    async close() { await stopMaintenance(); await pg.close(); },
   };
 }
 

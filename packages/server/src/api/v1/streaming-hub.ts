@@ -8,8 +8,9 @@
 // status.update, notification, notifications_merged, filters_changed, conversation (direct).
 //
 // Where events come from: the domain publishes them after a write commits (domain/events.ts), and
-// the relay (domain/event-relay.ts) hands this server's and the other app servers' to the hub. A status goes to a subscriber only if the timeline behind the stream would show it to that
-// viewer (domain/delivery.ts), and not if one of the viewer's filters hides it there.
+// the relay (domain/event-relay.ts) hands this server's and the other app servers' to the hub. A
+// status goes to a subscriber only if the timeline behind the stream would show it to that viewer
+// (domain/delivery.ts), and not if one of the viewer's filters hides it there.
 import type { AppContext } from '../../context.js';
 import { conversationsOf, listsMatching, statusToDeliver, viewersMatching } from '../../domain/delivery.js';
 import type { SharedEvent } from '../../domain/event-relay.js';
