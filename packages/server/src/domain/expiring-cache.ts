@@ -36,6 +36,12 @@ export class ExpiringCache<V> {
     return true;
   }
 
+  /** Drops the entries whose value `matches` (a scan: for what changes rarely, such as revocations). */
+  evictWhere(matches: (value: V) => boolean): void {
+    this.evictions++;
+    for (const [key, entry] of this.entries) if (matches(entry.value)) this.entries.delete(key);
+  }
+
   evict(keys: Iterable<string>): void {
     this.evictions++;
     for (const key of keys) this.entries.delete(key);

@@ -17,10 +17,8 @@ export const TOKEN_CACHE_MAX_ENTRIES = 50_000;
 
 export class TokenCache {
   private readonly byHash: ExpiringCache<LiveToken>;
-  /** Revocations name tokens by id; the cache is keyed by hash. */
-  private readonly hashById = new Map<string, string>();
 
-  constructor(ttlMs = TOKEN_CACHE_TTL_MS, private readonly maxEntries = TOKEN_CACHE_MAX_ENTRIES, now: () => number = Date.now) {
+  constructor(ttlMs = TOKEN_CACHE_TTL_MS, maxEntries = TOKEN_CACHE_MAX_ENTRIES, now: () => number = Date.now) {
     this.byHash = new ExpiringCache(ttlMs, maxEntries, now);
   }
 
@@ -35,26 +33,15 @@ export class TokenCache {
   /** Keeps a token the database just answered with, if it works and no eviction overtook the look-up. */
   put(hash: string, token: LiveToken, mark: number): void {
     if (token.approved === false || token.functional === false) return;
-    // The id index may outgrow the cache by the entries that expired or were pushed out; reset it
-    // rather than let it grow (an id missing here only costs an eviction that finds nothing cached,
-    // so a reset must also empty the cache).
-    if (this.hashById.size >= 2 * this.maxEntries) this.clear();
-    if (this.byHash.put(hash, token, mark)) this.hashById.set(token.id, hash);
+    this.byHash.put(hash, token, mark);
   }
 
-  /** Forgets revoked tokens, by id. */
+  /** Forgets revoked tokens. Revocations name tokens by id, the cache holds them by hash: they are rare enough to find by a scan. */
   evict(tokenIds: Iterable<string>): void {
-    const hashes: string[] = [];
-    for (const id of tokenIds) {
-      const hash = this.hashById.get(id);
-      if (hash !== undefined) { hashes.push(hash); this.hashById.delete(id); }
-    }
-    this.byHash.evict(hashes);
+    const ids = new Set(tokenIds);
+    this.byHash.evictWhere((token) => ids.has(token.id));
   }
 
   /** Forgets everything: revocations may have been missed. */
-  clear(): void {
-    this.byHash.clear();
-    this.hashById.clear();
-  }
+  clear(): void { this.byHash.clear(); }
 }
