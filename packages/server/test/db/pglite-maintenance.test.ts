@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { openPglite } from '@firebreak/server/db/pglite.js';
 import { maintainGrownTables } from '@firebreak/server/db/pglite-maintenance.js';
+import { eventually } from '../eventually.js';
 
 const stats = async (query: (sql: string) => Promise<Array<Record<string, unknown>>>) => {
   const [row] = await query("select c.relpages, c.reltuples, (select count(*) from pg_stats s where s.tablename = 'grows') as columns_analyzed from pg_class c where c.relname = 'grows'");
@@ -42,13 +43,7 @@ describe('PGlite maintenance', () => {
       await first.close();
       const second = await openPglite(join(dir, 'pglite'));
       try {
-        const deadline = Date.now() + 10_000;
-        let seen = await stats(second.query);
-        while (seen.reltuples !== 5000 && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, 50));
-          seen = await stats(second.query);
-        }
-        assert.equal(seen.reltuples, 5000, 'analyzed at start-up');
+        await eventually(async () => (await stats(second.query)).reltuples, 5000, 'analyzed at start-up');
       } finally {
         await second.close();
       }

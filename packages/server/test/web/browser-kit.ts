@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startListeningApp, type RunningApp } from '@firebreak/testkit/app.js';
 
+export { eventually } from '../eventually.js';
+
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 export const PASSWORD = 'correct horse battery';
@@ -112,13 +114,3 @@ export async function assertNoAxeViolations(page: Page, where: string): Promise<
   assert.deepEqual(await axeViolations(page), [], `axe-core on ${where}`);
 }
 
-/** Waits until `read()` gives `expected` (a page answers events asynchronously), then asserts it. */
-export async function eventually<T>(read: () => Promise<T>, expected: T, message?: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let actual = await read();
-  while (actual !== expected && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    actual = await read();
-  }
-  assert.equal(actual, expected, message);
-}
