@@ -16,6 +16,9 @@ export interface Tx extends Queryable {
   afterCommit(hook: () => void): void;
 }
 
+/** Whether `db` is a transaction (what it reads may still be rolled back). */
+export const isTransaction = (db: Queryable): db is Tx => 'afterCommit' in db;
+
 /** What each driver (PGlite, postgres.js) provides; openDb() gives its transactions their hooks. */
 export interface Driver extends Queryable {
   readonly kind: 'pglite' | 'postgres';

@@ -6,6 +6,7 @@ import { openPostgres } from './postgres.js';
 import type { RetryObserver } from './retry.js';
 
 export type { Db, Driver, Queryable, Row, Tx } from './db.js';
+export { isTransaction } from './db.js';
 
 /** PGlite under dataDir unless DATABASE_URL is set. `memory` is for tests. */
 export async function openDb(config: Config, observer?: RetryObserver, memory = false): Promise<Db> {

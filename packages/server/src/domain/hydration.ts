@@ -6,7 +6,7 @@
 // a stream): each status, the status it reblogs and the status it quotes pass visibleTo() for the
 // viewer here, or are left out. Queries upstream filter too (so pages come out full), but a status
 // that reaches a response without passing here is a bug this module exists to prevent.
-import type { Queryable, Tx } from '../db/index.js';
+import { isTransaction, type Queryable } from '../db/index.js';
 import { getAccounts, type PublicAccountRow } from './accounts.js';
 import type { ConversationRow } from './conversations.js';
 import type { EntityCache, EntityKind } from './entity-cache.js';
@@ -145,7 +145,7 @@ async function hydrate(db: Queryable, caches: HydrationCaches, viewerId: string 
   const [targets, filters] = await Promise.all([
     db.query<TargetRow>(sql, [[...given.keys()], viewerId]),
     // Inside a transaction the filters are read as it sees them, and not remembered.
-    !viewerId ? Promise.resolve([]) : 'afterCommit' in db ? activeFilters(db, viewerId) : viewerFilters(db, caches.filterCache, viewerId),
+    !viewerId ? Promise.resolve([]) : isTransaction(db) ? activeFilters(db, viewerId) : viewerFilters(db, caches.filterCache, viewerId),
   ]);
   const { statuses, accounts } = await contents(db, caches.entityCache, targets);
   for (const t of targets) {
@@ -179,7 +179,7 @@ async function hydrate(db: Queryable, caches: HydrationCaches, viewerId: string 
  * cached under the version it was read at. Inside a transaction, what is read may never commit: it is
  * cached only once the transaction has.
  */
-async function contents(db: Queryable | Tx, cache: EntityCache, targets: TargetRow[]) {
+async function contents(db: Queryable, cache: EntityCache, targets: TargetRow[]) {
   const statuses = new Map<string, StatusContent>();
   const accounts = new Map<string, AccountContent>();
   const missingStatuses = new Set<string>();
@@ -201,7 +201,7 @@ async function contents(db: Queryable | Tx, cache: EntityCache, targets: TargetR
     missingAccounts.size ? db.query<AccountContent & { version: string }>(ACCOUNT_CONTENT_SQL, [[...missingAccounts]]) : [],
   ]);
   const store = (kind: EntityKind, id: string, version: string, value: unknown) =>
-    ('afterCommit' in db ? db.afterCommit(() => cache.set(kind, id, version, value)) : cache.set(kind, id, version, value));
+    (isTransaction(db) ? db.afterCommit(() => cache.set(kind, id, version, value)) : cache.set(kind, id, version, value));
   for (const { version, mentions, tags, ...row } of statusRows) {
     const content: StatusContent = { row, mentions: mentions.map(([id, username]) => ({ id, username })), tags };
     statuses.set(row.id, content);
