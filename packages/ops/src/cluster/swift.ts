@@ -28,9 +28,8 @@ export const SWIFT_BINARIES: Array<[string, string]> = [
 
 /** The rings and every DC's configuration (not any DC's data). */
 export const swiftRoot = (layout: Layout) => join(layout.runDir, 'swift');
-const swiftDir = swiftRoot;
 const devices = (dc: DataCenter) => join(dc.dir, 'swift');
-const confDir = (layout: Layout, dc: DataCenter) => join(swiftDir(layout), dc.name);
+const confDir = (layout: Layout, dc: DataCenter) => join(swiftRoot(layout), dc.name);
 
 /** The supervisor's names of a DC's Swift processes (a fire forgets them with the rest). */
 export function swiftProcessNames(dc: DataCenter): string[] {
@@ -44,7 +43,7 @@ export const swiftCredentials = (layout: Layout) => ({ accessKeyId: 'firebreak:m
 
 /** Rings (built once per cluster: they must not change under running servers) and each DC's configuration. */
 export function writeSwiftConfig(layout: Layout): void {
-  const dir = swiftDir(layout);
+  const dir = swiftRoot(layout);
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'swift.conf');
   if (!existsSync(conf)) {
@@ -65,7 +64,7 @@ export function writeSwiftConfig(layout: Layout): void {
 function writeDcConfig(layout: Layout, dc: DataCenter): void {
   const out = confDir(layout, dc);
   mkdirSync(out, { recursive: true });
-  const common = ['[DEFAULT]', `devices = ${devices(dc)}`, 'mount_check = false', `bind_ip = ${dc.ip}`, 'workers = 0', 'user = root', `swift_dir = ${swiftDir(layout)}`, 'log_level = WARNING'];
+  const common = ['[DEFAULT]', `devices = ${devices(dc)}`, 'mount_check = false', `bind_ip = ${dc.ip}`, 'workers = 0', 'user = root', `swift_dir = ${swiftRoot(layout)}`, 'log_level = WARNING'];
   for (const ring of SERVERS) {
     writeFileSync(join(out, `${ring}-server.conf`), [
       ...common, `bind_port = ${SWIFT_PORTS[ring]}`,
@@ -78,7 +77,7 @@ function writeDcConfig(layout: Layout, dc: DataCenter): void {
     ].join('\n'));
   }
   writeFileSync(join(out, 'proxy-server.conf'), [
-    '[DEFAULT]', `bind_ip = ${dc.ip}`, `bind_port = ${SWIFT_PORTS.proxy}`, 'workers = 0', 'user = root', `swift_dir = ${swiftDir(layout)}`, 'log_level = WARNING',
+    '[DEFAULT]', `bind_ip = ${dc.ip}`, `bind_port = ${SWIFT_PORTS.proxy}`, 'workers = 0', 'user = root', `swift_dir = ${swiftRoot(layout)}`, 'log_level = WARNING',
     '', '[pipeline:main]', 'pipeline = catch_errors healthcheck cache s3api tempauth proxy-server',
     // A burned DC's node never answers: give up on it quickly; the other two make the quorum. Reads go
     // to this DC's copy first.
