@@ -104,16 +104,8 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
     onResubscribed: () => { tokenCache.clear(); filterCache.clear(); },
   });
   await relay.start();
-  new Gauge({
-    name: 'firebreak_token_cache_lookups', help: 'Token look-ups for reads since start, by whether memory answered (hit) or the database (miss)',
-    labelNames: ['outcome'], registers: [metrics.registry],
-    collect() { this.set({ outcome: 'hit' }, tokenCache.hits); this.set({ outcome: 'miss' }, tokenCache.misses); },
-  });
-  new Gauge({
-    name: 'firebreak_filter_cache_lookups', help: "Look-ups of a reader's filters since start, by whether memory answered (hit) or the database (miss)",
-    labelNames: ['outcome'], registers: [metrics.registry],
-    collect() { this.set({ outcome: 'hit' }, filterCache.hits); this.set({ outcome: 'miss' }, filterCache.misses); },
-  });
+  lookupGauge(metrics.registry, 'firebreak_token_cache_lookups', 'Token look-ups for reads', tokenCache);
+  lookupGauge(metrics.registry, 'firebreak_filter_cache_lookups', "Look-ups of a reader's filters", filterCache);
   const entityCache = new EntityCache(config.entityCacheBytes);
   new Gauge({
     name: 'firebreak_entity_cache_lookups', help: 'Entity cache look-ups since start, by kind (status, account) and whether memory answered (hit) or the database (miss: absent, or at another version)',
@@ -122,6 +114,14 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
   });
   new Gauge({ name: 'firebreak_entity_cache_bytes', help: 'Approximate bytes the entity cache holds', registers: [metrics.registry], collect() { this.set(entityCache.bytes); } });
   return { config, db, logger, metrics, events, loginLimiter: new LoginLimiter(), homeFeedsBuilding: new Set(), media, vapid, activity, relay, tokenCache, filterCache, entityCache };
+}
+
+/** A cache's hits and misses since start, read at scrape time. */
+function lookupGauge(registry: Registry, name: string, what: string, cache: { hits: number; misses: number }): void {
+  new Gauge({
+    name, help: `${what} since start, by whether memory answered (hit) or the database (miss)`, labelNames: ['outcome'], registers: [registry],
+    collect() { this.set({ outcome: 'hit' }, cache.hits); this.set({ outcome: 'miss' }, cache.misses); },
+  });
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
