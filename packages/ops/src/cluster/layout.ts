@@ -19,11 +19,17 @@ export interface ClusterOptions {
 export const defaultOptions: ClusterOptions = { dcs: 3, appsPerDc: 1, latency: '10ms', rateLimits: false, writeBudgetMs: 15_000 };
 
 /**
- * Patroni timing (seconds), measured with `firebreak drill fire --primary` (README "Run three data
- * centers"): the leader key outlives its last renewal by `ttl` (plus etcd's election timeout when
- * the etcd leader burned too), so ttl dominates the write stall of a fire.
+ * Patroni timing (seconds). The leader key outlives its last renewal by `ttl` (plus etcd's election
+ * timeout when the etcd leader burned too), so ttl dominates the write stall of a fire; but an
+ * isolated primary must demote itself before then. Patroni 3.0.2 gives each etcd host at least 1 s,
+ * so one DCS call that finds no etcd takes 3 s (three hosts) whatever `retry_timeout` says:
+ * `retry_timeout` 3 says so. Its HA loop can spend two such calls before it demotes (a failed
+ * lease refresh in `touch_member` is only logged, the one in `update_lock` demotes), after a status
+ * write that timed out at 1 s: a partition drill saw the old primary demote 7.2 s after the cut,
+ * and with `ttl` 5 the new primary answered at 6.6 s (two primaries for 0.7 s). `ttl` 8 covers
+ * loop_wait + 2 x 3 s with a second to spare, and the replica's own loop and promotion add about 1 s more.
  */
-export const patroniTiming = { ttl: 5, loopWait: 1, retryTimeout: 2 } as const;
+export const patroniTiming = { ttl: 8, loopWait: 1, retryTimeout: 3 } as const;
 
 export const SUBNET = '10.77.0';
 export const BRIDGE = 'fbr0';

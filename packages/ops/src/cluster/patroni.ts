@@ -30,9 +30,10 @@ export function patroniConfig(layout: Layout, dc: DataCenter): YamlValue {
     etcd3: { hosts: layout.dcs.map((d) => `${d.ip}:${ETCD_CLIENT_PORT}`), protocol: 'http', use_proxies: true },
     bootstrap: {
       dcs: {
-        // Failover timing: the leader key lives `ttl` s; the primary demotes itself when it cannot
-        // renew within `retry_timeout`; `loop_wait` is the HA loop period. loop_wait + 2*retry_timeout
-        // <= ttl keeps a slow-but-alive primary from being replaced while it still thinks it leads.
+        // Failover timing (see patroniTiming): the leader key lives `ttl` s; the primary demotes
+        // itself when a DCS call fails after `retry_timeout`; `loop_wait` is the HA loop period.
+        // loop_wait + 2*retry_timeout < ttl keeps a cut-off primary from being replaced while it
+        // still thinks it leads.
         ttl: patroniTiming.ttl,
         loop_wait: patroniTiming.loopWait,
         retry_timeout: patroniTiming.retryTimeout,
