@@ -4,6 +4,7 @@ import { runInNewContext } from 'node:vm';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { Driver, Queryable, Row } from './db.js';
 import { startMaintenance } from './pglite-maintenance.js';
+import { PgliteStatements } from './pglite-statements.js';
 
 const asString = (value: string) => value;
 const SHARED_BUFFERS = '16MB';
@@ -18,12 +19,17 @@ export async function openPglite(dataDir: string | undefined): Promise<Driver> {
   // The first round runs before the first request's statement (PGlite answers in order), so a server
   // restarted on grown tables plans with fresh statistics; a new database has nothing to do.
   const stopMaintenance = startMaintenance(pg, (err) => process.emitWarning(`PGlite maintenance failed: ${String(err)}`));
-  const query = async <T extends Row>(sql: string, params?: unknown[]) => (await pg.query<T>(sql, params)).rows;
+  const statements = new PgliteStatements(pg);
   return {
     kind: 'pglite',
-    query,
+    query: <T extends Row>(sql: string, params?: unknown[]) => statements.query<T>(sql, params),
     async transaction(fn) {
-      return pg.transaction((tx) => fn({ query: async <T extends Row>(sql: string, params?: unknown[]) => (await tx.query<T>(sql, params)).rows } as Queryable));
+      return pg.transaction((tx) => fn({
+        query: <T extends Row>(sql: string, params?: unknown[]) => {
+          if (tx.closed) throw new Error('Transaction is closed');
+          return statements.inTransaction<T>(sql, params);
+        },
+      } as Queryable));
     },
     async exec(sql) { await pg.exec(sql); },
     async notify(channel, payload) { await pg.query('select pg_notify($1, $2)', [channel, payload]); },
