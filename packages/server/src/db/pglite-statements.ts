@@ -44,13 +44,21 @@ export class PgliteStatements {
   inTransaction<T extends Row>(sql: string, params: unknown[] = []): Promise<T[]> {
     return this.#pg.runExclusive(async () => {
       const messages: BackendMessage[] = [];
+      let statement: Prepared | undefined;
+      let stale = false;
       try {
-        const statement = await this.#prepare(sql);
-        const values = params.map((value, i) => this.#serialize(value, statement.paramTypes[i]));
+        statement = await this.#prepare(sql);
+        const values = params.map((value, i) => this.#serialize(value, statement!.paramTypes[i]));
         await this.#send(protocol.serialize.bind({ statement: statement.name, values }));
         messages.push(...statement.shape, ...await this.#send(protocol.serialize.execute({})));
+      } catch (err) {
+        // "cached plan must not change result type": a table under the statement changed shape, so
+        // the remembered row description is wrong too. The next call prepares it again.
+        stale = statement !== undefined && (err as { code?: string }).code === '0A000';
+        throw err;
       } finally {
         await this.#send(protocol.serialize.sync());
+        if (stale) await this.#close(sql);
       }
       return parse.parseResults(messages, this.#pg.parsers)[0]!.rows as T[];
     });
@@ -65,7 +73,7 @@ export class PgliteStatements {
       this.#prepared.set(sql, known);
       return known;
     }
-    if (this.#prepared.size >= MAX_PREPARED) await this.#closeOldest();
+    if (this.#prepared.size >= MAX_PREPARED) await this.#close(this.#prepared.keys().next().value!);
     const name = `fb${this.#nextName++}`;
     await this.#send(protocol.serialize.parse({ name, text: sql }));
     const described = await this.#send(protocol.serialize.describe({ type: 'S', name }));
@@ -78,10 +86,11 @@ export class PgliteStatements {
     return statement;
   }
 
-  async #closeOldest(): Promise<void> {
-    const [sql, oldest] = this.#prepared.entries().next().value as [string, Prepared];
+  async #close(sql: string): Promise<void> {
+    const statement = this.#prepared.get(sql)!;
     this.#prepared.delete(sql);
-    await this.#send(protocol.serialize.close({ type: 'S', name: oldest.name }));
+    await this.#send(protocol.serialize.close({ type: 'S', name: statement.name }));
+    await this.#send(protocol.serialize.sync());
   }
 
   /** PGlite's own rule: its serializer for the parameter's type, else the value as text. */

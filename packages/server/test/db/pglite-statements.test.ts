@@ -50,6 +50,15 @@ describe('PGlite named statements', () => {
     assert.deepEqual(await statements.query('select count(*)::int as n from things'), [{ n: 1 }]);
   });
 
+  it('prepares a statement again when its table changed shape under it', async () => {
+    await pg.exec('create table shapes (id int primary key)');
+    await statements.query('insert into shapes values (1)');
+    assert.deepEqual(await statements.query('select * from shapes'), [{ id: 1 }]);
+    await pg.exec(`alter table shapes add column label text not null default 'x'`);
+    await assert.rejects(statements.query('select * from shapes'), (e: any) => e.code === '0A000', 'PostgreSQL refuses the old plan');
+    assert.deepEqual(await statements.query('select * from shapes'), [{ id: 1, label: 'x' }]);
+  });
+
   it('keeps at most MAX_PREPARED statements, and runs an evicted one again', async () => {
     for (let i = 0; i < MAX_PREPARED + 20; i++) assert.deepEqual(await statements.query(`select ${i}::int as i`), [{ i }]);
     assert.equal(statements.size, MAX_PREPARED);
