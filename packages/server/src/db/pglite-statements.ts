@@ -14,6 +14,7 @@ interface Prepared {
 /** Enough for every statement the server writes, and a bound on what WASM memory their plans hold. */
 export const MAX_PREPARED = 500;
 const NO_FS_SYNC = { syncToFs: false } as const;
+const { serialize } = protocol;
 
 /**
  * Named prepared statements for PGlite. PGlite's own query() parses, analyses and plans every
@@ -22,7 +23,7 @@ const NO_FS_SYNC = { syncToFs: false } as const;
  * query(), 1.3 and 3.6 ms as named statements, whose plans PostgreSQL keeps and, after five runs, makes
  * generic (measured on the bench's small dataset). postgres.js gives the PostgreSQL backend the same.
  * So each SQL text becomes a named statement the first time it runs, through PGlite's wire-protocol
- * entry point, kept most-recently-used first and closed past MAX_PREPARED.
+ * entry point; past MAX_PREPARED, the least recently used is closed.
  */
 export class PgliteStatements {
   readonly #pg: PGlite;
@@ -43,24 +44,17 @@ export class PgliteStatements {
   /** A statement of the transaction that holds PGlite now (PGlite's tx.query() takes the same lock). */
   inTransaction<T extends Row>(sql: string, params: unknown[] = []): Promise<T[]> {
     return this.#pg.runExclusive(async () => {
-      const messages: BackendMessage[] = [];
-      let statement: Prepared | undefined;
-      let stale = false;
+      const statement = await this.#prepare(sql);
+      const values = params.map((value, i) => this.#serialize(value, statement.paramTypes[i]));
       try {
-        statement = await this.#prepare(sql);
-        const values = params.map((value, i) => this.#serialize(value, statement!.paramTypes[i]));
-        await this.#send(protocol.serialize.bind({ statement: statement.name, values }));
-        messages.push(...statement.shape, ...await this.#send(protocol.serialize.execute({})));
+        const answer = await this.#send(serialize.bind({ statement: statement.name, values }), serialize.execute({}));
+        return parse.parseResults([...statement.shape, ...answer], this.#pg.parsers)[0]!.rows as T[];
       } catch (err) {
         // "cached plan must not change result type": a table under the statement changed shape, so
         // the remembered row description is wrong too. The next call prepares it again.
-        stale = statement !== undefined && (err as { code?: string }).code === '0A000';
+        if ((err as { code?: string }).code === '0A000') await this.#close(sql);
         throw err;
-      } finally {
-        await this.#send(protocol.serialize.sync());
-        if (stale) await this.#close(sql);
       }
-      return parse.parseResults(messages, this.#pg.parsers)[0]!.rows as T[];
     });
   }
 
@@ -75,8 +69,7 @@ export class PgliteStatements {
     }
     if (this.#prepared.size >= MAX_PREPARED) await this.#close(this.#prepared.keys().next().value!);
     const name = `fb${this.#nextName++}`;
-    await this.#send(protocol.serialize.parse({ name, text: sql }));
-    const described = await this.#send(protocol.serialize.describe({ type: 'S', name }));
+    const described = await this.#send(serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }));
     const statement: Prepared = {
       name,
       paramTypes: parse.parseDescribeStatementResults(described),
@@ -89,8 +82,7 @@ export class PgliteStatements {
   async #close(sql: string): Promise<void> {
     const statement = this.#prepared.get(sql)!;
     this.#prepared.delete(sql);
-    await this.#send(protocol.serialize.close({ type: 'S', name: statement.name }));
-    await this.#send(protocol.serialize.sync());
+    await this.#send(serialize.close({ type: 'S', name: statement.name }));
   }
 
   /** PGlite's own rule: its serializer for the parameter's type, else the value as text. */
@@ -100,7 +92,18 @@ export class PgliteStatements {
     return serializer ? serializer(value) : String(value);
   }
 
-  #send(message: Uint8Array): Promise<BackendMessage[]> {
-    return this.#pg.execProtocolStream(message, NO_FS_SYNC);
+  /**
+   * Sends the messages and a Sync in one call into PGlite: PostgreSQL answers them all, and on an
+   * error skips the rest up to the Sync, so every call leaves the protocol ready for the next one.
+   */
+  #send(...messages: Uint8Array[]): Promise<BackendMessage[]> {
+    return this.#pg.execProtocolStream(concat([...messages, serialize.sync()]), NO_FS_SYNC);
   }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) { out.set(part, at); at += part.length; }
+  return out;
 }
