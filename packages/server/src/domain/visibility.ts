@@ -2,11 +2,11 @@
 // The viewer parameter may be null (anonymous): every comparison with it is then false.
 
 /**
- * Visible to the viewer by visibility and mentions; blocked in either direction is hidden (two
- * look-ups of the blocks' unique index: one condition with an OR between the directions was planned
- * as a scan of the whole table per status). Moderation
+ * Visible to the viewer by visibility and mentions; blocked in either direction is hidden. Moderation
  * decides too: a suspended account's statuses are seen by no one (until it is unsuspended: nothing is
  * deleted), a silenced (limited) account's only by its followers and the accounts it mentions.
+ * A block is two look-ups of the blocks' unique index, one per direction: a single condition with an
+ * OR between the directions was planned as a scan of the whole table for every status.
  */
 export function visibleTo(viewerParam: string, alias = 's'): string {
   return `(
