@@ -97,13 +97,6 @@ export class PgliteStatements {
    * error skips the rest up to the Sync, so every call leaves the protocol ready for the next one.
    */
   #send(...messages: Uint8Array[]): Promise<BackendMessage[]> {
-    return this.#pg.execProtocolStream(concat([...messages, serialize.sync()]), NO_FS_SYNC);
+    return this.#pg.execProtocolStream(Buffer.concat([...messages, serialize.sync()]), NO_FS_SYNC);
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) { out.set(part, at); at += part.length; }
-  return out;
 }
