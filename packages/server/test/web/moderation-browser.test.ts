@@ -11,7 +11,7 @@ import { setRoleByUsername } from '@firebreak/server/domain/moderation.js';
 import { ROLES } from '@firebreak/server/domain/roles.js';
 import type { RunningApp } from '@firebreak/testkit/app.js';
 import * as kit from './browser-kit.js';
-import { appAndBrowser, DESKTOP, PASSWORD, skipWithoutChromium } from './browser-kit.js';
+import { appAndBrowser, DESKTOP, eventually, PASSWORD, skipWithoutChromium } from './browser-kit.js';
 
 describe('running an instance, in chromium', { skip: skipWithoutChromium, timeout: 240_000 }, () => {
   const pageErrors: string[] = [];
@@ -185,18 +185,13 @@ describe('running an instance, in chromium', { skip: skipWithoutChromium, timeou
     // Written by hand: a 64-bit id as the server writes it, which a JavaScript number could not hold.
     const payload = '{"access_token":"","preferred_locale":"en","notification_id":117721704195883010,"notification_type":"mention","icon":"/avatars/original/missing.png","title":"maya mentioned you","body":"are you there?"}';
     for (let i = 0; i < 2; i++) await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.url, registrationId, data: payload });
-    // Read in a loop from here: waitForFunction takes an async function's promise for a truthy answer
-    // and returned before the worker had shown anything (a flake seen in CI).
+    // Read from here: waitForFunction takes an async function's promise for a truthy answer and
+    // returned before the worker had shown anything (a flake seen in CI).
     const shownNow = () => page.evaluate(async () => {
       const reg = await navigator.serviceWorker.ready;
       return (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag }));
     });
-    const deadline = Date.now() + 5000;
-    let shown = await shownNow();
-    while (shown.length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      shown = await shownNow();
-    }
-    assert.deepEqual(shown, [{ title: 'maya mentioned you', body: 'are you there?', tag: 'firebreak-117721704195883010' }], 'delivered twice, shown once');
+    await eventually(async () => (await shownNow()).length > 0, true, 'the worker shows the pushed notification', 5000);
+    assert.deepEqual(await shownNow(), [{ title: 'maya mentioned you', body: 'are you there?', tag: 'firebreak-117721704195883010' }], 'delivered twice, shown once');
   });
 });
