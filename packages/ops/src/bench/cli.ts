@@ -23,12 +23,14 @@ import { cpuMeter } from './cpu.js';
 import { evaluateGoals, renderMarkdown, updateBenchmarksMd, writeJson, type BenchResult, type EndpointResult } from './report.js';
 import { ensureBenchLists, measureListSizes } from './list-timeline.js';
 import { loadSamples, workloads, type Samples } from './workloads.js';
+import { inPrimaryDc, measureUnloadedPosts, type UnloadedPosts } from './unloaded-posts.js';
 import { buildHomeFeed } from '@firebreak/server/domain/home-feed.js';
 
 const USAGE = `usage: firebreak bench [options]
   --backend pglite|postgres|cluster  where the data lives (default pglite)
         postgres: DATABASE_URL, or a throwaway PostgreSQL 15 started from the machine's binaries
-        cluster:  DATABASE_URL (the primary, for generation) and --edge-url (both from \`firebreak cluster env\`)
+        cluster:  DATABASE_URL (the primary, for generation) and --edge-url (both from \`firebreak cluster env\`);
+                  with --app-urls, unloaded posts are also timed straight at each app server
   --scale small|medium               dataset size (default small)
   --smoke                            short runs, JSON only (CI); about a minute on small
   --seconds N                        seconds per measurement (default 10, smoke 2)
@@ -36,6 +38,7 @@ const USAGE = `usage: firebreak bench [options]
   --only home,list,account,thread,tag,search,create   a subset of the endpoints
   --profile                          run the app under --cpu-prof and summarise the hottest frames
   --edge-url URL                     the cluster's HTTP entry point (cluster backend)
+  --app-urls URL,URL                 the cluster's app servers (default FIREBREAK_APP_URLS, from \`firebreak cluster env\`)
   --data-dir DIR                     keep the PGlite dataset here and reuse it on the next run
   --cache-dir DIR                    where generated datasets are kept for reuse (default ~/.cache/firebreak-bench)
   --no-cache                         generate the dataset afresh and keep no copy (always so with --smoke)`;
@@ -53,6 +56,8 @@ interface Options {
   only: string[];
   profile: boolean;
   edgeUrl?: string;
+  /** The cluster's app servers, for posts timed without the edge. */
+  appUrls: string[];
   dataDir?: string;
   /** Where generated datasets are kept; undefined: generate every time. */
   cacheDir?: string;
@@ -64,7 +69,7 @@ function parseOptions(args: string[]): Options {
     options: {
       backend: { type: 'string', default: 'pglite' }, scale: { type: 'string', default: 'small' }, smoke: { type: 'boolean', default: false },
       seconds: { type: 'string' }, connections: { type: 'string', default: '32' }, only: { type: 'string' }, profile: { type: 'boolean', default: false },
-      'edge-url': { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', default: false },
+      'edge-url': { type: 'string' }, 'app-urls': { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', default: false },
       'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean', default: false },
     },
   });
@@ -80,6 +85,7 @@ function parseOptions(args: string[]): Options {
   return {
     backend, scale: values.scale!, smoke: values.smoke!, seconds, connections, only, profile: values.profile!,
     edgeUrl: values['edge-url'] ?? process.env.FIREBREAK_EDGE_URL, dataDir: values['data-dir'],
+    appUrls: (values['app-urls'] ?? process.env.FIREBREAK_APP_URLS ?? '').split(',').map((u) => u.trim().replace(/\/$/, '')).filter(Boolean),
     // The smoke run exists to exercise generation too, so it never takes a cached dataset.
     cacheDir: values['no-cache'] || values.smoke ? undefined : values['cache-dir'] ?? defaultCacheDir(),
   };
@@ -288,6 +294,8 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
       if (!options.smoke || i === chosen.length - 1) await stopApp();
     }
     const memory = options.backend === 'cluster' ? undefined : { rssMb: rssMbAfterLoad, peakRssMb };
+    const unloadedPosts = options.backend === 'cluster' && wanted.includes('status creation') && !options.smoke
+      ? await timeUnloadedPosts(options, samples.users[0]!.token) : undefined;
 
     let profile: BenchResult['profile'];
     if (profileDir) {
@@ -309,7 +317,7 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
       machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, database: version.split(',')[0]!, loadAverage },
       dataset, connections: options.connections, seconds: options.seconds, ceilings, endpoints,
       appMemory: memory ? { rssMbAfterLoad: memory.rssMb, peakRssMb: memory.peakRssMb } : undefined,
-      profile, notes,
+      unloadedPosts, profile, notes,
     };
     return { ...partial, goals: evaluateGoals(partial) };
   } finally {
@@ -317,6 +325,20 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
     await db?.close();
     await backend.cleanup();
   }
+}
+
+/** Posts one at a time through the edge and straight at each app server (the cluster, after the load). */
+async function timeUnloadedPosts(options: Options, token: string): Promise<UnloadedPosts[]> {
+  const results: UnloadedPosts[] = [];
+  for (const connection of ['keep-alive', 'new'] as const) {
+    log(`unloaded posts through the edge (${connection} connection)`);
+    results.push({ target: 'edge', ...await measureUnloadedPosts(options.edgeUrl!, token, connection) });
+  }
+  for (const appUrl of options.appUrls) {
+    log(`unloaded posts straight at ${appUrl}`);
+    results.push({ target: appUrl, primaryDc: await inPrimaryDc(appUrl), ...await measureUnloadedPosts(appUrl, token, 'keep-alive') });
+  }
+  return results;
 }
 
 async function signInOnce(baseUrl: string, users: Samples['users']): Promise<void> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { DatasetSummary } from '@firebreak/testkit/dataset.js';
 import type { LoadResult } from './load.js';
 import type { Frame } from './profile.js';
+import type { UnloadedPosts } from './unloaded-posts.js';
 
 export interface EndpointResult {
   name: string; saturation: LoadResult; at50: LoadResult; at80: LoadResult;
@@ -26,6 +27,8 @@ export interface BenchResult {
   ceilings: { httpFixedBody?: LoadResult; sqlHomeTimeline?: LoadResult; sqlStatusCreation?: LoadResult };
   endpoints: EndpointResult[];
   appMemory?: { rssMbAfterLoad: number; peakRssMb: number };
+  /** One client posting one status at a time (the cluster). */
+  unloadedPosts?: UnloadedPosts[];
   goals: Goal[];
   profile?: { file: string; top: Frame[] };
   notes: string[];
@@ -55,6 +58,8 @@ export function evaluateGoals(r: Omit<BenchResult, 'goals'>): Goal[] {
     const target = r.backend === 'cluster' ? 400 : 1000;
     goals.push({ goal: `status creation >= ${target.toLocaleString('en')}/s`, measured: `${create.saturation.throughput}/s`, met: create.saturation.throughput >= target });
   }
+  const throughEdge = r.unloadedPosts?.find((u) => u.target === 'edge' && u.connection === 'keep-alive');
+  if (throughEdge) goals.push({ goal: 'a post through the edge, unloaded, p50 <= 60 ms', measured: `${throughEdge.p50Ms} ms`, met: throughEdge.p50Ms <= 60 });
   if (r.appMemory) goals.push({ goal: 'app RSS <= 200 MB', measured: `peak ${r.appMemory.peakRssMb} MB`, met: r.appMemory.peakRssMb <= 200 });
   return goals;
 }
@@ -99,6 +104,14 @@ export function renderMarkdown(r: BenchResult, jsonFile: string): string {
   if (http) lines.push(`| HTTP: Fastify returning a fixed 20-status home timeline body | ${http.throughput} | ${http.p50Ms} / ${http.p99Ms} |`);
   if (r.ceilings.sqlHomeTimeline) lines.push(`| DB: the home timeline's SQL replayed without HTTP | ${r.ceilings.sqlHomeTimeline.throughput} | ${r.ceilings.sqlHomeTimeline.p50Ms} / ${r.ceilings.sqlHomeTimeline.p99Ms} |`);
   if (r.ceilings.sqlStatusCreation) lines.push(`| DB: createStatus() called without HTTP | ${r.ceilings.sqlStatusCreation.throughput} | ${r.ceilings.sqlStatusCreation.p50Ms} / ${r.ceilings.sqlStatusCreation.p99Ms} |`);
+  if (r.unloadedPosts?.length) {
+    lines.push('', `Unloaded posts: one client, one post at a time (${r.unloadedPosts[0]!.posts} each, after the load above):`, '');
+    lines.push('| Sent to | Connection | p50 / p90 / max (ms) |', '|---|---|---:|');
+    for (const u of r.unloadedPosts) {
+      const target = u.target === 'edge' ? 'the edge' : `${u.target} (${u.primaryDc ? "the primary's DC" : 'another DC'})`;
+      lines.push(`| ${target} | ${u.connection === 'new' ? 'a new one per post' : 'kept alive'} | ${u.p50Ms} / ${u.p90Ms} / ${u.maxMs} |`);
+    }
+  }
   lines.push('');
   lines.push('| Goal | Measured | Met |', '|---|---|---|');
   for (const g of r.goals) lines.push(`| ${g.goal} | ${g.measured} | ${g.met ? 'yes' : '**no**'} |`);

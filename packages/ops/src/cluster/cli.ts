@@ -15,7 +15,7 @@ const usage = `usage: firebreak cluster <command>
   revive [DC]            bring a burned DC back empty (new etcd member, Patroni clones a replica);
                          without DC: every burned DC
   burn DC                kill every process in DC and delete its data (what a fire leaves behind)
-  env                    print DATABASE_URL (the app role's multi-host URL) and the edge and status URLs,
+  env                    export DATABASE_URL (the app role's multi-host URL), the edge, status and app URLs,
                          for tools run from the host: eval "$(firebreak cluster env)"
   down                   stop everything, delete namespaces, bridge and data (logs stay in run/cluster/logs)
 Run directory: ./run/cluster (override with FIREBREAK_CLUSTER_DIR).`;
@@ -70,7 +70,12 @@ export async function main(args: string[]): Promise<number> {
       case 'env': {
         // On request only (never in logs): what a tool outside the cluster needs to reach it.
         const { layout } = requireState();
-        process.stdout.write(`DATABASE_URL='${databaseUrl(layout, undefined)}'\nFIREBREAK_EDGE_URL='${layout.edgeUrl}'\nFIREBREAK_STATUS_URL='${layout.statusUrl}'\n`);
+        // Exported, so that `eval` hands them to the tools it then runs (npm run bench).
+        const env = {
+          DATABASE_URL: databaseUrl(layout, undefined), FIREBREAK_EDGE_URL: layout.edgeUrl, FIREBREAK_STATUS_URL: layout.statusUrl,
+          FIREBREAK_APP_URLS: layout.dcs.flatMap((dc) => dc.apps).map((a) => `http://${a.ip}:${a.port}`).join(','),
+        };
+        process.stdout.write(Object.entries(env).map(([name, value]) => `export ${name}='${value}'\n`).join(''));
         return 0;
       }
       case 'down':
