@@ -75,13 +75,13 @@ function textExpressions(baseUrl: string): { text: string; html: string } {
   };
 }
 
-/** Generates the dataset into a freshly migrated database (one without an earlier dataset). */
 /** Accounts of a dataset generated before (named user1, user2, ...). */
 export async function generatedAccountCount(db: Db): Promise<number> {
   const [row] = await db.query<{ n: number }>(`select count(*)::int as n from accounts where username ~ '^user[0-9]+$'`);
   return row?.n ?? 0;
 }
 
+/** Generates the dataset into a freshly migrated database (one without an earlier dataset). */
 export async function generateDataset(db: Db, scale: Scale, baseUrl: string, log: (line: string) => void): Promise<DatasetSummary> {
   const started = Date.now();
   // A cluster already holds its status probe's account (and drills' accounts): those are fine; a
@@ -239,25 +239,31 @@ export async function generateDataset(db: Db, scale: Scale, baseUrl: string, log
 }
 
 // The denormalised counters, recomputed from the rows exactly as the write paths keep them:
-// statuses_count and last_status_at count posts (not reblogs), as createStatus/reblog do.
+// statuses_count and last_status_at count posts (not reblogs), as createStatus/reblog do. Only the
+// generated accounts and their statuses: a cluster's status probe posts and deletes meanwhile, and a
+// count taken from this statement's snapshot would overwrite its concurrent updates.
+const GENERATED = `email like '%@bench.invalid'`;
 const COUNTER_SQL = `
-  update accounts a set following_count = c.n from (select account_id, count(*) n from follows group by 1) c where a.id = c.account_id;
-  update accounts a set followers_count = c.n from (select target_account_id, count(*) n from follows group by 1) c where a.id = c.target_account_id;
+  update accounts a set following_count = c.n from (select account_id, count(*) n from follows group by 1) c where a.id = c.account_id and a.${GENERATED};
+  update accounts a set followers_count = c.n from (select target_account_id, count(*) n from follows group by 1) c where a.id = c.target_account_id and a.${GENERATED};
   update accounts a set statuses_count = c.n, last_status_at = c.last
-    from (select account_id, count(*) n, max(created_at) last from statuses where reblog_of_id is null group by 1) c where a.id = c.account_id;
-  update statuses s set replies_count = c.n from (select in_reply_to_id, count(*) n from statuses where in_reply_to_id is not null group by 1) c where s.id = c.in_reply_to_id;
-  update statuses s set reblogs_count = c.n from (select reblog_of_id, count(*) n from statuses where reblog_of_id is not null group by 1) c where s.id = c.reblog_of_id;
-  update statuses s set favourites_count = c.n from (select status_id, count(*) n from favourites group by 1) c where s.id = c.status_id;`;
+    from (select account_id, count(*) n, max(created_at) last from statuses where reblog_of_id is null group by 1) c where a.id = c.account_id and a.${GENERATED};
+  update statuses s set replies_count = c.n from (select in_reply_to_id, count(*) n from statuses where in_reply_to_id is not null group by 1) c
+    where s.id = c.in_reply_to_id and exists (select 1 from accounts a where a.id = s.account_id and a.${GENERATED});
+  update statuses s set reblogs_count = c.n from (select reblog_of_id, count(*) n from statuses where reblog_of_id is not null group by 1) c
+    where s.id = c.reblog_of_id and exists (select 1 from accounts a where a.id = s.account_id and a.${GENERATED});
+  update statuses s set favourites_count = c.n from (select status_id, count(*) n from favourites group by 1) c
+    where s.id = c.status_id and exists (select 1 from accounts a where a.id = s.account_id and a.${GENERATED});`;
 
-/** Rows whose denormalised counters disagree with the rows they count (0 after generation). */
+/** Generated rows whose denormalised counters disagree with the rows they count (0 after generation). */
 export async function counterMismatches(db: Db): Promise<number> {
   const [row] = await db.query<{ bad: string }>(`
     select
-      (select count(*) from accounts a where
+      (select count(*) from accounts a where a.${GENERATED} and (
          a.following_count <> (select count(*) from follows where account_id = a.id)
       or a.followers_count <> (select count(*) from follows where target_account_id = a.id)
-      or a.statuses_count <> (select count(*) from statuses where account_id = a.id and reblog_of_id is null))
-    + (select count(*) from statuses s where s.reblog_of_id is null and (
+      or a.statuses_count <> (select count(*) from statuses where account_id = a.id and reblog_of_id is null)))
+    + (select count(*) from statuses s join accounts a on a.id = s.account_id and a.${GENERATED} where s.reblog_of_id is null and (
          s.replies_count <> (select count(*) from statuses r where r.in_reply_to_id = s.id)
       or s.reblogs_count <> (select count(*) from statuses r where r.reblog_of_id = s.id)
       or s.favourites_count <> (select count(*) from favourites f where f.status_id = s.id))) as bad`);
