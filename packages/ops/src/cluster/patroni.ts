@@ -45,7 +45,12 @@ export function patroniConfig(layout: Layout, dc: DataCenter): YamlValue {
         check_timeline: true,
         postgresql: {
           use_pg_rewind: true,
-          use_slots: true,
+          // No replication slots: a new primary creates its standbys' slots only in the HA loop
+          // after its promotion task ends, and until then a standby that reconnected at once is
+          // refused ("replication slot does not exist"), so in strict synchronous mode every
+          // commit waited for it: 2.3 to 2.9 s of each fire's write stall. wal_keep_size keeps
+          // the WAL a briefly disconnected standby needs; one that falls further behind is rebuilt.
+          use_slots: false,
           parameters: {
             max_connections: 300,
             shared_buffers: '64MB',
@@ -58,8 +63,8 @@ export function patroniConfig(layout: Layout, dc: DataCenter): YamlValue {
             wal_keep_size: '512MB',
             synchronous_commit: 'on',
             password_encryption: 'scram-sha-256',
-            // After a failover a standby reconnects to the new primary, whose slot for it may not
-            // exist yet; the default 5 s pause before retrying would hold every commit that long.
+            // After a failover a standby reconnects to the new primary, which may not accept it yet
+            // (still promoting); the default 5 s pause before retrying would hold every commit that long.
             wal_retrieve_retry_interval: '500ms',
             // A replication peer behind a cut link is declared dead after 5 s, not 60: an isolated
             // old primary's demotion (a shutdown that waits for its walsenders) and a replica's

@@ -6,7 +6,7 @@
 //   listeners.ts         LISTEN that follows the primary pool across generations
 //   readiness.ts         the ping behind /readyz, on connections of its own
 import type { Driver, Queryable, Row } from './db.js';
-import { withRetry, type RetryObserver } from './retry.js';
+import { RetryWake, withRetry, type RetryObserver } from './retry.js';
 import { Connector, runPrepared } from './postgres/connector.js';
 import { FailureDetector } from './postgres/failure-detector.js';
 import { Pools } from './postgres/generations.js';
@@ -42,20 +42,25 @@ export function openPostgres(url: string, options: PostgresOptions): Driver {
     probes.forget(generation);
     if (role === 'primary') listeners.reattach();
   });
-  const detector = new FailureDetector(connector, pools, options.heartbeatTimeoutMs, options.observer);
+  // Operations pausing between attempts try again as soon as the primary is found.
+  const wake = new RetryWake();
+  const detector = new FailureDetector(connector, pools, options.heartbeatTimeoutMs, {
+    ...options.observer,
+    onPrimaryFound: (host) => { options.observer?.onPrimaryFound?.(host); wake.wake(); },
+  });
   detector.start();
   const reads = new HedgedReads(pools, detector, options.hedgeMs, options.observer);
 
   return {
     kind: 'postgres',
     query: <T extends Row>(text: string, params?: unknown[]) =>
-      withRetry(options.readBudgetMs, () => reads.attempt<T>(text, params), options.observer),
+      withRetry(options.readBudgetMs, () => reads.attempt<T>(text, params), options.observer, wake),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       withRetry(options.writeBudgetMs, () =>
         pools.guarded('primary', (sql) => sql.begin((tx) => fn({ query: (text, params) => runPrepared(tx as any, text, params) })) as Promise<T>),
-      options.observer),
+      options.observer, wake),
     async exec(text) { await pools.primary.sql.unsafe(text); },
-    async notify(channel, payload) { await withRetry(options.readBudgetMs, () => pools.guarded('primary', (sql) => sql.notify(channel, payload)), options.observer); },
+    async notify(channel, payload) { await withRetry(options.readBudgetMs, () => pools.guarded('primary', (sql) => sql.notify(channel, payload)), options.observer, wake); },
     listen: (channel, onPayload, onSubscribed) => listeners.add(channel, onPayload, onSubscribed),
     ping: (timeoutMs) => probes.ping(timeoutMs),
     // One host: it is the primary. Several: the first is this server's own DC's (cluster env).
