@@ -33,7 +33,7 @@ const usage = `usage: firebreak drill <fire|partition|restart|flood> [DC | --pri
   partition [DC|--primary]  cut the DC off for --partition (default 30s), then heal
   restart                   rolling restart of every app server, one at a time
 options: --duration 40s --warmup 8s --partition 30s --writers 40 --readers 100 --curators 8
-         --writer-pause 250ms --reader-pause 500ms --curator-pause 1s --media-every 8 (0: no pictures) --json
+         --writer-pause 250ms --reader-pause 500ms --curator-pause 1s --picture-writers 5 (0: no pictures) --json
 Exit status 1 when an acknowledged write (a post, a picture, a list with its member, a filter) was lost or
 duplicated, two nodes claimed primary at once, or the audit could not run. The JSON report is also saved in run/cluster/drills/.`;
 
@@ -63,7 +63,7 @@ export async function main(args: string[]): Promise<number> {
       readers: flags.readers ? Number(flags.readers) : drillDefaults.readers,
       writerPauseMs: flags['writer-pause'] ? parseDuration(flags['writer-pause']) : drillDefaults.writerPauseMs,
       readerPauseMs: flags['reader-pause'] ? parseDuration(flags['reader-pause']) : drillDefaults.readerPauseMs,
-      mediaEvery: flags['media-every'] !== undefined ? Number(flags['media-every']) : drillDefaults.mediaEvery,
+      pictureWriters: flags['picture-writers'] !== undefined ? Number(flags['picture-writers']) : drillDefaults.pictureWriters,
       curators: flags.curators ? Number(flags.curators) : drillDefaults.curators,
       curatorPauseMs: flags['curator-pause'] ? parseDuration(flags['curator-pause']) : drillDefaults.curatorPauseMs,
     });

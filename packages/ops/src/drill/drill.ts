@@ -33,8 +33,8 @@ export interface DrillOptions {
   readers: number;
   writerPauseMs: number;
   readerPauseMs: number;
-  /** Every this many posts of a writer carries a picture (0: none). */
-  mediaEvery: number;
+  /** Loops posting only with a picture (0: none), beside the writers. */
+  pictureWriters: number;
   /** Loops writing lists and filters (issue 17), and the pause between their operations. */
   curators: number;
   curatorPauseMs: number;
@@ -42,7 +42,7 @@ export interface DrillOptions {
 }
 
 export const drillDefaults = {
-  durationMs: 40_000, warmupMs: 8_000, partitionMs: 30_000, writers: 40, readers: 100, writerPauseMs: 250, readerPauseMs: 500, mediaEvery: 8, curators: 8, curatorPauseMs: 1_000,
+  durationMs: 40_000, warmupMs: 8_000, partitionMs: 30_000, writers: 40, readers: 100, writerPauseMs: 250, readerPauseMs: 500, pictureWriters: 5, curators: 8, curatorPauseMs: 1_000,
   // A few clients filing reports and mentioning the push subscriber, beside the writers' load.
   reporters: 2, reporterPauseMs: 1000, notifiers: 2, notifierPauseMs: 1000,
 };
@@ -197,7 +197,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     edgeUrl: layout.edgeUrl, writers: opts.writers, readers: opts.readers,
     writerAccounts: Math.min(8, opts.writers), readerAccounts: Math.min(4, Math.max(1, opts.readers)),
     writerPauseMs: opts.writerPauseMs, readerPauseMs: opts.readerPauseMs,
-    writeDeadlineMs: 60_000, readDeadlineMs: 20_000, runId, mediaEvery: opts.mediaEvery, curators: opts.curators, curatorPauseMs: opts.curatorPauseMs,
+    writeDeadlineMs: 60_000, readDeadlineMs: 20_000, runId, pictureWriters: opts.pictureWriters, curators: opts.curators, curatorPauseMs: opts.curatorPauseMs,
     reporters: drillDefaults.reporters, reporterPauseMs: drillDefaults.reporterPauseMs,
     notifiers: drillDefaults.notifiers, notifierPauseMs: drillDefaults.notifierPauseMs, pushEndpoint: receiver.url,
   };
