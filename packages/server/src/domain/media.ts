@@ -2,7 +2,7 @@
 // headers. The bytes live in the media store (src/media/store.ts); every row written here points only
 // at bytes already stored, and files no row uses any more are deleted once the write has committed.
 import type { AppContext } from '../context.js';
-import type { Queryable, Tx } from '../db/index.js';
+import type { Db, Queryable, Tx } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
 import { publish } from './events.js';
 import { idempotentWrite } from './idempotency.js';
@@ -36,9 +36,13 @@ export interface NewMedia {
   thumbnail: { key: string; blurhash: string } | null;
 }
 
-/** A fresh id for an upload, so its bytes can be stored under it before its row exists. */
-export async function newMediaId(db: Queryable): Promise<string> {
-  const [row] = await db.query<{ id: string }>('select next_id() as id');
+/**
+ * A fresh id for an upload, so its bytes can be stored under it before its row exists. In a
+ * transaction, so that it runs on the primary: the id sequence advances there only, and as a read it
+ * went to a standby whenever reads were hedged (a slow or failing primary), failing there each time.
+ */
+export async function newMediaId(db: Db): Promise<string> {
+  const [row] = await db.transaction((tx) => tx.query<{ id: string }>('select next_id() as id'));
   return row!.id;
 }
 

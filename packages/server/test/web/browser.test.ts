@@ -224,16 +224,24 @@ describe('web UI in chromium', { skip, timeout: 180_000 }, () => {
     await carol.getByRole('link', { name: 'Likes' }).click();
     await statusByText(carol, 'Mild spoilers').waitFor();
 
-    // Mute hides Dave from Carol's home; block also ends the follow.
+    // Mute hides Dave from Carol's home; block also ends the follow. The buttons flip at once (the
+    // outbox shows writes as they will be), so each step first waits for the server's answer: leaving
+    // the page before it, the write is sent again after the next page has loaded (a CI run saw the
+    // home timeline read before the mute had landed).
+    const acknowledged = (verb: string) => carol.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/${verb}`) && r.ok());
     await carol.goto(`${server.url}/@dave`);
+    const muted = acknowledged('mute');
     await carol.getByRole('button', { name: 'Mute' }).click();
     await carol.getByRole('button', { name: 'Unmute' }).waitFor();
+    await muted;
     await carol.goto(`${server.url}/`);
     await carol.getByText('Your home timeline is empty').waitFor();
     await carol.goto(`${server.url}/@dave`);
+    const unmutedAndBlocked = Promise.all([acknowledged('unmute'), acknowledged('block')]);
     await carol.getByRole('button', { name: 'Unmute' }).click();
     await carol.getByRole('button', { name: 'Block' }).click();
     await carol.getByRole('button', { name: 'Unblock' }).waitFor();
+    await unmutedAndBlocked;
     await carol.reload();
     await carol.getByRole('button', { name: 'Follow', exact: true }).waitFor();
     await carol.getByRole('button', { name: 'Unblock' }).click();
