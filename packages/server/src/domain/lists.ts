@@ -11,7 +11,7 @@
 // fan-in over its members below the feed's floor or until the feed is built (listTimeline).
 // BENCHMARKS.md has the measurements behind that.
 import type { AppContext } from '../context.js';
-import type { Queryable } from '../db/index.js';
+import type { Db, Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
 import { idempotentWrite } from './idempotency.js';
 import { requiredText } from './text.js';
@@ -119,9 +119,11 @@ export async function addMembers(ctx: AppContext, ownerId: string, listId: strin
 }
 
 /** Removes accounts from one of the owner's lists; removing one that is not there changes nothing. */
-export async function removeMembers(db: Queryable, ownerId: string, listId: string, accountIds: string[]): Promise<void> {
-  await getList(db, ownerId, listId);
-  await db.query('delete from list_accounts where list_id = $1 and account_id = any($2::bigint[])', [listId, accountIds]);
+export async function removeMembers(db: Db, ownerId: string, listId: string, accountIds: string[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    await getList(tx, ownerId, listId);
+    await tx.query('delete from list_accounts where list_id = $1 and account_id = any($2::bigint[])', [listId, accountIds]);
+  });
 }
 
 /** The owner's lists that hold `targetId` (GET /api/v1/accounts/:id/lists). */

@@ -152,7 +152,7 @@ export async function dismissNotificationGroup(ctx: AppContext, accountId: strin
   if (!isKey(key)) return;
   const params: unknown[] = [accountId];
   const condition = byKey(params, key);
-  await ctx.db.query(`delete from notifications n where n.account_id = $1 and ${condition}`, params);
+  await ctx.db.transaction((tx) => tx.query(`delete from notifications n where n.account_id = $1 and ${condition}`, params));
 }
 
 /** How many groups hold notifications newer than the notifications marker, up to `limit`. */

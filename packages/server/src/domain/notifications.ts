@@ -8,7 +8,7 @@
 // under a notification request), or dropped. Favourites and reblogs of one status, and follows,
 // get a group key (notification-groups.ts), which the grouped API and clients use.
 import type { AppContext } from '../context.js';
-import type { Queryable } from '../db/index.js';
+import type { Db, Queryable } from '../db/index.js';
 import { notFound } from '../errors.js';
 import type { NotificationRef } from './events.js';
 import { idempotentWrite } from './idempotency.js';
@@ -207,8 +207,8 @@ export async function dismissNotification(ctx: AppContext, accountId: string, id
 }
 
 /** Clears the notification list; filtered notifications stay with their requests until those are decided. */
-export async function clearNotifications(db: Queryable, accountId: string): Promise<void> {
-  await db.query('delete from notifications where account_id = $1 and not filtered', [accountId]);
+export async function clearNotifications(db: Db, accountId: string): Promise<void> {
+  await db.transaction((tx) => tx.query('delete from notifications where account_id = $1 and not filtered', [accountId]));
 }
 
 /** The id of the newest notification the account has read (its notifications marker), or 0. */

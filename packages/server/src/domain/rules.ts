@@ -1,6 +1,6 @@
 // The server's rules: what the instance shows at /api/v1/instance/rules and what a report may cite
 // (category `violation`). Set by the owner's command line (`firebreak admin rule add|remove`).
-import type { Queryable } from '../db/index.js';
+import type { Db, Queryable } from '../db/index.js';
 
 export interface RuleRow { id: string; text: string; hint: string }
 
@@ -17,13 +17,13 @@ export async function rulesById(db: Queryable, ids: string[]): Promise<Map<strin
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-export async function addRule(db: Queryable, text: string, hint: string): Promise<RuleRow> {
-  const [row] = await db.query<RuleRow>('insert into server_rules (text, hint) values ($1, $2) returning id, text, hint', [text, hint]);
+export async function addRule(db: Db, text: string, hint: string): Promise<RuleRow> {
+  const [row] = await db.transaction((tx) => tx.query<RuleRow>('insert into server_rules (text, hint) values ($1, $2) returning id, text, hint', [text, hint]));
   return row!;
 }
 
 /** Rules are never deleted, only retired, so that the reports that cite them still read right. */
-export async function removeRule(db: Queryable, id: string): Promise<boolean> {
-  const rows = await db.query('update server_rules set deleted_at = now() where id = $1 and deleted_at is null returning id', [id]);
+export async function removeRule(db: Db, id: string): Promise<boolean> {
+  const rows = await db.transaction((tx) => tx.query('update server_rules set deleted_at = now() where id = $1 and deleted_at is null returning id', [id]));
   return rows.length > 0;
 }

@@ -2,7 +2,7 @@
 // (Mastodon 4.0): public posts with a followed hashtag join the follower's home timeline (home-feed.ts
 // fans them out, timelines.ts reads them in below the feed's floor).
 import type { AppContext } from '../context.js';
-import type { Queryable } from '../db/index.js';
+import type { Db, Queryable } from '../db/index.js';
 import { unprocessable } from '../errors.js';
 import { copyTagIntoHomeFeed } from './home-feed.js';
 import { firstIdAt, keysetPage, type PageParams } from './pagination.js';
@@ -78,8 +78,8 @@ export async function followTag(ctx: AppContext, accountId: string, name: string
 }
 
 /** Unfollows a hashtag; its posts already in the home feed are filtered out when it is read. */
-export async function unfollowTag(db: Queryable, accountId: string, name: string): Promise<void> {
-  await db.query('delete from tag_follows tf using tags t where t.id = tf.tag_id and tf.account_id = $1 and lower(t.name) = lower($2)', [accountId, name]);
+export async function unfollowTag(db: Db, accountId: string, name: string): Promise<void> {
+  await db.transaction((tx) => tx.query('delete from tag_follows tf using tags t where t.id = tf.tag_id and tf.account_id = $1 and lower(t.name) = lower($2)', [accountId, name]));
 }
 
 /** The hashtags the viewer follows among `names` (lower case). */
