@@ -4,6 +4,7 @@
 // connection (what apps do) and over a new connection per post (a TCP handshake more).
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { percentile } from '../drill/audit.js';
 
 export type Connection = 'keep-alive' | 'new';
 
@@ -37,7 +38,7 @@ function post(baseUrl: string, token: string, agent: http.Agent): Promise<number
   });
 }
 
-const percentile = (sorted: number[], p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 10) / 10;
+const tenths = (ms: number) => Math.round(ms * 10) / 10;
 
 /** POSTS posts, one at a time, after two unmeasured ones (connection set-up, first statements). */
 export async function measureUnloadedPosts(baseUrl: string, token: string, connection: Connection): Promise<Omit<UnloadedPosts, 'target' | 'primaryDc'>> {
@@ -49,8 +50,7 @@ export async function measureUnloadedPosts(baseUrl: string, token: string, conne
       times.push(await post(baseUrl, token, agent));
       await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     }
-    times.sort((a, b) => a - b);
-    return { connection, posts: POSTS, p50Ms: percentile(times, 0.5), p90Ms: percentile(times, 0.9), maxMs: percentile(times, 1) };
+    return { connection, posts: POSTS, p50Ms: tenths(percentile(times, 50)), p90Ms: tenths(percentile(times, 90)), maxMs: tenths(Math.max(...times)) };
   } finally {
     agent.destroy();
   }
