@@ -3,7 +3,7 @@
 import { SERVER_NODE_FLAGS } from '@firebreak/server/runtime.js';
 import { serverCli } from '../entry-points.js';
 import { getJson } from './http.js';
-import { databaseUrl, HOST_IP, supervisor, type AppServer, type DataCenter, type Layout } from './layout.js';
+import { appUrl, databaseUrl, HOST_IP, supervisor, type AppServer, type DataCenter, type Layout } from './layout.js';
 import { startDetached } from './proc.js';
 import { MEDIA_BUCKET, s3Endpoint, swiftCredentials } from './swift.js';
 
@@ -38,5 +38,5 @@ export function startApp(layout: Layout, dc: DataCenter, app: AppServer): void {
 }
 
 export async function appReady(app: AppServer, path = '/readyz'): Promise<boolean> {
-  return (await getJson(`http://${app.ip}:${app.port}${path}`, 1500)).status === 200;
+  return (await getJson(`${appUrl(app)}${path}`, 1500)).status === 200;
 }

@@ -2,7 +2,7 @@
 // data centers"). `burn` injects the fire drill's fault by hand (drill/fire.ts).
 import { burn } from '../drill/fire.js';
 import { waitStatusRecovered } from '../drill/status-watch.js';
-import { databaseUrl, defaultRunDir, findDc, type ClusterOptions } from './layout.js';
+import { appServers, appUrl, databaseUrl, defaultRunDir, findDc, type ClusterOptions } from './layout.js';
 import { down, revive, up } from './lifecycle.js';
 import { log } from './proc.js';
 import { layoutFromState, loadState } from './state.js';
@@ -73,7 +73,7 @@ export async function main(args: string[]): Promise<number> {
         // Exported, so that `eval` hands them to the tools it then runs (npm run bench).
         const env = {
           DATABASE_URL: databaseUrl(layout, undefined), FIREBREAK_EDGE_URL: layout.edgeUrl, FIREBREAK_STATUS_URL: layout.statusUrl,
-          FIREBREAK_APP_URLS: layout.dcs.flatMap((dc) => dc.apps).map((a) => `http://${a.ip}:${a.port}`).join(','),
+          FIREBREAK_APP_URLS: appServers(layout).map(appUrl).join(','),
         };
         process.stdout.write(Object.entries(env).map(([name, value]) => `export ${name}='${value}'\n`).join(''));
         return 0;

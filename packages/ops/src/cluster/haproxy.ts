@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { applyEdgeFirewall } from '../edge/firewall.js';
 import { edgeProtectionConfig, FAIL_OPEN_SUFFIX, perSourceLimitsOff, type EdgeLimits } from '../edge/haproxy.js';
-import { supervisor, type AppServer, type Layout } from './layout.js';
+import { appServers, supervisor, type Layout } from './layout.js';
 import { log, must, startDetached } from './proc.js';
 
 export interface HaproxyOptions {
@@ -28,10 +28,6 @@ export interface EdgeSpec {
   limits?: Partial<EdgeLimits>;
   /** Who wrote the file, for its first line. */
   generatedBy: string;
-}
-
-export function appServers(layout: Layout): AppServer[] {
-  return layout.dcs.flatMap((dc) => dc.apps);
 }
 
 /**
@@ -160,8 +156,10 @@ export function adminSocket(path: string, command: string, timeoutMs = 2000): Pr
   });
 }
 
-/** The app servers as the cluster's edge sees them; undefined when its socket does not answer. */
-/** The servers of one backend as the edge sees them: be_app (every request but writes) or be_app_writes. */
+/**
+ * The servers of one backend as the cluster's edge sees them: be_app (every request but writes) or
+ * be_app_writes; undefined when its socket does not answer.
+ */
 export async function edgeView(layout: Layout, backend = 'be_app'): Promise<EdgeServerView[] | undefined> {
   try { return parseShowStat(await adminSocket(layout.edge.statsSocket, 'show stat'), backend); } catch { return undefined; }
 }

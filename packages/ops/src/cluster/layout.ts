@@ -50,6 +50,9 @@ export const SCOPE = 'firebreak';
 
 export interface AppServer { name: string; dc: string; ip: string; port: number; dataDir: string }
 
+/** Where an app server answers HTTP, from the host or any namespace. */
+export const appUrl = (app: AppServer): string => `http://${app.ip}:${app.port}`;
+
 export interface DataCenter {
   name: string; // dc1
   index: number; // 1-based
@@ -74,6 +77,11 @@ export interface Layout {
   status: { ns: string; ip: string; port: number; hostVeth: string; dataDir: string };
   statusUrl: string;
   secrets: Secrets;
+}
+
+/** Every app server of every DC. */
+export function appServers(layout: Layout): AppServer[] {
+  return layout.dcs.flatMap((dc) => dc.apps);
 }
 
 /**

@@ -3,13 +3,13 @@
 import { mkdirSync } from 'node:fs';
 import { statusCli } from '../entry-points.js';
 import { postJson } from './http.js';
-import { supervisor, type Layout } from './layout.js';
+import { appUrl, supervisor, type Layout } from './layout.js';
 import { startDetached } from './proc.js';
 import { saveState, secret, type ClusterState } from './state.js';
 
 /** The status service watches the edge and one app server per DC (DESIGN §1), from outside every DC. */
 function statusTargets(layout: Layout): string[] {
-  return [`edge=${layout.edgeUrl}`, ...layout.dcs.map((dc) => `${dc.name}=http://${dc.apps[0]!.ip}:${dc.apps[0]!.port}`)];
+  return [`edge=${layout.edgeUrl}`, ...layout.dcs.map((dc) => `${dc.name}=${appUrl(dc.apps[0]!)}`)];
 }
 
 /**

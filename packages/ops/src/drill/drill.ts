@@ -5,7 +5,7 @@ import postgres from 'postgres';
 import { appReady, startApp } from '../cluster/apps.js';
 import { adminSocket, edgeView } from '../cluster/haproxy.js';
 import { getJson } from '../cluster/http.js';
-import { databaseUrl, defaultRunDir, findDc, HOST_IP, PATRONI_PORT, supervisor, type DataCenter, type Layout } from '../cluster/layout.js';
+import { appServers, databaseUrl, defaultRunDir, findDc, HOST_IP, PATRONI_PORT, supervisor, type DataCenter, type Layout } from '../cluster/layout.js';
 import { preflight } from '../cluster/lifecycle.js';
 import { heal, isIsolated, isolate } from '../cluster/netns.js';
 import { patroniCluster, waitPatroniHealthy, type PatroniMember } from '../cluster/patroni.js';
@@ -183,7 +183,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   const all = layout.dcs.map((d) => d.name);
   log('checking the cluster is healthy');
   await waitPatroniHealthy(layout, all, 60_000);
-  const apps = layout.dcs.flatMap((d) => d.apps);
+  const apps = appServers(layout);
   await until('every app server UP at the edge', 60_000, async () => (await edgeView(layout))?.filter((s) => s.status === 'UP').length === apps.length);
   const primaryBefore = await leaderName(layout);
   let target: DataCenter | null = null;

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { edgeView } from '../cluster/haproxy.js';
 import { getJson } from '../cluster/http.js';
-import { ETCD_CLIENT_PORT, PATRONI_PORT, supervisor, type DataCenter, type Layout } from '../cluster/layout.js';
+import { appServers, ETCD_CLIENT_PORT, PATRONI_PORT, supervisor, type DataCenter, type Layout } from '../cluster/layout.js';
 import { isIsolated } from '../cluster/netns.js';
 import { logFile, sleep } from '../cluster/proc.js';
 import type { RoleSample } from './probe.js';
@@ -90,7 +90,7 @@ export class FailoverTimeline {
     await this.loop;
     const promoted = probeSamples.find((s) => s.t >= this.faultAt && s.primary === true && s.dc !== oldPrimary);
     if (promoted) this.events.push({ t: promoted.t - this.faultAt, what: `${promoted.dc} answers SQL as the primary` });
-    for (const app of this.layout.dcs.flatMap((d) => d.apps)) {
+    for (const app of appServers(this.layout)) {
       for (const e of detectorEvents(logFile(supervisor(this.layout), app.name), this.faultAt)) this.events.push({ t: e.t, what: `${app.name}: ${e.what}` });
     }
     if (firstAckMs !== null) this.events.push({ t: firstAckMs, what: 'first write acknowledged after the fault' });

@@ -5,9 +5,8 @@
 // and its per-source limits and kernel guard work as they would on the internet. Nothing in the
 // cluster is started or stopped; the drill only adds its dataset (once) and two routes.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { appServers } from '../cluster/haproxy.js';
 import { layoutFromState, loadState } from '../cluster/state.js';
-import { databaseUrl, defaultRunDir, SUBNET as CLUSTER_SUBNET, HOST_IP as CLUSTER_HOST_IP, type Layout } from '../cluster/layout.js';
+import { appServers, appUrl, databaseUrl, defaultRunDir, SUBNET as CLUSTER_SUBNET, HOST_IP as CLUSTER_HOST_IP, type Layout } from '../cluster/layout.js';
 import { namespacePids } from '../cluster/netns.js';
 import { run } from '../cluster/proc.js';
 import type { Scale } from '@firebreak/testkit/dataset.js';
@@ -65,7 +64,7 @@ export async function attachToCluster(scale: Scale, log: (l: string) => void): P
     const apps = appServers(layout);
     return {
       edgeUrl: layout.edgeUrl,
-      appUrls: apps.map((a) => `http://${a.ip}:${a.port}`),
+      appUrls: apps.map(appUrl),
       metricsToken: layout.secrets.metrics,
       statsSocket: layout.edge.statsSocket,
       edgeNs: layout.edge.ns,
