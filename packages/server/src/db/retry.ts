@@ -51,7 +51,7 @@ export class RetryWake {
   get size(): number { return this.waiting.size; }
 }
 
-export async function withRetry<T>(budgetMs: number, fn: () => Promise<T>, observer: RetryObserver = {}, wake?: RetryWake): Promise<T> {
+export async function withRetry<T>(budgetMs: number, fn: () => Promise<T>, observer: RetryObserver = {}, wake = new RetryWake()): Promise<T> {
   const deadline = Date.now() + budgetMs;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -63,7 +63,7 @@ export async function withRetry<T>(budgetMs: number, fn: () => Promise<T>, obser
         throw unavailable('The database is failing over; try again shortly', 2);
       }
       observer.onRetry?.(err, attempt);
-      await (wake ? wake.pause(pause) : new Promise((r) => setTimeout(r, pause)));
+      await wake.pause(pause);
     }
   }
 }
