@@ -40,6 +40,7 @@ import adminBlocks from './api/v1/admin/blocks.js';
 import adminMetrics from './api/v1/admin/metrics.js';
 import adminInstance from './api/v1/admin/instance.js';
 import { allowedPrivate, PushWorker } from './domain/push.js';
+import { FeedOutboxWorker } from './domain/feed-outbox.js';
 import web from './web/routes.js';
 import { registerOverloadProtection } from './overload/index.js';
 
@@ -160,6 +161,13 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     const jobs = startMediaJobs(ctx, app.overload.admission);
     app.addHook('onClose', async () => { await jobs.stop(); });
   }
+  // Fan-out to home and list feeds: this server drains the feed outbox with the others (domain/feed-outbox.ts).
+  const feeds = new FeedOutboxWorker(ctx.db, ctx.events, {
+    drained: (seconds) => ctx.metrics.feedOutboxWait.observe(seconds),
+    failed: (err) => ctx.logger.warn({ err }, 'feed outbox: could not drain'),
+  });
+  feeds.start();
+  app.addHook('onClose', async () => { await feeds.stop(); });
   if (ctx.config.pushDelivery) {
     // Web Push: this server drains the delivery queue with the others (domain/push.ts).
     const worker = new PushWorker(ctx, allowedPrivate(ctx.config.pushAllowedPrivate));

@@ -23,6 +23,7 @@ export interface Metrics {
   dbHedgedReads: Counter;
   rejected: Counter<'reason' | 'route'>;
   pushDeliveries: Counter<'outcome'>;
+  feedOutboxWait: Histogram;
 }
 
 export interface AppContext {
@@ -62,6 +63,10 @@ function createMetrics(): Metrics {
     dbHedgedReads: new Counter({ name: 'firebreak_db_hedged_reads_total', help: 'Reads also sent to a standby because the primary was slow or failing', registers: [registry] }),
     dbRetries: new Counter({ name: 'firebreak_db_retries_total', help: 'Database operations retried through a failover', labelNames: ['code'], registers: [registry] }),
     pushDeliveries: new Counter({ name: 'firebreak_push_deliveries_total', help: 'Web Push deliveries by outcome (delivered, retry, gone: the subscription was removed, dropped: nothing left to push or refused)', labelNames: ['outcome'], registers: [registry] }),
+    feedOutboxWait: new Histogram({
+      name: 'firebreak_feed_outbox_wait_seconds', help: "How long statuses waited in the feed outbox, from their transaction's start to their fan-out (domain/feed-outbox.ts)",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry],
+    }),
     rejected: new Counter({ name: 'firebreak_requests_rejected_total', help: 'Requests rejected before doing work, by reason (rate_limited, shed, challenged) and route', labelNames: ['reason', 'route'], registers: [registry] }),
   };
 }

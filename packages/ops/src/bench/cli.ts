@@ -24,6 +24,7 @@ import { evaluateGoals, renderMarkdown, updateBenchmarksMd, writeJson, type Benc
 import { ensureBenchLists, measureListSizes } from './list-timeline.js';
 import { loadSamples, workloads, type Samples } from './workloads.js';
 import { inPrimaryDc, measureUnloadedPosts, type UnloadedPosts } from './unloaded-posts.js';
+import { measureMixed, mixedWorkload, MIXED_WORKLOAD, type MixedResult } from './mixed.js';
 import { buildHomeFeed } from '@firebreak/server/domain/home-feed.js';
 
 const USAGE = `usage: firebreak bench [options]
@@ -35,7 +36,8 @@ const USAGE = `usage: firebreak bench [options]
   --smoke                            short runs, JSON only (CI); about a minute on small
   --seconds N                        seconds per measurement (default 10, smoke 2)
   --connections N                    concurrent connections for saturation (default 32)
-  --only home,list,account,thread,tag,search,create   a subset of the endpoints
+  --only home,list,account,thread,tag,search,create,mixed   a subset of the endpoints (mixed: 90% home reads and
+                                     10% posts at once, with the feed outbox's wait; not on the cluster)
   --profile                          run the app under --cpu-prof and summarise the hottest frames
   --edge-url URL                     the cluster's HTTP entry point (cluster backend)
   --app-urls URL,URL                 the cluster's app servers (default FIREBREAK_APP_URLS, from \`firebreak cluster env\`)
@@ -44,7 +46,7 @@ const USAGE = `usage: firebreak bench [options]
   --no-cache                         generate the dataset afresh and keep no copy (always so with --smoke)`;
 
 const ENDPOINT_KEYS: Record<string, string> = {
-  home: 'home timeline', list: 'list timeline', account: 'account statuses', thread: 'thread (context)', tag: 'hashtag timeline', search: 'search statuses', create: 'status creation',
+  home: 'home timeline', list: 'list timeline', mixed: MIXED_WORKLOAD, account: 'account statuses', thread: 'thread (context)', tag: 'hashtag timeline', search: 'search statuses', create: 'status creation',
 };
 
 interface Options {
@@ -239,7 +241,9 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
     }
     if (wanted.includes('status creation')) {
       log('ceiling: createStatus() without HTTP');
-      ceilings.sqlStatusCreation = await closedLoop(createStatusDirect(db, backend.config, samples.users), options.connections, options.seconds);
+      const direct = createStatusDirect(db, backend.config, samples.users);
+      ceilings.sqlStatusCreation = await closedLoop(direct.post, options.connections, options.seconds);
+      log(`  the feed outbox held ${await direct.finish()} posts at the end; fanned out before going on`);
     }
     await db.close();
     db = undefined;
@@ -293,6 +297,18 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
       endpoints.push(await measureEndpoint(baseUrl, workload, options, { app: app?.pid, postgresDataDir: backend.postgresDataDir }));
       if (!options.smoke || i === chosen.length - 1) await stopApp();
     }
+    let mixed: MixedResult | undefined;
+    if (wanted.includes(MIXED_WORKLOAD)) {
+      // Its throughputs and the outbox's wait come from the app's /metrics, which only a server of ours shows us.
+      if (options.backend === 'cluster') notes.push('The mixed run is not made on the cluster: its figures come from an app server started by the bench.');
+      else {
+        const baseUrl = await startApp(false);
+        const [home, create] = ['home timeline', 'status creation'].map((name) => workloads(samples).find((w) => w.name === name)!);
+        log(`${MIXED_WORKLOAD}: saturation`);
+        mixed = await measureMixed(baseUrl, mixedWorkload(home!, create!), options.connections, options.seconds);
+        await stopApp();
+      }
+    }
     const memory = options.backend === 'cluster' ? undefined : { rssMb: rssMbAfterLoad, peakRssMb };
     const unloadedPosts = options.backend === 'cluster' && wanted.includes('status creation') && !options.smoke
       ? await timeUnloadedPosts(options, samples.users[0]!.token) : undefined;
@@ -317,7 +333,7 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
       machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, database: version.split(',')[0]!, loadAverage },
       dataset, connections: options.connections, seconds: options.seconds, ceilings, endpoints,
       appMemory: memory ? { rssMbAfterLoad: memory.rssMb, peakRssMb: memory.peakRssMb } : undefined,
-      unloadedPosts, profile, notes,
+      unloadedPosts, mixed, profile, notes,
     };
     return { ...partial, goals: evaluateGoals(partial) };
   } finally {

@@ -10,6 +10,7 @@ import { renderStatuses } from '@firebreak/server/api/render.js';
 import { EntityCache } from '@firebreak/server/domain/entity-cache.js';
 import { AppEvents } from '@firebreak/server/domain/events.js';
 import { newFilterCache } from '@firebreak/server/domain/filters.js';
+import { drainFeedOutbox, FeedOutboxWorker } from '@firebreak/server/domain/feed-outbox.js';
 import { createStatus } from '@firebreak/server/domain/statuses.js';
 import { homeTimeline } from '@firebreak/server/domain/timelines.js';
 import type { LoadResult } from './load.js';
@@ -68,13 +69,30 @@ export function replaySql(db: Db, recorded: RecordedQuery[][]): () => Promise<vo
   };
 }
 
-export function createStatusDirect(db: Db, config: Config, users: BenchUser[]): () => Promise<void> {
+/**
+ * createStatus() for the sampled users in turn, with a feed outbox worker fanning the posts out as the
+ * app server's does (so the ceiling includes that work); `finish` stops it and fans out what is left,
+ * so that the next measurement does not inherit a backlog, and says how many were left.
+ */
+export function createStatusDirect(db: Db, config: Config, users: BenchUser[]): { post: () => Promise<void>; finish: () => Promise<number> } {
   const ctx = contextFor(config, db);
+  let failure: unknown;
+  const worker = new FeedOutboxWorker(db, ctx.events, { drained: () => {}, failed: (err) => { failure ??= err; } });
+  worker.start();
   let n = 0;
-  return async () => {
-    const k = n++;
-    const user = users[k % users.length]!;
-    await createStatus(ctx, user.accountId, statusInput(postText(k)));
+  return {
+    post: async () => {
+      const k = n++;
+      const user = users[k % users.length]!;
+      await createStatus(ctx, user.accountId, statusInput(postText(k)));
+    },
+    finish: async () => {
+      await worker.stop();
+      if (failure) throw failure;
+      let left = 0;
+      for (let drained = await drainFeedOutbox(db, 1000); drained?.length; drained = await drainFeedOutbox(db, 1000)) left += drained.length;
+      return left;
+    },
   };
 }
 

@@ -22,7 +22,7 @@ export async function ensureBenchLists(db: Db, users: BenchUser[]): Promise<Map<
     'select id, account_id, feed_floor from lists where title = $1 and account_id = any($2::bigint[])', [BENCH_LIST, users.map((u) => u.accountId)]);
   // As home feeds: the lists of active users have feeds (built on a first read in production), so
   // the figures are of the steady state; and statistics, as autovacuum would have gathered.
-  for (const r of rows) if (r.feed_floor === null) await db.transaction((tx) => buildListFeed(tx, r.id));
+  for (const r of rows) if (r.feed_floor === null) await buildListFeed(db, r.id);
   await db.query('analyze lists, list_accounts, list_feed');
   return new Map(rows.map((r) => [r.account_id, r.id]));
 }
@@ -55,7 +55,7 @@ export async function measureListSizes(db: Db, users: BenchUser[], reads = 40): 
     const [list] = await db.query<ListRow>(`insert into lists (account_id, title) values ($1, $2) returning id, account_id, title, replies_policy, exclusive`, [owner, `bench size ${size}`]);
     await db.query(`insert into list_accounts (list_id, account_id) select $1, id from accounts order by statuses_count desc limit $2`, [list!.id, size]);
     const fanIn = await timeReads(reads, () => fanInListTimeline(db, list!, { limit: 20 }));
-    await db.transaction((tx) => buildListFeed(tx, list!.id));
+    await buildListFeed(db, list!.id);
     await db.query('analyze list_feed');
     const feed = await timeReads(reads, () => listTimeline(ctx, list!, { limit: 20 }));
     lists.push({ members: size, reads, fanIn, feed });

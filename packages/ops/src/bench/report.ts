@@ -6,6 +6,7 @@ import type { DatasetSummary } from '@firebreak/testkit/dataset.js';
 import type { LoadResult } from './load.js';
 import type { Frame } from './profile.js';
 import type { UnloadedPosts } from './unloaded-posts.js';
+import type { MixedResult } from './mixed.js';
 
 export interface EndpointResult {
   name: string; saturation: LoadResult; at50: LoadResult; at80: LoadResult;
@@ -29,6 +30,8 @@ export interface BenchResult {
   appMemory?: { rssMbAfterLoad: number; peakRssMb: number };
   /** One client posting one status at a time (the cluster). */
   unloadedPosts?: UnloadedPosts[];
+  /** Home reads and posts at once, with the feed outbox's wait (mixed.ts). */
+  mixed?: MixedResult;
   goals: Goal[];
   profile?: { file: string; top: Frame[] };
   notes: string[];
@@ -60,6 +63,10 @@ export function evaluateGoals(r: Omit<BenchResult, 'goals'>): Goal[] {
   }
   const throughEdge = r.unloadedPosts?.find((u) => u.target === 'edge' && u.connection === 'keep-alive');
   if (throughEdge) goals.push({ goal: 'a post through the edge, unloaded, p50 <= 60 ms', measured: `${throughEdge.p50Ms} ms`, met: throughEdge.p50Ms <= 60 });
+  if (r.mixed) {
+    const p99 = r.mixed.outboxWaitP99UpToMs;
+    goals.push({ goal: 'mixed run: feed outbox wait p99 <= 1 s', measured: p99 === null ? 'above the histogram\'s last bound' : `p99 within ${p99} ms${r.mixed.caughtUp ? '' : ' (had not caught up)'}`, met: p99 !== null && p99 <= 1000 && r.mixed.caughtUp });
+  }
   if (r.appMemory) goals.push({ goal: 'app RSS <= 200 MB', measured: `peak ${r.appMemory.peakRssMb} MB`, met: r.appMemory.peakRssMb <= 200 });
   return goals;
 }
@@ -111,6 +118,13 @@ export function renderMarkdown(r: BenchResult, jsonFile: string): string {
       const target = u.target === 'edge' ? 'the edge' : `${u.target} (${u.primaryDc ? "the primary's DC" : 'another DC'})`;
       lines.push(`| ${target} | ${u.connection === 'new' ? 'a new one per post' : 'kept alive'} | ${u.p50Ms} / ${u.p90Ms} / ${u.maxMs} |`);
     }
+  }
+  if (r.mixed) {
+    const m = r.mixed;
+    const upTo = (ms: number | null) => (ms === null ? 'beyond the last bucket' : `<= ${ms}`);
+    lines.push('', `Mixed: every tenth request a post, the others home timeline reads, ${r.connections} connections at saturation for ${m.saturation.seconds} s (per kind from the app's /metrics):`, '');
+    lines.push('| Home reads/s | Posts/s | p50 / p99 of all (ms) | Failed | Statuses fanned out | Outbox wait p50 / p99 (ms, histogram bucket) |', '|---:|---:|---:|---:|---:|---:|');
+    lines.push(`| ${m.readsPerSecond} | ${m.postsPerSecond} | ${m.saturation.p50Ms} / ${m.saturation.p99Ms} | ${m.saturation.failures} | ${m.fannedOut}${m.caughtUp ? '' : ' (not caught up)'} | ${upTo(m.outboxWaitP50UpToMs)} / ${upTo(m.outboxWaitP99UpToMs)} |`);
   }
   lines.push('');
   lines.push('| Goal | Measured | Met |', '|---|---|---|');

@@ -4,10 +4,12 @@
 // (viewer, status) for every status by an account the viewer follows, or by the viewer, with ids at
 // or above accounts.home_feed_floor. It is an index, not the definition: reads still apply
 // homeConditions() to each row, so mutes, blocks, hidden reblogs and direct messages are decided when
-// reading, exactly as the fan-in query and the streaming API decide them. The feed only has to hold
-// every candidate above the floor:
-// - a new status or reblog is inserted for its author and for each follower whose feed exists, in
-//   the transaction that creates it (fanOutSql), and a public post for the followers of its hashtags;
+// reading, exactly as the fan-in query and the streaming API decide them. The feed, together with the
+// feed outbox, only has to hold every candidate above the floor:
+// - a new status or reblog is queued in feed_outbox by the statement that creates it; app servers
+//   fan the outbox out in batches (feed-outbox.ts, with fanOutSql) to its author, to each follower
+//   whose feed exists and, for a public post, to the followers of its hashtags. Until then reads take
+//   the outbox's rows as feed rows, so a post is in its followers' home timelines once acknowledged;
 // - a feed is built on first use (buildHomeFeed): the newest HOME_FEED_CAP candidates, the floor at
 //   the oldest of them (0 when there are fewer: the feed is complete). Until then, and for accounts
 //   that never read their home timeline, nothing is fanned out to them (as Mastodon does);
@@ -16,9 +18,10 @@
 //   an unfollow removes them (only to keep the feed small: reads filter them anyway);
 // - trimHomeFeeds() cuts each feed back to HOME_FEED_CAP rows and raises the floor to match;
 // - pages below the floor are read by fan-in.
-// A status whose transaction fans out just before a concurrent build or follow commits, and itself
-// commits after that build or follow read the statuses, is missed by that feed (a window of one
-// commit); Mastodon's feeds have the same window. Deleted statuses leave rows that reads join away.
+// A feed fill (a build or a follow's copy) and a drain of the outbox exclude each other
+// (holdOffFanOut): otherwise a status drained while a feed is filled, after the fill read the
+// statuses but before its floor or follow committed, would be missed by that feed. Deleted statuses
+// leave rows that reads join away.
 import type { Db, Queryable } from '../db/index.js';
 import { trimListFeeds } from './list-feed.js';
 
@@ -40,6 +43,18 @@ export function fanOutSql(source: string, tagIds?: string): string {
     on conflict do nothing`;
 }
 
+/** The advisory lock a drain of the feed outbox takes alone (feed-outbox.ts) and feed fills share. */
+export const FEED_FILL_LOCK = 727276;
+
+/**
+ * Waits for a drain of the feed outbox in progress, and keeps the next one out until `tx` ends; a
+ * feed fill calls it before the statement that reads the statuses, so that statement sees whatever
+ * was drained before it, and what is drained after it sees this fill's floor and follows.
+ */
+export async function holdOffFanOut(tx: Queryable): Promise<void> {
+  await tx.query('select pg_advisory_xact_lock_shared($1)', [FEED_FILL_LOCK]);
+}
+
 /** The newest public posts with a hashtag the viewer ($1) follows, at most $2 per hashtag. */
 const TAGGED_NEWEST = `
   select tagged.id from tag_follows tf cross join lateral (
@@ -49,8 +64,10 @@ const TAGGED_NEWEST = `
   where tf.account_id = $1`;
 
 /** The newest HOME_FEED_CAP statuses by the viewer and those they follow, unfiltered, into their feed. */
-export async function buildHomeFeed(db: Queryable, viewerId: string): Promise<void> {
-  await db.query(
+export function buildHomeFeed(db: Db, viewerId: string): Promise<void> {
+  return db.transaction(async (tx) => {
+    await holdOffFanOut(tx);
+    await tx.query(
     `with sources as (select target_account_id as account_id from follows where account_id = $1 union all select $1::bigint),
      newest as (
        select candidates.id from (
@@ -61,10 +78,12 @@ export async function buildHomeFeed(db: Queryable, viewerId: string): Promise<vo
      inserted as (insert into home_feed (account_id, status_id) select $1, id from newest on conflict do nothing)
      update accounts set home_feed_floor = case when (select count(*) from newest) >= $2 then (select min(id) from newest) else 0 end
      where id = $1 and home_feed_floor is null`, [viewerId, HOME_FEED_CAP]);
+  });
 }
 
 /** After a follow: the target's statuses above the viewer's floor join the viewer's feed. */
 export async function copyIntoHomeFeed(tx: Queryable, viewerId: string, targetId: string): Promise<void> {
+  await holdOffFanOut(tx);
   await tx.query(
     `with viewer as (select home_feed_floor as floor from accounts where id = $1 and home_feed_floor is not null),
      newest as (select s.id from statuses s, viewer where s.account_id = $2 and s.id >= viewer.floor order by s.id desc limit $3),
@@ -75,6 +94,7 @@ export async function copyIntoHomeFeed(tx: Queryable, viewerId: string, targetId
 
 /** After following a hashtag: its public posts above the viewer's floor join the viewer's feed. */
 export async function copyTagIntoHomeFeed(tx: Queryable, viewerId: string, tagId: string): Promise<void> {
+  await holdOffFanOut(tx);
   await tx.query(
     `with viewer as (select home_feed_floor as floor from accounts where id = $1 and home_feed_floor is not null),
      newest as (

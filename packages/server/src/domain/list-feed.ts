@@ -5,16 +5,18 @@
 // a member with an id at or above lists.feed_floor. Like a home feed it is an index, not the
 // definition: reads apply listConditions() to each row (membership, what the owner may see, mutes,
 // blocks, hidden reblogs, the replies policy), so changes to any of those are seen at once.
-// - a new status or reblog is inserted for each list holding its author whose feed exists, in the
-//   transaction that creates it (listFanOutSql);
+// - a new status or reblog is inserted for each list holding its author whose feed exists when the
+//   feed outbox is drained (listFanOutSql, feed-outbox.ts); until then reads take the outbox's rows
+//   as feed rows;
 // - a feed is built on first read (buildListFeed): its members' newest LIST_FEED_CAP statuses, the
 //   floor at the oldest of them (0 when there are fewer); until then the list is read by fan-in;
 // - adding members copies their statuses above the floor (copyIntoListFeed); removed members' rows
 //   stay until trimmed, and reads skip them;
 // - trimListFeeds() cuts each feed back to LIST_FEED_CAP rows with the home feeds' trim;
 // - pages below the floor are read by fan-in.
-import type { Queryable } from '../db/index.js';
-import { trimFeeds } from './home-feed.js';
+// Fills and drains exclude each other, as for home feeds (holdOffFanOut).
+import type { Db, Queryable } from '../db/index.js';
+import { holdOffFanOut, trimFeeds } from './home-feed.js';
 
 export const LIST_FEED_CAP = 800;
 
@@ -27,8 +29,10 @@ export function listFanOutSql(source: string): string {
 }
 
 /** The newest LIST_FEED_CAP statuses of the list's members, into its feed. */
-export async function buildListFeed(db: Queryable, listId: string): Promise<void> {
-  await db.query(
+export function buildListFeed(db: Db, listId: string): Promise<void> {
+  return db.transaction(async (tx) => {
+    await holdOffFanOut(tx);
+    await tx.query(
     `with newest as (
        select newest.id from list_accounts la cross join lateral (
          select s.id from statuses s where s.account_id = la.account_id order by s.id desc limit $2) newest
@@ -37,10 +41,12 @@ export async function buildListFeed(db: Queryable, listId: string): Promise<void
      inserted as (insert into list_feed (list_id, status_id) select $1, id from newest on conflict do nothing)
      update lists set feed_floor = case when (select count(*) from newest) >= $2 then (select min(id) from newest) else 0 end
      where id = $1 and feed_floor is null`, [listId, LIST_FEED_CAP]);
+  });
 }
 
 /** After members are added: their statuses above the list's floor join its feed. */
 export async function copyIntoListFeed(tx: Queryable, listId: string, memberIds: string[]): Promise<void> {
+  await holdOffFanOut(tx);
   await tx.query(
     `with list as (select feed_floor as floor from lists where id = $1 and feed_floor is not null),
      newest as (

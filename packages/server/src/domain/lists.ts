@@ -16,6 +16,7 @@ import { notFound, unprocessable } from '../errors.js';
 import { idempotentWrite } from './idempotency.js';
 import { requiredText } from './text.js';
 import { buildListFeed, copyIntoListFeed } from './list-feed.js';
+import { outboxFeedRows } from './feed-outbox.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { sha256 } from './tokens.js';
@@ -217,11 +218,15 @@ export function notInExclusiveList(viewer: string): string {
 export async function listTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuilding'>, list: ListRow, p: PageParams): Promise<StatusRow[]> {
   const { db, homeFeedsBuilding: building } = ctx;
   const params: unknown[] = [list.account_id, list.id];
-  const k = keyset(p, 'lf.status_id', params);
+  const k = keyset(p, 'f.status_id', params);
+  // The feed's rows and the outbox's not yet fanned out, merged newest first (as home is read).
+  const queued = outboxFeedRows({ table: 'list_feed', owner: 'list_id', ownerId: 'l.id' }, 'l.feed_floor');
   const rows = await db.query<StatusRow & { feed_floor: string | null }>(
     `select l.feed_floor, page.* from lists l left join lateral (
-       select ${STATUS_COLUMNS} from list_feed lf join statuses s on s.id = lf.status_id
-       where lf.list_id = l.id and lf.status_id >= l.feed_floor and ${k.where} and ${listConditions('$1', '$2').join(' and ')}
+       select ${STATUS_COLUMNS} from (
+         select lf.status_id from list_feed lf where lf.list_id = l.id and lf.status_id >= l.feed_floor
+         union all ${queued}) f join statuses s on s.id = f.status_id
+       where ${k.where} and ${listConditions('$1', '$2').join(' and ')}
        order by ${k.order} limit ${k.limit}) page on true
      where l.id = $2`, params);
   const floor = rows[0]?.feed_floor ?? null;
@@ -230,7 +235,7 @@ export async function listTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuildi
     if (!building.has(key)) {
       building.add(key);
       // Not awaited: this read is answered by fan-in; a failure only means the next read tries again.
-      db.transaction((tx) => buildListFeed(tx, list.id)).catch(() => {}).finally(() => building.delete(key));
+      buildListFeed(db, list.id).catch(() => {}).finally(() => building.delete(key));
     }
     return fanInListTimeline(db, list, p);
   }

@@ -6,8 +6,7 @@ import type { Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
 import { addToConversations, removeFromConversations } from './conversations.js';
 import { publish, publishNotifications, type NotificationRef } from './events.js';
-import { fanOutSql } from './home-feed.js';
-import { listFanOutSql } from './list-feed.js';
+import { queueFanOutSql } from './feed-outbox.js';
 import { idempotentWrite } from './idempotency.js';
 import { notify, notifySubscribers } from './notifications.js';
 import { countCharacters, escapeHtml, parseText, renderStatusHtml, type ParsedText } from './text.js';
@@ -155,8 +154,8 @@ async function lookupEntities(db: Queryable, parsed: ParsedText): Promise<{ ment
 }
 
 /**
- * The status with its counters, mentions, hashtags and home-feed rows, as one statement (one round
- * trip inside the transaction). It is driven by the idempotency claim: when the key is already taken
+ * The status with its counters, mentions, hashtags and its place in the feed outbox, as one statement
+ * (one round trip inside the transaction). It is driven by the idempotency claim: when the key is already taken
  * nothing else is written.
  */
 const CREATE_STATUS_SQL = `
@@ -174,8 +173,7 @@ const CREATE_STATUS_SQL = `
     where p.id in ($9, $11) and exists (select 1 from created)),
   mentioned as (insert into mentions (status_id, account_id) select c.id, unnest($13::bigint[]) from created c on conflict do nothing),
   tagged as (insert into status_tags (tag_id, status_id) select unnest($14::bigint[]), c.id from created c on conflict do nothing),
-  fanned_out as (${fanOutSql('created', '$14::bigint[]')}),
-  listed as (${listFanOutSql('created')})
+  queued as (${queueFanOutSql('created')})
   select * from created`;
 
 export async function createStatus(ctx: AppContext, authorId: string, input: NewStatus): Promise<CreatedStatus> {
@@ -421,8 +419,7 @@ export async function reblog(ctx: AppContext, accountId: string, id: string, vis
       `with created as (
          insert into statuses (account_id, reblog_of_id, visibility) values ($1, $2, $3)
          on conflict (account_id, reblog_of_id) where reblog_of_id is not null do nothing returning id, account_id),
-       fanned_out as (${fanOutSql('created')}),
-       listed as (${listFanOutSql('created')})
+       queued as (${queueFanOutSql('created')})
        select id from created`,
       // A reblog of a followers-only post (only its author may make one) stays followers-only, as on Mastodon.
       [accountId, original.id, original.visibility === 'private' ? 'private' : visibility === 'direct' ? 'public' : visibility]);

@@ -5,6 +5,7 @@ import type { Queryable } from '../db/index.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { buildHomeFeed } from './home-feed.js';
+import { outboxFeedRows } from './feed-outbox.js';
 import { notInExclusiveList } from './lists.js';
 import { activeMute, authorInGoodStanding, authorNotSuspended, notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
 
@@ -90,11 +91,16 @@ export async function fanInHomeTimeline(db: Queryable, viewerId: string, p: Page
 export async function homeTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuilding'>, viewerId: string, p: PageParams): Promise<StatusRow[]> {
   const { db, homeFeedsBuilding: building } = ctx;
   const params: unknown[] = [viewerId];
-  const k = keyset(p, 'h.status_id', params);
+  const k = keyset(p, 'f.status_id', params);
+  const queued = outboxFeedRows({ table: 'home_feed', owner: 'account_id', ownerId: 'a.id' }, 'a.home_feed_floor');
+  // The feed's rows and the outbox's not yet fanned out, merged newest first (the page's bounds reach
+  // into each branch and its index).
   const rows = await db.query<StatusRow & { feed_floor: string | null }>(
     `select a.home_feed_floor as feed_floor, page.* from accounts a left join lateral (
-       select ${STATUS_COLUMNS} from home_feed h join statuses s on s.id = h.status_id
-       where h.account_id = a.id and h.status_id >= a.home_feed_floor and ${k.where} and ${homeConditions('$1').join(' and ')}
+       select ${STATUS_COLUMNS} from (
+         select h.status_id from home_feed h where h.account_id = a.id and h.status_id >= a.home_feed_floor
+         union all ${queued}) f join statuses s on s.id = f.status_id
+       where ${k.where} and ${homeConditions('$1').join(' and ')}
        order by ${k.order} limit ${k.limit}) page on true
      where a.id = $1`, params);
   const floor = rows[0]?.feed_floor ?? null;
@@ -102,8 +108,7 @@ export async function homeTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuildi
     if (!building.has(viewerId)) {
       building.add(viewerId);
       // Not awaited: this read is answered by fan-in; a failure only means the next read tries again.
-      // A write, so a transaction: db.query may send a statement to a standby (hedged reads).
-      db.transaction((tx) => buildHomeFeed(tx, viewerId)).catch(() => {}).finally(() => building.delete(viewerId));
+      buildHomeFeed(db, viewerId).catch(() => {}).finally(() => building.delete(viewerId));
     }
     return fanInHomeTimeline(db, viewerId, p);
   }

@@ -3,8 +3,8 @@
 // with reblogs hidden, and muted or blocked accounts. The reference below is that definition written
 // as one straightforward query. It is compared, for every account and several pages, on PGlite and on
 // PostgreSQL, against each way the timeline is read: fan-in, feeds built from existing statuses, feeds
-// kept up by fan-out on write through posts, reblogs and relationship changes, and trimmed feeds whose
-// pages continue below the floor by fan-in.
+// kept up through posts, reblogs and relationship changes (read from the feed outbox before it is
+// drained, and from the feeds after), and trimmed feeds whose pages continue below the floor by fan-in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '@firebreak/server/config.js';
@@ -15,6 +15,7 @@ import { generateDataset, type Scale } from '@firebreak/testkit/dataset.js';
 import { keyset, type PageParams } from '@firebreak/server/domain/pagination.js';
 import { fanInHomeTimeline, homeTimeline } from '@firebreak/server/domain/timelines.js';
 import { buildHomeFeed, trimHomeFeeds } from '@firebreak/server/domain/home-feed.js';
+import { drainFeedOutbox } from '@firebreak/server/domain/feed-outbox.js';
 import { createStatus, reblog } from '@firebreak/server/domain/statuses.js';
 import { block, follow, mute, unfollow } from '@firebreak/server/domain/relationships.js';
 import type { AppContext } from '@firebreak/server/context.js';
@@ -94,7 +95,15 @@ async function checkAgainstReference(db: Db): Promise<void> {
     if (i % 7 === 0) await mute(ctx, a, pick(i + 300), true).catch(() => {});
     if (i % 10 === 0) await block(ctx, a, pick(i + 400)).catch(() => {});
   }
-  await compareAll(db, (v, p) => homeTimeline(ctx, v, p), 'after writes');
+  // No worker drains the feed outbox here: the new statuses are read from it.
+  const queued = async () => Number((await db.query<{ n: string }>('select count(*) as n from feed_outbox'))[0]!.n);
+  assert.ok(await queued() >= 60, 'the posts and reblogs wait in the feed outbox');
+  await compareAll(db, (v, p) => homeTimeline(ctx, v, p), 'after writes, from the outbox');
+  // Drained in small batches: the same pages, now from the feeds alone.
+  let drains = 0;
+  while ((await drainFeedOutbox(db, 16))!.length > 0) drains++;
+  assert.ok(drains >= 4 && await queued() === 0, `${drains} drains left ${await queued()} queued`);
+  await compareAll(db, (v, p) => homeTimeline(ctx, v, p), 'after writes, fanned out');
 
   // 4. Feeds trimmed to a few rows: most pages now reach below the floor and continue by fan-in.
   assert.ok(await trimHomeFeeds(db, 12) > 0);

@@ -12,6 +12,7 @@ import * as m0010 from './0010-control-what-you-read.js';
 import * as m0011 from './0011-media.js';
 import * as m0012 from './0012-moderation.js';
 import * as m0013 from './0013-account-version.js';
+import * as m0014 from './0014-feed-outbox.js';
 
 export const migrations: Array<{ version: number; name: string; sql: string }> = [
   { version: 1, name: 'initial', sql: m0001.sql },
@@ -27,4 +28,5 @@ export const migrations: Array<{ version: number; name: string; sql: string }> =
   { version: 11, name: 'media', sql: m0011.sql },
   { version: 12, name: 'moderation', sql: m0012.sql },
   { version: 13, name: 'account_version', sql: m0013.sql },
+  { version: 14, name: 'feed_outbox', sql: m0014.sql },
 ];

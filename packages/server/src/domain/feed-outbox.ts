@@ -1,0 +1,122 @@
+// The feed outbox (DESIGN §6): fan-out to home and list feeds, off the request path. The statement
+// that creates a status or a reblog also queues it in feed_outbox (queueFanOutSql), so the queue
+// commits with the post and is lost with it only. App servers drain the queue in batches: one
+// transaction inserts a batch's rows into the feeds and deletes them from the queue, so a drain that
+// dies before its commit leaves the batch queued, and one that is retried after an unknown outcome
+// finds nothing or inserts nothing twice (on conflict do nothing). Until its drain a queued status is
+// read from the queue by the home and list timelines (outboxFeedRows), so a follower sees a post as
+// soon as it is acknowledged. One drain runs at a time in the whole cluster (a transaction-level
+// advisory lock that drains take alone and feed fills share: home-feed.ts, holdOffFanOut); a server
+// that finds the lock taken tries again shortly.
+import type { Db } from '../db/index.js';
+import type { AppEvents } from './events.js';
+import { FEED_FILL_LOCK, fanOutSql } from './home-feed.js';
+import { listFanOutSql } from './list-feed.js';
+
+/** For the statement that creates statuses: queues those of `source` (a relation with an id column) for fan-out. */
+export function queueFanOutSql(source: string): string {
+  return `insert into feed_outbox (status_id) select id from ${source} on conflict do nothing`;
+}
+
+/**
+ * The queued statuses a feed read takes as feed rows: those at or above `floor` (an SQL expression)
+ * that the feed of `ownerId` in `feed` does not hold yet (a fill may have put them there before their drain).
+ */
+export function outboxFeedRows(feed: { table: string; owner: string; ownerId: string }, floor: string): string {
+  return `select o.status_id from feed_outbox o
+    where o.status_id >= ${floor}
+      and not exists (select 1 from ${feed.table} fx where fx.${feed.owner} = ${feed.ownerId} and fx.status_id = o.status_id)`;
+}
+
+/** The oldest queued statuses, fanned out and dequeued in one statement; returns each one's time in the queue (s). */
+const DRAIN_SQL = `
+  with batch as (
+    delete from feed_outbox o using (select status_id from feed_outbox order by status_id limit $1) oldest
+    where o.status_id = oldest.status_id returning o.status_id, o.queued_at),
+  src as (
+    select s.id, s.account_id, s.visibility, s.reblog_of_id, array(select st.tag_id from status_tags st where st.status_id = s.id) as tag_ids
+    from statuses s join batch b on b.status_id = s.id),
+  fanned_out as (${fanOutSql('src', 'src.tag_ids')}),
+  listed as (${listFanOutSql('src')})
+  select extract(epoch from clock_timestamp() - queued_at)::float8 as waited from batch`;
+
+/**
+ * Drains up to `limit` queued statuses in one transaction; null when another drain or a feed fill
+ * holds the lock (try again shortly). The lock is taken by a statement of its own, before the one
+ * that reads: that one's snapshot then sees every fill that committed before the lock was free.
+ */
+export function drainFeedOutbox(db: Db, limit: number): Promise<number[] | null> {
+  return db.transaction(async (tx) => {
+    const [lock] = await tx.query<{ got: boolean }>('select pg_try_advisory_xact_lock($1) as got', [FEED_FILL_LOCK]);
+    if (!lock?.got) return null;
+    return (await tx.query<{ waited: number }>(DRAIN_SQL, [limit])).map((r) => Number(r.waited));
+  });
+}
+
+/** Whether anything is queued: a cheap read before the write that drains. */
+async function anyQueued(db: Db): Promise<boolean> {
+  const [row] = await db.query<{ queued: boolean }>('select exists (select 1 from feed_outbox) as queued');
+  return row?.queued ?? false;
+}
+
+const BATCH = 500;
+/** For statuses queued by servers that died before draining them (each server drains its own at once). */
+const POLL_MS = 500;
+/** After finding the lock taken: the drain or fill that holds it takes a few milliseconds. */
+const RETRY_MS = 20;
+
+/** What a worker reports: each drained status's wait in the outbox (s), and failed drains. */
+export interface DrainHooks { drained(seconds: number): void; failed(err: unknown): void }
+
+/** Drains the outbox on this server: at once when a status is created here, and every POLL_MS. */
+export class FeedOutboxWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private readonly onStatus = () => this.kick();
+
+  constructor(private readonly db: Db, private readonly events: AppEvents, private readonly hooks: DrainHooks) {}
+
+  start(): void {
+    this.events.on('status.created', this.onStatus);
+    this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearTimeout(this.retry);
+    this.events.off('status.created', this.onStatus);
+    await this.running;
+  }
+
+  /** Drains now, or once more after the drain in progress. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) { this.again = true; return; }
+    this.running = this.drain()
+      .catch((err) => this.hooks.failed(err))
+      .finally(() => {
+        this.running = null;
+        if (this.again) { this.again = false; this.kick(); }
+      });
+  }
+
+  private async drain(): Promise<void> {
+    if (!(await anyQueued(this.db))) return;
+    while (!this.stopped) {
+      const waited = await drainFeedOutbox(this.db, BATCH);
+      if (waited === null) {
+        clearTimeout(this.retry);
+        this.retry = setTimeout(() => this.kick(), RETRY_MS);
+        this.retry.unref();
+        return;
+      }
+      for (const seconds of waited) this.hooks.drained(seconds);
+      if (waited.length < BATCH) return;
+    }
+  }
+}
