@@ -42,6 +42,40 @@ export function auditWrites(writes: WriteOp[], rows: DbRow[]): WriteAudit {
   return out;
 }
 
+/** A reader's home feed after the drill: its floor (null: no feed) and which of the drill's statuses it holds. */
+export interface FeedRow { reader: string; floor: string | null; statusIds: string[] }
+
+export interface FeedAudit {
+  /** Readers whose feeds were checked (those without a feed are counted apart). */
+  readers: number;
+  withoutFeed: number;
+  /** (reader, status) pairs that had to be in a feed: every drill status at or above the reader's floor. */
+  checked: number;
+  missing: Array<{ reader: string; statusId: string }>;
+  /** Statuses still waiting in the feed outbox when the audit gave up waiting (must be 0). */
+  outboxLeft: number;
+}
+
+/**
+ * Fan-out through the feed outbox (issue 15): every status the writers made (the readers follow them
+ * all, and all are public) must be in each reader's home feed from the feed's floor up, whoever
+ * queued it and whatever burned before it was drained.
+ */
+export function auditFeeds(statuses: DbRow[], feeds: FeedRow[], outboxLeft: number): FeedAudit {
+  const out: FeedAudit = { readers: 0, withoutFeed: 0, checked: 0, missing: [], outboxLeft };
+  for (const feed of feeds) {
+    if (feed.floor === null) { out.withoutFeed++; continue; }
+    out.readers++;
+    const held = new Set(feed.statusIds);
+    for (const status of statuses) {
+      if (BigInt(status.id) < BigInt(feed.floor)) continue;
+      out.checked++;
+      if (!held.has(status.id)) out.missing.push({ reader: feed.reader, statusId: status.id });
+    }
+  }
+  return out;
+}
+
 /** A filter (with its keyword) or a list (with its member) found in the database after the drill. */
 export interface ControlRow { kind: 'filter' | 'list'; title: string; detail: string | null }
 

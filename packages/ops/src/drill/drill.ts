@@ -11,7 +11,7 @@ import { heal, isIsolated, isolate } from '../cluster/netns.js';
 import { patroniCluster, waitPatroniHealthy, type PatroniMember } from '../cluster/patroni.js';
 import { log, sleep, stopGracefully } from '../cluster/proc.js';
 import { layoutFromState, loadState } from '../cluster/state.js';
-import { auditControls, auditMedia, auditPushes, auditWrites, failureStats, splitBrain, timing, type ControlRow, type DbRow, type FetchedFile, type MediaAudit, type WriteAudit } from './audit.js';
+import { auditControls, auditFeeds, auditMedia, auditPushes, auditWrites, failureStats, splitBrain, timing, type ControlRow, type DbRow, type FeedRow, type FetchedFile, type MediaAudit, type WriteAudit } from './audit.js';
 import { FailoverTimeline } from './failover-timeline.js';
 import { burn } from './fire.js';
 import { PrimaryProbe } from './probe.js';
@@ -134,10 +134,24 @@ async function readBackFiles(urls: string[], deadlineMs = 60_000): Promise<Map<s
 }
 
 /** What the audit reads back from the database after the drill. */
-interface DrillRows { statuses: DbRow[]; media: Set<string>; controls: ControlRow[]; reports: DbRow[]; mentions: DbRow[]; notifications: string[] }
+interface DrillRows { statuses: DbRow[]; media: Set<string>; controls: ControlRow[]; reports: DbRow[]; mentions: DbRow[]; notifications: string[]; feeds: FeedRow[]; outboxLeft: number }
+
+/** How long the audit waits for the feed outbox to drain (app servers drain it at once, and poll every 0.5 s). */
+const OUTBOX_WAIT_MS = 60_000;
+
+/** Waits until the feed outbox is empty (for OUTBOX_WAIT_MS at most); returns what is left in it. */
+async function waitOutboxDrained(layout: Layout): Promise<number> {
+  const until = Date.now() + OUTBOX_WAIT_MS;
+  for (;;) {
+    const n = await readFromPrimary(layout, async (sql) => (await sql<Array<{ n: number }>>`select count(*)::int as n from feed_outbox`)[0]!.n);
+    if (n === 0 || Date.now() > until) return n;
+    await sleep(1000);
+  }
+}
 
 /** Everything the drill wrote, as the database has it after recovery, and the push subscriber's notifications. */
-function readDrillRows(layout: Layout, runId: string, mediaIds: string[], subscriber: Session): Promise<DrillRows> {
+async function readDrillRows(layout: Layout, runId: string, mediaIds: string[], subscriber: Session, readers: Session[]): Promise<DrillRows> {
+  const outboxLeft = await waitOutboxDrained(layout);
   return readFromPrimary(layout, async (sql) => {
     const statuses = await sql<Array<{ id: string; text: string; media_ids: string[] }>>`select id::text as id, text, media_ids::text[] as media_ids from statuses where text like ${`drill ${runId} %`}`;
     const media = await sql<Array<{ id: string }>>`select id::text as id from media_attachments where id = any(${mediaIds}::bigint[]) and state <> 'failed'`;
@@ -149,11 +163,18 @@ function readDrillRows(layout: Layout, runId: string, mediaIds: string[], subscr
     const reports = await sql<DbRow[]>`select id::text as id, comment as text from reports where comment like ${`drill ${runId} %`}`;
     const mentions = await sql<DbRow[]>`select id::text as id, text from statuses where text like ${`@${subscriber.username} drill ${runId} %`}`;
     const notifications = await sql<Array<{ id: string }>>`select id::text as id from notifications where account_id = ${subscriber.id} and type = 'mention'`;
+    // The writers' statuses (plain, with pictures, mentions) each reader's home feed holds.
+    const written = [...statuses, ...mentions].map((r) => r.id);
+    const feeds = await sql<Array<{ reader: string; floor: string | null; status_ids: string[] }>>`
+      select a.id::text as reader, a.home_feed_floor::text as floor, coalesce(array_agg(h.status_id::text) filter (where h.status_id is not null), '{}') as status_ids
+      from accounts a left join home_feed h on h.account_id = a.id and h.status_id = any(${written}::bigint[])
+      where a.id = any(${readers.map((r) => r.id)}::bigint[]) group by a.id`;
     return {
       statuses: statuses.map((r) => ({ id: r.id, text: r.text, media_ids: r.media_ids })),
       media: new Set(media.map((m) => m.id)),
       controls: controls.map((r) => ({ kind: r.kind, title: r.title, detail: r.detail })),
       reports: [...reports], mentions: [...mentions], notifications: notifications.map((n) => n.id),
+      feeds: feeds.map((f) => ({ reader: f.reader, floor: f.floor, statusIds: f.status_ids })), outboxLeft,
     };
   });
 }
@@ -268,10 +289,10 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   const statusPage = (await statusWatch?.stop()) ?? null;
   const primaryAfter = await leaderName(layout);
 
-  let rows: DrillRows = { statuses: [], media: new Set(), controls: [], reports: [], mentions: [], notifications: [] };
+  let rows: DrillRows = { statuses: [], media: new Set(), controls: [], reports: [], mentions: [], notifications: [], feeds: [], outboxLeft: 0 };
   let auditError: string | null = null;
   try {
-    rows = await readDrillRows(layout, runId, rec.uploads.map((u) => u.mediaId), sessions.subscriber.session);
+    rows = await readDrillRows(layout, runId, rec.uploads.map((u) => u.mediaId), sessions.subscriber.session, sessions.readers);
   } catch (err) {
     auditError = (err as Error).message;
   }
@@ -304,6 +325,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     reports: auditWrites(rec.reports, rows.reports),
     mentions: auditWrites(rec.mentions, rows.mentions),
     pushes,
+    feeds: auditFeeds([...rows.statuses, ...rows.mentions], rows.feeds, rows.outboxLeft),
     failures: failureStats(rec.attempts, rec.writes, rec.reads, faultAt),
     timing: recovery,
     failoverTimeline,

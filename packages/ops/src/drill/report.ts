@@ -1,5 +1,5 @@
 // The drill report: one object (printed as JSON with --json) and its human-readable text.
-import type { ControlAudit, FailureStats, MediaAudit, PushAudit, SplitBrain, Timing, WriteAudit } from './audit.js';
+import type { ControlAudit, FailureStats, FeedAudit, MediaAudit, PushAudit, SplitBrain, Timing, WriteAudit } from './audit.js';
 import type { StatusPageObservation } from './status-watch.js';
 
 export interface DrillReport {
@@ -24,6 +24,8 @@ export interface DrillReport {
   /** Posts mentioning the push subscriber, audited like the writes; their notifications must all be pushed. */
   mentions: WriteAudit;
   pushes: PushAudit;
+  /** The writers' statuses in the readers' home feeds, once the feed outbox has drained. */
+  feeds: FeedAudit;
   failures: { writeAttempts: FailureStats; readAttempts: FailureStats; writes: FailureStats; reads: FailureStats };
   timing: Timing;
   splitBrain: SplitBrain;
@@ -57,6 +59,9 @@ export function verdict(r: Omit<DrillReport, 'verdict'>): DrillReport['verdict']
   if (r.pushes.missing.length) problems.push(`${r.pushes.missing.length} of ${r.pushes.expected} notifications never pushed`);
   if (r.pushes.unreadable) problems.push(`${r.pushes.unreadable} pushes could not be decrypted`);
   if (r.reports.acknowledged === 0) problems.push('no report was acknowledged at all');
+  if (r.feeds.outboxLeft) problems.push(`${r.feeds.outboxLeft} statuses never left the feed outbox`);
+  if (r.feeds.missing.length) problems.push(`${r.feeds.missing.length} of ${r.feeds.checked} statuses missing from readers' home feeds`);
+  if (r.feeds.checked === 0) problems.push('no reader had a home feed to check');
   if (r.pushes.expected === 0) problems.push('no notification to push was made at all');
   const goalsMissed: string[] = [];
   if (r.failures.writes.failed) goalsMissed.push(`${r.failures.writes.failed} writes failed as seen by users (goal 0)`);
@@ -113,6 +118,8 @@ export function formatReport(r: DrillReport): string {
   if (r.auditError) lines.push(`  AUDIT ERROR: ${r.auditError}`);
   lines.push(`  reports          ${r.reports.acknowledged} acknowledged, ${r.reports.lost.length} lost, ${r.reports.duplicated.length} duplicated, ${r.reports.ambiguous} ambiguous`);
   lines.push(`  mentions         ${r.mentions.acknowledged} acknowledged, ${r.mentions.lost.length} lost, ${r.mentions.duplicated.length} duplicated, ${r.mentions.ambiguous} ambiguous`);
+  const f = r.feeds;
+  lines.push(`  home feeds       ${f.checked} (reader, status) pairs in ${f.readers} readers' feeds, ${f.missing.length} missing, ${f.outboxLeft} left in the outbox (both must be 0)`);
   lines.push('', 'web push (the subscriber\'s notifications, decrypted as delivered):');
   lines.push(`  notifications    ${r.pushes.expected}, pushed ${r.pushes.pushed}, missing ${r.pushes.missing.length} (must be 0)`);
   lines.push(`  duplicates       ${r.pushes.duplicates}   (the payload carries the notification's id; allowed)`);
