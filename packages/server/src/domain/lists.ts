@@ -16,7 +16,7 @@ import { notFound, unprocessable } from '../errors.js';
 import { idempotentWrite } from './idempotency.js';
 import { requiredText } from './text.js';
 import { buildListFeed, copyIntoListFeed } from './list-feed.js';
-import { outboxFeedRows } from './feed-outbox.js';
+import { feedPageSql } from './feed-outbox.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { sha256 } from './tokens.js';
@@ -218,17 +218,9 @@ export function notInExclusiveList(viewer: string): string {
 export async function listTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuilding'>, list: ListRow, p: PageParams): Promise<StatusRow[]> {
   const { db, homeFeedsBuilding: building } = ctx;
   const params: unknown[] = [list.account_id, list.id];
-  const k = keyset(p, 'f.status_id', params);
-  // The feed's rows and the outbox's not yet fanned out, merged newest first (as home is read).
-  const queued = outboxFeedRows({ table: 'list_feed', owner: 'list_id', ownerId: 'l.id' }, 'l.feed_floor');
+  const page = feedPageSql({ table: 'list_feed', owner: 'list_id', ownerId: 'l.id', floor: 'l.feed_floor' }, STATUS_COLUMNS, listConditions('$1', '$2'), p, params);
   const rows = await db.query<StatusRow & { feed_floor: string | null }>(
-    `select l.feed_floor, page.* from lists l left join lateral (
-       select ${STATUS_COLUMNS} from (
-         select lf.status_id from list_feed lf where lf.list_id = l.id and lf.status_id >= l.feed_floor
-         union all ${queued}) f join statuses s on s.id = f.status_id
-       where ${k.where} and ${listConditions('$1', '$2').join(' and ')}
-       order by ${k.order} limit ${k.limit}) page on true
-     where l.id = $2`, params);
+    `select l.feed_floor, page.* from lists l left join lateral (${page.sql}) page on true where l.id = $2`, params);
   const floor = rows[0]?.feed_floor ?? null;
   if (floor === null) {
     const key = `list:${list.id}`;
@@ -240,7 +232,7 @@ export async function listTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuildi
     return fanInListTimeline(db, list, p);
   }
   const feed: StatusRow[] = rows[0]!.id === null ? [] : rows;
-  if (k.ascending) return BigInt(p.minId!) >= BigInt(floor) ? feed.reverse() : fanInListTimeline(db, list, p);
+  if (page.ascending) return BigInt(p.minId!) >= BigInt(floor) ? feed.reverse() : fanInListTimeline(db, list, p);
   const reachesBelowFloor = floor !== '0' && (!p.sinceId || BigInt(p.sinceId) < BigInt(floor) - 1n);
   if (feed.length === p.limit || !reachesBelowFloor) return feed;
   const below = await fanInListTimeline(db, list, { ...p, maxId: p.maxId === undefined || BigInt(floor) < BigInt(p.maxId) ? floor : p.maxId, limit: p.limit - feed.length });

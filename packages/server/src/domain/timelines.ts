@@ -5,7 +5,7 @@ import type { Queryable } from '../db/index.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { buildHomeFeed } from './home-feed.js';
-import { outboxFeedRows } from './feed-outbox.js';
+import { feedPageSql } from './feed-outbox.js';
 import { notInExclusiveList } from './lists.js';
 import { activeMute, authorInGoodStanding, authorNotSuspended, notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
 
@@ -91,18 +91,9 @@ export async function fanInHomeTimeline(db: Queryable, viewerId: string, p: Page
 export async function homeTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuilding'>, viewerId: string, p: PageParams): Promise<StatusRow[]> {
   const { db, homeFeedsBuilding: building } = ctx;
   const params: unknown[] = [viewerId];
-  const k = keyset(p, 'f.status_id', params);
-  const queued = outboxFeedRows({ table: 'home_feed', owner: 'account_id', ownerId: 'a.id' }, 'a.home_feed_floor');
-  // The feed's rows and the outbox's not yet fanned out, merged newest first (the page's bounds reach
-  // into each branch and its index).
+  const page = feedPageSql({ table: 'home_feed', owner: 'account_id', ownerId: 'a.id', floor: 'a.home_feed_floor' }, STATUS_COLUMNS, homeConditions('$1'), p, params);
   const rows = await db.query<StatusRow & { feed_floor: string | null }>(
-    `select a.home_feed_floor as feed_floor, page.* from accounts a left join lateral (
-       select ${STATUS_COLUMNS} from (
-         select h.status_id from home_feed h where h.account_id = a.id and h.status_id >= a.home_feed_floor
-         union all ${queued}) f join statuses s on s.id = f.status_id
-       where ${k.where} and ${homeConditions('$1').join(' and ')}
-       order by ${k.order} limit ${k.limit}) page on true
-     where a.id = $1`, params);
+    `select a.home_feed_floor as feed_floor, page.* from accounts a left join lateral (${page.sql}) page on true where a.id = $1`, params);
   const floor = rows[0]?.feed_floor ?? null;
   if (floor === null) {
     if (!building.has(viewerId)) {
@@ -114,7 +105,7 @@ export async function homeTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuildi
   }
   // The rows keep their feed_floor column: copying 20 rows without it cost more than the query's parsing.
   const feed: StatusRow[] = rows[0]!.id === null ? [] : rows;
-  if (k.ascending) {
+  if (page.ascending) {
     // The oldest statuses above min_id: the feed has them only if min_id is at or above its floor.
     return BigInt(p.minId!) >= BigInt(floor) ? feed.reverse() : fanInHomeTimeline(db, viewerId, p);
   }
