@@ -83,8 +83,12 @@ async function anyQueued(db: Db): Promise<boolean> {
 const BATCH = 500;
 /** For statuses queued by servers that died before draining them (each server drains its own at once). */
 const POLL_MS = 500;
-/** After finding the lock taken: the drain or fill that holds it takes a few milliseconds. */
-const RETRY_MS = 20;
+/**
+ * After finding the lock taken. The drain that holds it goes on until the outbox is empty, so this
+ * only catches a status committed just after that drain's last look; retrying sooner cost every
+ * server a transaction per round trip while another drained (in the cluster, across the links).
+ */
+const RETRY_MS = 250;
 
 /** What a worker reports: each drained status's wait in the outbox (s), and failed drains. */
 export interface DrainHooks { drained(seconds: number): void; failed(err: unknown): void }
@@ -96,13 +100,13 @@ export class FeedOutboxWorker {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
-  private readonly onStatus = () => this.kick();
+  private readonly onStatus = () => this.kick(false);
 
   constructor(private readonly db: Db, private readonly events: AppEvents, private readonly hooks: DrainHooks) {}
 
   start(): void {
     this.events.on('status.created', this.onStatus);
-    this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.timer = setInterval(() => this.kick(true), POLL_MS);
     this.timer.unref();
   }
 
@@ -114,30 +118,34 @@ export class FeedOutboxWorker {
     await this.running;
   }
 
-  /** Drains now, or once more after the drain in progress. */
-  kick(): void {
+  /**
+   * Drains now, or once more after the drain in progress. `look` first asks whether anything is
+   * queued (a read, cheaper than the write that drains); a status just created here needs no asking.
+   */
+  kick(look: boolean): void {
     if (this.stopped) return;
     if (this.running) { this.again = true; return; }
-    this.running = this.drain()
+    this.running = this.drain(look)
       .catch((err) => this.hooks.failed(err))
       .finally(() => {
         this.running = null;
-        if (this.again) { this.again = false; this.kick(); }
+        if (this.again) { this.again = false; this.kick(false); }
       });
   }
 
-  private async drain(): Promise<void> {
-    if (!(await anyQueued(this.db))) return;
+  /** Drains until the outbox is empty (other servers' statuses included), or until another drain holds the lock. */
+  private async drain(look: boolean): Promise<void> {
+    if (look && !(await anyQueued(this.db))) return;
     while (!this.stopped) {
       const waited = await drainFeedOutbox(this.db, BATCH);
       if (waited === null) {
         clearTimeout(this.retry);
-        this.retry = setTimeout(() => this.kick(), RETRY_MS);
+        this.retry = setTimeout(() => this.kick(true), RETRY_MS);
         this.retry.unref();
         return;
       }
       for (const seconds of waited) this.hooks.drained(seconds);
-      if (waited.length < BATCH) return;
+      if (waited.length === 0) return;
     }
   }
 }
