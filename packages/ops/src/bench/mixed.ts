@@ -10,6 +10,8 @@ export interface MixedResult {
   saturation: LoadResult;
   readsPerSecond: number;
   postsPerSecond: number;
+  /** Posts acknowledged during the run (2xx). */
+  posts: number;
   /** Statuses fanned out during the run and after it, until the outbox had caught up with the posts. */
   fannedOut: number;
   /** The outbox wait's p50 and p99, as the upper bound of the app's histogram bucket that holds them (ms); null past the last bucket. */
@@ -88,6 +90,7 @@ export async function measureMixed(baseUrl: string, workload: Workload, connecti
     saturation,
     readsPerSecond: Math.round((during.reads - before.reads) / saturation.seconds),
     postsPerSecond: Math.round(posts / saturation.seconds),
+    posts,
     fannedOut: after.waited - before.waited,
     outboxWaitP50UpToMs: bucketQuantileMs(before.waitBuckets, after.waitBuckets, 0.5),
     outboxWaitP99UpToMs: bucketQuantileMs(before.waitBuckets, after.waitBuckets, 0.99),
