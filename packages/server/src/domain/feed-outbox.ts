@@ -11,7 +11,7 @@
 import type { Db } from '../db/index.js';
 import type { AppEvents } from './events.js';
 import { keyset, type PageParams } from './pagination.js';
-import { FEED_FILL_LOCK, fanOutSql } from './home-feed.js';
+import { FEED_FILL_LOCK, fanOutSql, type FeedTable } from './home-feed.js';
 import { listFanOutSql } from './list-feed.js';
 
 /** For the statement that creates statuses: queues those of `source` (a relation with an id column) for fan-out. */
@@ -19,31 +19,30 @@ export function queueFanOutSql(source: string): string {
   return `insert into feed_outbox (status_id) select id from ${source} on conflict do nothing`;
 }
 
-/** A feed as a page reads it: its table, the column naming whose feed a row is in, that owner (SQL) and its floor (SQL). */
-export interface FeedSource { table: string; owner: string; ownerId: string; floor: string }
-
 /**
- * A page of a feed with the outbox's queued statuses merged in: `columns` of the statuses that pass
+ * A page of a feed with the outbox's queued statuses merged in, for the page query's row `owner` (an
+ * alias of the feed's owners table, holding the floor): `columns` of the statuses that pass
  * `conditions`, from the feed's rows at or above its floor and from queued statuses at or above it
  * that the feed does not hold yet (a fill may have put them there before their drain). Each branch
  * has its own ORDER BY and LIMIT, so each is planned apart: the feed's stays a walk of its index,
  * newest first, that stops once the page is full (as one ordered union, PostgreSQL read and sorted
  * whole feeds, 800 rows each: 45 home reads/s instead of 1,100). Then the newest of both.
  */
-export function feedPageSql(feed: FeedSource, columns: string, conditions: string[], p: PageParams, params: unknown[]): { sql: string; ascending: boolean } {
+export function feedPageSql(feed: FeedTable, owner: string, columns: string, conditions: string[], p: PageParams, params: unknown[]): { sql: string; ascending: boolean } {
+  const [ownerId, floor] = [`${owner}.id`, `${owner}.${feed.floor}`];
   const kf = keyset(p, 'fd.status_id', params);
   const ko = keyset(p, 'o.status_id', params);
   const where = conditions.join(' and ');
   return {
     ascending: kf.ascending,
     sql: `select * from (
-      (select ${columns} from ${feed.table} fd join statuses s on s.id = fd.status_id
-       where fd.${feed.owner} = ${feed.ownerId} and fd.status_id >= ${feed.floor} and ${kf.where} and ${where}
+      (select ${columns} from ${feed.feed} fd join statuses s on s.id = fd.status_id
+       where fd.${feed.owner} = ${ownerId} and fd.status_id >= ${floor} and ${kf.where} and ${where}
        order by ${kf.order} limit ${kf.limit})
       union all
       (select ${columns} from feed_outbox o join statuses s on s.id = o.status_id
-       where o.status_id >= ${feed.floor} and ${ko.where}
-         and not exists (select 1 from ${feed.table} fx where fx.${feed.owner} = ${feed.ownerId} and fx.status_id = o.status_id) and ${where}
+       where o.status_id >= ${floor} and ${ko.where}
+         and not exists (select 1 from ${feed.feed} fx where fx.${feed.owner} = ${ownerId} and fx.status_id = o.status_id) and ${where}
        order by ${ko.order} limit ${ko.limit})) merged
     order by merged.id ${kf.ascending ? 'asc' : 'desc'} limit ${kf.limit}`,
   };

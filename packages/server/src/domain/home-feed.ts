@@ -115,7 +115,7 @@ export async function removeFromHomeFeed(tx: Queryable, viewerId: string, target
 /** A kind of feed: its table, the column naming whose feed a row is in, and where that owner's floor is kept. */
 export interface FeedTable { feed: string; owner: string; owners: string; floor: string }
 
-const HOME_FEED: FeedTable = { feed: 'home_feed', owner: 'account_id', owners: 'accounts', floor: 'home_feed_floor' };
+export const HOME_FEED: FeedTable = { feed: 'home_feed', owner: 'account_id', owners: 'accounts', floor: 'home_feed_floor' };
 
 /** Cuts every feed of a kind back to `cap` rows, raising floors to match. Run periodically; safe to run anywhere. */
 export async function trimFeeds(db: Queryable, t: FeedTable, cap: number): Promise<number> {

@@ -16,7 +16,7 @@
 // - pages below the floor are read by fan-in.
 // Fills and drains exclude each other, as for home feeds (holdOffFanOut).
 import type { Db, Queryable } from '../db/index.js';
-import { holdOffFanOut, trimFeeds } from './home-feed.js';
+import { holdOffFanOut, trimFeeds, type FeedTable } from './home-feed.js';
 
 export const LIST_FEED_CAP = 800;
 
@@ -59,4 +59,6 @@ export async function copyIntoListFeed(tx: Queryable, listId: string, memberIds:
 }
 
 /** Cuts every list feed back to `cap` rows, raising floors to match (with the home feeds' trim). */
-export const trimListFeeds = (db: Queryable, cap = LIST_FEED_CAP) => trimFeeds(db, { feed: 'list_feed', owner: 'list_id', owners: 'lists', floor: 'feed_floor' }, cap);
+export const LIST_FEED: FeedTable = { feed: 'list_feed', owner: 'list_id', owners: 'lists', floor: 'feed_floor' };
+
+export const trimListFeeds = (db: Queryable, cap = LIST_FEED_CAP) => trimFeeds(db, LIST_FEED, cap);

@@ -15,7 +15,7 @@ import type { Db, Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
 import { idempotentWrite } from './idempotency.js';
 import { requiredText } from './text.js';
-import { buildListFeed, copyIntoListFeed } from './list-feed.js';
+import { buildListFeed, copyIntoListFeed, LIST_FEED } from './list-feed.js';
 import { feedPageSql } from './feed-outbox.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
@@ -218,7 +218,7 @@ export function notInExclusiveList(viewer: string): string {
 export async function listTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuilding'>, list: ListRow, p: PageParams): Promise<StatusRow[]> {
   const { db, homeFeedsBuilding: building } = ctx;
   const params: unknown[] = [list.account_id, list.id];
-  const page = feedPageSql({ table: 'list_feed', owner: 'list_id', ownerId: 'l.id', floor: 'l.feed_floor' }, STATUS_COLUMNS, listConditions('$1', '$2'), p, params);
+  const page = feedPageSql(LIST_FEED, 'l', STATUS_COLUMNS, listConditions('$1', '$2'), p, params);
   const rows = await db.query<StatusRow & { feed_floor: string | null }>(
     `select l.feed_floor, page.* from lists l left join lateral (${page.sql}) page on true where l.id = $2`, params);
   const floor = rows[0]?.feed_floor ?? null;

@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
-import { buildHomeFeed } from './home-feed.js';
+import { buildHomeFeed, HOME_FEED } from './home-feed.js';
 import { feedPageSql } from './feed-outbox.js';
 import { notInExclusiveList } from './lists.js';
 import { activeMute, authorInGoodStanding, authorNotSuspended, notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
@@ -91,7 +91,7 @@ export async function fanInHomeTimeline(db: Queryable, viewerId: string, p: Page
 export async function homeTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuilding'>, viewerId: string, p: PageParams): Promise<StatusRow[]> {
   const { db, homeFeedsBuilding: building } = ctx;
   const params: unknown[] = [viewerId];
-  const page = feedPageSql({ table: 'home_feed', owner: 'account_id', ownerId: 'a.id', floor: 'a.home_feed_floor' }, STATUS_COLUMNS, homeConditions('$1'), p, params);
+  const page = feedPageSql(HOME_FEED, 'a', STATUS_COLUMNS, homeConditions('$1'), p, params);
   const rows = await db.query<StatusRow & { feed_floor: string | null }>(
     `select a.home_feed_floor as feed_floor, page.* from accounts a left join lateral (${page.sql}) page on true where a.id = $1`, params);
   const floor = rows[0]?.feed_floor ?? null;
