@@ -13,6 +13,7 @@ import type { AppEvents } from './events.js';
 import { keyset, type PageParams } from './pagination.js';
 import { FEED_FILL_LOCK, fanOutSql, type FeedTable } from './home-feed.js';
 import { listFanOutSql } from './list-feed.js';
+import { SerialRunner } from './serial-runner.js';
 
 /** For the statement that creates statuses: queues those of `source` (a relation with an id column) for fan-out. */
 export function queueFanOutSql(source: string): string {
@@ -96,9 +97,9 @@ export interface DrainHooks { drained(seconds: number): void; failed(err: unknow
 export class FeedOutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly runner = new SerialRunner(() => this.drain(), (err) => this.hooks.failed(err));
+  /** Whether the next drain first asks if anything is queued (see kick). */
+  private look = false;
   private readonly onStatus = () => this.kick(false);
 
   constructor(private readonly db: Db, private readonly events: AppEvents, private readonly hooks: DrainHooks) {}
@@ -110,32 +111,28 @@ export class FeedOutboxWorker {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.retry);
     this.events.off('status.created', this.onStatus);
-    await this.running;
+    await this.runner.stop();
   }
 
   /**
    * Drains now, or once more after the drain in progress. `look` first asks whether anything is
-   * queued (a read, cheaper than the write that drains); a status just created here needs no asking.
+   * queued (a read, cheaper than the write that drains); a status just created here needs no
+   * asking, nor does the drain after one in progress (a wake-up came meanwhile).
    */
   kick(look: boolean): void {
-    if (this.stopped) return;
-    if (this.running) { this.again = true; return; }
-    this.running = this.drain(look)
-      .catch((err) => this.hooks.failed(err))
-      .finally(() => {
-        this.running = null;
-        if (this.again) { this.again = false; this.kick(false); }
-      });
+    if (!this.runner.busy) this.look = look;
+    this.runner.run();
   }
 
   /** Drains until the outbox is empty (other servers' statuses included), or until another drain holds the lock. */
-  private async drain(look: boolean): Promise<void> {
+  private async drain(): Promise<void> {
+    const look = this.look;
+    this.look = false;
     if (look && !(await anyQueued(this.db))) return;
-    while (!this.stopped) {
+    while (!this.runner.stopping) {
       const waited = await drainFeedOutbox(this.db, BATCH);
       if (waited === null) {
         clearTimeout(this.retry);

@@ -23,6 +23,7 @@ import type { Db, Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
 import { anyDue, claimDeliveries, settleDeliveries, type ClaimedDelivery, type Settlement } from './push-queue.js';
 import { can } from './roles.js';
+import { SerialRunner } from './serial-runner.js';
 
 export const PUSH_ALERTS = ['mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'quote', 'quoted_update', 'admin.sign_up', 'admin.report'] as const;
 export type PushAlert = (typeof PUSH_ALERTS)[number];
@@ -227,9 +228,7 @@ const POLL_MS = 1000;
  */
 export class PushWorker {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly runner = new SerialRunner(() => this.drain(), (err) => this.ctx.logger.warn({ err }, 'push delivery: could not drain the queue'));
   private readonly onNotification = () => this.kick();
 
   constructor(private readonly ctx: AppContext, private readonly allowed: BlockList) {}
@@ -241,22 +240,14 @@ export class PushWorker {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.timer);
     this.ctx.events.off('notification.created', this.onNotification);
-    await this.running;
+    await this.runner.stop();
   }
 
   /** Drains now, or once more after the drain in progress. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) { this.again = true; return; }
-    this.running = this.drain()
-      .catch((err) => this.ctx.logger.warn({ err }, 'push delivery: could not drain the queue'))
-      .finally(() => {
-        this.running = null;
-        if (this.again) { this.again = false; this.kick(); }
-      });
+    this.runner.run();
   }
 
   private async drain(): Promise<void> {
@@ -276,7 +267,7 @@ export class PushWorker {
         else settlement.done.push(d.id);
       });
       await settleDeliveries(this.ctx.db, settlement);
-      if (batch.length < BATCH || this.stopped) return;
+      if (batch.length < BATCH || this.runner.stopping) return;
     }
   }
 }
