@@ -303,7 +303,8 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
       if (options.backend === 'cluster') notes.push('The mixed run is not made on the cluster: its figures come from an app server started by the bench.');
       else {
         const baseUrl = await startApp(false);
-        const [home, create] = ['home timeline', 'status creation'].map((name) => workloads(samples).find((w) => w.name === name)!);
+        const all = workloads(samples);
+        const [home, create] = ['home timeline', 'status creation'].map((name) => all.find((w) => w.name === name)!);
         log(`${MIXED_WORKLOAD}: saturation`);
         mixed = await measureMixed(baseUrl, mixedWorkload(home!, create!), options.connections, options.seconds);
         await stopApp();
