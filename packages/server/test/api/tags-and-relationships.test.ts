@@ -55,6 +55,31 @@ for (const backend of backends()) {
       await call(null, 'POST', '/api/v1/tags/gardening/follow', undefined, 401);
     });
 
+    it('a hashtag timeline pages newest first through its own posts only, whatever the case, as each viewer may see them', async () => {
+      const ann = await fresh('ann');
+      const bob = await fresh('bob');
+      const mine: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        mine.push((await c.post(i % 2 ? ann : bob, `post ${i} #Pagedtag`)).id);
+        await c.post(bob, `other ${i} #pagedtagtoo #elsewhere`);
+      }
+      const hidden = await c.post(bob, 'followers only #pagedtag', { visibility: 'private' });
+      const unlisted = await c.post(bob, 'unlisted #pagedtag', { visibility: 'unlisted' });
+      const newestFirst = [...mine].reverse();
+      const pages: string[][] = [];
+      let url: string | undefined = '/api/v1/timelines/tag/PAGEDTAG?limit=3';
+      while (url) {
+        const res = await call(ann, 'GET', url);
+        if (res.body.length) pages.push(ids(res.body));
+        url = /<https:\/\/firebreak\.test([^>]+)>; rel="next"/.exec(String(res.headers.link ?? ''))?.[1];
+      }
+      assert.deepEqual(pages, [newestFirst.slice(0, 3), newestFirst.slice(3, 6), newestFirst.slice(6)]);
+      assert.ok(!pages.flat().includes(hidden.id) && !pages.flat().includes(unlisted.id));
+      const since = ids((await call(null, 'GET', `/api/v1/timelines/tag/pagedtag?min_id=${mine[4]}`)).body);
+      assert.deepEqual(since, [mine[6], mine[5]]);
+      assert.deepEqual((await call(null, 'GET', '/api/v1/timelines/tag/nosuchtagyet')).body, []);
+    });
+
     it('featured hashtags: at most ten, with counts of one\'s posts; suggestions; public on the profile', async () => {
       const cat = await fresh('cat');
       await c.post(cat, 'first #cooking');
