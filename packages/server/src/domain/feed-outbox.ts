@@ -49,10 +49,14 @@ export function feedPageSql(feed: FeedTable, owner: string, columns: string, con
   };
 }
 
-/** The oldest queued statuses, fanned out and dequeued in one statement; returns each one's time in the queue (s). */
+/**
+ * The oldest queued statuses, fanned out and dequeued in one statement; returns each one's time in the
+ * queue (s). The batch's size is in a subquery: given plainly, it made PostgreSQL plan every drain anew
+ * (0.5 ms each, a sixth of a drain), where one generic plan serves any size.
+ */
 const DRAIN_SQL = `
   with batch as (
-    delete from feed_outbox o using (select status_id from feed_outbox order by status_id limit $1) oldest
+    delete from feed_outbox o using (select status_id from feed_outbox order by status_id limit (select $1::int)) oldest
     where o.status_id = oldest.status_id returning o.status_id, o.queued_at),
   src as (
     select s.id, s.account_id, s.visibility, s.reblog_of_id, array(select st.tag_id from status_tags st where st.status_id = s.id) as tag_ids
