@@ -41,6 +41,23 @@ for (const backend of backends()) {
       await assertGeneric(t, 'from statuses s join status_tags st on st.status_id = s.id', tags.length);
     });
 
+    it('pages home timelines of any size from one generic plan, however the first five pages were sized', async () => {
+      const client = new Client(t.app);
+      const [reader, author] = [await makeUser(t.ctx), await makeUser(t.ctx)];
+      await client.expect(reader, 'POST', `/api/v1/accounts/${author.id}/follow`);
+      const posts: string[] = [];
+      for (let i = 0; i < 5; i++) posts.unshift((await client.expect(author, 'POST', '/api/v1/statuses', { status: `paged ${i}` })).body.id);
+      // The first read builds the feed (in the background); pages come from it once it is there.
+      await client.expect(reader, 'GET', '/api/v1/timelines/home');
+      for (let i = 0; i < 50 && (await t.ctx.db.query('select home_feed_floor from accounts where id = $1', [reader.id]))[0]?.home_feed_floor === null; i++) await new Promise((r) => setTimeout(r, 20));
+      const limits = [1, 1, 1, 1, 1, 1, 20, 20, 3, 40, 20, 2];
+      for (const limit of limits) {
+        const res = await client.expect(reader, 'GET', `/api/v1/timelines/home?limit=${limit}`);
+        assert.deepEqual(res.body.map((s: { id: string }) => s.id), posts.slice(0, limit));
+      }
+      await assertGeneric(t, 'select a.home_feed_floor as feed_floor, page.*', limits.length);
+    });
+
     it('drains the feed outbox from one generic plan whatever the batch size', async () => {
       const client = new Client(t.app);
       const author = await makeUser(t.ctx);
