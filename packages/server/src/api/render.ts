@@ -8,11 +8,11 @@ import { getAccounts } from '../domain/accounts.js';
 import { mediaByIds } from '../domain/media.js';
 import type { ConversationRow } from '../domain/conversations.js';
 import type { FilterContext } from '../domain/filters.js';
-import { hydrateConversations, hydrateNotifications, hydrateReportedStatuses, hydrateStatuses, participantsOf, surroundings } from '../domain/hydration.js';
+import { hydrateConversations, hydrateFresh, hydrateNotifications, hydrateReportedStatuses, hydrateStatuses, participantsOf, surroundings } from '../domain/hydration.js';
 import type { GroupData, GroupRow } from '../domain/notification-groups.js';
 import type { NotificationRequestRow } from '../domain/notification-requests.js';
 import type { NotificationRow } from '../domain/notifications.js';
-import type { StatusRow } from '../domain/statuses.js';
+import type { FreshStatus, StatusRow } from '../domain/statuses.js';
 import { followedAmong, tagUsage } from '../domain/tags.js';
 import {
   serializeAccounts, serializeConversations, serializeMedia, serializeNotificationGroups, serializeNotificationRequests, serializeNotifications, serializeStatuses, serializeTag,
@@ -39,6 +39,13 @@ export async function renderStatus(ctx: AppContext, viewerId: string | null, row
   const [entity] = await renderStatuses(ctx, viewerId, [row], null, db);
   if (!entity) throw notFound();
   return entity;
+}
+
+/** The answer to a post, for its author, built from what creating it returned; a quote shows another status, and is hydrated as any page is. */
+export async function renderFreshStatus(ctx: AppContext, fresh: FreshStatus): Promise<Entity> {
+  if (fresh.row.quote_of_id) return renderStatus(ctx, fresh.row.account_id, fresh.row);
+  const [entity] = serializeStatuses(ctx.config, await hydrateFresh(ctx.db, ctx, fresh), [fresh.row]);
+  return entity!;
 }
 
 /**

@@ -8,7 +8,7 @@
 // soon as it is acknowledged. One drain runs at a time in the whole cluster (a transaction-level
 // advisory lock that drains take alone and feed fills share: home-feed.ts, holdOffFanOut); a server
 // that finds the lock taken tries again shortly.
-import type { Db } from '../db/index.js';
+import { opaque, type Db } from '../db/index.js';
 import type { AppEvents } from './events.js';
 import { keyset, type PageParams } from './pagination.js';
 import { FEED_FILL_LOCK, fanOutSql, type FeedTable } from './home-feed.js';
@@ -29,7 +29,7 @@ export function queueFanOutSql(source: string): string {
  * newest first, that stops once the page is full (as one ordered union, PostgreSQL read and sorted
  * whole feeds, 800 rows each: 45 home reads/s instead of 1,100). Then the newest of both.
  *
- * The page's size is in subqueries, out of the planner's sight: a custom plan for `limit=1` (a
+ * The page's size is out of the planner's sight (db/opaque.ts): a custom plan for `limit=1` (a
  * client asking whether anything is new, the bench's warm-up) looked cheaper than the generic plan,
  * and a connection whose first five reads were such went on planning every read anew (3 ms of
  * PostgreSQL CPU each, against 0.2 ms to run it). Now one generic plan serves every page size.
@@ -39,7 +39,7 @@ export function feedPageSql(feed: FeedTable, owner: string, columns: string, con
   const kf = keyset(p, 'fd.status_id', params);
   const ko = keyset(p, 'o.status_id', params);
   const where = conditions.join(' and ');
-  const [feedLimit, outboxLimit] = [`(select ${kf.limit}::int)`, `(select ${ko.limit}::int)`];
+  const [feedLimit, outboxLimit] = [opaque(kf.limit, 'int'), opaque(ko.limit, 'int')];
   return {
     ascending: kf.ascending,
     sql: `select * from (
@@ -57,12 +57,13 @@ export function feedPageSql(feed: FeedTable, owner: string, columns: string, con
 
 /**
  * The oldest queued statuses, fanned out and dequeued in one statement; returns each one's time in the
- * queue (s). The batch's size is in a subquery: given plainly, it made PostgreSQL plan every drain anew
- * (0.5 ms each, a sixth of a drain), where one generic plan serves any size.
+ * queue (s). The batch's size is out of the planner's sight (db/opaque.ts): given plainly, it made
+ * PostgreSQL plan every drain anew (0.5 ms each, a sixth of a drain), where one generic plan serves
+ * any size.
  */
 const DRAIN_SQL = `
   with batch as (
-    delete from feed_outbox o using (select status_id from feed_outbox order by status_id limit (select $1::int)) oldest
+    delete from feed_outbox o using (select status_id from feed_outbox order by status_id limit ${opaque('$1', 'int')}) oldest
     where o.status_id = oldest.status_id returning o.status_id, o.queued_at),
   src as (
     select s.id, s.account_id, s.visibility, s.reblog_of_id, array(select st.tag_id from status_tags st where st.status_id = s.id) as tag_ids

@@ -6,16 +6,17 @@
 // a stream): each status, the status it reblogs and the status it quotes pass visibleTo() for the
 // viewer here, or are left out. Queries upstream filter too (so pages come out full), but a status
 // that reaches a response without passing here is a bug this module exists to prevent.
-import { isTransaction, type Queryable } from '../db/index.js';
+import { isTransaction, opaque, type Queryable } from '../db/index.js';
+import { ACCOUNT_CONTENT_FIELDS, ACCOUNT_COUNTS } from './account-fields.js';
 import { getAccounts, type PublicAccountRow } from './accounts.js';
 import type { ConversationRow } from './conversations.js';
 import type { EntityCache, EntityKind } from './entity-cache.js';
-import { activeFilters, filterMatcher, viewerFilters, type FilterCache, type FilterContext, type FilterMatch } from './filters.js';
+import { activeFilters, filterMatcher, viewerFilters, type FilterCache, type FilterContext, type FilterMatch, type FilterRow } from './filters.js';
 import { mediaByIds, type MediaRow } from './media.js';
 import { getWarnings, type WarningRow } from './moderation.js';
 import type { NotificationRow } from './notifications.js';
 import { getReports, type ReportRow } from './reports.js';
-import { STATUS_FIELDS, getStatuses, type StatusRow } from './statuses.js';
+import { STATUS_FIELDS, getStatuses, statusVersionSql, type FreshStatus, type StatusRow } from './statuses.js';
 import { visibleTo } from './visibility.js';
 
 /** What loading remembers between pages (the context holds them): statuses' and accounts' content, readers' filters. */
@@ -47,29 +48,15 @@ const STATUS_COUNTS = ['replies_count', 'reblogs_count', 'favourites_count', 'qu
 /** A status's columns besides its counters: what the entity cache keeps of it. */
 const STATUS_CONTENT_FIELDS = STATUS_FIELDS.filter((c) => !(STATUS_COUNTS as readonly string[]).includes(c));
 
-/** The account columns an entity shows besides its counters; migration 0013's trigger changes accounts.version when any of them changes. */
-const ACCOUNT_CONTENT_FIELDS = ['username', 'display_name', 'note', 'locked', 'bot', 'discoverable', 'created_at',
-  'avatar_key', 'header_key', 'role_id', 'suspended_at', 'silenced_at', 'sensitized_at', 'disabled', 'approved'] as const;
-const ACCOUNT_COUNTS = ['followers_count', 'following_count', 'statuses_count', 'last_status_at'] as const;
+
+const STATUS_VERSION = statusVersionSql('s', 'select count(*) from mentions vc where vc.status_id = s.id');
 
 /**
- * Names one content of a status: its text and columns change only by an edit, which sets edited_at
- * (microseconds, so edits a millisecond apart differ), together with its mentions and hashtags
- * (statuses.ts editStatus); the mentions also shrink when a mentioned account is deleted (a rejected
- * sign-up), hence their number. Hashtags are never renamed or deleted; usernames never change.
+ * The ids ($1) as every statement here takes them: out of the planner's sight (db/opaque.ts). Given
+ * plainly, a page of one status (the answer to a favourite or a reblog, one status looked up) made each
+ * custom plan look cheaper than the generic plan sized for ten, and every call was planned anew.
  */
-const STATUS_VERSION = `(extract(epoch from coalesce(s.edited_at, s.created_at)) * 1000000)::bigint::text
-  || '/' || (select count(*) from mentions vc where vc.status_id = s.id)::text`;
-
-/**
- * The ids ($1) as every statement here takes them. A scalar subquery hides the array from the
- * planner, so a custom plan is estimated exactly as the generic one is, and PostgreSQL keeps the
- * generic plan after its five trial runs. Given plainly, a page of one status (the answer to a post,
- * a favourite, a reblog) made each custom plan look cheaper than the generic plan sized for ten, and
- * every call was planned anew: 2.3 ms of PostgreSQL CPU per post for the statement below, which runs
- * in 0.27 ms. The outer cast keeps `any(...)` an array comparison, not `= any (subquery)`.
- */
-const IDS_PARAM = '(select $1::bigint[])::bigint[]';
+const IDS_PARAM = opaque('$1', 'bigint[]');
 
 /** A target of a page (a status of it, one it reblogs, one they quote), as the per-page statement reads it. */
 type TargetRow = {
@@ -122,8 +109,8 @@ const MODERATION_SQL = hydrateSql(() => 'true');
 /** Statuses the cache did not have at the page's version: their columns, mentions and hashtags, with the version they were read at. */
 const STATUS_CONTENT_SQL = `
   select ${STATUS_CONTENT_FIELDS.map((c) => `s.${c}`).join(', ')}, ${STATUS_VERSION} as version,
-    coalesce((select json_agg(json_build_array(ma.id::text, ma.username)) from mentions m join accounts ma on ma.id = m.account_id where m.status_id = s.id), '[]') as mentions,
-    array(select tg.name from status_tags st join tags tg on tg.id = st.tag_id where st.status_id = s.id) as tags
+    coalesce((select json_agg(json_build_array(ma.id::text, ma.username) order by m.account_id) from mentions m join accounts ma on ma.id = m.account_id where m.status_id = s.id), '[]') as mentions,
+    array(select tg.name from status_tags st join tags tg on tg.id = st.tag_id where st.status_id = s.id order by st.tag_id) as tags
   from statuses s where s.id = any(${IDS_PARAM})`;
 
 /** Accounts the cache did not have at the page's version. */
@@ -145,17 +132,46 @@ export function hydrateReportedStatuses(db: Queryable, caches: HydrationCaches, 
 }
 
 async function hydrate(db: Queryable, caches: HydrationCaches, viewerId: string | null, rows: StatusRow[], sql: string, context: FilterContext | null): Promise<StatusBatch> {
-  const batch: StatusBatch = {
-    viewerId, accounts: new Map(), statuses: new Map(), quotable: new Set(), mentions: new Map(), tags: new Map(),
-    favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(), media: new Map(), muted: new Set(), filtered: new Map(), hidden: new Set(),
-  };
-  if (rows.length === 0) return batch;
-  const given = new Map(rows.map((r) => [r.id, r]));
+  if (rows.length === 0) return emptyBatch(viewerId);
   const [targets, filters] = await Promise.all([
-    db.query<TargetRow>(sql, [[...given.keys()], viewerId]),
+    db.query<TargetRow>(sql, [[...new Set(rows.map((r) => r.id))], viewerId]),
     // Inside a transaction the filters are read as it sees them, and not remembered.
     !viewerId ? Promise.resolve([]) : isTransaction(db) ? activeFilters(db, viewerId) : viewerFilters(db, caches.filterCache, viewerId),
   ]);
+  return assemble(db, caches, viewerId, rows, targets, filters, context);
+}
+
+/**
+ * The answer to a post, for its author, from what the post's own statement returned (FreshStatus):
+ * nothing of the new status is read back. What it shows of others still is: its author's content
+ * from the entity cache (read on a miss), its media, the author's filters. Called once the post has
+ * committed, so its content is cached at once. A quote shows another status, read for the author:
+ * quotes go through hydrateStatuses.
+ */
+export async function hydrateFresh(db: Queryable, caches: HydrationCaches, fresh: FreshStatus): Promise<StatusBatch> {
+  const { row, author } = fresh;
+  const content: StatusContent = { row: pick(row as unknown as Record<string, unknown>, STATUS_CONTENT_FIELDS) as StatusContent['row'], mentions: fresh.mentions, tags: fresh.tags };
+  caches.entityCache.set('status', row.id, fresh.version, content);
+  const target = {
+    kind: 'page', id: row.id, account_id: row.account_id, version: fresh.version, account_version: author.version,
+    ...pick(row as unknown as Record<string, unknown>, STATUS_COUNTS), ...pick(author, ACCOUNT_COUNTS),
+    favourited: false, reblogged: false, bookmarked: false, pinned: false, muted: fresh.muted,
+  } as TargetRow;
+  const filters = await viewerFilters(db, caches.filterCache, row.account_id);
+  return assemble(db, caches, row.account_id, [row], [target], filters, null);
+}
+
+function emptyBatch(viewerId: string | null): StatusBatch {
+  return {
+    viewerId, accounts: new Map(), statuses: new Map(), quotable: new Set(), mentions: new Map(), tags: new Map(),
+    favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(), media: new Map(), muted: new Set(), filtered: new Map(), hidden: new Set(),
+  };
+}
+
+/** A page's batch from its targets (what the viewer may see of it, with counters and flags) and the viewer's filters. */
+async function assemble(db: Queryable, caches: HydrationCaches, viewerId: string | null, rows: StatusRow[], targets: TargetRow[], filters: FilterRow[], context: FilterContext | null): Promise<StatusBatch> {
+  const batch = emptyBatch(viewerId);
+  const given = new Map(rows.map((r) => [r.id, r]));
   const { statuses, accounts } = await contents(db, caches.entityCache, targets);
   for (const t of targets) {
     const content = statuses.get(t.id);

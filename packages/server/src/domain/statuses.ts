@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
+import { ACCOUNT_COUNTS } from './account-fields.js';
+import type { PublicAccountRow } from './accounts.js';
 import { addToConversations, removeFromConversations } from './conversations.js';
 import { publish, publishNotifications, type NotificationRef } from './events.js';
 import { queueFanOutSql } from './feed-outbox.js';
@@ -43,9 +45,38 @@ export interface CreatedStatus {
   statusId: string;
   /** false: the Idempotency-Key was already used, and this is the status it created. */
   created: boolean;
-  /** The new row, when this call created it. */
-  status?: StatusRow;
+  /** The new status as its own statement returned it, when this call created it. */
+  fresh?: FreshStatus;
 }
+
+/**
+ * What the statement that creates a status knows of it when it commits: with the author's content
+ * (the entity cache's), all its entity is made of, so the answer to a post is built without reading
+ * the post back (hydration.ts hydrateFresh).
+ */
+export interface FreshStatus {
+  row: StatusRow;
+  /** Its content's version (statusVersionSql), under which the entity cache may keep it. */
+  version: string;
+  /** Ordered by id, as hydration's statements order them. */
+  mentions: Array<{ id: string; username: string }>;
+  /** Ordered by the hashtags' ids, as hydration's statements order them. */
+  tags: string[];
+  /** The author muted the thread it was posted in. */
+  muted: boolean;
+  /** The author's counters after the post, and the version of the rest of their account. */
+  author: { version: string } & Pick<PublicAccountRow, (typeof ACCOUNT_COUNTS)[number]>;
+}
+
+/**
+ * Names one content of a status (of alias `s`, with `mentionCount` mentions): its text and columns
+ * change only by an edit, which sets edited_at (microseconds, so edits a millisecond apart differ),
+ * together with its mentions and hashtags (editStatus); the mentions also shrink when a mentioned
+ * account is deleted (a rejected sign-up), hence their number. Hashtags are never renamed or deleted;
+ * usernames never change.
+ */
+export const statusVersionSql = (s: string, mentionCount: string) =>
+  `(extract(epoch from coalesce(${s}.edited_at, ${s}.created_at)) * 1000000)::bigint::text || '/' || (${mentionCount})::text`;
 
 export async function findVisibleStatus(db: Queryable, viewerId: string | null, id: string): Promise<StatusRow | undefined> {
   const [row] = await db.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and ${visibleTo('$2')}`, [id, viewerId]);
@@ -165,16 +196,23 @@ const CREATE_STATUS_SQL = `
   created as (
     insert into statuses (id, account_id, text, content_html, spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, quote_of_id, app_id, media_ids, thread_id)
     select status_id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $15::bigint[], (select coalesce(p.thread_id, p.id) from statuses p where p.id = $9) from claim
-    returning ${STATUS_FIELDS.join(', ')}),
+    returning ${STATUS_FIELDS.join(', ')}, thread_id),
   attached as (update media_attachments m set status_id = c.id from created c where m.id = any($15::bigint[])),
-  author as (update accounts set statuses_count = statuses_count + 1, last_status_at = now() where id = $1 and exists (select 1 from created)),
+  author as (
+    update accounts set statuses_count = statuses_count + 1, last_status_at = now() where id = $1 and exists (select 1 from created)
+    returning version::text as version, ${ACCOUNT_COUNTS.join(', ')}),
   parents as (
     update statuses p set replies_count = replies_count + (p.id is not distinct from $9)::int, quotes_count = quotes_count + (p.id is not distinct from $11)::int
     where p.id in ($9, $11) and exists (select 1 from created)),
   mentioned as (insert into mentions (status_id, account_id) select c.id, unnest($13::bigint[]) from created c on conflict do nothing),
   tagged as (insert into status_tags (tag_id, status_id) select unnest($14::bigint[]), c.id from created c on conflict do nothing),
   queued as (${queueFanOutSql('created')})
-  select * from created`;
+  select ${STATUS_FIELDS.map((c) => `c.${c}`).join(', ')},
+    ${statusVersionSql('c', 'cardinality($13::bigint[])')} as version,
+    array(select t.name from tags t where t.id = any($14::bigint[]) order by t.id) as tags,
+    exists (select 1 from thread_mutes tm where tm.thread_id = coalesce(c.thread_id, c.id) and tm.account_id = $1) as muted,
+    au.version as author_version, ${ACCOUNT_COUNTS.map((c) => `au.${c} as author_${c}`).join(', ')}
+  from created c, author au`;
 
 export async function createStatus(ctx: AppContext, authorId: string, input: NewStatus): Promise<CreatedStatus> {
   const mediaIds = input.mediaIds ?? [];
@@ -233,7 +271,7 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
       const rows = await tx.query<{ id: string }>('select id from tags where lower(name) = any($1::text[])', [newTags.map((t) => t.toLowerCase())]);
       ids.push(...rows.map((r) => r.id));
     }
-    const [status] = await tx.query<StatusRow>(CREATE_STATUS_SQL, [
+    const [status] = await tx.query<Record<string, unknown> & { id: string; visibility: Visibility }>(CREATE_STATUS_SQL, [
       authorId, key, input.text, content, input.spoilerText, input.sensitive || input.spoilerText.length > 0, visibility, input.language,
       input.inReplyToId, inReplyToAccountId, input.quotedStatusId, input.appId, mentioned.map((m) => m.id), ids, mediaIds,
     ]);
@@ -262,9 +300,25 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
     }
     publish(ctx.events, tx, 'status.created', { statusId: status.id, accountId: authorId });
     publishNotifications(ctx.events, tx, notificationIds);
-    return { statusId: status.id, created: true, status };
+    return { statusId: status.id, created: true, fresh: freshStatus(status, mentioned) };
   });
 }
+
+/** The answer of CREATE_STATUS_SQL, taken apart. */
+function freshStatus(returned: Record<string, unknown>, mentioned: Array<{ id: string; username: string }>): FreshStatus {
+  const pick = (prefix: string, fields: readonly string[]) => Object.fromEntries(fields.map((f) => [f, returned[prefix + f]]));
+  return {
+    row: pick('', STATUS_FIELDS) as unknown as StatusRow,
+    version: returned.version as string,
+    mentions: [...mentioned].sort((a, b) => compareIds(a.id, b.id)),
+    tags: returned.tags as string[],
+    muted: returned.muted as boolean,
+    author: pick('author_', ['version', ...ACCOUNT_COUNTS]) as FreshStatus['author'],
+  };
+}
+
+/** Orders ids (bigints as decimal strings) as numbers. */
+const compareIds = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 export interface MediaAttributes { id: string; description?: string; focus?: Focus }
 

@@ -1,7 +1,7 @@
 // Timelines as keyset-paginated queries. Home is read from a per-viewer feed filled on write (fan-out),
 // with fan-in over the follow graph below the feed's floor; see BENCHMARKS.md for the measurements.
 import type { AppContext } from '../context.js';
-import type { Queryable } from '../db/index.js';
+import { opaque, type Queryable } from '../db/index.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { buildHomeFeed, HOME_FEED } from './home-feed.js';
@@ -131,14 +131,14 @@ export function tagConditions(v: string): string[] {
  * Newest first along the hashtag's own (tag_id, status_id) index. Joined to `tags` by name, the page
  * walked every hashtag's uses newest first until 21 matched (16 to 20 ms for a hashtag of the bench's
  * dataset, against 0.15 ms). The hashtag, the viewer and the page's size are out of the planner's
- * sight in subqueries, so one generic plan serves every hashtag, viewer and size: a custom plan per
+ * sight (db/opaque.ts), so one generic plan serves every hashtag, viewer and size: a custom plan per
  * call (what PostgreSQL kept making while any of them showed) cost 1 to 4 ms of planning.
  */
 export function tagTimeline(db: Queryable, viewerId: string | null, tag: string, p: PageParams, onlyMedia = false): Promise<StatusRow[]> {
-  const conditions = ['st.tag_id = (select t.id from tags t where lower(t.name) = lower($2))', ...tagConditions('(select $1::bigint)'), ...(onlyMedia ? [withMedia()] : [])];
+  const conditions = ['st.tag_id = (select t.id from tags t where lower(t.name) = lower($2))', ...tagConditions(opaque('$1', 'bigint')), ...(onlyMedia ? [withMedia()] : [])];
   return keysetPage<StatusRow>(db, p, 'st.status_id', [viewerId, tag], (k) =>
     `select ${STATUS_COLUMNS} from statuses s join status_tags st on st.status_id = s.id
-     where ${[...conditions, k.where].join(' and ')} order by ${k.order} limit (select ${k.limit}::int)`);
+     where ${[...conditions, k.where].join(' and ')} order by ${k.order} limit ${opaque(k.limit, 'int')}`);
 }
 
 export interface AccountStatusFilters { excludeReplies: boolean; excludeReblogs: boolean; pinned: boolean; onlyMedia: boolean; tagged?: string }

@@ -8,7 +8,7 @@ import { interactingAccounts } from '../../domain/timelines.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
 import { paginated } from '../pagination.js';
 import { bodyOf, flag, idempotencyKey, idParam, isId, list, optionalIdParam, str, type Params } from '../params.js';
-import { renderAccounts, renderMedia, renderStatus, renderStatuses } from '../render.js';
+import { renderAccounts, renderFreshStatus, renderMedia, renderStatus, renderStatuses } from '../render.js';
 import { descriptionParam, focusParam } from './media-attachments.js';
 
 type WithId = { Params: { id: string } };
@@ -71,7 +71,7 @@ export default async function statusRoutes(app: FastifyInstance, ctx: AppContext
       inReplyToId: optionalIdParam(body, 'in_reply_to_id'), quotedStatusId: optionalIdParam(body, 'quoted_status_id') ?? optionalIdParam(body, 'quote_id'),
       idempotencyKey: idempotencyKey(request), appId: request.auth!.appId, mediaIds: mediaIdsParam(body) ?? [],
     });
-    return renderStatus(ctx, me, created.status ?? await statuses.getVisibleStatus(ctx.db, me, created.statusId));
+    return created.fresh ? renderFreshStatus(ctx, created.fresh) : renderStatus(ctx, me, await statuses.getVisibleStatus(ctx.db, me, created.statusId));
   });
 
   app.get<WithId>('/api/v1/statuses/:id', { config: rule('optional', 'read:statuses') }, async (request) =>
