@@ -270,6 +270,21 @@ for (const backend of backends()) {
       assert.equal(dm.visibility, 'direct');
     });
 
+    it('for_not_followers counts a follower only once their follow is three days old, as Mastodon does', async () => {
+      const ida = await fresh('ida');
+      const [newcomer, old, stranger] = [await fresh('newf'), await fresh('oldf'), await fresh('strf')];
+      await send(ida, 'PATCH', '/api/v2/notifications/policy', { for_not_followers: 'filter' });
+      await follow(newcomer, ida);
+      await follow(old, ida);
+      // Follow ids are times (pagination.ts firstIdAt): this one is made four days old.
+      const fourDaysAgo = (BigInt(Date.now() - 4 * 86_400_000) << 16n).toString();
+      await t.ctx.db.query('update follows set id = $1 where account_id = $2 and target_account_id = $3', [fourDaysAgo, old.id, ida.id]);
+      for (const sender of [newcomer, old, stranger]) await c.post(sender, `@${ida.username} hello`);
+      const mentionsFrom = async (query = '') => (await v1(ida, query)).filter((x) => x.type === 'mention').map((x) => x.account.id);
+      assert.deepEqual(await mentionsFrom(), [old.id]);
+      assert.deepEqual((await mentionsFrom('?include_filtered=true')).sort(), [newcomer.id, old.id, stranger.id].sort());
+    });
+
     it('requests from someone since blocked are hidden, and filtered notifications never reach the stream or the unread count', async () => {
       const fay = await fresh('fay');
       const pest = await fresh('pest');
