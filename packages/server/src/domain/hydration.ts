@@ -5,7 +5,9 @@
 // response, whatever path brought it (a timeline, a thread, a notification, a conversation, a search,
 // a stream): each status, the status it reblogs and the status it quotes pass visibleTo() for the
 // viewer here, or are left out. Queries upstream filter too (so pages come out full), but a status
-// that reaches a response without passing here is a bug this module exists to prevent.
+// that reaches a response without passing here is a bug this module exists to prevent. The one status
+// shown without asking is the answer to a post (hydrateFresh), to its author: visibleTo lets everyone
+// see their own posts unless their account is suspended, which the statement that made it checks.
 import { isTransaction, opaque, type Queryable } from '../db/index.js';
 import { ACCOUNT_CONTENT_FIELDS, ACCOUNT_COUNTS } from './account-fields.js';
 import { getAccounts, type PublicAccountRow } from './accounts.js';

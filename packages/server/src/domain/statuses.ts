@@ -45,7 +45,7 @@ export interface CreatedStatus {
   statusId: string;
   /** false: the Idempotency-Key was already used, and this is the status it created. */
   created: boolean;
-  /** The new status as its own statement returned it, when this call created it. */
+  /** The new status as its own statement returned it, when this call created it (and its author is not suspended). */
   fresh?: FreshStatus;
 }
 
@@ -200,7 +200,7 @@ const CREATE_STATUS_SQL = `
   attached as (update media_attachments m set status_id = c.id from created c where m.id = any($15::bigint[])),
   author as (
     update accounts set statuses_count = statuses_count + 1, last_status_at = now() where id = $1 and exists (select 1 from created)
-    returning version::text as version, ${ACCOUNT_COUNTS.join(', ')}),
+    returning version::text as version, suspended_at is not null as suspended, ${ACCOUNT_COUNTS.join(', ')}),
   parents as (
     update statuses p set replies_count = replies_count + (p.id is not distinct from $9)::int, quotes_count = quotes_count + (p.id is not distinct from $11)::int
     where p.id in ($9, $11) and exists (select 1 from created)),
@@ -211,7 +211,7 @@ const CREATE_STATUS_SQL = `
     ${statusVersionSql('c', 'cardinality($13::bigint[])')} as version,
     array(select t.name from tags t where t.id = any($14::bigint[]) order by t.id) as tags,
     exists (select 1 from thread_mutes tm where tm.thread_id = coalesce(c.thread_id, c.id) and tm.account_id = $1) as muted,
-    au.version as author_version, ${ACCOUNT_COUNTS.map((c) => `au.${c} as author_${c}`).join(', ')}
+    au.version as author_version, au.suspended as author_suspended, ${ACCOUNT_COUNTS.map((c) => `au.${c} as author_${c}`).join(', ')}
   from created c, author au`;
 
 export async function createStatus(ctx: AppContext, authorId: string, input: NewStatus): Promise<CreatedStatus> {
@@ -300,7 +300,9 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
     }
     publish(ctx.events, tx, 'status.created', { statusId: status.id, accountId: authorId });
     publishNotifications(ctx.events, tx, notificationIds);
-    return { statusId: status.id, created: true, fresh: freshStatus(status, mentioned) };
+    // Suspended since its token was checked: the post is kept, but no one may see it, its author
+    // included (visibleTo), so the answer goes the way of any read.
+    return { statusId: status.id, created: true, fresh: status.author_suspended ? undefined : freshStatus(status, mentioned) };
   });
 }
 

@@ -3,9 +3,11 @@
 // its author, whatever the post holds: mentions, hashtags new and known (in another case), media, a
 // thread the author muted, a filter it matches, a private mention, a quote (which is hydrated as a page
 // is). And it must not read the post back: every statement run outside the post's transaction is
-// recorded, and none may touch `statuses`. On PGlite and on real PostgreSQL.
+// recorded, and none may touch `statuses`. An author suspended in the meantime gets no answer built
+// from it. On PGlite and on real PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createStatus } from '@firebreak/server/domain/statuses.js';
 import { pngWithAlpha } from '@firebreak/testkit/media-fixtures.js';
 import { backends, Client, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
 
@@ -97,6 +99,17 @@ for (const backend of backends()) {
       const quote = await post({ status: 'quoting Bob', quoted_status_id: quoted.id });
       assert.equal(quote.answer.quote.quoted_status.id, quoted.id);
       assert.deepEqual(quote.answer, quote.read);
+    });
+
+    it('has nothing to show an author suspended after their token was checked', async () => {
+      const zed = await c.register('zed');
+      await t.ctx.db.query('update accounts set suspended_at = now() where id = $1', [zed.id]);
+      // The route checked the token before this; the suspension came in between.
+      const created = await createStatus(t.ctx, zed.id, {
+        text: 'just in time', spoilerText: '', sensitive: false, visibility: 'public', language: 'en', inReplyToId: null, quotedStatusId: null, idempotencyKey: null, appId: null,
+      });
+      assert.equal(created.created, true);
+      assert.equal(created.fresh, undefined, 'the route then reads it, and visibleTo hides it from everyone');
     });
 
     it('answers a retry with the status the first try made', async () => {
