@@ -50,7 +50,7 @@ const STATUS_COUNTS = ['replies_count', 'reblogs_count', 'favourites_count', 'qu
 /** A status's columns besides its counters: what the entity cache keeps of it. */
 const STATUS_CONTENT_FIELDS = STATUS_FIELDS.filter((c) => !(STATUS_COUNTS as readonly string[]).includes(c));
 
-
+/** Names one content of a status: what the entity cache keys it by (statuses.ts statusVersionSql). */
 const STATUS_VERSION = statusVersionSql('s', 'select count(*) from mentions vc where vc.status_id = s.id');
 
 /**
@@ -152,11 +152,13 @@ async function hydrate(db: Queryable, caches: HydrationCaches, viewerId: string 
  */
 export async function hydrateFresh(db: Queryable, caches: HydrationCaches, fresh: FreshStatus): Promise<StatusBatch> {
   const { row, author } = fresh;
-  const content: StatusContent = { row: pick(row as unknown as Record<string, unknown>, STATUS_CONTENT_FIELDS) as StatusContent['row'], mentions: fresh.mentions, tags: fresh.tags };
+  const columns = row as unknown as Record<string, unknown>;
+  const content: StatusContent = { row: pick(columns, STATUS_CONTENT_FIELDS) as StatusContent['row'], mentions: fresh.mentions, tags: fresh.tags };
   caches.entityCache.set('status', row.id, fresh.version, content);
+  // At its commit no one had favourited, reblogged, bookmarked or pinned it: the answer shows it as it was then.
   const target = {
     kind: 'page', id: row.id, account_id: row.account_id, version: fresh.version, account_version: author.version,
-    ...pick(row as unknown as Record<string, unknown>, STATUS_COUNTS), ...pick(author, ACCOUNT_COUNTS),
+    ...pick(columns, STATUS_COUNTS), ...pick(author, ACCOUNT_COUNTS),
     favourited: false, reblogged: false, bookmarked: false, pinned: false, muted: fresh.muted,
   } as TargetRow;
   const filters = await viewerFilters(db, caches.filterCache, row.account_id);

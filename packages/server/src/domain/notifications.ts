@@ -56,9 +56,9 @@ export const NOTIFICATION_COLUMNS = 'n.id, n.account_id, n.from_account_id, n.ty
  * groupable), $6 the first follow id old enough to count as a follower, $7 whether the type is filterable.
  *
  * `policy` and `facts` are materialized: inlined, each fact's subquery was copied into the plan once
- * per use in the verdict (35 subplans where 8 are asked), 12 ms to plan and a quarter of a mention's
- * run spent setting them up. The follow that makes the sender a follower is found by its unique key,
- * then its age checked: asked as `id < $6` in one condition, it walked the follows' primary key.
+ * per use in the verdict (22 init plans for 5 facts): 12.4 ms to plan and 0.48 ms to run on the
+ * bench's dataset, against 6.9 and 0.29 ms. The follow that makes the sender a follower is found by its
+ * unique key, then its age checked: asked as `id < $6` in one condition, it walked the follows' primary key.
  */
 const NOTIFY_SQL = `
   with policy as materialized (
