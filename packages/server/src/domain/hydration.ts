@@ -17,6 +17,7 @@ import { activeFilters, filterMatcher, viewerFilters, type FilterCache, type Fil
 import { mediaByIds, type MediaRow } from './media.js';
 import { getWarnings, type WarningRow } from './moderation.js';
 import type { NotificationRow } from './notifications.js';
+import { pick } from './pick.js';
 import { getReports, type ReportRow } from './reports.js';
 import { STATUS_FIELDS, getStatuses, statusVersionSql, type FreshStatus, type StatusRow } from './statuses.js';
 import { visibleTo } from './visibility.js';
@@ -253,12 +254,6 @@ function applyFilters(batch: StatusBatch, page: StatusRow[], match: ReturnType<t
   }
   if (!hide) return;
   for (const row of page) if (batch.filtered.get(row.id)?.some((m) => m.filter.action === 'hide')) batch.hidden.add(row.id);
-}
-
-function pick(row: Record<string, unknown>, fields: readonly string[], prefix = ''): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of fields) out[f] = row[prefix + f];
-  return out;
 }
 
 /**

@@ -11,6 +11,7 @@ import { publish, publishNotifications, type NotificationRef } from './events.js
 import { queueFanOutSql } from './feed-outbox.js';
 import { idempotentWrite } from './idempotency.js';
 import { notify, notifySubscribers } from './notifications.js';
+import { pick } from './pick.js';
 import { countCharacters, escapeHtml, parseText, renderStatusHtml, type ParsedText } from './text.js';
 import { visibleTo } from './visibility.js';
 import { keysetPage, type PageParams } from './pagination.js';
@@ -308,14 +309,13 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
 
 /** The answer of CREATE_STATUS_SQL, taken apart. */
 function freshStatus(returned: Record<string, unknown>, mentioned: Array<{ id: string; username: string }>): FreshStatus {
-  const pick = (prefix: string, fields: readonly string[]) => Object.fromEntries(fields.map((f) => [f, returned[prefix + f]]));
   return {
-    row: pick('', STATUS_FIELDS) as unknown as StatusRow,
+    row: pick(returned, STATUS_FIELDS) as unknown as StatusRow,
     version: returned.version as string,
     mentions: [...mentioned].sort((a, b) => compareIds(a.id, b.id)),
     tags: returned.tags as string[],
     muted: returned.muted as boolean,
-    author: pick('author_', ['version', ...ACCOUNT_COUNTS]) as FreshStatus['author'],
+    author: pick(returned, ['version', ...ACCOUNT_COUNTS], 'author_') as FreshStatus['author'],
   };
 }
 
