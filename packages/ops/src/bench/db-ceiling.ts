@@ -6,7 +6,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { Config } from '@firebreak/server/config.js';
 import type { AppContext } from '@firebreak/server/context.js';
 import type { Db, Row } from '@firebreak/server/db/index.js';
-import { renderStatuses } from '@firebreak/server/api/render.js';
+import { renderPage, renderStatuses } from '@firebreak/server/api/render.js';
 import { EntityCache } from '@firebreak/server/domain/entity-cache.js';
 import { AppEvents } from '@firebreak/server/domain/events.js';
 import { newFilterCache } from '@firebreak/server/domain/filters.js';
@@ -49,9 +49,10 @@ export async function recordHomeTimelineSql(db: Db, config: Config, users: Bench
   for (const user of users) {
     const log: RecordedQuery[] = [];
     const q = recording(db, log);
-    const rows = await homeTimeline({ ...ctx, db: q }, user.accountId, { limit: 20 });
-    await renderStatuses(ctx, user.accountId, rows, 'home');
-    await renderStatuses(ctx, user.accountId, rows, 'home', q);
+    await renderPage(ctx, user.accountId, await homeTimeline(ctx, user.accountId, { limit: 20 }), 'home');
+    const page = await homeTimeline({ ...ctx, db: q }, user.accountId, { limit: 20 });
+    // A page the feed holds whole was hydrated by the statement that found it; any other is hydrated apart.
+    if (!page.batch) await renderStatuses(ctx, user.accountId, page.rows, 'home', q);
     recorded.push(log);
   }
   return recorded;

@@ -4,7 +4,7 @@
 import type { Db } from '@firebreak/server/db/index.js';
 import { buildListFeed } from '@firebreak/server/domain/list-feed.js';
 import { fanInListTimeline, listTimeline, type ListRow } from '@firebreak/server/domain/lists.js';
-import { homeTimeline } from '@firebreak/server/domain/timelines.js';
+import { homeTimelineRows } from '@firebreak/server/domain/timelines.js';
 import { percentile } from '../drill/audit.js';
 import type { BenchUser } from './workloads.js';
 
@@ -62,6 +62,6 @@ export async function measureListSizes(db: Db, users: BenchUser[], reads = 40): 
     await db.query('delete from lists where id = $1', [list!.id]);
   }
   let next = 0;
-  const homeFeed = await timeReads(reads, () => homeTimeline(ctx, users[next++ % users.length]!.accountId, { limit: 20 }));
+  const homeFeed = await timeReads(reads, () => homeTimelineRows(ctx, users[next++ % users.length]!.accountId, { limit: 20 }));
   return { lists, homeFeed };
 }

@@ -47,11 +47,18 @@ export interface PageOptions<R> {
 export async function paginated<R extends { id?: string; cursor?: string }>(
   ctx: AppContext, request: FastifyRequest, reply: FastifyReply, list: (page: PageParams) => Promise<R[]>, options: PageOptions<R> = {},
 ): Promise<R[]> {
+  return (await paginatedPage(ctx, request, reply, async (page) => ({ rows: await list(page) }), options)).rows;
+}
+
+/** paginated() for a list that answers its rows with more than them (a timeline page with its hydration). */
+export async function paginatedPage<R extends { id?: string; cursor?: string }, P extends { rows: R[] }>(
+  ctx: AppContext, request: FastifyRequest, reply: FastifyReply, list: (page: PageParams) => Promise<P>, options: PageOptions<R> = {},
+): Promise<P> {
   const query = request.query as Params;
   const [defaultLimit, maxLimit] = options.limits ?? [20, 40];
-  const rows = await list(parsePage(query, defaultLimit, maxLimit));
+  const page = await list(parsePage(query, defaultLimit, maxLimit));
   const cursorOf = options.cursor ?? ((r: R) => r.cursor ?? r.id!);
-  const link = linkHeader(`${ctx.config.publicUrl}${request.url}`, rows.map(cursorOf), query);
+  const link = linkHeader(`${ctx.config.publicUrl}${request.url}`, page.rows.map(cursorOf), query);
   if (link) reply.header('link', link);
-  return rows;
+  return page;
 }

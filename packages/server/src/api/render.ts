@@ -14,6 +14,7 @@ import type { NotificationRequestRow } from '../domain/notification-requests.js'
 import type { NotificationRow } from '../domain/notifications.js';
 import type { FreshStatus, StatusRow } from '../domain/statuses.js';
 import { followedAmong, tagUsage } from '../domain/tags.js';
+import type { TimelinePage } from '../domain/timelines.js';
 import {
   serializeAccounts, serializeConversations, serializeMedia, serializeNotificationGroups, serializeNotificationRequests, serializeNotifications, serializeStatuses, serializeTag,
   type Entity, type GroupOptions,
@@ -26,6 +27,11 @@ import {
 export async function renderStatuses(ctx: AppContext, viewerId: string | null, rows: StatusRow[], context: FilterContext | null = null, db: Queryable = ctx.db): Promise<Entity[]> {
   if (rows.length === 0) return [];
   return serializeStatuses(ctx.config, await hydrateStatuses(db, ctx, viewerId, rows, context), rows);
+}
+
+/** A timeline page: serialized from its batch when the statement that found it hydrated it too, else hydrated now. */
+export function renderPage(ctx: AppContext, viewerId: string, page: TimelinePage, context: FilterContext): Promise<Entity[]> | Entity[] {
+  return page.batch ? serializeStatuses(ctx.config, page.batch, page.rows) : renderStatuses(ctx, viewerId, page.rows, context);
 }
 
 /** The statuses a report cites, as the moderator reading it sees them: all of them (hydration.ts). */

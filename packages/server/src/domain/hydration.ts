@@ -72,6 +72,14 @@ interface StatusContent { row: Omit<StatusRow, (typeof STATUS_COUNTS)[number]>; 
 type AccountContent = Omit<PublicAccountRow, (typeof ACCOUNT_COUNTS)[number]>;
 
 /**
+ * Where the per-page statement's page comes from: the ids given as its $1 (the viewer as $2), or a
+ * query of its own (findAndHydrate). `ctes` come first in the statement's WITH, `ids` is the page's
+ * condition on `s`, and `columns` adds values about the whole page to every row.
+ */
+interface PageSource { ctes: string; ids: string; viewer: string; columns: string }
+const GIVEN_IDS: PageSource = { ctes: '', ids: `s.id = any(${IDS_PARAM})`, viewer: '$2', columns: '' };
+
+/**
  * The statement run for every page (one round trip): which of the page's statuses, the statuses they
  * reblog and those they (or those) quote the viewer may see and still exist, and for each its
  * counters, the viewer's favourite/reblog/bookmark/pin/thread mute, its author's counters, and the
@@ -79,26 +87,29 @@ type AccountContent = Omit<PublicAccountRow, (typeof ACCOUNT_COUNTS)[number]>;
  * below). Its only array parameter is the page's ids (all else is found from them), given as
  * IDS_PARAM: planning this statement anew on every call cost more than running it (BENCHMARKS.md).
  */
-const hydrateSql = (visible: (viewer: string) => string) => `
-  with page as (select s.id, s.reblog_of_id, s.quote_of_id from statuses s where s.id = any(${IDS_PARAM}) and ${visible('$2')}),
-  originals as (select s.id, s.quote_of_id from statuses s where s.id in (select reblog_of_id from page) and ${visible('$2')}),
+const hydrateSql = (visible: (viewer: string) => string, source: PageSource = GIVEN_IDS) => {
+  const v = source.viewer;
+  return `
+  with ${source.ctes}page as (select s.id, s.reblog_of_id, s.quote_of_id from statuses s where ${source.ids} and ${visible(v)}),
+  originals as (select s.id, s.quote_of_id from statuses s where s.id in (select reblog_of_id from page) and ${visible(v)}),
   quoted as (
     select s.id from statuses s
-    where s.id in (select quote_of_id from page union select quote_of_id from originals) and ${visible('$2')}),
+    where s.id in (select quote_of_id from page union select quote_of_id from originals) and ${visible(v)}),
   targets as (
     select 'page' as kind, id from page
     union all select 'original', id from originals
     union all select 'quoted', id from quoted)
   select t.kind, t.id, s.account_id, ${STATUS_VERSION} as version, ${STATUS_COUNTS.map((c) => `s.${c}`).join(', ')},
     a.version::text as account_version, ${ACCOUNT_COUNTS.map((c) => `a.${c}`).join(', ')},
-    exists (select 1 from favourites f where f.account_id = $2 and f.status_id = t.id) as favourited,
-    exists (select 1 from statuses r where r.account_id = $2 and r.reblog_of_id = t.id) as reblogged,
-    exists (select 1 from bookmarks b where b.account_id = $2 and b.status_id = t.id) as bookmarked,
-    exists (select 1 from status_pins p where p.account_id = $2 and p.status_id = t.id) as pinned,
-    exists (select 1 from thread_mutes tm where tm.thread_id = coalesce(s.thread_id, s.id) and tm.account_id = $2) as muted
+    exists (select 1 from favourites f where f.account_id = ${v} and f.status_id = t.id) as favourited,
+    exists (select 1 from statuses r where r.account_id = ${v} and r.reblog_of_id = t.id) as reblogged,
+    exists (select 1 from bookmarks b where b.account_id = ${v} and b.status_id = t.id) as bookmarked,
+    exists (select 1 from status_pins p where p.account_id = ${v} and p.status_id = t.id) as pinned,
+    exists (select 1 from thread_mutes tm where tm.thread_id = coalesce(s.thread_id, s.id) and tm.account_id = ${v}) as muted${source.columns}
   from targets t
   join statuses s on s.id = t.id
   join accounts a on a.id = s.account_id`;
+};
 
 const HYDRATE_SQL = hydrateSql(visibleTo);
 
@@ -144,6 +155,30 @@ async function hydrate(db: Queryable, caches: HydrationCaches, viewerId: string 
   return assemble(db, caches, viewerId, rows, targets, filters, context);
 }
 
+/** A page that a statement finds (see findAndHydrate): `ids` selects its ids (a column `id`) in the numbering of `params`, whose viewer is `viewer`. */
+export interface FoundPage { ctes: string; ids: string; params: unknown[]; viewer: string; columns: string[] }
+
+/**
+ * A page found and hydrated by one statement, one round trip where a page and its hydration take two:
+ * `page.ids` takes the place of the ids given, and every status still passes visibleTo. The page comes
+ * newest first with its batch, and the values of `page.columns` (about the whole page, so the same on
+ * every row) from its first row. No row at all (an empty page, or none of it visible) gives null: the
+ * caller then reads the page as any other.
+ */
+export async function findAndHydrate<Extra>(db: Queryable, caches: HydrationCaches, viewerId: string, page: FoundPage, context: FilterContext | null): Promise<{ rows: StatusRow[]; batch: StatusBatch; extra: Extra } | null> {
+  const source = { ctes: `${page.ctes},\n  `, ids: `s.id in (${page.ids})`, viewer: page.viewer, columns: page.columns.map((c) => `, ${c}`).join('') };
+  const [targets, filters] = await Promise.all([
+    db.query<TargetRow & Extra>(hydrateSql(visibleTo, source), page.params),
+    isTransaction(db) ? activeFilters(db, viewerId) : viewerFilters(db, caches.filterCache, viewerId),
+  ]);
+  if (targets.length === 0) return null;
+  const ids = targets.filter((t) => t.kind === 'page').map((t) => BigInt(t.id)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+  const batch = await assemble(db, caches, viewerId, [], targets, [], null);
+  const rows = ids.flatMap((id) => batch.statuses.get(String(id)) ?? []);
+  if (filters.length) applyFilters(batch, rows, filterMatcher(filters, context), context !== null);
+  return { rows, batch, extra: targets[0]! };
+}
+
 /**
  * The answer to a post, for its author, from what the post's own statement returned (FreshStatus):
  * nothing of the new status is read back. What it shows of others still is: its author's content
@@ -183,7 +218,9 @@ async function assemble(db: Queryable, caches: HydrationCaches, viewerId: string
     const author = accounts.get(t.account_id);
     // Gone between the two statements (each may be answered by a different server: hedged reads).
     if (!content || !author) continue;
-    if (t.kind === 'page') batch.statuses.set(t.id, given.get(t.id)!);
+    // A status of the page as the page read it; one that findAndHydrate found, and those they reblog or quote, from content and counters.
+    const row = t.kind === 'page' ? given.get(t.id) : undefined;
+    if (row) batch.statuses.set(t.id, row);
     else if (!batch.statuses.has(t.id)) batch.statuses.set(t.id, { ...content.row, ...pick(t, STATUS_COUNTS) } as StatusRow);
     if (t.kind === 'quoted') batch.quotable.add(t.id);
     if (!batch.accounts.has(t.account_id)) batch.accounts.set(t.account_id, { ...author, ...pick(t, ACCOUNT_COUNTS) } as PublicAccountRow);

@@ -4,14 +4,14 @@ import { badRequest } from '../../errors.js';
 import { getList, listTimeline } from '../../domain/lists.js';
 import { homeTimeline, markedStatuses, publicTimeline, tagTimeline } from '../../domain/timelines.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
-import { paginated, parsePage } from '../pagination.js';
+import { paginated, paginatedPage, parsePage } from '../pagination.js';
 import { flag, HASHTAG, idParam, isEmptyValue, refuseUnsupported, type Params } from '../params.js';
-import { renderStatuses } from '../render.js';
+import { renderPage, renderStatuses } from '../render.js';
 
 export default async function timelines(app: FastifyInstance, ctx: AppContext) {
   app.get('/api/v1/timelines/home', { config: { ...rule('user', 'read:statuses'), priority: 'critical' } }, async (request, reply) => {
     const me = viewer(request);
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => homeTimeline(ctx, me, page)), 'home');
+    return renderPage(ctx, me, await paginatedPage(ctx, request, reply, (page) => homeTimeline(ctx, me, page)), 'home');
   });
 
   // A list's timeline: 404 for a list that is not the viewer's, as on Mastodon.
