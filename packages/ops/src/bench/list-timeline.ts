@@ -3,7 +3,7 @@
 // number of members: by fan-in over the members, and from the list's feed (list-feed.ts).
 import type { Db } from '@firebreak/server/db/index.js';
 import { buildListFeed } from '@firebreak/server/domain/list-feed.js';
-import { fanInListTimeline, listTimeline, type ListRow } from '@firebreak/server/domain/lists.js';
+import { fanInListTimeline, listTimelineRows, type ListRow } from '@firebreak/server/domain/lists.js';
 import { homeTimelineRows } from '@firebreak/server/domain/timelines.js';
 import { percentile } from '../drill/audit.js';
 import type { BenchUser } from './workloads.js';
@@ -57,7 +57,7 @@ export async function measureListSizes(db: Db, users: BenchUser[], reads = 40): 
     const fanIn = await timeReads(reads, () => fanInListTimeline(db, list!, { limit: 20 }));
     await buildListFeed(db, list!.id);
     await db.query('analyze list_feed');
-    const feed = await timeReads(reads, () => listTimeline(ctx, list!, { limit: 20 }));
+    const feed = await timeReads(reads, () => listTimelineRows(ctx, list!, { limit: 20 }));
     lists.push({ members: size, reads, fanIn, feed });
     await db.query('delete from lists where id = $1', [list!.id]);
   }

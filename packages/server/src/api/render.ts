@@ -14,7 +14,7 @@ import type { NotificationRequestRow } from '../domain/notification-requests.js'
 import type { NotificationRow } from '../domain/notifications.js';
 import type { FreshStatus, StatusRow } from '../domain/statuses.js';
 import { followedAmong, tagUsage } from '../domain/tags.js';
-import type { TimelinePage } from '../domain/timelines.js';
+import type { TimelinePage } from '../domain/feed-page.js';
 import {
   serializeAccounts, serializeConversations, serializeMedia, serializeNotificationGroups, serializeNotificationRequests, serializeNotifications, serializeStatuses, serializeTag,
   type Entity, type GroupOptions,

@@ -17,6 +17,8 @@ import { idempotentWrite } from './idempotency.js';
 import { requiredText } from './text.js';
 import { buildListFeed, copyIntoListFeed, LIST_FEED } from './list-feed.js';
 import { feedPageSql } from './feed-outbox.js';
+import { reachesBelowFloor, wholeFeedPage, type TimelinePage } from './feed-page.js';
+import type { HydrationCaches } from './hydration.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { sha256 } from './tokens.js';
@@ -213,9 +215,16 @@ export function notInExclusiveList(viewer: string): string {
 
 /**
  * A list's timeline: from its feed where it reaches, by fan-in below its floor or while it does not
- * exist yet (the first read starts building it, in the background), as the home timeline is read.
+ * exist yet (the first read starts building it, in the background), as the home timeline is read. A
+ * page the feed holds whole is found and hydrated in one statement (feed-page.ts).
  */
-export async function listTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuilding'>, list: ListRow, p: PageParams): Promise<StatusRow[]> {
+export async function listTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuilding'> & HydrationCaches, list: ListRow, p: PageParams): Promise<TimelinePage> {
+  const query = { feed: LIST_FEED, alias: 'l', owner: '$2', viewer: '$1', conditions: listConditions('$1', '$2'), params: [list.account_id, list.id] };
+  return (await wholeFeedPage(ctx, list.account_id, query, p, 'home')) ?? { rows: await listTimelineRows(ctx, list, p), batch: null };
+}
+
+/** A list timeline's rows, read apart from their hydration: from the feed, by fan-in where it does not reach. */
+export async function listTimelineRows(ctx: Pick<AppContext, 'db' | 'homeFeedsBuilding'>, list: ListRow, p: PageParams): Promise<StatusRow[]> {
   const { db, homeFeedsBuilding: building } = ctx;
   const params: unknown[] = [list.account_id, list.id];
   const page = feedPageSql(LIST_FEED, 'l', STATUS_COLUMNS, listConditions('$1', '$2'), p, params);
@@ -233,8 +242,7 @@ export async function listTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuildi
   }
   const feed: StatusRow[] = rows[0]!.id === null ? [] : rows;
   if (page.ascending) return BigInt(p.minId!) >= BigInt(floor) ? feed.reverse() : fanInListTimeline(db, list, p);
-  const reachesBelowFloor = floor !== '0' && (!p.sinceId || BigInt(p.sinceId) < BigInt(floor) - 1n);
-  if (feed.length === p.limit || !reachesBelowFloor) return feed;
+  if (feed.length === p.limit || !reachesBelowFloor(p, floor)) return feed;
   const below = await fanInListTimeline(db, list, { ...p, maxId: p.maxId === undefined || BigInt(floor) < BigInt(p.maxId) ? floor : p.maxId, limit: p.limit - feed.length });
   return [...feed, ...below];
 }

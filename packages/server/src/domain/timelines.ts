@@ -7,7 +7,8 @@ import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { buildHomeFeed, HOME_FEED } from './home-feed.js';
 import { feedPageSql } from './feed-outbox.js';
 import { notInExclusiveList } from './lists.js';
-import { findAndHydrate, type HydrationCaches, type StatusBatch } from './hydration.js';
+import { reachesBelowFloor, wholeFeedPage, type TimelinePage } from './feed-page.js';
+import type { HydrationCaches } from './hydration.js';
 import { activeMute, authorInGoodStanding, authorNotSuspended, notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
 
 function page(db: Queryable, from: string, conditions: string[], params: unknown[], p: PageParams, column = 's.id'): Promise<StatusRow[]> {
@@ -88,33 +89,15 @@ export async function fanInHomeTimeline(db: Queryable, viewerId: string, p: Page
   return k.ascending ? rows.reverse() : rows;
 }
 
-/** A page of statuses, and its batch when the statement that found it also hydrated it (null: hydrate the rows). */
-export interface TimelinePage { rows: StatusRow[]; batch: StatusBatch | null }
-
 /**
  * The home timeline: from the viewer's feed where it reaches, by fan-in below its floor or while it
  * does not exist yet (the first read starts building it, in the background). A page the feed holds
- * whole is found and hydrated by one statement (hydration.ts findAndHydrate), the usual case; where
- * it does not, or nothing of it is visible, the page is read apart and hydrated as any other.
+ * whole, the usual case, is found and hydrated in one statement (feed-page.ts).
  */
 export async function homeTimeline(ctx: Pick<AppContext, 'db' | 'homeFeedsBuilding'> & HydrationCaches, viewerId: string, p: PageParams): Promise<TimelinePage> {
-  const params: unknown[] = [viewerId];
-  const ids = feedPageSql(HOME_FEED, 'a', 's.id', homeConditions('$1'), p, params);
-  const found = await findAndHydrate<{ feed_floor: string | null; feed_rows: number }>(ctx.db, ctx, viewerId, {
-    ctes: `feed_page as (select a.home_feed_floor as floor, page.id from accounts a left join lateral (${ids.sql}) page on true where a.id = $1)`,
-    ids: 'select id from feed_page', params, viewer: '$1',
-    columns: ['(select min(floor) from feed_page)::text as feed_floor', '(select count(id) from feed_page)::int as feed_rows'],
-  }, 'home');
-  if (found) {
-    const { feed_floor: floor, feed_rows: rows } = found.extra;
-    const whole = floor !== null && (ids.ascending ? BigInt(p.minId!) >= BigInt(floor) : rows === p.limit || !reachesBelow(p, floor));
-    if (whole) return found;
-  }
-  return { rows: await homeTimelineRows(ctx, viewerId, p), batch: null };
+  const query = { feed: HOME_FEED, alias: 'a', owner: '$1', viewer: '$1', conditions: homeConditions('$1'), params: [viewerId] };
+  return (await wholeFeedPage(ctx, viewerId, query, p, 'home')) ?? { rows: await homeTimelineRows(ctx, viewerId, p), batch: null };
 }
-
-/** A feed page reaches below its floor when the feed may not hold all of it (the floor '0': it holds everything). */
-const reachesBelow = (p: PageParams, floor: string) => floor !== '0' && (!p.sinceId || BigInt(p.sinceId) < BigInt(floor) - 1n);
 
 /** The home timeline's rows, read apart from their hydration: from the feed, by fan-in where it does not reach. */
 export async function homeTimelineRows(ctx: Pick<AppContext, 'db' | 'homeFeedsBuilding'>, viewerId: string, p: PageParams): Promise<StatusRow[]> {
@@ -138,7 +121,7 @@ export async function homeTimelineRows(ctx: Pick<AppContext, 'db' | 'homeFeedsBu
     // The oldest statuses above min_id: the feed has them only if min_id is at or above its floor.
     return BigInt(p.minId!) >= BigInt(floor) ? feed.reverse() : fanInHomeTimeline(db, viewerId, p);
   }
-  if (feed.length === p.limit || !reachesBelow(p, floor)) return feed;
+  if (feed.length === p.limit || !reachesBelowFloor(p, floor)) return feed;
   // The feed ran out above its floor: the rest of the page comes from below it.
   const below = await fanInHomeTimeline(db, viewerId, { ...p, maxId: lowerId(p.maxId, floor), limit: p.limit - feed.length });
   return [...feed, ...below];

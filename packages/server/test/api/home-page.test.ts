@@ -3,12 +3,13 @@
 // here every page of a feed with the things hydration decides (reblogs, one of an account the reader
 // blocks, a quote, mentions, hashtags, a followers-only post, a favourite, a bookmark, a thread mute,
 // filters that warn and that hide, counters changed after the post) is read through the API and
-// compared with the same page read apart and hydrated in the process. A warm read of such a page runs
-// one statement. On PGlite and on real PostgreSQL.
+// compared with the same page read apart and hydrated in the process; a list's pages too. A warm read
+// of such a page runs one statement. On PGlite and on real PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { renderStatuses } from '@firebreak/server/api/render.js';
 import type { PageParams } from '@firebreak/server/domain/pagination.js';
+import { getList, listTimelineRows, type ListRow } from '@firebreak/server/domain/lists.js';
 import { homeTimelineRows } from '@firebreak/server/domain/timelines.js';
 import { backends, Client, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
 
@@ -18,15 +19,16 @@ for (const backend of backends()) {
     let c: Client;
     let reader: User;
     let ids: string[];
+    let list: ListRow;
 
     /** The page through the API, and the statements it ran. */
-    async function read(query: string) {
+    async function read(query: string, path = '/api/v1/timelines/home') {
       const statements: string[] = [];
       const db = t.ctx.db;
       const query_ = db.query;
       db.query = ((sql: string, params?: unknown[]) => { statements.push(sql); return query_.call(db, sql, params); }) as typeof query_;
       try {
-        return { body: (await c.expect(reader, 'GET', `/api/v1/timelines/home?${query}`)).body, statements };
+        return { body: (await c.expect(reader, 'GET', `${path}?${query}`)).body, statements };
       } finally {
         db.query = query_;
       }
@@ -67,6 +69,11 @@ for (const backend of backends()) {
       await c.expect(reader, 'GET', '/api/v1/timelines/home');
       for (let i = 0; i < 100 && (await t.ctx.db.query('select home_feed_floor from accounts where id = $1', [reader.id]))[0]?.home_feed_floor == null; i++) await new Promise((r) => setTimeout(r, 20));
       ids = (await read('limit=40')).body.map((s: { id: string }) => s.id);
+      const listId = (await c.expect(reader, 'POST', '/api/v1/lists', { title: 'both' })).body.id;
+      await c.expect(reader, 'POST', `/api/v1/lists/${listId}/accounts`, { account_ids: [ann.id, bob.id] });
+      await c.expect(reader, 'GET', `/api/v1/timelines/list/${listId}`);
+      for (let i = 0; i < 100 && (await t.ctx.db.query('select feed_floor from lists where id = $1', [listId]))[0]?.feed_floor == null; i++) await new Promise((r) => setTimeout(r, 20));
+      list = await getList(t.ctx.db, reader.id, listId);
     });
     after(() => t.close());
 
@@ -96,6 +103,18 @@ for (const backend of backends()) {
       assert.equal(status('quoting').quote.quoted_status.content, '<p>bob on <a href="https://firebreak.test/tags/drills" class="mention hashtag" rel="tag">#<span>Drills</span></a> with <span class="h-card" translate="no"><a href="https://firebreak.test/@ann" class="u-url mention">@<span>ann</span></a></span></p>');
       assert.equal(status('something to hide'), undefined);
       assert.equal(status('cyd speaks'), undefined);
+    });
+
+    it('answers every page of a list as the page read apart and hydrated does', async () => {
+      const path = `/api/v1/timelines/list/${list.id}`;
+      // A list shows its members' posts: all of the home timeline but the reader's own (none here).
+      assert.deepEqual((await read('limit=40', path)).body.map((s: { id: string }) => s.id), ids);
+      for (const [query, p] of [['', { limit: 20 }], [`limit=4&max_id=${ids[5]}`, { limit: 4, maxId: ids[5] }], [`limit=3&min_id=${ids[8]}`, { limit: 3, minId: ids[8] }]] as Array<[string, PageParams]>) {
+        const { body, statements } = await read(query, path);
+        assert.ok(statements.some((sql) => sql.includes('feed_page as (')), `${query}: found in one statement`);
+        const rows = await listTimelineRows(t.ctx, list, p);
+        assert.deepEqual(body, JSON.parse(JSON.stringify(await renderStatuses(t.ctx, reader.id, rows, 'home'))), query);
+      }
     });
 
     it('runs one statement for a warm page without media', async () => {

@@ -19,7 +19,7 @@ export default async function timelines(app: FastifyInstance, ctx: AppContext) {
     const me = viewer(request);
     parsePage(request.query as Params); // bad parameters are refused before any look-up
     const list = await getList(ctx.db, me, idParam(request.params.id));
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => listTimeline(ctx, list, page)), 'home');
+    return renderPage(ctx, me, await paginatedPage(ctx, request, reply, (page) => listTimeline(ctx, list, page)), 'home');
   });
 
   app.get('/api/v1/timelines/public', { config: { ...rule('optional', 'read:statuses'), expensive: true } }, async (request, reply) => {
