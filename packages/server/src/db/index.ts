@@ -8,6 +8,7 @@ import type { RetryObserver } from './retry.js';
 export type { Db, Driver, Queryable, Row, Tx } from './db.js';
 export { isTransaction } from './db.js';
 export { opaque } from './opaque.js';
+export { probe } from './probe.js';
 
 /** PGlite under dataDir unless DATABASE_URL is set. `memory` is for tests. */
 export async function openDb(config: Config, observer?: RetryObserver, memory = false): Promise<Db> {

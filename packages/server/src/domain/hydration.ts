@@ -8,7 +8,7 @@
 // that reaches a response without passing here is a bug this module exists to prevent. The one status
 // shown without asking is the answer to a post (hydrateFresh), to its author: visibleTo lets everyone
 // see their own posts unless their account is suspended, which the statement that made it checks.
-import { isTransaction, opaque, type Queryable } from '../db/index.js';
+import { isTransaction, opaque, probe, type Queryable } from '../db/index.js';
 import { ACCOUNT_CONTENT_FIELDS, ACCOUNT_COUNTS } from './account-fields.js';
 import { getAccounts, type PublicAccountRow } from './accounts.js';
 import type { ConversationRow } from './conversations.js';
@@ -86,6 +86,7 @@ const GIVEN_IDS: PageSource = { ctes: '', ids: `s.id = any(${IDS_PARAM})`, viewe
  * versions of the status and its author that name the rest (cached, or loaded by the statements
  * below). Its only array parameter is the page's ids (all else is found from them), given as
  * IDS_PARAM: planning this statement anew on every call cost more than running it (BENCHMARKS.md).
+ * The viewer's flags are probes (db/probe.ts), so they cost the same whatever the viewer's history.
  */
 const hydrateSql = (visible: (viewer: string) => string, source: PageSource = GIVEN_IDS) => {
   const v = source.viewer;
@@ -101,11 +102,11 @@ const hydrateSql = (visible: (viewer: string) => string, source: PageSource = GI
     union all select 'quoted', id from quoted)
   select t.kind, t.id, s.account_id, ${STATUS_VERSION} as version, ${STATUS_COUNTS.map((c) => `s.${c}`).join(', ')},
     a.version::text as account_version, ${ACCOUNT_COUNTS.map((c) => `a.${c}`).join(', ')},
-    exists (select 1 from favourites f where f.account_id = ${v} and f.status_id = t.id) as favourited,
-    exists (select 1 from statuses r where r.account_id = ${v} and r.reblog_of_id = t.id) as reblogged,
-    exists (select 1 from bookmarks b where b.account_id = ${v} and b.status_id = t.id) as bookmarked,
-    exists (select 1 from status_pins p where p.account_id = ${v} and p.status_id = t.id) as pinned,
-    exists (select 1 from thread_mutes tm where tm.thread_id = coalesce(s.thread_id, s.id) and tm.account_id = ${v}) as muted${source.columns}
+    ${probe(`select 1 from favourites f where f.account_id = ${v} and f.status_id = t.id`)} as favourited,
+    ${probe(`select 1 from statuses r where r.account_id = ${v} and r.reblog_of_id = t.id`)} as reblogged,
+    ${probe(`select 1 from bookmarks b where b.account_id = ${v} and b.status_id = t.id`)} as bookmarked,
+    ${probe(`select 1 from status_pins p where p.account_id = ${v} and p.status_id = t.id`)} as pinned,
+    ${probe(`select 1 from thread_mutes tm where tm.thread_id = coalesce(s.thread_id, s.id) and tm.account_id = ${v}`)} as muted${source.columns}
   from targets t
   join statuses s on s.id = t.id
   join accounts a on a.id = s.account_id`;

@@ -1,7 +1,7 @@
 // Timelines as keyset-paginated queries. Home is read from a per-viewer feed filled on write (fan-out),
 // with fan-in over the follow graph below the feed's floor; see BENCHMARKS.md for the measurements.
 import type { AppContext } from '../context.js';
-import { opaque, type Queryable } from '../db/index.js';
+import { opaque, probe, type Queryable } from '../db/index.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { buildHomeFeed, HOME_FEED } from './home-feed.js';
@@ -22,10 +22,10 @@ export function homeConditions(v: string): string[] {
   return [
     // An OR of per-row probes rather than `in (select ...)`, which the planner turns into a hash join
     // that reads a whole home feed before sorting it; this way a feed is read newest first until the page is full.
-    `(s.account_id = ${v} or exists (select 1 from follows fm where fm.account_id = ${v} and fm.target_account_id = s.account_id)
+    `(s.account_id = ${v} or ${probe(`select 1 from follows fm where fm.account_id = ${v} and fm.target_account_id = s.account_id`)}
       or (s.visibility = 'public' and s.reblog_of_id is null
-        and exists (select 1 from status_tags ft join tag_follows tf on tf.tag_id = ft.tag_id where ft.status_id = s.id and tf.account_id = ${v})))`,
-    `(s.visibility <> 'direct' or s.account_id = ${v} or exists (select 1 from mentions m where m.status_id = s.id and m.account_id = ${v}))`,
+        and ${probe(`select 1 from status_tags ft join tag_follows tf on tf.tag_id = ft.tag_id where ft.status_id = s.id and tf.account_id = ${v}`)}))`,
+    `(s.visibility <> 'direct' or s.account_id = ${v} or ${probe(`select 1 from mentions m where m.status_id = s.id and m.account_id = ${v}`)})`,
     `(s.reblog_of_id is null or not exists (select 1 from follows fr where fr.account_id = ${v} and fr.target_account_id = s.account_id and not fr.show_reblogs))`,
     notMutedBy(v),
     reblogNotMutedBy(v),

@@ -1,5 +1,8 @@
 // Who may see which status, as SQL predicates over a status alias `s` and a viewer parameter.
-// The viewer parameter may be null (anonymous): every comparison with it is then false.
+// The viewer parameter may be null (anonymous): every comparison with it is then false. Checks over
+// the viewer's history (their follows, the posts that mention them, their mutes) are probes per status
+// (db/probe.ts): hashed, they would read the whole history for every page.
+import { probe } from '../db/index.js';
 
 /**
  * Visible to the viewer by visibility and mentions; blocked in either direction is hidden. Moderation
@@ -11,8 +14,8 @@
 export function visibleTo(viewerParam: string, alias = 's'): string {
   return `(
     (${alias}.visibility in ('public', 'unlisted') or ${alias}.account_id = ${viewerParam}
-      or (${alias}.visibility = 'private' and exists (select 1 from follows f where f.account_id = ${viewerParam} and f.target_account_id = ${alias}.account_id))
-      or exists (select 1 from mentions vm where vm.status_id = ${alias}.id and vm.account_id = ${viewerParam}))
+      or (${alias}.visibility = 'private' and ${probe(`select 1 from follows f where f.account_id = ${viewerParam} and f.target_account_id = ${alias}.account_id`)})
+      or ${probe(`select 1 from mentions vm where vm.status_id = ${alias}.id and vm.account_id = ${viewerParam}`)})
     and not exists (select 1 from blocks b where b.account_id = ${viewerParam} and b.target_account_id = ${alias}.account_id)
     and not exists (select 1 from blocks b where b.account_id = ${alias}.account_id and b.target_account_id = ${viewerParam})
     and not exists (select 1 from accounts ma where ma.id = ${alias}.account_id and (ma.suspended_at is not null
@@ -41,6 +44,6 @@ export function notMutedBy(viewerParam: string, alias = 's'): string {
 
 /** A reblog of a muted account's post is muted too, in timelines (as Mastodon's home feed filters it). */
 export function reblogNotMutedBy(viewerParam: string, alias = 's'): string {
-  return `(${alias}.reblog_of_id is null or not exists (
-    select 1 from statuses ro join mutes mr on mr.target_account_id = ro.account_id and mr.account_id = ${viewerParam} and ${activeMute('mr')} where ro.id = ${alias}.reblog_of_id))`;
+  return `(${alias}.reblog_of_id is null or not ${probe(`
+    select 1 from statuses ro join mutes mr on mr.target_account_id = ro.account_id and mr.account_id = ${viewerParam} and ${activeMute('mr')} where ro.id = ${alias}.reblog_of_id`)})`;
 }
