@@ -26,7 +26,7 @@ export function homeConditions(v: string): string[] {
       or (s.visibility = 'public' and s.reblog_of_id is null
         and ${probe(`select 1 from status_tags ft join tag_follows tf on tf.tag_id = ft.tag_id where ft.status_id = s.id and tf.account_id = ${v}`)}))`,
     `(s.visibility <> 'direct' or s.account_id = ${v} or ${probe(`select 1 from mentions m where m.status_id = s.id and m.account_id = ${v}`)})`,
-    `(s.reblog_of_id is null or not exists (select 1 from follows fr where fr.account_id = ${v} and fr.target_account_id = s.account_id and not fr.show_reblogs))`,
+    `(s.reblog_of_id is null or not ${probe(`select 1 from follows fr where fr.account_id = ${v} and fr.target_account_id = s.account_id and not fr.show_reblogs`)})`,
     notMutedBy(v),
     reblogNotMutedBy(v),
     `not exists (select 1 from blocks b where b.account_id = ${v} and b.target_account_id = s.account_id)`,

@@ -20,8 +20,8 @@ export function visibleTo(viewerParam: string, alias = 's'): string {
     and not exists (select 1 from blocks b where b.account_id = ${alias}.account_id and b.target_account_id = ${viewerParam})
     and not exists (select 1 from accounts ma where ma.id = ${alias}.account_id and (ma.suspended_at is not null
       or (ma.silenced_at is not null and ma.id is distinct from ${viewerParam}
-        and not exists (select 1 from follows sf where sf.account_id = ${viewerParam} and sf.target_account_id = ma.id)
-        and not exists (select 1 from mentions sm where sm.status_id = ${alias}.id and sm.account_id = ${viewerParam}))))
+        and not ${probe(`select 1 from follows sf where sf.account_id = ${viewerParam} and sf.target_account_id = ma.id`)}
+        and not ${probe(`select 1 from mentions sm where sm.status_id = ${alias}.id and sm.account_id = ${viewerParam}`)})))
   )`;
 }
 
