@@ -11,7 +11,7 @@
 // fan-in over its members below the feed's floor or until the feed is built (listTimeline).
 // BENCHMARKS.md has the measurements behind that.
 import type { AppContext } from '../context.js';
-import type { Db, Queryable } from '../db/index.js';
+import { probe, type Db, type Queryable } from '../db/index.js';
 import { notFound, unprocessable } from '../errors.js';
 import { idempotentWrite } from './idempotency.js';
 import { requiredText } from './text.js';
@@ -147,15 +147,15 @@ export async function leaveListsIfUnfollowed(tx: Queryable, ownerId: string, tar
 function repliesShown(owner: string, list: string): string {
   return `(s.in_reply_to_account_id is null or s.in_reply_to_account_id = s.account_id or s.in_reply_to_account_id = ${owner}
     or exists (select 1 from lists rl where rl.id = ${list} and (
-      (rl.replies_policy = 'followed' and exists (select 1 from follows rf where rf.account_id = ${owner} and rf.target_account_id = s.in_reply_to_account_id))
-      or (rl.replies_policy = 'list' and exists (select 1 from list_accounts rm where rm.list_id = ${list} and rm.account_id = s.in_reply_to_account_id)))))`;
+      (rl.replies_policy = 'followed' and ${probe(`select 1 from follows rf where rf.account_id = ${owner} and rf.target_account_id = s.in_reply_to_account_id`)})
+      or (rl.replies_policy = 'list' and ${probe(`select 1 from list_accounts rm where rm.list_id = ${list} and rm.account_id = s.in_reply_to_account_id`)}))))`;
 }
 
 /** What a list's timeline holds, besides membership, as predicates over `s`; the streaming API applies the same ones. */
 function listRules(owner: string, list: string): string[] {
   return [
     visibleTo(owner),
-    `(s.reblog_of_id is null or not exists (select 1 from follows fr where fr.account_id = ${owner} and fr.target_account_id = s.account_id and not fr.show_reblogs))`,
+    `(s.reblog_of_id is null or not ${probe(`select 1 from follows fr where fr.account_id = ${owner} and fr.target_account_id = s.account_id and not fr.show_reblogs`)})`,
     notMutedBy(owner),
     reblogNotMutedBy(owner),
     repliesShown(owner, list),

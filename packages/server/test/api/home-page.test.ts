@@ -125,13 +125,18 @@ for (const backend of backends()) {
         const id = (await c.expect(author, 'POST', '/api/v1/statuses', { status: `history ${i} @reader`, visibility: i % 3 ? 'public' : 'private' })).body.id;
         await c.expect(reader, 'POST', `/api/v1/statuses/${id}/${['favourite', 'reblog', 'bookmark'][i % 3]}`).catch(() => {});
       }
+      await c.expect(reader, 'POST', `/api/v1/lists/${list.id}/accounts`, { account_ids: [author.id] });
+      const reply = (await c.expect(author, 'POST', '/api/v1/statuses', { status: 'a reply to ann', in_reply_to_id: ids[0] })).body.id;
+      assert.ok(reply);
       await t.ctx.db.query('analyze');
-      const { statements, parameters } = await read('limit=40');
-      const at = statements.findIndex((sql) => sql.includes('feed_page as ('));
-      assert.ok(at >= 0);
-      const plan = (await t.ctx.db.query<Record<string, string>>(`explain ${statements[at]}`, parameters[at])).map((r) => Object.values(r)[0]).join('\n');
-      assert.ok(plan.includes('SubPlan'), plan);
-      assert.doesNotMatch(plan, /hashed SubPlan/, plan);
+      for (const path of ['/api/v1/timelines/home', `/api/v1/timelines/list/${list.id}`]) {
+        const { statements, parameters } = await read('limit=40', path);
+        const at = statements.findIndex((sql) => sql.includes('feed_page as ('));
+        assert.ok(at >= 0, path);
+        const plan = (await t.ctx.db.query<Record<string, string>>(`explain ${statements[at]}`, parameters[at])).map((r) => Object.values(r)[0]).join('\n');
+        assert.ok(plan.includes('SubPlan'), plan);
+        assert.doesNotMatch(plan, /hashed SubPlan/, `${path}: ${plan}`);
+      }
     });
 
     it('runs one statement for a warm page without media', async () => {
