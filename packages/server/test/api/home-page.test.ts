@@ -4,7 +4,8 @@
 // blocks, a quote, mentions, hashtags, a followers-only post, a favourite, a bookmark, a thread mute,
 // filters that warn and that hide, counters changed after the post) is read through the API and
 // compared with the same page read apart and hydrated in the process; a list's pages too. A warm read
-// of such a page runs one statement. On PGlite and on real PostgreSQL.
+// of such a page runs one statement, and the plan of that statement reads no viewer's history whole
+// (db/probe.ts: no hashed subplan). On PGlite and on real PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { renderStatuses } from '@firebreak/server/api/render.js';
