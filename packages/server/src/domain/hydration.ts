@@ -150,10 +150,14 @@ async function hydrate(db: Queryable, caches: HydrationCaches, viewerId: string 
   if (rows.length === 0) return emptyBatch(viewerId);
   const [targets, filters] = await Promise.all([
     db.query<TargetRow>(sql, [[...new Set(rows.map((r) => r.id))], viewerId]),
-    // Inside a transaction the filters are read as it sees them, and not remembered.
-    !viewerId ? Promise.resolve([]) : isTransaction(db) ? activeFilters(db, viewerId) : viewerFilters(db, caches.filterCache, viewerId),
+    !viewerId ? Promise.resolve([]) : readerFilters(db, caches, viewerId),
   ]);
   return assemble(db, caches, viewerId, rows, targets, filters, context);
+}
+
+/** The viewer's filters: from memory, but inside a transaction as it sees them, and not remembered. */
+function readerFilters(db: Queryable, caches: HydrationCaches, viewerId: string): Promise<FilterRow[]> {
+  return isTransaction(db) ? activeFilters(db, viewerId) : viewerFilters(db, caches.filterCache, viewerId);
 }
 
 /** A page that a statement finds (see findAndHydrate): `ids` selects its ids (a column `id`) in the numbering of `params`, whose viewer is `viewer`. */
@@ -170,7 +174,7 @@ export async function findAndHydrate<Extra>(db: Queryable, caches: HydrationCach
   const source = { ctes: `${page.ctes},\n  `, ids: `s.id in (${page.ids})`, viewer: page.viewer, columns: page.columns.map((c) => `, ${c}`).join('') };
   const [targets, filters] = await Promise.all([
     db.query<TargetRow & Extra>(hydrateSql(visibleTo, source), page.params),
-    isTransaction(db) ? activeFilters(db, viewerId) : viewerFilters(db, caches.filterCache, viewerId),
+    readerFilters(db, caches, viewerId),
   ]);
   if (targets.length === 0) return null;
   const ids = targets.filter((t) => t.kind === 'page').map((t) => BigInt(t.id)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));

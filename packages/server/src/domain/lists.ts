@@ -22,7 +22,7 @@ import type { HydrationCaches } from './hydration.js';
 import { keyset, keysetPage, type PageParams } from './pagination.js';
 import { STATUS_COLUMNS, type StatusRow } from './statuses.js';
 import { sha256 } from './tokens.js';
-import { activeMute, notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
+import { activeMute, notMutedBy, reblogNotMutedBy, reblogShownBy, visibleTo } from './visibility.js';
 
 /** Mastodon's limits (List::PER_ACCOUNT_LIMIT, the title's length); the member limit is Firebreak's. */
 export const MAX_LISTS = 50;
@@ -155,7 +155,7 @@ function repliesShown(owner: string, list: string): string {
 function listRules(owner: string, list: string): string[] {
   return [
     visibleTo(owner),
-    `(s.reblog_of_id is null or not ${probe(`select 1 from follows fr where fr.account_id = ${owner} and fr.target_account_id = s.account_id and not fr.show_reblogs`)})`,
+    reblogShownBy(owner),
     notMutedBy(owner),
     reblogNotMutedBy(owner),
     repliesShown(owner, list),

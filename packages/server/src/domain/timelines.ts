@@ -9,7 +9,7 @@ import { feedPageSql } from './feed-outbox.js';
 import { notInExclusiveList } from './lists.js';
 import { reachesBelowFloor, wholeFeedPage, type TimelinePage } from './feed-page.js';
 import type { HydrationCaches } from './hydration.js';
-import { activeMute, authorInGoodStanding, authorNotSuspended, notMutedBy, reblogNotMutedBy, visibleTo } from './visibility.js';
+import { activeMute, authorInGoodStanding, authorNotSuspended, notMutedBy, reblogNotMutedBy, reblogShownBy, visibleTo } from './visibility.js';
 
 function page(db: Queryable, from: string, conditions: string[], params: unknown[], p: PageParams, column = 's.id'): Promise<StatusRow[]> {
   return keysetPage<StatusRow & { cursor?: string }>(db, p, column, params, (k) =>
@@ -26,7 +26,7 @@ export function homeConditions(v: string): string[] {
       or (s.visibility = 'public' and s.reblog_of_id is null
         and ${probe(`select 1 from status_tags ft join tag_follows tf on tf.tag_id = ft.tag_id where ft.status_id = s.id and tf.account_id = ${v}`)}))`,
     `(s.visibility <> 'direct' or s.account_id = ${v} or ${probe(`select 1 from mentions m where m.status_id = s.id and m.account_id = ${v}`)})`,
-    `(s.reblog_of_id is null or not ${probe(`select 1 from follows fr where fr.account_id = ${v} and fr.target_account_id = s.account_id and not fr.show_reblogs`)})`,
+    reblogShownBy(v),
     notMutedBy(v),
     reblogNotMutedBy(v),
     `not exists (select 1 from blocks b where b.account_id = ${v} and b.target_account_id = s.account_id)`,

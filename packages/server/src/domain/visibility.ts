@@ -47,3 +47,8 @@ export function reblogNotMutedBy(viewerParam: string, alias = 's'): string {
   return `(${alias}.reblog_of_id is null or not ${probe(`
     select 1 from statuses ro join mutes mr on mr.target_account_id = ro.account_id and mr.account_id = ${viewerParam} and ${activeMute('mr')} where ro.id = ${alias}.reblog_of_id`)})`;
 }
+
+/** A reblog by an account whose reblogs the viewer hides (a follow with `reblogs: false`) is left out of their timelines. */
+export function reblogShownBy(viewerParam: string, alias = 's'): string {
+  return `(${alias}.reblog_of_id is null or not ${probe(`select 1 from follows fr where fr.account_id = ${viewerParam} and fr.target_account_id = ${alias}.account_id and not fr.show_reblogs`)})`;
+}
