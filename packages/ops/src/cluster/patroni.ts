@@ -75,7 +75,11 @@ export function patroniConfig(layout: Layout, dc: DataCenter): YamlValue {
           },
         },
       },
-      initdb: [{ encoding: 'UTF8' }, { locale: 'C.UTF-8' }, 'data-checksums'],
+      // 1 MB WAL segments, not 16: a standby that switches to a new primary asks for WAL from the
+      // start of its current segment and receives it again, twice (the old timeline up to the switch,
+      // then the new one). With 16 MB segments that was up to 16 MB over the DC link while strict
+      // synchronous mode held every commit: 4.6 s and 2.1 s of one fire drill's write stall.
+      initdb: [{ encoding: 'UTF8' }, { locale: 'C.UTF-8' }, 'data-checksums', { 'wal-segsize': '1' }],
     },
     postgresql: {
       listen: `${dc.ip}:${PG_PORT}`,

@@ -159,6 +159,11 @@ export interface Timing {
   recoveryMs: number | null;
   writeLatencyP50Ms: number;
   writeLatencyP99Ms: number;
+  /**
+   * Writes acknowledged before the fault: what the load alone costs. A write in flight at the fault
+   * carries this wait as well as the failover's, and the longest write stall includes it.
+   */
+  writeLatencyBeforeFaultP50Ms: number;
   readLatencyP99Ms: number;
 }
 
@@ -183,6 +188,7 @@ export function timing(writes: WriteOp[], reads: ReadOp[], faultAt: number, endA
     recoveryMs: after.length ? Math.min(...after) - faultAt : null,
     writeLatencyP50Ms: percentile(durations, 50),
     writeLatencyP99Ms: percentile(durations, 99),
+    writeLatencyBeforeFaultP50Ms: percentile(acked.filter((w) => w.end < faultAt).map((w) => w.end - w.start), 50),
     readLatencyP99Ms: percentile(reads.filter((r) => r.ok).map((r) => r.end - r.start), 99),
   };
 }

@@ -134,6 +134,7 @@ export function formatReport(r: DrillReport): string {
   lines.push(`  fault -> first acked new write ${s(r.timing.recoveryMs)}`);
   lines.push(`  longest gap between acks       ${s(r.timing.longestAckGapMs)}`);
   lines.push(`  write latency p50 / p99        ${s(r.timing.writeLatencyP50Ms)} / ${s(r.timing.writeLatencyP99Ms)}`);
+  lines.push(`  write latency p50 before fault ${s(r.timing.writeLatencyBeforeFaultP50Ms)}   (the load alone; a write in flight at the fault waits this too)`);
   lines.push(`  read latency p99               ${s(r.timing.readLatencyP99Ms)}`);
   if (r.drill === 'partition') lines.push(`  heal -> rejoined as replica    ${s(r.rejoinMs)}`);
   lines.push(`  most nodes claiming primary    ${r.splitBrain.maxPrimaries} (${r.splitBrain.samples} probe samples; must be 1)`);

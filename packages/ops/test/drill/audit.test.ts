@@ -1,9 +1,10 @@
 // The drill's audit of lists and filters (issue 17) against what the database holds: acknowledged
-// ones must be there with their member or keyword, once; pure functions, no cluster needed.
+// ones must be there with their member or keyword, once; and the timing figures of the report. Pure
+// functions, no cluster needed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { auditControls, type ControlRow } from '@firebreak/ops/drill/audit.js';
-import type { ControlOp } from '@firebreak/ops/drill/workload.js';
+import { auditControls, timing, type ControlRow } from '@firebreak/ops/drill/audit.js';
+import type { ControlOp, WriteOp } from '@firebreak/ops/drill/workload.js';
 
 const op = (kind: 'filter' | 'list', title: string, detail: string, result: 'acked' | 'failed'): ControlOp =>
   ({ kind, title, detail, account: 0, start: 0, end: 1, result, attempts: 1 });
@@ -29,4 +30,21 @@ test('acknowledged lists and filters found once with their member or keyword pas
   assert.equal(audit.unexpected, 1);
   const clean = auditControls(ops.slice(0, 2), rows.slice(0, 2));
   assert.deepEqual([clean.lost, clean.duplicated, clean.unexpected], [[], [], 0]);
+});
+
+test('timing: the stall is the longest acknowledged write; the load alone is what writes done before the fault waited', () => {
+  const write = (start: number, end: number, result: 'acked' | 'failed' = 'acked'): WriteOp =>
+    ({ key: `${start}`, text: '', account: 0, start, end, result, attempts: 1 });
+  const faultAt = 10_000;
+  const writes = [
+    write(1_000, 1_400), write(2_000, 3_000), write(4_000, 7_000), // done before the fault: 400, 1000, 3000 ms
+    write(9_000, 25_000), // in flight at the fault: the longest stall
+    write(12_000, 20_000), write(21_000, 21_500),
+    write(11_000, 60_000, 'failed'), // given up: not a stall
+  ];
+  const t = timing(writes, [], faultAt, 30_000);
+  assert.equal(t.longestWriteStallMs, 16_000);
+  assert.equal(t.writeLatencyBeforeFaultP50Ms, 1_000);
+  assert.equal(t.recoveryMs, 10_000);
+  assert.equal(t.longestAckGapMs, 10_000);
 });
