@@ -3,6 +3,8 @@
 // primary (from the split-brain probe's samples), when the edge takes app servers out of rotation,
 // when each app server's failure detector lost and found the primary (their logs), and when writes
 // were acknowledged again. Polled every 100 ms from the fault on; times are ms after the fault.
+// Polling lags on a loaded machine (Patroni's API answered seconds late in drills), so the steps of
+// the promotion itself come from Patroni's and PostgreSQL's own log lines, timestamped as they happen.
 import { readFileSync } from 'node:fs';
 import { edgeView } from '../cluster/haproxy.js';
 import { getJson } from '../cluster/http.js';
@@ -93,6 +95,10 @@ export class FailoverTimeline {
     for (const app of appServers(this.layout)) {
       for (const e of detectorEvents(logFile(supervisor(this.layout), app.name), this.faultAt)) this.events.push({ t: e.t, what: `${app.name}: ${e.what}` });
     }
+    const until = Date.now();
+    for (const dc of this.layout.dcs) {
+      for (const e of databaseEvents(logFile(supervisor(this.layout), `${dc.name}-patroni`), this.faultAt, until)) this.events.push({ t: e.t, what: `${dc.name}: ${e.what}` });
+    }
     if (firstAckMs !== null) this.events.push({ t: firstAckMs, what: 'first write acknowledged after the fault' });
     return this.events.sort((a, b) => a.t - b.t);
   }
@@ -112,6 +118,37 @@ export function detectorEvents(path: string, faultAt: number): TimelineEvent[] {
       t: entry.time - faultAt,
       what: entry.event === 'db.primary_lost' ? `failure detector: the primary stopped answering (${entry.reason ?? '?'})` : `failure detector: found the primary at ${entry.host ?? '?'}`,
     });
+  }
+  return out;
+}
+
+/** Log lines of a Patroni member (its own and its PostgreSQL's) that mark a step of a failover. */
+const DATABASE_STEPS: Array<[RegExp, (m: RegExpMatchArray) => string]> = [
+  [/promoted self to leader by acquiring session lock/, () => 'Patroni took the leader key (log)'],
+  [/Demoting self/, () => 'Patroni demotes its PostgreSQL (log)'],
+  [/database system is ready to accept connections/, () => 'PostgreSQL accepts writes (log)'],
+  [/(?:started streaming WAL|restarted WAL streaming) .*on timeline (\d+)/, (m) => `streams WAL from the primary, timeline ${m[1]} (log)`],
+  [/parameter "synchronous_standby_names" changed to "(.*)"/, (m) => `synchronous_standby_names = '${m[1]}' (log)`],
+  [/Synchronous standby status assigned to \[(.*)\]/, (m) => `Patroni recorded ${m[1].replace(/'/g, '')} as the synchronous standby (log)`],
+];
+
+/**
+ * The failover steps in one member's log at or after the fault and before `until`. Patroni writes
+ * local time with a comma before the milliseconds; PostgreSQL writes "UTC".
+ */
+export function databaseEvents(path: string, faultAt: number, until = Infinity): TimelineEvent[] {
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch { return []; }
+  const out: TimelineEvent[] = [];
+  for (const line of text.split('\n')) {
+    const stamp = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)[.,](\d{3})( UTC)?/.exec(line);
+    if (!stamp) continue;
+    const at = new Date(`${stamp[1]}T${stamp[2]}.${stamp[3]}${stamp[4] ? 'Z' : ''}`).getTime();
+    if (!(at >= faultAt && at < until)) continue;
+    for (const [pattern, describe] of DATABASE_STEPS) {
+      const m = pattern.exec(line);
+      if (m) { out.push({ t: at - faultAt, what: describe(m) }); break; }
+    }
   }
   return out;
 }
