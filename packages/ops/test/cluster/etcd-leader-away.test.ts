@@ -4,23 +4,16 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '@firebreak/testkit/postgres-server.js';
 import { assetPath } from '@firebreak/ops/entry-points.js';
 
 const script = assetPath('etcd-leader-away.py');
 const installed = existsSync('/usr/bin/etcd') && existsSync('/usr/bin/python3');
 if (!installed && process.env.CI === 'true') throw new Error('CI=true: etcd-server and python3 must be installed (apt-get install etcd-server)');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function post(url: string, path: string): Promise<any> {
   const res = await fetch(url + path, { method: 'POST', body: '{}', signal: AbortSignal.timeout(2000) });

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '@firebreak/testkit/postgres-server.js';
 
 const script = fileURLToPath(new URL('../../../test/cluster/leader-key-steal.py', import.meta.url));
 const python = '/usr/bin/python3';
@@ -16,13 +16,6 @@ const installed = existsSync('/usr/bin/etcd') && spawnSync(python, ['-c', 'impor
 const patroniVersion = installed ? spawnSync(python, ['-c', 'from patroni.version import __version__; print(__version__)'], { encoding: 'utf8' }).stdout.trim() : '';
 if (!installed && process.env.CI === 'true') throw new Error('CI=true: etcd-server and patroni must be installed (apt-get install etcd-server patroni)');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('Patroni leader key under a stale view', { skip: !installed && 'etcd-server or patroni not installed' }, () => {
   let dir: string;
