@@ -7,6 +7,7 @@
 // of such a page runs one statement, and the plan of that statement reads no viewer's history whole
 // (db/probe.ts: no hashed subplan). On PGlite and on real PostgreSQL.
 import assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { after, before, describe, it } from 'node:test';
 import { renderStatuses } from '@firebreak/server/api/render.js';
 import type { PageParams } from '@firebreak/server/domain/pagination.js';
@@ -22,14 +23,23 @@ for (const backend of backends()) {
     let ids: string[];
     let list: ListRow;
 
-    /** The page through the API, the statements it ran and their parameters. */
+    /**
+     * The page through the API, the statements it ran and their parameters. Only the request's own:
+     * the background drains (feed outbox, push) poll the same database meanwhile (a CI run caught the
+     * outbox's poll inside a read).
+     */
     async function read(query: string, path = '/api/v1/timelines/home') {
       const [statements, parameters]: [string[], unknown[][]] = [[], []];
       const db = t.ctx.db;
       const query_ = db.query;
-      db.query = ((sql: string, params?: unknown[]) => { statements.push(sql); parameters.push(params ?? []); return query_.call(db, sql, params); }) as typeof query_;
+      const inRequest = new AsyncLocalStorage<true>();
+      db.query = ((sql: string, params?: unknown[]) => {
+        if (inRequest.getStore()) { statements.push(sql); parameters.push(params ?? []); }
+        return query_.call(db, sql, params);
+      }) as typeof query_;
       try {
-        return { body: (await c.expect(reader, 'GET', `${path}?${query}`)).body, statements, parameters };
+        const res = await inRequest.run(true, () => c.expect(reader, 'GET', `${path}?${query}`));
+        return { body: res.body, statements, parameters };
       } finally {
         db.query = query_;
       }

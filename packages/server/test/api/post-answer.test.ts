@@ -6,6 +6,7 @@
 // recorded, and none may touch `statuses`. An author suspended in the meantime gets no answer built
 // from it. On PGlite and on real PostgreSQL.
 import assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { after, before, describe, it } from 'node:test';
 import { createStatus } from '@firebreak/server/domain/statuses.js';
 import { pngWithAlpha } from '@firebreak/testkit/media-fixtures.js';
@@ -31,10 +32,12 @@ for (const backend of backends()) {
       const statements: string[] = [];
       const db = t.ctx.db;
       const query = db.query;
-      db.query = ((sql: string, params?: unknown[]) => { statements.push(sql); return query.call(db, sql, params); }) as typeof query;
+      // Only the request's own statements: background drains poll the same database meanwhile.
+      const inRequest = new AsyncLocalStorage<true>();
+      db.query = ((sql: string, params?: unknown[]) => { if (inRequest.getStore()) statements.push(sql); return query.call(db, sql, params); }) as typeof query;
       let answer;
       try {
-        answer = await c.request('POST', '/api/v1/statuses', { token: ann.token, body });
+        answer = await inRequest.run(true, () => c.request('POST', '/api/v1/statuses', { token: ann.token, body }));
       } finally {
         db.query = query;
       }
