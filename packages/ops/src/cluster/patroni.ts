@@ -15,8 +15,6 @@ import { toYaml, type YamlValue } from './yaml.js';
 /** PostgreSQL and Patroni run as the Debian package's user. */
 export const POSTGRES_USER = 'postgres';
 
-const leaderAwayCallback = `/usr/bin/python3 ${assetPath('etcd-leader-away.py')} http://127.0.0.1:${ETCD_CLIENT_PORT}`;
-
 export function patroniConfig(layout: Layout, dc: DataCenter): YamlValue {
   const { secrets } = layout;
   return {
@@ -95,9 +93,6 @@ export function patroniConfig(layout: Layout, dc: DataCenter): YamlValue {
         rewind: { username: 'rewinder', password: secrets.rewind },
       },
       parameters: { unix_socket_directories: dc.pgDir },
-      // On start and on every role change: as the primary, hand etcd's leadership to another DC, so
-      // that one fire does not take both (see the script's header).
-      callbacks: { on_start: leaderAwayCallback, on_role_change: leaderAwayCallback },
       create_replica_methods: ['basebackup'],
       basebackup: [{ checkpoint: 'fast' }],
       remove_data_directory_on_rewind_failure: true,
