@@ -1,9 +1,9 @@
 // Direct-message conversations (GET/DELETE /api/v1/conversations, POST .../:id/read): who sees which
 // conversation, unread state, deleting one side, status deletes, pagination; on PGlite and PostgreSQL.
 import assert from 'node:assert/strict';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { after, before, describe, it } from 'node:test';
 import { backends, Client, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
+import { statementsOf } from '@firebreak/testkit/statements.js';
 
 for (const backend of backends()) {
   describe(`conversations on ${backend}`, () => {
@@ -194,15 +194,9 @@ for (const backend of backends()) {
 
       // No query per conversation: a page of five costs what a page of one does.
       const queries = async (limit: number) => {
-        const db = t.ctx.db as { query: (...args: any[]) => Promise<any> };
-        const original = db.query;
-        let count = 0;
-        // Only the request's own queries: the server's background loops (media jobs, push delivery,
-        // feed trims) run on timers outside the request's async context.
-        const request = new AsyncLocalStorage<true>();
-        db.query = (...args) => { if (request.getStore()) count++; return original.apply(db, args); };
-        try { assert.equal((await request.run(true, () => list(dan, `?limit=${limit}`))).length, limit); } finally { db.query = original; }
-        return count;
+        const { result, statements } = await statementsOf(t.ctx.db, () => list(dan, `?limit=${limit}`));
+        assert.equal(result.length, limit);
+        return statements.length;
       };
       const one = await queries(1);
       assert.ok(one > 0, 'queries were counted');

@@ -7,13 +7,13 @@
 // of such a page runs one statement, and the plan of that statement reads no viewer's history whole
 // (db/probe.ts: no hashed subplan). On PGlite and on real PostgreSQL.
 import assert from 'node:assert/strict';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { after, before, describe, it } from 'node:test';
 import { renderStatuses } from '@firebreak/server/api/render.js';
 import type { PageParams } from '@firebreak/server/domain/pagination.js';
 import { getList, listTimelineRows, type ListRow } from '@firebreak/server/domain/lists.js';
 import { homeTimelineRows } from '@firebreak/server/domain/timelines.js';
 import { backends, Client, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
+import { statementsOf } from '@firebreak/testkit/statements.js';
 
 for (const backend of backends()) {
   describe(`a home page in one statement on ${backend}`, () => {
@@ -23,26 +23,10 @@ for (const backend of backends()) {
     let ids: string[];
     let list: ListRow;
 
-    /**
-     * The page through the API, the statements it ran and their parameters. Only the request's own:
-     * the background drains (feed outbox, push) poll the same database meanwhile (a CI run caught the
-     * outbox's poll inside a read).
-     */
+    /** The page through the API, the statements it ran and their parameters. */
     async function read(query: string, path = '/api/v1/timelines/home') {
-      const [statements, parameters]: [string[], unknown[][]] = [[], []];
-      const db = t.ctx.db;
-      const query_ = db.query;
-      const inRequest = new AsyncLocalStorage<true>();
-      db.query = ((sql: string, params?: unknown[]) => {
-        if (inRequest.getStore()) { statements.push(sql); parameters.push(params ?? []); }
-        return query_.call(db, sql, params);
-      }) as typeof query_;
-      try {
-        const res = await inRequest.run(true, () => c.expect(reader, 'GET', `${path}?${query}`));
-        return { body: res.body, statements, parameters };
-      } finally {
-        db.query = query_;
-      }
+      const { result, statements, parameters } = await statementsOf(t.ctx.db, () => c.expect(reader, 'GET', `${path}?${query}`));
+      return { body: result.body, statements, parameters };
     }
 
     /** The same page read apart and hydrated, as a page the feed does not hold whole is. */

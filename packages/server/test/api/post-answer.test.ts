@@ -6,11 +6,11 @@
 // recorded, and none may touch `statuses`. An author suspended in the meantime gets no answer built
 // from it. On PGlite and on real PostgreSQL.
 import assert from 'node:assert/strict';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { after, before, describe, it } from 'node:test';
 import { createStatus } from '@firebreak/server/domain/statuses.js';
 import { pngWithAlpha } from '@firebreak/testkit/media-fixtures.js';
 import { backends, Client, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
+import { statementsOf } from '@firebreak/testkit/statements.js';
 
 for (const backend of backends()) {
   describe(`the answer to a post on ${backend}`, () => {
@@ -29,18 +29,7 @@ for (const backend of backends()) {
 
     /** Posts as ann; the answer, the statements run outside the post's transaction, and ann's read of the post right after. */
     async function post(body: Record<string, unknown>) {
-      const statements: string[] = [];
-      const db = t.ctx.db;
-      const query = db.query;
-      // Only the request's own statements: background drains poll the same database meanwhile.
-      const inRequest = new AsyncLocalStorage<true>();
-      db.query = ((sql: string, params?: unknown[]) => { if (inRequest.getStore()) statements.push(sql); return query.call(db, sql, params); }) as typeof query;
-      let answer;
-      try {
-        answer = await inRequest.run(true, () => c.request('POST', '/api/v1/statuses', { token: ann.token, body }));
-      } finally {
-        db.query = query;
-      }
+      const { result: answer, statements } = await statementsOf(t.ctx.db, () => c.request('POST', '/api/v1/statuses', { token: ann.token, body }));
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       const read = await c.request('GET', `/api/v1/statuses/${answer.body.id}`, { token: ann.token });
       assert.equal(read.status, 200);
