@@ -97,6 +97,13 @@ class UsageError extends Error {}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+/** The share of an app server's CPU time since it started that went to garbage collection, from its /metrics. */
+function gcShare(metrics: string): number {
+  const gc = [...metrics.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  const cpu = Number(metrics.match(/^process_cpu_seconds_total (\S+)/m)?.[1]);
+  return Math.round((gc / cpu) * 1000) / 10;
+}
+
 export async function main(args: string[]): Promise<number> {
   if (args[0] === 'fixed-server') return serveFixedBody(args[1]!, args[2]);
   if (args[0] === 'media') return (await import('./media.js')).benchMedia(args.slice(1));
@@ -277,6 +284,9 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
     const stopApp = async () => {
       if (!app) return;
       const memory = app.memory();
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      const m = (name: string) => Math.round(Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm'))?.[1] ?? NaN) / 1048576);
+      log(`app RSS ${memory.rssMb} MB, peak ${memory.peakRssMb} MB; heap used ${m('nodejs_heap_size_used_bytes')} of ${m('nodejs_heap_size_total_bytes')} MB, external ${m('nodejs_external_memory_bytes')} MB, entity cache ${m('firebreak_entity_cache_bytes')} MB; GC ${gcShare(text)}% of its CPU`);
       peakRssMb = Math.max(peakRssMb, memory.peakRssMb);
       rssMbAfterLoad = Math.max(rssMbAfterLoad, memory.rssMb);
       await app.stop();

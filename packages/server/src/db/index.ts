@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { Db, Driver, Queryable, Tx } from './db.js';
-import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 import type { RetryObserver } from './retry.js';
 
@@ -18,6 +17,8 @@ export async function openDb(config: Config, observer?: RetryObserver, memory = 
       heartbeatTimeoutMs: config.dbHeartbeatTimeoutMs, observer,
     }));
   }
+  // Loaded only when it is the database: a server on PostgreSQL never holds PGlite's code.
+  const { openPglite } = await import('./pglite.js');
   return withCommitHooks(await openPglite(memory ? undefined : join(config.dataDir, 'pglite')));
 }
 

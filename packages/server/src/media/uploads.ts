@@ -1,7 +1,6 @@
 // Taking an upload in: what the request path checks before anything is stored (cheap checks only:
 // the bytes' own type, the size for that type, a container cut short, the pixel count from the
 // header), and storing it durably. Decoding happens later, in the processing process.
-import sharp from 'sharp';
 import type { Metadata } from 'sharp';
 import type { AppContext } from '../context.js';
 import { payloadTooLarge, unprocessable } from '../errors.js';
@@ -29,6 +28,8 @@ export async function checkUpload(ctx: AppContext, file: unknown, options: { ima
     let meta: Metadata;
     try {
       // The header only (no decoding): width and height, frames. A decompression bomb stops here.
+      // libvips is loaded on the first image, not at start: most app servers' memory never needs it.
+      const { default: sharp } = await import('sharp');
       meta = await sharp(file, { limitInputPixels: IMAGE_MATRIX_LIMIT }).metadata();
     } catch {
       throw unprocessable(`Validation failed: ${field} is not a readable image`);
