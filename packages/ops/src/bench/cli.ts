@@ -97,11 +97,19 @@ class UsageError extends Error {}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** The share of an app server's CPU time since it started that went to garbage collection, from its /metrics. */
-function gcShare(metrics: string): number {
-  const gc = [...metrics.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-  const cpu = Number(metrics.match(/^process_cpu_seconds_total (\S+)/m)?.[1]);
-  return Math.round((gc / cpu) * 1000) / 10;
+/** What an app server's memory is made of and what its collector cost, from its /metrics: a line for the bench's log. */
+async function memoryBreakdown(baseUrl: string): Promise<string> {
+  let metrics: string;
+  try {
+    metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+  } catch (err) {
+    return `no /metrics (${(err as Error).message})`;
+  }
+  const value = (name: string) => [...metrics.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+  const mb = (name: string) => Math.round(value(name) / 1048576);
+  const gcShare = Math.round((value('nodejs_gc_duration_seconds_sum') / value('process_cpu_seconds_total')) * 1000) / 10;
+  return `heap used ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB, `
+    + `entity cache ${mb('firebreak_entity_cache_bytes')} MB; GC ${gcShare}% of its CPU time`;
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -284,9 +292,7 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
     const stopApp = async () => {
       if (!app) return;
       const memory = app.memory();
-      const text = await (await fetch(`${app.url}/metrics`)).text();
-      const m = (name: string) => Math.round(Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm'))?.[1] ?? NaN) / 1048576);
-      log(`app RSS ${memory.rssMb} MB, peak ${memory.peakRssMb} MB; heap used ${m('nodejs_heap_size_used_bytes')} of ${m('nodejs_heap_size_total_bytes')} MB, external ${m('nodejs_external_memory_bytes')} MB, entity cache ${m('firebreak_entity_cache_bytes')} MB; GC ${gcShare(text)}% of its CPU`);
+      log(`app RSS ${memory.rssMb} MB, peak ${memory.peakRssMb} MB; ${await memoryBreakdown(app.url)}`);
       peakRssMb = Math.max(peakRssMb, memory.peakRssMb);
       rssMbAfterLoad = Math.max(rssMbAfterLoad, memory.rssMb);
       await app.stop();
