@@ -28,7 +28,7 @@ export async function checkUpload(ctx: AppContext, file: unknown, options: { ima
     let meta: Metadata;
     try {
       // The header only (no decoding): width and height, frames. A decompression bomb stops here.
-      // libvips is loaded on the first image, not at start: most app servers' memory never needs it.
+      // libvips is loaded at the first image, not at start: a server that takes none never holds it.
       const { default: sharp } = await import('sharp');
       meta = await sharp(file, { limitInputPixels: IMAGE_MATRIX_LIMIT }).metadata();
     } catch {
