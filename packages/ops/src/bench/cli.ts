@@ -24,7 +24,7 @@ import { evaluateGoals, renderMarkdown, updateBenchmarksMd, writeJson, type Benc
 import { ensureBenchLists, measureListSizes } from './list-timeline.js';
 import { loadSamples, workloads, type Samples } from './workloads.js';
 import { inPrimaryDc, measureUnloadedPosts, type UnloadedPosts } from './unloaded-posts.js';
-import { measureMixed, mixedWorkload, MIXED_WORKLOAD, type MixedResult } from './mixed.js';
+import { measureMixed, mixedWorkload, MIXED_WORKLOAD, parseExposition, type MixedResult } from './mixed.js';
 import { buildHomeFeed } from '@firebreak/server/domain/home-feed.js';
 
 const USAGE = `usage: firebreak bench [options]
@@ -105,7 +105,8 @@ async function memoryBreakdown(baseUrl: string): Promise<string> {
   } catch (err) {
     return `no /metrics (${(err as Error).message})`;
   }
-  const value = (name: string) => [...metrics.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+  const samples = parseExposition(metrics);
+  const value = (name: string) => samples.filter((s) => s.name === name).reduce((sum, s) => sum + s.value, 0);
   const mb = (name: string) => Math.round(value(name) / 1048576);
   const gcShare = Math.round((value('nodejs_gc_duration_seconds_sum') / value('process_cpu_seconds_total')) * 1000) / 10;
   return `heap used ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB, `
