@@ -25,11 +25,12 @@ export async function checkUpload(ctx: AppContext, file: unknown, options: { ima
   let animated = false;
   if (sniffed.kind === 'image') {
     if (looksTruncated(file, sniffed.mime)) throw unprocessable(`Validation failed: ${field} is truncated`);
+    // libvips is loaded at the first image, not at start: a server that takes none never holds it.
+    // Outside the try: a server that cannot load it fails with a 500, not the client's "not readable".
+    const { default: sharp } = await import('sharp');
     let meta: Metadata;
     try {
       // The header only (no decoding): width and height, frames. A decompression bomb stops here.
-      // libvips is loaded at the first image, not at start: a server that takes none never holds it.
-      const { default: sharp } = await import('sharp');
       meta = await sharp(file, { limitInputPixels: IMAGE_MATRIX_LIMIT }).metadata();
     } catch {
       throw unprocessable(`Validation failed: ${field} is not a readable image`);
