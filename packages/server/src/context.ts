@@ -94,7 +94,7 @@ export async function createContext(config: Config, options: { memoryDb?: boolea
     (deadline) => metrics.rejected.inc({ reason: 'deadline', route: deadline.route }));
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
-  const media = { store: openMediaStore(config.media, db), processor: new MediaProcessor({ workers: config.media.workers, nice: config.media.nice, logger }) };
+  const media = { store: await openMediaStore(config.media, db), processor: new MediaProcessor({ workers: config.media.workers, nice: config.media.nice, logger }) };
   const vapid = await ensureVapidKeys(db);
   const activity = new ActivityTracker(db, (err) => logger.warn({ err }, 'could not record account activity'));
   const events = new AppEvents();

@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import type { MediaConfig } from '../config.js';
 import type { Db } from '../db/index.js';
 import { blobStore, type Blob } from '../db/blob-store.js';
-import { S3Store } from './s3-store.js';
 import { assertKey, typeOfKey } from './keys.js';
 
 export interface Store {
@@ -133,14 +132,15 @@ class DbStore implements Store {
   async delete(key: string) { assertKey(key); await this.blobs.delete(key); }
 }
 
-function openStore(config: MediaConfig, db: Db): Store {
+async function openStore(config: MediaConfig, db: Db): Promise<Store> {
   switch (config.store) {
     case 'fs': return new FsStore(config.dir);
-    case 's3': return new S3Store(config.s3);
+    // The AWS SDK is loaded only where it is used: it costs an app server about 37 MB of resident memory.
+    case 's3': return new (await import('./s3-store.js')).S3Store(config.s3);
     case 'postgres': return new DbStore(db);
   }
 }
 
-export function openMediaStore(config: MediaConfig, db: Db): MediaStore {
-  return new CachedStore(openStore(config, db));
+export async function openMediaStore(config: MediaConfig, db: Db): Promise<MediaStore> {
+  return new CachedStore(await openStore(config, db));
 }

@@ -23,7 +23,7 @@ for (const backend of backends()) {
 
       it('puts, gets and deletes by key; a missing key is undefined; keys are only those the server makes', async () => {
         const base = { ...loadConfig({}).media, store: kind, dir: t.ctx.config.media.dir };
-        const store = openMediaStore(kind === 's3' ? { ...base, ...(await s3MediaConfig(swift!)) } : base, t.ctx.db);
+        const store = await openMediaStore(kind === 's3' ? { ...base, ...(await s3MediaConfig(swift!)) } : base, t.ctx.db);
         const bytes = Buffer.from([0xff, 0xd8, 0xff, 0x00, 1, 2, 3]);
         const key = fileKey(bytes, 'jpg');
         await store.put(key, bytes, 'image/jpeg');
