@@ -11,6 +11,7 @@ const SHARED_BUFFERS = '16MB';
 
 export async function openPglite(dataDir: string | undefined): Promise<Driver> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  keepPostgresOnBaselineCode();
   // PGlite keeps PostgreSQL's shared buffers inside the app process (WASM memory that is touched at
   // start-up and never returned): the default 128 MB alone took the process to about 300 MB. 16 MB keeps
   // the hot indexes; other pages come from the files through the OS page cache.
@@ -38,6 +39,20 @@ export async function openPglite(dataDir: string | undefined): Promise<Driver> {
     async primaryIsLocal() { return true; },
     async close() { await stopMaintenance(); await pg.close(); },
   };
+}
+
+/**
+ * PostgreSQL's WASM is run by V8's baseline compiler (Liftoff) only, never tiered up to its optimizing
+ * one. Tiering up one of its functions (#2272 of PGlite 0.5's module, 105 KB of code: Turboshaft took
+ * 2 s and a 604 MB zone for it, `--trace-wasm-compilation-times`) took the process from about 240 MB
+ * to 800 MB resident a few seconds into its first requests. Optimized code ran PGlite's statements
+ * about a fifth faster (BENCHMARKS.md, "PGlite's memory"). The flags are read when a module is compiled, so
+ * they are set before PGlite compiles its own; they hold for WASM compiled later too, which in this
+ * server is none.
+ */
+function keepPostgresOnBaselineCode(): void {
+  setFlagsFromString('--no-wasm-dynamic-tiering');
+  setFlagsFromString('--no-wasm-tier-up');
 }
 
 /**
