@@ -2,6 +2,7 @@
 // database (the status page must stay up when the main service is down). Every query lives here.
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { DAY_MS, SLOT_MS, slotStart, type ProblemType, type SlotCounts } from './detector.js';
 
@@ -146,6 +147,10 @@ export class StatusStore {
 
   static async open(storage: string): Promise<StatusStore> {
     if (!storage.startsWith('memory://')) mkdirSync(storage, { recursive: true });
+    // PostgreSQL's WASM stays on V8's baseline code, as in the app server (server/src/db/pglite.ts):
+    // optimizing one of its functions took a 604 MB compiler zone, more than this service holds in all.
+    setFlagsFromString('--no-wasm-dynamic-tiering');
+    setFlagsFromString('--no-wasm-tier-up');
     const db = await PGlite.create(storage);
     await db.exec(SCHEMA);
     return new StatusStore(db);
