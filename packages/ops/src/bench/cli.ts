@@ -25,6 +25,7 @@ import { ensureBenchLists, measureListSizes } from './list-timeline.js';
 import { loadSamples, workloads, type Samples } from './workloads.js';
 import { inPrimaryDc, measureUnloadedPosts, type UnloadedPosts } from './unloaded-posts.js';
 import { measureMixed, mixedWorkload, MIXED_WORKLOAD, parseExposition, type MixedResult } from './mixed.js';
+import { measureSteadyMemory, STEADY_WORKLOAD } from './steady-memory.js';
 import { buildHomeFeed } from '@firebreak/server/domain/home-feed.js';
 
 const USAGE = `usage: firebreak bench [options]
@@ -36,8 +37,9 @@ const USAGE = `usage: firebreak bench [options]
   --smoke                            short runs, JSON only (CI); about a minute on small
   --seconds N                        seconds per measurement (default 10, smoke 2)
   --connections N                    concurrent connections for saturation (default 32)
-  --only home,list,account,thread,tag,search,create,mixed   a subset of the endpoints (mixed: 90% home reads and
-                                     10% posts at once, with the feed outbox's wait; not on the cluster)
+  --only home,list,account,thread,tag,search,create,mixed,steady   a subset of the endpoints (mixed: 90% home reads
+                                     and 10% posts at once, with the feed outbox's wait; steady: home reads once
+                                     the entity cache is full, for the app's memory; neither on the cluster)
   --profile                          run the app under --cpu-prof and summarise the hottest frames
   --edge-url URL                     the cluster's HTTP entry point (cluster backend)
   --app-urls URL,URL                 the cluster's app servers (default FIREBREAK_APP_URLS, from \`firebreak cluster env\`)
@@ -46,7 +48,7 @@ const USAGE = `usage: firebreak bench [options]
   --no-cache                         generate the dataset afresh and keep no copy (always so with --smoke)`;
 
 const ENDPOINT_KEYS: Record<string, string> = {
-  home: 'home timeline', list: 'list timeline', mixed: MIXED_WORKLOAD, account: 'account statuses', thread: 'thread (context)', tag: 'hashtag timeline', search: 'search statuses', create: 'status creation',
+  home: 'home timeline', list: 'list timeline', mixed: MIXED_WORKLOAD, steady: STEADY_WORKLOAD, account: 'account statuses', thread: 'thread (context)', tag: 'hashtag timeline', search: 'search statuses', create: 'status creation',
 };
 
 interface Options {
@@ -327,6 +329,24 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
         await stopApp();
       }
     }
+    let steady: BenchResult['steady'];
+    if (wanted.includes(STEADY_WORKLOAD)) {
+      if (options.backend === 'cluster') notes.push('The steady-state memory run is not made on the cluster: it reads the memory of an app server started by the bench.');
+      else {
+        const baseUrl = await startApp(false);
+        log(`${STEADY_WORKLOAD}: filling the entity cache`);
+        const home = workloads(samples).find((w) => w.name === 'home timeline')!;
+        const budgetBytes = loadConfig({ ...process.env, ...backend.appEnv }).entityCacheBytes;
+        // The smoke run only checks that the step works: a few pages, not a full cache.
+        const result = await measureSteadyMemory(baseUrl, {
+          accountIds: samples.accountIds, token: samples.users[0]!.token, budgetBytes, maxFillRequests: options.smoke ? 50 : 20_000,
+          home, connections: options.connections, seconds: options.seconds,
+        }, log);
+        const memory = app!.memory();
+        await stopApp();
+        steady = { ...result, rssMb: memory.rssMb, peakRssMb: memory.peakRssMb };
+      }
+    }
     const memory = options.backend === 'cluster' ? undefined : { rssMb: rssMbAfterLoad, peakRssMb };
     const unloadedPosts = options.backend === 'cluster' && wanted.includes('status creation') && !options.smoke
       ? await timeUnloadedPosts(options, samples.users[0]!.token) : undefined;
@@ -351,7 +371,7 @@ async function run(options: Options, args: string[]): Promise<BenchResult> {
       machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, database: version.split(',')[0]!, loadAverage },
       dataset, connections: options.connections, seconds: options.seconds, ceilings, endpoints,
       appMemory: memory ? { rssMbAfterLoad: memory.rssMb, peakRssMb: memory.peakRssMb } : undefined,
-      unloadedPosts, mixed, profile, notes,
+      unloadedPosts, mixed, steady, profile, notes,
     };
     return { ...partial, goals: evaluateGoals(partial) };
   } finally {

@@ -7,6 +7,7 @@ import type { LoadResult } from './load.js';
 import type { Frame } from './profile.js';
 import type { UnloadedPosts } from './unloaded-posts.js';
 import type { MixedResult } from './mixed.js';
+import type { SteadyMemoryResult } from './steady-memory.js';
 
 export interface EndpointResult {
   name: string; saturation: LoadResult; at50: LoadResult; at80: LoadResult;
@@ -32,6 +33,8 @@ export interface BenchResult {
   unloadedPosts?: UnloadedPosts[];
   /** Home reads and posts at once, with the feed outbox's wait (mixed.ts). */
   mixed?: MixedResult;
+  /** The app server's memory under home reads once its entity cache is full (steady-memory.ts). */
+  steady?: SteadyMemoryResult & { rssMb: number; peakRssMb: number };
   goals: Goal[];
   profile?: { file: string; top: Frame[] };
   notes: string[];
@@ -125,6 +128,12 @@ export function renderMarkdown(r: BenchResult, jsonFile: string): string {
     lines.push('', `Mixed: every tenth request a post, the others home timeline reads, ${r.connections} connections at saturation for ${m.saturation.seconds} s (per kind from the app's /metrics):`, '');
     lines.push('| Home reads/s | Posts/s | p50 / p99 of all (ms) | Failed | Statuses fanned out | Outbox wait p50 / p99 (ms, histogram bucket) |', '|---:|---:|---:|---:|---:|---:|');
     lines.push(`| ${m.readsPerSecond} | ${m.postsPerSecond} | ${m.saturation.p50Ms} / ${m.saturation.p99Ms} | ${m.saturation.failures} | ${m.fannedOut}${m.caughtUp ? '' : ' (not caught up)'} | ${upTo(m.outboxWaitP50UpToMs)} / ${upTo(m.outboxWaitP99UpToMs)} |`);
+  }
+  if (r.steady) {
+    const st = r.steady;
+    lines.push('', `Steady state: an app server whose entity cache was filled first (${st.cacheMb} of its ${st.cacheBudgetMb} MB, by ${st.fillRequests} pages of accounts' statuses in ${st.fillSeconds} s), then home timeline reads at saturation for ${st.home.seconds} s:`, '');
+    lines.push('| Home reads/s | p50 / p99 (ms) | App RSS after (MB) | Peak RSS (MB) |', '|---:|---:|---:|---:|');
+    lines.push(`| ${st.home.throughput}${st.home.failures ? ` (${st.home.failures} failed)` : ''} | ${st.home.p50Ms} / ${st.home.p99Ms} | ${st.rssMb} | ${st.peakRssMb} |`);
   }
   lines.push('');
   lines.push('| Goal | Measured | Met |', '|---|---|---|');
