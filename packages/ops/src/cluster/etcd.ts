@@ -23,6 +23,10 @@ export function initialCluster(dcs: DataCenter[]): string {
  * within about a second, and etcd extends every lease (Patroni's leader key too) by the election
  * timeout on a leader change, so this timeout adds directly to the write stall of a fire. Links
  * between our DCs are ~10-20 ms round trips, well under a tenth of it, as etcd's tuning guide asks.
+ * Pre-vote (off by default in etcd 3.4, on from 3.5): a member cut off by a partition keeps starting
+ * elections nobody answers, each with a higher term; without pre-vote, its first message after the
+ * heal makes the healthy leader step down, and the cluster elects again while Patroni's leader key
+ * cannot be renewed. With it, a member asks whether it could win before it raises its term.
  */
 export function etcdArgs(layout: Layout, dc: DataCenter, state: 'new' | 'existing', cluster = initialCluster(layout.dcs)): string[] {
   return [
@@ -37,6 +41,7 @@ export function etcdArgs(layout: Layout, dc: DataCenter, state: 'new' | 'existin
     '--initial-cluster-token', 'firebreak',
     '--heartbeat-interval', '50',
     '--election-timeout', '500',
+    '--pre-vote',
     '--logger', 'zap',
     '--log-level', 'warn',
   ];
