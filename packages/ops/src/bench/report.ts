@@ -131,7 +131,7 @@ export function renderMarkdown(r: BenchResult, jsonFile: string): string {
   }
   if (r.steady) {
     const st = r.steady;
-    lines.push('', `Steady state: an app server whose entity cache was filled first (${st.cacheMb} of its ${st.cacheBudgetMb} MB, by ${st.fillRequests} pages of accounts' statuses in ${st.fillSeconds} s), then home timeline reads at saturation for ${st.home.seconds} s:`, '');
+    lines.push('', `Steady state: an app server whose entity cache was filled first (${st.cacheMb} of its ${st.cacheBudgetMb} MB, by ${st.fillPages} pages of accounts' statuses in ${st.fillSeconds} s), then home timeline reads at saturation for ${st.home.seconds} s:`, '');
     lines.push('| Home reads/s | p50 / p99 (ms) | App RSS after (MB) | Peak RSS (MB) |', '|---:|---:|---:|---:|');
     lines.push(`| ${st.home.throughput}${st.home.failures ? ` (${st.home.failures} failed)` : ''} | ${st.home.p50Ms} / ${st.home.p99Ms} | ${st.rssMb} | ${st.peakRssMb} |`);
   }

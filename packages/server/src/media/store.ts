@@ -135,7 +135,7 @@ class DbStore implements Store {
 async function openStore(config: MediaConfig, db: Db): Promise<Store> {
   switch (config.store) {
     case 'fs': return new FsStore(config.dir);
-    // The AWS SDK is loaded only where it is used: it costs an app server about 37 MB of resident memory.
+    // The AWS SDK is loaded only where it is used: an idle app server held 12 to 22 MB more resident memory with it (BENCHMARKS.md).
     case 's3': return new (await import('./s3-store.js')).S3Store(config.s3);
     case 'postgres': return new DbStore(db);
   }
