@@ -24,7 +24,7 @@ import { evaluateGoals, renderMarkdown, updateBenchmarksMd, writeJson, type Benc
 import { ensureBenchLists, measureListSizes } from './list-timeline.js';
 import { loadSamples, workloads, type Samples } from './workloads.js';
 import { inPrimaryDc, measureUnloadedPosts, type UnloadedPosts } from './unloaded-posts.js';
-import { measureMixed, mixedWorkload, MIXED_WORKLOAD, parseExposition, type MixedResult } from './mixed.js';
+import { measureMixed, mixedWorkload, MIXED_WORKLOAD, scrapeMetrics, type MetricSample, type MixedResult } from './mixed.js';
 import { measureSteadyMemory, STEADY_WORKLOAD } from './steady-memory.js';
 import { buildHomeFeed } from '@firebreak/server/domain/home-feed.js';
 
@@ -101,13 +101,12 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** What an app server's memory is made of and what its collector cost, from its /metrics: a line for the bench's log. */
 async function memoryBreakdown(baseUrl: string): Promise<string> {
-  let metrics: string;
+  let samples: MetricSample[];
   try {
-    metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+    samples = await scrapeMetrics(baseUrl);
   } catch (err) {
     return `no /metrics (${(err as Error).message})`;
   }
-  const samples = parseExposition(metrics);
   const value = (name: string) => samples.filter((s) => s.name === name).reduce((sum, s) => sum + s.value, 0);
   const mb = (name: string) => Math.round(value(name) / 1048576);
   const gcShare = Math.round((value('nodejs_gc_duration_seconds_sum') / value('process_cpu_seconds_total')) * 1000) / 10;

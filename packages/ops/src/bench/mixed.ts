@@ -32,9 +32,11 @@ export function mixedWorkload(home: Workload, post: Workload): Workload {
   return { name: MIXED_WORKLOAD, next: () => (i++ % 10 === 9 ? post.next() : home.next()) };
 }
 
+export interface MetricSample { name: string; labels: Record<string, string>; value: number }
+
 /** The samples of a Prometheus text exposition: name, labels and value of each line. */
-export function parseExposition(text: string): Array<{ name: string; labels: Record<string, string>; value: number }> {
-  const samples: Array<{ name: string; labels: Record<string, string>; value: number }> = [];
+export function parseExposition(text: string): MetricSample[] {
+  const samples: MetricSample[] = [];
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
     if (!m) continue;
@@ -45,11 +47,18 @@ export function parseExposition(text: string): Array<{ name: string; labels: Rec
   return samples;
 }
 
+/** An app server's /metrics, parsed; a failed request or a non-2xx answer throws. */
+export async function scrapeMetrics(baseUrl: string): Promise<MetricSample[]> {
+  const res = await fetch(`${baseUrl}/metrics`);
+  if (!res.ok) throw new Error(`${baseUrl}/metrics answered ${res.status}`);
+  return parseExposition(await res.text());
+}
+
 interface Counts { reads: number; posts: number; waitBuckets: Map<number, number>; waited: number }
 
-function counts(text: string): Counts {
+async function scrape(baseUrl: string): Promise<Counts> {
   const c: Counts = { reads: 0, posts: 0, waitBuckets: new Map(), waited: 0 };
-  for (const s of parseExposition(text)) {
+  for (const s of await scrapeMetrics(baseUrl)) {
     if (s.name === 'firebreak_http_request_duration_seconds_count' && s.labels.status?.startsWith('2')) {
       if (s.labels.method === 'GET' && s.labels.route === HOME_ROUTE) c.reads += s.value;
       if (s.labels.method === 'POST' && s.labels.route === POST_ROUTE) c.posts += s.value;
@@ -69,12 +78,6 @@ export function bucketQuantileMs(before: Map<number, number>, after: Map<number,
     if ((after.get(le) ?? 0) - (before.get(le) ?? 0) >= q * total) return Number.isFinite(le) ? le * 1000 : null;
   }
   return null;
-}
-
-async function scrape(baseUrl: string): Promise<Counts> {
-  const res = await fetch(`${baseUrl}/metrics`);
-  if (!res.ok) throw new Error(`${baseUrl}/metrics answered ${res.status}`);
-  return counts(await res.text());
 }
 
 export async function measureMixed(baseUrl: string, workload: Workload, connections: number, seconds: number): Promise<MixedResult> {

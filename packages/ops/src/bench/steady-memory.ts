@@ -2,7 +2,7 @@
 // per endpoint against a fresh server, and never fill its entity cache (2 to 18 MB of the default 64):
 // this one first reads accounts' statuses, page after page, until the cache holds its budget, then
 // loads the home timeline at saturation, and the bench logs the server's memory as for the others.
-import { parseExposition } from './mixed.js';
+import { scrapeMetrics } from './mixed.js';
 import { saturate, type LoadResult, type Workload } from './load.js';
 
 export const STEADY_WORKLOAD = 'steady: home reads, entity cache full';
@@ -23,8 +23,9 @@ const PAGE = 40;
 const PAGES_PER_ACCOUNT = 10;
 
 async function cacheBytes(baseUrl: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  return parseExposition(text).find((s) => s.name === 'firebreak_entity_cache_bytes')?.value ?? 0;
+  const gauge = (await scrapeMetrics(baseUrl)).find((s) => s.name === 'firebreak_entity_cache_bytes');
+  if (!gauge) throw new Error(`${baseUrl}/metrics has no firebreak_entity_cache_bytes`);
+  return gauge.value;
 }
 
 /**
