@@ -47,7 +47,8 @@ export async function fillEntityCache(baseUrl: string, accountIds: string[], tok
     while (!full && requests < maxRequests && next < accountIds.length) {
       const accountId = accountIds[next++]!;
       let maxId = '';
-      for (let page = 0; page < PAGES_PER_ACCOUNT && !full && requests < maxRequests; page++) {
+      let pagesOfAccount = 0;
+      while (pagesOfAccount < PAGES_PER_ACCOUNT && !full && requests < maxRequests) {
         requests++;
         const res = await fetch(`${baseUrl}/api/v1/accounts/${accountId}/statuses?limit=${PAGE}${maxId && `&max_id=${maxId}`}`,
           { headers: { authorization: `Bearer ${token}` } });
@@ -55,11 +56,11 @@ export async function fillEntityCache(baseUrl: string, accountIds: string[], tok
         if (res.status === 503) {
           await res.arrayBuffer();
           await new Promise((resolve) => setTimeout(resolve, 100));
-          page--;
           continue;
         }
         if (!res.ok) throw new Error(`filling the entity cache: ${res.status} ${await res.text()}`);
         const statuses = (await res.json()) as Array<{ id: string }>;
+        pagesOfAccount++;
         if (++pages % checkEvery === 0) full = (bytes = await cacheBytes(baseUrl)) >= target;
         if (statuses.length < PAGE) break;
         maxId = statuses[statuses.length - 1]!.id;
