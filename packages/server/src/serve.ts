@@ -7,6 +7,7 @@ import { trimHomeFeedsOnce } from './domain/home-feed.js';
 import { deleteStaleMedia } from './domain/media.js';
 
 const HOME_FEED_TRIM_INTERVAL_MS = 10 * 60_000;
+const SLOW_SHUTDOWN_MS = 2000;
 
 export async function main(_args: string[]): Promise<number> {
   const config = loadConfig();
@@ -42,7 +43,12 @@ export async function main(_args: string[]): Promise<number> {
   });
   ctx.logger.info('shutting down');
   clearInterval(trimmer);
+  const started = performance.now();
   await app.close();
+  const httpClosedMs = performance.now() - started;
   await closeContext(ctx);
+  const totalMs = performance.now() - started;
+  // A slow stop holds up a rolling restart: say which half was slow.
+  logger[totalMs > SLOW_SHUTDOWN_MS ? 'warn' : 'info']({ event: 'shutdown', httpMs: Math.round(httpClosedMs), totalMs: Math.round(totalMs) }, 'shut down');
   return 0;
 }

@@ -66,6 +66,25 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
   }
 }
 
+/**
+ * How long a rolling restart waits for an app server's requests to end once the edge sends it no new
+ * ones. A request may run past its 10 s budget (FIREBREAK_REQUEST_BUDGET_MS: no database work starts
+ * after it, but a transaction that began runs to its end), and on a loaded machine some do; the edge
+ * itself waits 40 s (`timeout server`). Past this wait the server is stopped anyway: SIGTERM lets it
+ * finish what it holds (Fastify's close), as an orchestrator's grace period would.
+ */
+const DRAIN_WAIT_MS = 30_000;
+
+/** Waits until `inFlight()` is 0, or `timeoutMs`; returns what was still in flight. */
+async function drained(inFlight: () => Promise<number>, timeoutMs: number): Promise<number> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await inFlight();
+    if (n === 0 || Date.now() > end) return n;
+    await sleep(200);
+  }
+}
+
 /** Rolling restart: drain at the edge, stop gracefully, start, wait ready, back in rotation. */
 async function rollingRestart(layout: Layout, faultAt: number, events: Events): Promise<void> {
   const sup = supervisor(layout);
@@ -75,8 +94,9 @@ async function rollingRestart(layout: Layout, faultAt: number, events: Events): 
       const servers = [`be_app/${app.name}`, `be_app_writes/${app.name}`];
       for (const server of servers) await adminSocket(layout.edge.statsSocket, `set server ${server} state drain`);
       const sessions = async (backend: string) => (await edgeView(layout, backend))?.find((s) => s.name === app.name)?.sessions ?? 0;
-      await until(`${app.name} to drain`, 10_000, async () => (await sessions('be_app')) + (await sessions('be_app_writes')) === 0);
-      events.push({ t: Date.now() - faultAt, what: `${app.name} drained at the edge, SIGTERM` });
+      const inFlight = async () => (await sessions('be_app')) + (await sessions('be_app_writes'));
+      const left = await drained(inFlight, DRAIN_WAIT_MS);
+      events.push({ t: Date.now() - faultAt, what: left === 0 ? `${app.name} drained at the edge, SIGTERM` : `${app.name}: ${left} requests still in flight after ${DRAIN_WAIT_MS / 1000} s of drain, SIGTERM (it finishes them before it exits)` });
       await stopGracefully(sup, app.name, 15_000);
       startApp(layout, dc, app);
       await until(`${app.name} to be ready again`, 60_000, () => appReady(app));
@@ -241,6 +261,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
   const events: Events = [];
   let healAt: number | null = null;
   let rejoin: Promise<boolean> | null = null;
+  let faultError: string | null = null;
   try {
     if (opts.kind === 'fire' && target) {
       isolate(target);
@@ -267,7 +288,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
       log(events.at(-1)!.what);
     }
   } catch (err) {
-    events.push({ t: Date.now() - faultAt, what: `fault injection error: ${(err as Error).message}` });
+    faultError = (err as Error).message;
+    events.push({ t: Date.now() - faultAt, what: `fault injection error: ${faultError}` });
     log(events.at(-1)!.what);
   }
 
@@ -319,6 +341,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     startedAt: startedAt.toISOString(),
     workload: { writers: opts.writers, readers: opts.readers, durationMs: endAt - t0, faultAtMs: faultAt - t0 },
     events,
+    faultError,
     writes,
     media,
     controls,

@@ -12,6 +12,8 @@ export interface DrillReport {
   workload: { writers: number; readers: number; durationMs: number; faultAtMs: number };
   /** What the drill did, ms relative to the fault. */
   events: Array<{ t: number; what: string }>;
+  /** Why the fault was not injected as planned (a DC not burned, a server not restarted); null when it was. */
+  faultError: string | null;
   /** Where the failover's time went: etcd, Patroni, promotion, the edge, the apps' detectors, the first ack (failover-timeline.ts). */
   failoverTimeline: Array<{ t: number; what: string }>;
   writes: WriteAudit;
@@ -40,6 +42,8 @@ export interface DrillReport {
 /** Hard failures (exit status 1) and soft goals (reported, from issue 3's targets). */
 export function verdict(r: Omit<DrillReport, 'verdict'>): DrillReport['verdict'] {
   const problems: string[] = [];
+  // A drill whose fault did not happen as planned proves nothing about that fault.
+  if (r.faultError) problems.push(`the fault was not injected as planned: ${r.faultError}`);
   if (r.auditError) problems.push(`audit could not run: ${r.auditError}`);
   if (r.writes.lost.length) problems.push(`${r.writes.lost.length} acknowledged writes lost`);
   if (r.writes.duplicated.length) problems.push(`${r.writes.duplicated.length} writes duplicated`);
