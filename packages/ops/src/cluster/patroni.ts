@@ -61,13 +61,18 @@ export function patroniConfig(layout: Layout, dc: DataCenter): YamlValue {
             max_wal_senders: 10,
             max_replication_slots: 10,
             wal_keep_size: '512MB',
-            // PostgreSQL's own defaults, set because initdb scales them with the segment size (see
-            // initdb below): with 1 MB segments it wrote max_wal_size = 64MB, a checkpoint every
-            // 64 MB of WAL, and after each one every page a post touches is written whole into the
-            // WAL and sent to both standbys. Posts in the cluster bench: 55 a second with 64MB, 73
-            // with 1GB (means of four runs each, alternating; BENCHMARKS.md).
-            max_wal_size: '1GB',
-            min_wal_size: '80MB',
+            // Set on purpose: initdb scaled PostgreSQL's 1GB default down to 64MB with the 1 MB
+            // segments (see initdb below), a checkpoint every 64 MB of WAL, after which the next
+            // change to each page writes it whole. 1GB gave more posts in the cluster bench (73 a
+            // second against 55, BENCHMARKS.md) but leaves more for crash recovery and for
+            // pg_rewind to copy after a partition (every block changed since the last shared
+            // checkpoint), which the drills have not measured (BENCHMARKS.md).
+            max_wal_size: '64MB',
+            // What makes those whole pages cheaper instead: compressed, they are a smaller part of
+            // the WAL every commit waits to reach the synchronous standby. WAL per status created in
+            // the cluster bench: 33 to 35 KB against 39 to 52 KB; posts 80 and 82 a second against
+            // 40, 48 and 87 without (alternating, BENCHMARKS.md).
+            wal_compression: 'lz4',
             synchronous_commit: 'on',
             password_encryption: 'scram-sha-256',
             // After a failover a standby reconnects to the new primary, which may not accept it yet
