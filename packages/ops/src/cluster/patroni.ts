@@ -49,7 +49,8 @@ export function patroniConfig(layout: Layout, dc: DataCenter): YamlValue {
           // after its promotion task ends, and until then a standby that reconnected at once is
           // refused ("replication slot does not exist"), so in strict synchronous mode every
           // commit waited for it: 2.3 to 2.9 s of each fire's write stall. wal_keep_size keeps
-          // the WAL a briefly disconnected standby needs; one that falls further behind is rebuilt.
+          // the WAL a briefly disconnected standby needs; one that falls further behind cannot catch
+          // up and must be rebuilt by hand (BENCHMARKS.md "Checkpoints and WAL compression").
           use_slots: false,
           parameters: {
             max_connections: 300,
