@@ -58,12 +58,18 @@ async function edgeServerState(layout: Layout, name: string): Promise<string | u
   return (await edgeView(layout))?.find((s) => s.name === name)?.status;
 }
 
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+/** Checks every 200 ms until `check` holds or `timeoutMs` has passed; whether it held. */
+async function poll(timeoutMs: number, check: () => Promise<boolean>): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) return false;
     await sleep(200);
   }
+  return true;
+}
+
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  if (!(await poll(timeoutMs, check))) throw new Error(`timed out waiting for ${what}`);
 }
 
 /**
@@ -75,16 +81,6 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
  */
 const DRAIN_WAIT_MS = 30_000;
 
-/** Waits until `inFlight()` is 0, or `timeoutMs`; returns what was still in flight. */
-async function drained(inFlight: () => Promise<number>, timeoutMs: number): Promise<number> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const n = await inFlight();
-    if (n === 0 || Date.now() > end) return n;
-    await sleep(200);
-  }
-}
-
 /** Rolling restart: drain at the edge, stop gracefully, start, wait ready, back in rotation. */
 async function rollingRestart(layout: Layout, faultAt: number, events: Events): Promise<void> {
   const sup = supervisor(layout);
@@ -94,8 +90,8 @@ async function rollingRestart(layout: Layout, faultAt: number, events: Events): 
       const servers = [`be_app/${app.name}`, `be_app_writes/${app.name}`];
       for (const server of servers) await adminSocket(layout.edge.statsSocket, `set server ${server} state drain`);
       const sessions = async (backend: string) => (await edgeView(layout, backend))?.find((s) => s.name === app.name)?.sessions ?? 0;
-      const inFlight = async () => (await sessions('be_app')) + (await sessions('be_app_writes'));
-      const left = await drained(inFlight, DRAIN_WAIT_MS);
+      let left = 0;
+      await poll(DRAIN_WAIT_MS, async () => (left = (await sessions('be_app')) + (await sessions('be_app_writes'))) === 0);
       events.push({ t: Date.now() - faultAt, what: left === 0 ? `${app.name} drained at the edge, SIGTERM` : `${app.name}: ${left} requests still in flight after ${DRAIN_WAIT_MS / 1000} s of drain, SIGTERM (it finishes them before it exits)` });
       await stopGracefully(sup, app.name, 15_000);
       startApp(layout, dc, app);
