@@ -90,26 +90,29 @@ const GIVEN_IDS: PageSource = { ctes: '', ids: `s.id = any(${IDS_PARAM})`, viewe
  */
 const hydrateSql = (visible: (viewer: string) => string, source: PageSource = GIVEN_IDS) => {
   const v = source.viewer;
+  // What the final select needs of each status, read where the status is first read and checked: a
+  // second read of the same row by id cost three buffer hits a status (BENCHMARKS.md, "One read of each status").
+  const target = `s.account_id, ${STATUS_VERSION} as version, ${STATUS_COUNTS.map((c) => `s.${c}`).join(', ')}, coalesce(s.thread_id, s.id) as thread_id`;
+  const targetColumns = `id, account_id, version, ${STATUS_COUNTS.join(', ')}, thread_id`;
   return `
-  with ${source.ctes}page as (select s.id, s.reblog_of_id, s.quote_of_id from statuses s where ${source.ids} and ${visible(v)}),
-  originals as (select s.id, s.quote_of_id from statuses s where s.id in (select reblog_of_id from page) and ${visible(v)}),
+  with ${source.ctes}page as (select s.id, s.reblog_of_id, s.quote_of_id, ${target} from statuses s where ${source.ids} and ${visible(v)}),
+  originals as (select s.id, s.quote_of_id, ${target} from statuses s where s.id in (select reblog_of_id from page) and ${visible(v)}),
   quoted as (
-    select s.id from statuses s
+    select s.id, ${target} from statuses s
     where s.id in (select quote_of_id from page union select quote_of_id from originals) and ${visible(v)}),
   targets as (
-    select 'page' as kind, id from page
-    union all select 'original', id from originals
-    union all select 'quoted', id from quoted)
-  select t.kind, t.id, s.account_id, ${STATUS_VERSION} as version, ${STATUS_COUNTS.map((c) => `s.${c}`).join(', ')},
+    select 'page' as kind, ${targetColumns} from page
+    union all select 'original', ${targetColumns} from originals
+    union all select 'quoted', ${targetColumns} from quoted)
+  select t.kind, t.id, t.account_id, t.version, ${STATUS_COUNTS.map((c) => `t.${c}`).join(', ')},
     a.version::text as account_version, ${ACCOUNT_COUNTS.map((c) => `a.${c}`).join(', ')},
     ${probe(`select 1 from favourites f where f.account_id = ${v} and f.status_id = t.id`)} as favourited,
     ${probe(`select 1 from statuses r where r.account_id = ${v} and r.reblog_of_id = t.id`)} as reblogged,
     ${probe(`select 1 from bookmarks b where b.account_id = ${v} and b.status_id = t.id`)} as bookmarked,
     ${probe(`select 1 from status_pins p where p.account_id = ${v} and p.status_id = t.id`)} as pinned,
-    ${probe(`select 1 from thread_mutes tm where tm.thread_id = coalesce(s.thread_id, s.id) and tm.account_id = ${v}`)} as muted${source.columns}
+    ${probe(`select 1 from thread_mutes tm where tm.thread_id = t.thread_id and tm.account_id = ${v}`)} as muted${source.columns}
   from targets t
-  join statuses s on s.id = t.id
-  join accounts a on a.id = s.account_id`;
+  join accounts a on a.id = t.account_id`;
 };
 
 const HYDRATE_SQL = hydrateSql(visibleTo);

@@ -207,10 +207,16 @@ export async function fanInListTimeline(db: Queryable, list: ListRow, p: PagePar
   return k.ascending ? rows.reverse() : rows;
 }
 
-/** Home leaves out the posts of members of the viewer's exclusive lists (their own posts excepted). */
+/**
+ * Home leaves out the posts of members of the viewer's exclusive lists (their own posts excepted).
+ * Whether the viewer has an exclusive list at all is asked first, once per statement (it names no
+ * status, so PostgreSQL runs it as an InitPlan, and an OR's arms run in order): most viewers have
+ * none, and their pages skip the per-status look-up (3 buffer hits a status, BENCHMARKS.md).
+ */
 export function notInExclusiveList(viewer: string): string {
-  return `(s.account_id = ${viewer} or not exists (
-    select 1 from lists xl join list_accounts xa on xa.list_id = xl.id and xa.account_id = s.account_id where xl.account_id = ${viewer} and xl.exclusive))`;
+  return `(s.account_id = ${viewer}
+    or not exists (select 1 from lists xe where xe.account_id = ${viewer} and xe.exclusive)
+    or not exists (select 1 from lists xl join list_accounts xa on xa.list_id = xl.id and xa.account_id = s.account_id where xl.account_id = ${viewer} and xl.exclusive))`;
 }
 
 /**

@@ -10,7 +10,9 @@
 // and drains at every size, and that the plan stays generic. On PGlite and on real PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Db } from '@firebreak/server/db/index.js';
 import { drainFeedOutbox } from '@firebreak/server/domain/feed-outbox.js';
+import { homeTimeline, publicTimeline } from '@firebreak/server/domain/timelines.js';
 import { backends, Client, makeUser, startApp, type TestApp } from '@firebreak/testkit/app.js';
 
 for (const backend of backends()) {
@@ -28,7 +30,7 @@ for (const backend of backends()) {
         const res = await client.expect(author, 'GET', `/api/v1/statuses/${post.body.id}`);
         assert.equal(res.body.content, '<p>planned once</p>');
       }
-      await assertGeneric(t, 'with page as (select s.id, s.reblog_of_id, s.quote_of_id from statuses s', reads);
+      await assertGeneric(t, 'with page as (select s.id, s.reblog_of_id, s.quote_of_id, s.account_id', reads);
     });
 
     it('pages every hashtag timeline from one generic plan after the first five', async () => {
@@ -71,6 +73,32 @@ for (const backend of backends()) {
       }
       await assertGeneric(t, 'delete from feed_outbox o using', drains);
     });
+
+    it('asks whether authors are suspended without reading every account', async () => {
+      // Enough accounts that reading them all costs far more than the index of the few that moderation limited.
+      await t.ctx.db.query(`insert into accounts (username, email, password_hash, note)
+        select 'plannedfiller' || i, 'plannedfiller' || i || '@example.invalid', '-', repeat('x', 200) from generate_series(1, 3000) i`);
+      await t.ctx.db.query('analyze accounts');
+      const client = new Client(t.app);
+      const [reader, author] = [await makeUser(t.ctx), await makeUser(t.ctx)];
+      await client.expect(reader, 'POST', `/api/v1/accounts/${author.id}/follow`);
+      await client.expect(author, 'POST', '/api/v1/statuses', { status: 'read by index' });
+      await client.expect(reader, 'GET', '/api/v1/timelines/home');
+      for (let i = 0; i < 50 && (await t.ctx.db.query('select home_feed_floor from accounts where id = $1', [reader.id]))[0]?.home_feed_floor === null; i++) await new Promise((r) => setTimeout(r, 20));
+      const recorded: Array<{ sql: string; params: unknown[] }> = [];
+      const db: Db = Object.create(t.ctx.db);
+      db.query = (sql, params = []) => { recorded.push({ sql, params }); return t.ctx.db.query(sql, params); };
+      const home = await homeTimeline({ ...t.ctx, db }, reader.id, { limit: 20 });
+      assert.equal(home.rows.length, 1);
+      await publicTimeline(db, reader.id, { limit: 20 });
+      const statements = recorded.filter((r) => r.sql.includes('suspended_at'));
+      assert.equal(statements.length, 2, 'the home page statement (hydrated in it) and the public timeline page');
+      for (const { sql, params } of statements) {
+        const plan = await genericPlan(t.ctx.db, sql, params);
+        assert.ok(plan.includes('accounts_limited_idx'), plan);
+        assert.ok(!/Seq Scan on accounts/.test(plan), plan);
+      }
+    });
   });
 }
 
@@ -85,4 +113,19 @@ async function assertGeneric(t: TestApp, fragment: string, calls: number): Promi
   assert.ok(Number(custom) + Number(generic) >= calls, `runs: ${custom} + ${generic}`);
   assert.ok(Number(custom) <= 5, `custom plans: ${custom}`);
   assert.ok(Number(generic) >= calls - 5, `generic plans: ${generic}`);
+}
+
+/** The plan PostgreSQL keeps for `sql` once it plans it generically, as the app's prepared statements run after their first five calls. */
+async function genericPlan(db: Db, sql: string, params: unknown[]): Promise<string> {
+  const literal = (v: unknown) => (v === null || v === undefined ? 'null' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
+  return db.transaction(async (tx) => {
+    await tx.query('set local plan_cache_mode = force_generic_plan');
+    await tx.query(`prepare planned_generic as ${sql}`);
+    try {
+      const rows = await tx.query<{ 'QUERY PLAN': string }>(`explain (costs off) execute planned_generic(${params.map(literal).join(', ')})`);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    } finally {
+      await tx.query('deallocate planned_generic');
+    }
+  });
 }

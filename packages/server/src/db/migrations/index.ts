@@ -13,6 +13,7 @@ import * as m0011 from './0011-media.js';
 import * as m0012 from './0012-moderation.js';
 import * as m0013 from './0013-account-version.js';
 import * as m0014 from './0014-feed-outbox.js';
+import * as m0015 from './0015-limited-accounts.js';
 
 export const migrations: Array<{ version: number; name: string; sql: string }> = [
   { version: 1, name: 'initial', sql: m0001.sql },
@@ -29,4 +30,5 @@ export const migrations: Array<{ version: number; name: string; sql: string }> =
   { version: 12, name: 'moderation', sql: m0012.sql },
   { version: 13, name: 'account_version', sql: m0013.sql },
   { version: 14, name: 'feed_outbox', sql: m0014.sql },
+  { version: 15, name: 'limited_accounts', sql: m0015.sql },
 ];
