@@ -7,7 +7,7 @@ import type { Queryable } from '../db/index.js';
 import { feedPageSql } from './feed-outbox.js';
 import type { FilterContext } from './filters.js';
 import type { FeedTable } from './home-feed.js';
-import { findAndHydrate, type HydrationCaches, type StatusBatch } from './hydration.js';
+import { findAndHydrate, PAGE_STATUS_COLUMNS, type HydrationCaches, type StatusBatch } from './hydration.js';
 import type { PageParams } from './pagination.js';
 import type { StatusRow } from './statuses.js';
 
@@ -25,16 +25,16 @@ export async function wholeFeedPage(
   ctx: { db: Queryable } & HydrationCaches, viewerId: string, q: FeedQuery, p: PageParams, context: FilterContext,
 ): Promise<TimelinePage | null> {
   const params = [...q.params];
-  const ids = feedPageSql(q.feed, q.alias, 's.id', q.conditions, p, params);
+  const feedSql = feedPageSql(q.feed, q.alias, PAGE_STATUS_COLUMNS.map((c) => `s.${c}`).join(', '), q.conditions, p, params);
   const found = await findAndHydrate<{ feed_floor: string | null; feed_rows: number }>(ctx.db, ctx, viewerId, {
-    ctes: `feed_page as (select ${q.alias}.${q.feed.floor} as floor, page.id from ${q.feed.owners} ${q.alias} left join lateral (${ids.sql}) page on true where ${q.alias}.id = ${q.owner})`,
-    ids: 'select id from feed_page', params, viewer: q.viewer,
+    ctes: `feed_page as (select ${q.alias}.${q.feed.floor} as floor, page.* from ${q.feed.owners} ${q.alias} left join lateral (${feedSql.sql}) page on true where ${q.alias}.id = ${q.owner})`,
+    rows: 'select * from feed_page where id is not null', params, viewer: q.viewer,
     // The feed's rows as the page found them, before visibility: as many as asked means the feed reached.
     columns: ['(select min(floor) from feed_page)::text as feed_floor', '(select count(id) from feed_page)::int as feed_rows'],
   }, context);
   if (!found) return null;
   const { feed_floor: floor, feed_rows: rows } = found.extra;
   if (floor === null) return null;
-  const whole = ids.ascending ? BigInt(p.minId!) >= BigInt(floor) : rows === p.limit || !reachesBelowFloor(p, floor);
+  const whole = feedSql.ascending ? BigInt(p.minId!) >= BigInt(floor) : rows === p.limit || !reachesBelowFloor(p, floor);
   return whole ? found : null;
 }

@@ -72,12 +72,16 @@ interface StatusContent { row: Omit<StatusRow, (typeof STATUS_COUNTS)[number]>; 
 type AccountContent = Omit<PublicAccountRow, (typeof ACCOUNT_COUNTS)[number]>;
 
 /**
- * Where the per-page statement's page comes from: the ids given as its $1 (the viewer as $2), or a
- * query of its own (findAndHydrate). `ctes` come first in the statement's WITH, `ids` is the page's
- * condition on `s`, and `columns` adds values about the whole page to every row.
+ * Where the per-page statement's page comes from: the statuses whose ids are given as its $1 (the
+ * viewer as $2), or a query of its own (findAndHydrate). `ctes` come first in the statement's WITH,
+ * `from` names the page's statuses as `s`, with at least the columns of PAGE_STATUS_COLUMNS, `where`
+ * chooses among them, and `columns` adds values about the whole page to every row.
  */
-interface PageSource { ctes: string; ids: string; viewer: string; columns: string }
-const GIVEN_IDS: PageSource = { ctes: '', ids: `s.id = any(${IDS_PARAM})`, viewer: '$2', columns: '' };
+interface PageSource { ctes: string; from: string; where: string; viewer: string; columns: string }
+const GIVEN_IDS: PageSource = { ctes: '', from: 'statuses s', where: `s.id = any(${IDS_PARAM})`, viewer: '$2', columns: '' };
+
+/** What the per-page statement reads of a status of the page: visibleTo's columns and the final select's. */
+export const PAGE_STATUS_COLUMNS = ['id', 'account_id', 'visibility', 'reblog_of_id', 'quote_of_id', 'thread_id', 'created_at', 'edited_at', ...STATUS_COUNTS] as const;
 
 /**
  * The statement run for every page (one round trip): which of the page's statuses, the statuses they
@@ -95,7 +99,7 @@ const hydrateSql = (visible: (viewer: string) => string, source: PageSource = GI
   const target = `s.account_id, ${STATUS_VERSION} as version, ${STATUS_COUNTS.map((c) => `s.${c}`).join(', ')}, coalesce(s.thread_id, s.id) as thread_id`;
   const targetColumns = `id, account_id, version, ${STATUS_COUNTS.join(', ')}, thread_id`;
   return `
-  with ${source.ctes}page as (select s.id, s.reblog_of_id, s.quote_of_id, ${target} from statuses s where ${source.ids} and ${visible(v)}),
+  with ${source.ctes}page as (select s.id, s.reblog_of_id, s.quote_of_id, ${target} from ${source.from} where ${source.where} and ${visible(v)}),
   originals as (select s.id, s.quote_of_id, ${target} from statuses s where s.id in (select reblog_of_id from page) and ${visible(v)}),
   quoted as (
     select s.id, ${target} from statuses s
@@ -163,18 +167,22 @@ function readerFilters(db: Queryable, caches: HydrationCaches, viewerId: string)
   return isTransaction(db) ? activeFilters(db, viewerId) : viewerFilters(db, caches.filterCache, viewerId);
 }
 
-/** A page that a statement finds (see findAndHydrate): `ids` selects its ids (a column `id`) in the numbering of `params`, whose viewer is `viewer`. */
-export interface FoundPage { ctes: string; ids: string; params: unknown[]; viewer: string; columns: string[] }
+/**
+ * A page that a statement finds (see findAndHydrate): `rows` selects its statuses, with the columns
+ * of PAGE_STATUS_COLUMNS, in the numbering of `params`, whose viewer is `viewer`. Read there, they
+ * are not read again by id.
+ */
+export interface FoundPage { ctes: string; rows: string; params: unknown[]; viewer: string; columns: string[] }
 
 /**
  * A page found and hydrated by one statement, one round trip where a page and its hydration take two:
- * `page.ids` takes the place of the ids given, and every status still passes visibleTo. The page comes
+ * `page.rows` takes the place of the ids given, and every status still passes visibleTo. The page comes
  * newest first with its batch, and the values of `page.columns` (about the whole page, so the same on
  * every row) from its first row. No row at all (an empty page, or none of it visible) gives null: the
  * caller then reads the page as any other.
  */
 export async function findAndHydrate<Extra>(db: Queryable, caches: HydrationCaches, viewerId: string, page: FoundPage, context: FilterContext | null): Promise<{ rows: StatusRow[]; batch: StatusBatch; extra: Extra } | null> {
-  const source = { ctes: `${page.ctes},\n  `, ids: `s.id in (${page.ids})`, viewer: page.viewer, columns: page.columns.map((c) => `, ${c}`).join('') };
+  const source = { ctes: `${page.ctes},\n  `, from: `(${page.rows}) s`, where: 'true', viewer: page.viewer, columns: page.columns.map((c) => `, ${c}`).join('') };
   const [targets, filters] = await Promise.all([
     db.query<TargetRow & Extra>(hydrateSql(visibleTo, source), page.params),
     readerFilters(db, caches, viewerId),
