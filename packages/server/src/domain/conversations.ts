@@ -41,6 +41,9 @@ export interface ConversationRow {
  */
 export async function addToConversations(tx: Queryable, statusId: string, authorId: string, mentionedIds: string[]): Promise<void> {
   const everyone = [...new Set([authorId, ...mentionedIds])];
+  // The members' rows are locked in the order of their ids, whoever writes: two direct posts between
+  // the same people, each filed author first, locked the same two rows in opposite orders (a deadlock
+  // PostgreSQL broke by failing one, which the data layer then retried).
   await tx.query(
     `with members as (
        select u.member from unnest($2::bigint[]) as u(member)
@@ -48,7 +51,7 @@ export async function addToConversations(tx: Queryable, statusId: string, author
      filed as (
        insert into conversations (account_id, participant_ids, last_status_id, unread)
        select m.member, array(select p from unnest($2::bigint[]) as e(p) where p <> m.member order by p), $1, m.member <> $3
-       from members m
+       from members m order by m.member
        on conflict (account_id, participant_ids) do update
          set last_status_id = greatest(conversations.last_status_id, excluded.last_status_id), unread = excluded.unread
        returning id)

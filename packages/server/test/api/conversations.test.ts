@@ -2,6 +2,7 @@
 // conversation, unread state, deleting one side, status deletes, pagination; on PGlite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { addToConversations } from '@firebreak/server/domain/conversations.js';
 import { backends, Client, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
 import { statementsOf } from '@firebreak/testkit/statements.js';
 
@@ -201,6 +202,21 @@ for (const backend of backends()) {
       const one = await queries(1);
       assert.ok(one > 0, 'queries were counted');
       assert.equal(await queries(5), one);
+    });
+
+    // PGlite is one connection: nothing there is filed at the same moment.
+    if (backend === 'postgres') it('direct messages between the same people, filed at the same moment, never deadlock', async () => {
+      const people = [await fresh('dla'), await fresh('dlb'), await fresh('dlc'), await fresh('dld')];
+      const posts: string[] = [];
+      for (const author of people) posts.push((await dm(author, people.filter((p) => p !== author), 'all of us')).id as string);
+      const deadlocks = async () => (await t.ctx.metrics.dbRetries.get()).values.find((v) => v.labels.code === '40P01')?.value ?? 0;
+      const before = await deadlocks();
+      // Each author's status filed again for everyone, all four at once: each statement locks the same four rows.
+      for (let round = 0; round < 40; round++) {
+        await Promise.all(people.map((author, i) => t.ctx.db.transaction((tx) => addToConversations(tx, posts[i]!, author.id, people.filter((p) => p !== author).map((p) => p.id)))));
+      }
+      assert.equal(await deadlocks() - before, 0, 'transactions retried after a deadlock');
+      assert.equal((await list(people[0]!)).length, 1);
     });
   });
 }
