@@ -52,7 +52,7 @@ const STATUS_COUNTS = ['replies_count', 'reblogs_count', 'favourites_count', 'qu
 const STATUS_CONTENT_FIELDS = STATUS_FIELDS.filter((c) => !(STATUS_COUNTS as readonly string[]).includes(c));
 
 /** Names one content of a status: what the entity cache keys it by (statuses.ts statusVersionSql). */
-const STATUS_VERSION = statusVersionSql('s', 'select count(*) from mentions vc where vc.status_id = s.id');
+const STATUS_VERSION = statusVersionSql('s');
 
 /**
  * The ids ($1) as every statement here takes them: out of the planner's sight (db/opaque.ts). Given
@@ -81,7 +81,7 @@ interface PageSource { ctes: string; from: string; where: string; viewer: string
 const GIVEN_IDS: PageSource = { ctes: '', from: 'statuses s', where: `s.id = any(${IDS_PARAM})`, viewer: '$2', columns: '' };
 
 /** What the per-page statement reads of a status of the page: visibleTo's columns and the final select's. */
-export const PAGE_STATUS_COLUMNS = ['id', 'account_id', 'visibility', 'reblog_of_id', 'quote_of_id', 'thread_id', 'created_at', 'edited_at', ...STATUS_COUNTS] as const;
+export const PAGE_STATUS_COLUMNS = ['id', 'account_id', 'visibility', 'reblog_of_id', 'quote_of_id', 'thread_id', 'created_at', 'edited_at', 'content_version', ...STATUS_COUNTS] as const;
 
 /**
  * The statement run for every page (one round trip): which of the page's statuses, the statuses they

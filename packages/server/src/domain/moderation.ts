@@ -131,6 +131,8 @@ export async function rejectAccount<T>(ctx: AppContext, moderator: Moderator, ta
     if (target.approved) throw notAllowed();
     const answer = await present(tx);
     await logAction(tx, moderator.id, 'reject', 'Account', target.id, target.username);
+    // The statuses that mention it lose the mention (cascade): a new content, under a new version for the entity cache.
+    await tx.query('update statuses set content_version = content_version + 1 where id in (select status_id from mentions where account_id = $1)', [target.id]);
     await tx.query('delete from accounts where id = $1', [target.id]);
     return answer;
   });

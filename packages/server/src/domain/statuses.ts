@@ -70,14 +70,13 @@ export interface FreshStatus {
 }
 
 /**
- * Names one content of a status (of alias `s`, with `mentionCount` mentions): its text and columns
- * change only by an edit, which sets edited_at (microseconds, so edits a millisecond apart differ),
- * together with its mentions and hashtags (editStatus); the mentions also shrink when a mentioned
- * account is deleted (a rejected sign-up), hence their number. Hashtags are never renamed or deleted;
- * usernames never change.
+ * Names one content of a status (of alias `s`): its text, columns, mentions and hashtags change only
+ * by an edit, which sets edited_at (microseconds, so edits a millisecond apart differ), or by a change
+ * that is not an edit, which counts up content_version (a mentioned account deleted: moderation.ts
+ * rejectAccount). Hashtags are never renamed or deleted; usernames never change.
  */
-export const statusVersionSql = (s: string, mentionCount: string) =>
-  `(extract(epoch from coalesce(${s}.edited_at, ${s}.created_at)) * 1000000)::bigint::text || '/' || (${mentionCount})::text`;
+export const statusVersionSql = (s: string) =>
+  `(extract(epoch from coalesce(${s}.edited_at, ${s}.created_at)) * 1000000)::bigint::text || '/' || ${s}.content_version::text`;
 
 export async function findVisibleStatus(db: Queryable, viewerId: string | null, id: string): Promise<StatusRow | undefined> {
   const [row] = await db.query<StatusRow>(`select ${STATUS_COLUMNS} from statuses s where s.id = $1 and ${visibleTo('$2')}`, [id, viewerId]);
@@ -197,7 +196,7 @@ const CREATE_STATUS_SQL = `
   created as (
     insert into statuses (id, account_id, text, content_html, spoiler_text, sensitive, visibility, language, in_reply_to_id, in_reply_to_account_id, quote_of_id, app_id, media_ids, thread_id)
     select status_id, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $15::bigint[], (select coalesce(p.thread_id, p.id) from statuses p where p.id = $9) from claim
-    returning ${STATUS_FIELDS.join(', ')}, thread_id),
+    returning ${STATUS_FIELDS.join(', ')}, thread_id, content_version),
   attached as (update media_attachments m set status_id = c.id from created c where m.id = any($15::bigint[])),
   author as (
     update accounts set statuses_count = statuses_count + 1, last_status_at = now() where id = $1 and exists (select 1 from created)
@@ -209,7 +208,7 @@ const CREATE_STATUS_SQL = `
   tagged as (insert into status_tags (tag_id, status_id) select unnest($14::bigint[]), c.id from created c on conflict do nothing),
   queued as (${queueFanOutSql('created')})
   select ${STATUS_FIELDS.map((c) => `c.${c}`).join(', ')},
-    ${statusVersionSql('c', 'cardinality($13::bigint[])')} as version,
+    ${statusVersionSql('c')} as version,
     array(select t.name from tags t where t.id = any($14::bigint[]) order by t.id) as tags,
     exists (select 1 from thread_mutes tm where tm.thread_id = coalesce(c.thread_id, c.id) and tm.account_id = $1) as muted,
     au.version as author_version, au.suspended as author_suspended, ${ACCOUNT_COUNTS.map((c) => `au.${c} as author_${c}`).join(', ')}

@@ -84,6 +84,21 @@ function scenarios(name: string, setup: () => Promise<{ reader: Client; writer: 
       }
     });
 
+    it('a rejected sign-up: its mention leaves the post everywhere the post appears', async () => {
+      const { author, viewer, post, boost, quote } = await cast();
+      const pending = await user();
+      await writerCtx.db.query('update accounts set approved = false where id = $1', [pending.id]);
+      const edited = await write(author, 'PUT', `/api/v1/statuses/${post.id}`, { status: `words for @${pending.username}` });
+      const warm = await home(viewer);
+      assert.deepEqual(find(warm, post.id).mentions.map((m: any) => m.id), [pending.id]);
+      await write(moderator, 'POST', `/api/v1/admin/accounts/${pending.id}/reject`);
+      const page = await home(viewer);
+      for (const shown of [find(page, post.id), find(page, boost.id).reblog, find(page, quote.id).quote.quoted_status]) {
+        assert.deepEqual(shown.mentions, []);
+        assert.equal(shown.edited_at, edited.edited_at, 'not shown as edited again');
+      }
+    });
+
     it('a deletion: the post, its reblog and the quote\'s copy of it are gone', async () => {
       const { author, viewer, post, boost, quote } = await cast();
       await write(author, 'DELETE', `/api/v1/statuses/${post.id}`);

@@ -14,6 +14,7 @@ import * as m0012 from './0012-moderation.js';
 import * as m0013 from './0013-account-version.js';
 import * as m0014 from './0014-feed-outbox.js';
 import * as m0015 from './0015-limited-accounts.js';
+import * as m0016 from './0016-status-content-version.js';
 
 export const migrations: Array<{ version: number; name: string; sql: string }> = [
   { version: 1, name: 'initial', sql: m0001.sql },
@@ -31,4 +32,5 @@ export const migrations: Array<{ version: number; name: string; sql: string }> =
   { version: 13, name: 'account_version', sql: m0013.sql },
   { version: 14, name: 'feed_outbox', sql: m0014.sql },
   { version: 15, name: 'limited_accounts', sql: m0015.sql },
+  { version: 16, name: 'status_content_version', sql: m0016.sql },
 ];
