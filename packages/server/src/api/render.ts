@@ -30,7 +30,7 @@ export async function renderStatuses(ctx: AppContext, viewerId: string | null, r
 }
 
 /** A timeline page: serialized from its batch when the statement that found it hydrated it too, else hydrated now. */
-export function renderPage(ctx: AppContext, viewerId: string, page: TimelinePage, context: FilterContext): Promise<Entity[]> | Entity[] {
+export function renderPage(ctx: AppContext, viewerId: string | null, page: TimelinePage, context: FilterContext): Promise<Entity[]> | Entity[] {
   return page.batch ? serializeStatuses(ctx.config, page.batch, page.rows) : renderStatuses(ctx, viewerId, page.rows, context);
 }
 

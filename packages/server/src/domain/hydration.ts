@@ -181,11 +181,11 @@ export interface FoundPage { ctes: string; rows: string; params: unknown[]; view
  * every row) from its first row. No row at all (an empty page, or none of it visible) gives null: the
  * caller then reads the page as any other.
  */
-export async function findAndHydrate<Extra>(db: Queryable, caches: HydrationCaches, viewerId: string, page: FoundPage, context: FilterContext | null): Promise<{ rows: StatusRow[]; batch: StatusBatch; extra: Extra } | null> {
-  const source = { ctes: `${page.ctes},\n  `, from: `(${page.rows}) s`, where: 'true', viewer: page.viewer, columns: page.columns.map((c) => `, ${c}`).join('') };
+export async function findAndHydrate<Extra>(db: Queryable, caches: HydrationCaches, viewerId: string | null, page: FoundPage, context: FilterContext | null): Promise<{ rows: StatusRow[]; batch: StatusBatch; extra: Extra } | null> {
+  const source = { ctes: page.ctes ? `${page.ctes},\n  ` : '', from: `(${page.rows}) s`, where: 'true', viewer: page.viewer, columns: page.columns.map((c) => `, ${c}`).join('') };
   const [targets, filters] = await Promise.all([
     db.query<TargetRow & Extra>(hydrateSql(visibleTo, source), page.params),
-    readerFilters(db, caches, viewerId),
+    viewerId === null ? Promise.resolve([]) : readerFilters(db, caches, viewerId),
   ]);
   if (targets.length === 0) return null;
   const ids = targets.filter((t) => t.kind === 'page').map((t) => BigInt(t.id)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));

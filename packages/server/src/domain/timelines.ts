@@ -8,7 +8,7 @@ import { buildHomeFeed, HOME_FEED } from './home-feed.js';
 import { feedPageSql } from './feed-outbox.js';
 import { notInExclusiveList } from './lists.js';
 import { reachesBelowFloor, wholeFeedPage, type TimelinePage } from './feed-page.js';
-import type { HydrationCaches } from './hydration.js';
+import { findAndHydrate, PAGE_STATUS_COLUMNS, type HydrationCaches } from './hydration.js';
 import { activeMute, authorInGoodStanding, authorNotSuspended, notMutedBy, reblogNotMutedBy, reblogShownBy, visibleTo } from './visibility.js';
 
 function page(db: Queryable, from: string, conditions: string[], params: unknown[], p: PageParams, column = 's.id'): Promise<StatusRow[]> {
@@ -154,19 +154,31 @@ export function tagTimeline(db: Queryable, viewerId: string | null, tag: string,
 
 export interface AccountStatusFilters { excludeReplies: boolean; excludeReblogs: boolean; pinned: boolean; onlyMedia: boolean; tagged?: string }
 
-export function accountStatuses(db: Queryable, viewerId: string | null, accountId: string, filters: AccountStatusFilters, p: PageParams): Promise<StatusRow[]> {
-  const conditions = ['s.account_id = $2', visibleTo('$1')];
+/**
+ * An account's statuses, found and hydrated by one statement (hydration.ts findAndHydrate). The viewer,
+ * the account and the page's size are out of the planner's sight (db/opaque.ts): one generic plan
+ * serves every account, anonymous and signed-in viewers and every size.
+ */
+export async function accountStatuses(ctx: { db: Queryable } & HydrationCaches, viewerId: string | null, accountId: string, filters: AccountStatusFilters, p: PageParams): Promise<TimelinePage> {
+  const [viewer, account] = [opaque('$1', 'bigint'), opaque('$2', 'bigint')];
+  const conditions = [`s.account_id = ${account}`, visibleTo(viewer)];
   const params: unknown[] = [viewerId, accountId];
   // Replies to oneself (threads) stay, as on Mastodon.
   if (filters.excludeReplies) conditions.push('(s.in_reply_to_id is null or s.in_reply_to_account_id = s.account_id)');
   if (filters.excludeReblogs) conditions.push('s.reblog_of_id is null');
   if (filters.onlyMedia) conditions.push(withMedia());
-  if (filters.pinned) conditions.push('exists (select 1 from status_pins sp where sp.status_id = s.id and sp.account_id = $2)');
+  if (filters.pinned) conditions.push(`exists (select 1 from status_pins sp where sp.status_id = s.id and sp.account_id = ${account})`);
   if (filters.tagged) {
     params.push(filters.tagged);
     conditions.push(`exists (select 1 from status_tags st join tags t on t.id = st.tag_id where st.status_id = s.id and lower(t.name) = lower($${params.length}))`);
   }
-  return page(db, 'statuses s', conditions, params, p);
+  const k = keyset(p, 's.id', params);
+  const found = await findAndHydrate(ctx.db, ctx, viewerId, {
+    ctes: '', params, viewer, columns: [],
+    rows: `select ${PAGE_STATUS_COLUMNS.map((c) => `s.${c}`).join(', ')} from statuses s
+      where ${[...conditions, k.where].join(' and ')} order by ${k.order} limit ${opaque(k.limit, 'int')}`,
+  }, 'account');
+  return found ?? { rows: [], batch: null };
 }
 
 /** Favourites and bookmarks paginate by their own row id (the time of the favourite), as Mastodon does. */

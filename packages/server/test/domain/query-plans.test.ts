@@ -62,6 +62,21 @@ for (const backend of backends()) {
       await assertGeneric(t, 'feed_page as (select a.home_feed_floor as floor', limits.length);
     });
 
+    it('pages every account\'s statuses from one generic plan, for anonymous and signed-in viewers and any size', async () => {
+      const client = new Client(t.app);
+      const reader = await makeUser(t.ctx);
+      const authors = [await makeUser(t.ctx), await makeUser(t.ctx), await makeUser(t.ctx)];
+      for (const author of authors) for (let i = 0; i < 3; i++) await client.expect(author, 'POST', '/api/v1/statuses', { status: `by ${author.username} ${i}` });
+      const reads = 12;
+      for (let i = 0; i < reads; i++) {
+        const author = authors[i % authors.length]!;
+        const limit = [1, 20, 2, 40][i % 4]!;
+        const res = await client.expect(i % 2 ? reader : null, 'GET', `/api/v1/accounts/${author.id}/statuses?limit=${limit}`);
+        assert.deepEqual(res.body.map((s: { content: string }) => s.content), [2, 1, 0].slice(0, limit).map((n) => `<p>by ${author.username} ${n}</p>`));
+      }
+      await assertGeneric(t, 's.account_id = (select $2::bigint)::bigint', reads);
+    });
+
     it('drains the feed outbox from one generic plan whatever the batch size', async () => {
       const client = new Client(t.app);
       const author = await makeUser(t.ctx);

@@ -11,9 +11,9 @@ import { setProfileImage } from '../../domain/media.js';
 import { AVATAR_SIZE, HEADER_SIZE } from '../../media/limits.js';
 import { storeProfileImage } from '../../media/uploads.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
-import { paginated, parsePage } from '../pagination.js';
+import { paginated, paginatedPage, parsePage } from '../pagination.js';
 import { attributesList, bodyOf, flag, idempotencyKey, idParam, isEmptyValue, isId, list, nested, refuseUnsupported, str, type Params } from '../params.js';
-import { renderAccounts, renderStatuses } from '../render.js';
+import { renderAccounts, renderPage } from '../render.js';
 import { serializeAccount, serializeCredentialAccount } from '../serializers.js';
 
 type WithId = { Params: { id: string } };
@@ -136,7 +136,7 @@ export default async function accounts(app: FastifyInstance, ctx: AppContext) {
       excludeReplies: flag(q, 'exclude_replies') ?? false, excludeReblogs: flag(q, 'exclude_reblogs') ?? false,
       pinned: flag(q, 'pinned') ?? false, onlyMedia: flag(q, 'only_media') ?? false, tagged: str(q, 'tagged', 100),
     };
-    return renderStatuses(ctx, me, await paginated(ctx, request, reply, (page) => accountStatuses(ctx.db, me, account.id, filters, page)), 'account');
+    return renderPage(ctx, me, await paginatedPage(ctx, request, reply, (page) => accountStatuses(ctx, me, account.id, filters, page)), 'account');
   });
 
   for (const direction of ['followers', 'following'] as const) {
