@@ -95,7 +95,7 @@ export const PAGE_STATUS_COLUMNS = ['id', 'account_id', 'visibility', 'reblog_of
 const hydrateSql = (visible: (viewer: string) => string, source: PageSource = GIVEN_IDS) => {
   const v = source.viewer;
   // What the final select needs of each status, read where the status is first read and checked: a
-  // second read of the same row by id cost three buffer hits a status (BENCHMARKS.md, "One read of each status").
+  // second read of the same row by id cost three buffer hits a status (BENCHMARKS.md, "each status read once").
   const target = `s.account_id, ${STATUS_VERSION} as version, ${STATUS_COUNTS.map((c) => `s.${c}`).join(', ')}, coalesce(s.thread_id, s.id) as thread_id`;
   const targetColumns = `id, account_id, version, ${STATUS_COUNTS.join(', ')}, thread_id`;
   return `

@@ -7,7 +7,11 @@
 // custom and generic plans, on the connection that ran it (a pool of one), says which it used. The
 // tests' small tables reproduce the first two (without their changes: 13 and 12 custom plans); the
 // last two looked dearer as custom plans only with the bench's dataset, so here they check the pages
-// and drains at every size, and that the plan stays generic. On PGlite and on real PostgreSQL.
+// and drains at every size, and that the plan stays generic. An account's statuses, for any account,
+// viewer and size, are held to the same (12 custom plans without the opaque parameters). And the plan
+// a home or public page keeps must check authors' suspensions through the index of limited accounts,
+// never by reading every account (BENCHMARKS.md, "Suspensions checked from an index"). On PGlite and
+// on real PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '@firebreak/server/db/index.js';
