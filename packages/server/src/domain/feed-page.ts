@@ -25,7 +25,7 @@ export async function wholeFeedPage(
   ctx: { db: Queryable } & HydrationCaches, viewerId: string, q: FeedQuery, p: PageParams, context: FilterContext,
 ): Promise<TimelinePage | null> {
   const params = [...q.params];
-  const feedSql = feedPageSql(q.feed, q.alias, PAGE_STATUS_COLUMNS.map((c) => `s.${c}`).join(', '), q.conditions, p, params);
+  const feedSql = feedPageSql(q.feed, q.alias, PAGE_STATUS_COLUMNS, q.conditions, p, params);
   const found = await findAndHydrate<{ feed_floor: string | null; feed_rows: number }>(ctx.db, ctx, viewerId, {
     ctes: `feed_page as (select ${q.alias}.${q.feed.floor} as floor, page.* from ${q.feed.owners} ${q.alias} left join lateral (${feedSql.sql}) page on true where ${q.alias}.id = ${q.owner})`,
     rows: 'select * from feed_page where id is not null', params, viewer: q.viewer,

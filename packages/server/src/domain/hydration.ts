@@ -80,8 +80,9 @@ type AccountContent = Omit<PublicAccountRow, (typeof ACCOUNT_COUNTS)[number]>;
 interface PageSource { ctes: string; from: string; where: string; viewer: string; columns: string }
 const GIVEN_IDS: PageSource = { ctes: '', from: 'statuses s', where: `s.id = any(${IDS_PARAM})`, viewer: '$2', columns: '' };
 
-/** What the per-page statement reads of a status of the page: visibleTo's columns and the final select's. */
-export const PAGE_STATUS_COLUMNS = ['id', 'account_id', 'visibility', 'reblog_of_id', 'quote_of_id', 'thread_id', 'created_at', 'edited_at', 'content_version', ...STATUS_COUNTS] as const;
+/** What the per-page statement reads of a status of the page (visibleTo's columns and the final select's), as a select list over `s`. */
+export const PAGE_STATUS_COLUMNS = ['id', 'account_id', 'visibility', 'reblog_of_id', 'quote_of_id', 'thread_id', 'created_at', 'edited_at', 'content_version', ...STATUS_COUNTS]
+  .map((c) => `s.${c}`).join(', ');
 
 /**
  * The statement run for every page (one round trip): which of the page's statuses, the statuses they

@@ -175,7 +175,7 @@ export async function accountStatuses(ctx: { db: Queryable } & HydrationCaches, 
   const k = keyset(p, 's.id', params);
   const found = await findAndHydrate(ctx.db, ctx, viewerId, {
     ctes: '', params, viewer, columns: [],
-    rows: `select ${PAGE_STATUS_COLUMNS.map((c) => `s.${c}`).join(', ')} from statuses s
+    rows: `select ${PAGE_STATUS_COLUMNS} from statuses s
       where ${[...conditions, k.where].join(' and ')} order by ${k.order} limit ${opaque(k.limit, 'int')}`,
   }, 'account');
   return found ?? { rows: [], batch: null };
