@@ -19,6 +19,7 @@ import {
   serializeAccounts, serializeConversations, serializeMedia, serializeNotificationGroups, serializeNotificationRequests, serializeNotifications, serializeStatuses, serializeTag,
   type Entity, type GroupOptions,
 } from './serializers.js';
+import { statusesJson } from './statuses-json.js';
 
 /**
  * Statuses for the viewer, in the order given, those they may not see left out. `context` is the
@@ -29,10 +30,17 @@ export async function renderStatuses(ctx: AppContext, viewerId: string | null, r
   return serializeStatuses(ctx.config, await hydrateStatuses(db, ctx, viewerId, rows, context), rows);
 }
 
-/** A timeline page: serialized from its batch when the statement that found it hydrated it too, else hydrated now. */
-export function renderPage(ctx: AppContext, viewerId: string | null, page: TimelinePage, context: FilterContext): Promise<Entity[]> | Entity[] {
-  return page.batch ? serializeStatuses(ctx.config, page.batch, page.rows) : renderStatuses(ctx, viewerId, page.rows, context);
+/**
+ * A timeline page as JSON text (statuses-json.ts): from its batch when the statement that found it
+ * hydrated it too, else hydrated now. The route sends it as it is (JSON_TYPE).
+ */
+export async function renderPage(ctx: AppContext, viewerId: string | null, page: TimelinePage, context: FilterContext | null): Promise<string> {
+  if (page.rows.length === 0) return '[]';
+  return statusesJson(ctx.config, page.batch ?? await hydrateStatuses(ctx.db, ctx, viewerId, page.rows, context), page.rows);
 }
+
+/** The Content-Type Fastify gives the JSON it serializes, for JSON a route sends as text. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** The statuses a report cites, as the moderator reading it sees them: all of them (hydration.ts). */
 export async function renderReportedStatuses(ctx: AppContext, moderatorId: string, rows: StatusRow[]): Promise<Entity[]> {

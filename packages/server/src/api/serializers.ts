@@ -26,9 +26,15 @@ export type Site = Pick<Config, 'publicUrl' | 'domain'>;
 /**
  * Mastodon's Account. A suspended account shows as Mastodon shows one: its name and nothing it wrote,
  * `suspended: true`; a silenced (limited) one says `limited: true`; staff roles marked highlighted
- * are shown as badges (`roles`).
+ * are shown as badges (`roles`). Its profile, then its counters: the entity cache's split
+ * (account-fields.ts), which api/statuses-json.ts follows to keep the profile's JSON.
  */
 export function serializeAccount(site: Site, a: PublicAccountRow): Entity {
+  return { ...accountProfile(site, a), ...accountCounters(a) };
+}
+
+/** What an account's entity shows besides its counters: the same for as long as the account's version is. */
+export function accountProfile(site: Site, a: PublicAccountRow): Entity {
   const base = site.publicUrl;
   const avatar = a.avatar_key ? mediaUrl(site, a.avatar_key) : `${base}/avatars/original/missing.png`;
   const header = a.header_key ? mediaUrl(site, a.header_key) : `${base}/headers/original/missing.png`;
@@ -41,12 +47,19 @@ export function serializeAccount(site: Site, a: PublicAccountRow): Entity {
     note: a.note && !suspended ? renderNoteHtml(a.note, { baseUrl: base, localDomain: site.domain, knownAccounts: new Set() }) : '',
     url: `${base}/@${a.username}`, uri: `${base}/users/${a.username}`,
     avatar, avatar_static: avatar, header, header_static: header,
-    followers_count: suspended ? 0 : a.followers_count, following_count: suspended ? 0 : a.following_count, statuses_count: suspended ? 0 : a.statuses_count,
-    last_status_at: a.last_status_at && !suspended ? a.last_status_at.toISOString().slice(0, 10) : null,
     hide_collections: false, emojis: [], fields: [],
     roles: role.highlighted && !suspended ? [{ id: String(role.id), name: role.name, color: role.color }] : [],
     ...(suspended ? { suspended: true } : {}),
     ...(a.silenced_at ? { limited: true } : {}),
+  };
+}
+
+/** An account's counters as its entity shows them: a suspended account shows none. */
+export function accountCounters(a: PublicAccountRow): Entity {
+  const suspended = a.suspended_at !== null;
+  return {
+    followers_count: suspended ? 0 : a.followers_count, following_count: suspended ? 0 : a.following_count, statuses_count: suspended ? 0 : a.statuses_count,
+    last_status_at: a.last_status_at && !suspended ? a.last_status_at.toISOString().slice(0, 10) : null,
   };
 }
 
@@ -98,42 +111,73 @@ export function serializeAccounts(site: Site, ids: string[], accounts: Map<strin
  * A status of the page may be shown if hydration kept it (the viewer may see it) and, for a reblog,
  * what it reblogs, and no filter of the viewer's hides it where it is shown.
  */
-const isShown = (batch: StatusBatch, row: StatusRow) => batch.statuses.has(row.id) && (!row.reblog_of_id || batch.statuses.has(row.reblog_of_id)) && !batch.hidden.has(row.id);
+export const isShown = (batch: StatusBatch, row: StatusRow) => batch.statuses.has(row.id) && (!row.reblog_of_id || batch.statuses.has(row.reblog_of_id)) && !batch.hidden.has(row.id);
 
 /** The statuses the viewer may see (domain/hydration.ts decides), in the order given; the rest are left out. */
 export function serializeStatuses(site: Site, batch: StatusBatch, rows: StatusRow[]): Entity[] {
   return rows.filter((r) => isShown(batch, r)).map((r) => statusEntity(site, batch, r, 0));
 }
 
+/**
+ * Mastodon's Status, in four parts that api/statuses-json.ts splices as JSON text in the same order:
+ * its content, its author, what this viewer and this moment show of it, and the statuses it reblogs
+ * and quotes.
+ */
 function statusEntity(site: Site, b: StatusBatch, s: StatusRow, depth: number): Entity {
-  const base = site.publicUrl;
   const account = b.accounts.get(s.account_id)!;
   const reblogOf = s.reblog_of_id ? b.statuses.get(s.reblog_of_id) : undefined;
-  const url = `${base}/@${account.username}/${s.id}`;
-  let quote: Entity | null = null;
-  if (s.quote_of_id) {
-    const quoted = b.statuses.get(s.quote_of_id);
-    if (!quoted) quote = { state: 'deleted', quoted_status: null };
-    else if (!b.quotable.has(quoted.id)) quote = { state: 'unauthorized', quoted_status: null };
-    else if (depth > 0) quote = { state: 'accepted', quoted_status_id: quoted.id };
-    else quote = { state: 'accepted', quoted_status: statusEntity(site, b, quoted, depth + 1) };
-  }
+  const quote = quoteOf(b, s, depth);
+  return {
+    ...statusContent(site, s, account.username, b.mentions.get(s.id) ?? [], b.tags.get(s.id) ?? []),
+    account: serializeAccount(site, account),
+    ...statusView(site, b, s, account, reblogOf),
+    reblog: reblogOf ? statusEntity(site, b, reblogOf, depth) : null,
+    quote: !quote ? null : 'status' in quote ? { state: 'accepted', quoted_status: statusEntity(site, b, quote.status, depth + 1) } : quote.entity,
+  };
+}
+
+/**
+ * What a status's entity shows of its own content, by the name of its author: the same for as long
+ * as the status's version is (the entity cache's, domain/hydration.ts), as are its mentions and tags.
+ */
+export function statusContent(site: Site, s: Omit<StatusRow, 'replies_count' | 'reblogs_count' | 'favourites_count' | 'quotes_count'>, username: string, mentions: Array<{ id: string; username: string }>, tags: string[]): Entity {
+  const base = site.publicUrl;
+  const reblog = s.reblog_of_id !== null;
+  return {
+    id: s.id, uri: `${base}/users/${username}/statuses/${s.id}`, url: reblog ? null : `${base}/@${username}/${s.id}`,
+    created_at: s.created_at.toISOString(), edited_at: s.edited_at?.toISOString() ?? null,
+    content: reblog ? '' : s.content_html, visibility: s.visibility, spoiler_text: s.spoiler_text, application: null,
+    mentions: mentions.map((m) => ({ id: m.id, username: m.username, acct: m.username, url: `${base}/@${m.username}` })),
+    tags: tags.map((name) => ({ name: name.toLowerCase(), url: tagUrl(site, name) })),
+    emojis: [], in_reply_to_id: s.in_reply_to_id, in_reply_to_account_id: s.in_reply_to_account_id,
+    poll: null, card: null, language: s.language, text: null,
+  };
+}
+
+/** What a status's entity shows that its content does not decide: counters, media, the viewer's flags and filters. */
+export function statusView(site: Site, b: StatusBatch, s: StatusRow, account: PublicAccountRow, reblogOf: StatusRow | undefined): Entity {
   const id = reblogOf ? reblogOf.id : s.id;
   return {
-    id: s.id, uri: `${base}/users/${account.username}/statuses/${s.id}`, url: reblogOf ? null : url,
-    created_at: s.created_at.toISOString(), edited_at: s.edited_at?.toISOString() ?? null, account: serializeAccount(site, account),
     // A moderator can mark everything an account posts as sensitive (admin action `sensitive`).
-    content: reblogOf ? '' : s.content_html, visibility: s.visibility, sensitive: s.sensitive || account.sensitized_at !== null, spoiler_text: s.spoiler_text,
-    media_attachments: (s.media_ids ?? []).flatMap((id) => { const m = b.media.get(String(id)); return m ? [serializeMedia(site, m)] : []; }), application: null,
-    mentions: (b.mentions.get(s.id) ?? []).map((m) => ({ id: m.id, username: m.username, acct: m.username, url: `${base}/@${m.username}` })),
-    tags: (b.tags.get(s.id) ?? []).map((name) => ({ name: name.toLowerCase(), url: tagUrl(site, name) })),
-    emojis: [], reblogs_count: s.reblogs_count, favourites_count: s.favourites_count, replies_count: s.replies_count, quotes_count: s.quotes_count,
-    in_reply_to_id: s.in_reply_to_id, in_reply_to_account_id: s.in_reply_to_account_id,
-    reblog: reblogOf ? statusEntity(site, b, reblogOf, depth) : null,
-    quote, quote_approval: quoteApproval(b, s),
-    poll: null, card: null, language: s.language, text: null, filtered: (b.filtered.get(s.id) ?? []).map(serializeFilterResult),
+    sensitive: s.sensitive || account.sensitized_at !== null,
+    media_attachments: (s.media_ids ?? []).flatMap((id) => { const m = b.media.get(String(id)); return m ? [serializeMedia(site, m)] : []; }),
+    reblogs_count: s.reblogs_count, favourites_count: s.favourites_count, replies_count: s.replies_count, quotes_count: s.quotes_count,
+    quote_approval: quoteApproval(b, s), filtered: (b.filtered.get(s.id) ?? []).map(serializeFilterResult),
     favourited: b.favourited.has(id), reblogged: b.reblogged.has(id), muted: b.muted.has(id), bookmarked: b.bookmarked.has(id), pinned: b.pinned.has(s.id),
   };
+}
+
+/**
+ * What a status shows of the one it quotes: nothing (null); its Quote entity when that is a state
+ * alone or the quoted status's id (a quote within a quote); or the quoted status, shown in full.
+ */
+export function quoteOf(b: StatusBatch, s: StatusRow, depth: number): { entity: Entity } | { status: StatusRow } | null {
+  if (!s.quote_of_id) return null;
+  const quoted = b.statuses.get(s.quote_of_id);
+  if (!quoted) return { entity: { state: 'deleted', quoted_status: null } };
+  if (!b.quotable.has(quoted.id)) return { entity: { state: 'unauthorized', quoted_status: null } };
+  if (depth > 0) return { entity: { state: 'accepted', quoted_status_id: quoted.id } };
+  return { status: quoted };
 }
 
 /** Who may quote (Mastodon 4.5 rules, see createStatus): anyone for public and unlisted posts, the author alone for followers-only ones. */

@@ -7,13 +7,16 @@
 // bump would show a stale entity, so the versions are defined next to the statements that read them.
 //
 // A value is shared by every request that reads it: callers copy what they change, never modify it.
-// Bounded in bytes (approximately: the JSON length of each value, plus a fixed overhead per entry);
-// the least recently used entries go first (a Map iterates in insertion order, and a hit re-inserts).
+// Bounded in bytes, approximately: twice the JSON length of each value (the value, and the JSON text
+// the API keeps beside it: api/statuses-json.ts), plus a fixed overhead per entry. What goes first is
+// the oldest entry not read since the eviction last passed it (a second chance: a Map iterates in
+// insertion order; a hit only marks its entry, and the eviction moves a marked one to the back). A hit
+// that moved its entry itself cost a Map delete and insert on every read of every status.
 
 export const ENTITY_KINDS = ['status', 'account'] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
 
-interface Entry { version: string; value: unknown; bytes: number }
+interface Entry { version: string; value: unknown; bytes: number; read: boolean }
 
 /** Keys, versions and the Map's bookkeeping per entry, on top of the value itself. */
 const ENTRY_OVERHEAD_BYTES = 200;
@@ -37,8 +40,7 @@ export class EntityCache {
       return undefined;
     }
     this.hits[kind]++;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    entry.read = true;
     return entry.value as T;
   }
 
@@ -46,13 +48,19 @@ export class EntityCache {
   set(kind: EntityKind, id: string, version: string, value: unknown): void {
     const key = `${kind}:${id}`;
     this.remove(key);
-    const bytes = JSON.stringify(value).length + key.length + version.length + ENTRY_OVERHEAD_BYTES;
+    const bytes = 2 * JSON.stringify(value).length + key.length + version.length + ENTRY_OVERHEAD_BYTES;
     if (bytes > this.maxBytes) return;
-    this.entries.set(key, { version, value, bytes });
+    this.entries.set(key, { version, value, bytes, read: false });
     this.used += bytes;
-    for (const [oldest] of this.entries) {
+    for (const [oldest, entry] of this.entries) {
       if (this.used <= this.maxBytes) break;
-      this.remove(oldest);
+      if (entry.read) {
+        entry.read = false;
+        this.entries.delete(oldest);
+        this.entries.set(oldest, entry);
+      } else {
+        this.remove(oldest);
+      }
     }
   }
 

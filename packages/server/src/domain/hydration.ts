@@ -44,6 +44,11 @@ export interface StatusBatch {
   filtered: Map<string, FilterMatch[]>;
   /** Statuses of the page a filter hides in this context: left out of the response. */
   hidden: Set<string>;
+  /**
+   * The content each status (by id) and each account was shown from, as the entity cache shares it:
+   * never changed, so what is derived from one alone can be kept beside it (api/statuses-json.ts).
+   */
+  contents: { statuses: Map<string, StatusContent>; accounts: Map<string, AccountContent> };
 }
 
 /** The counters of a status: always read with the page, never cached (they change all the time). */
@@ -68,8 +73,8 @@ type TargetRow = {
 } & Pick<StatusRow, (typeof STATUS_COUNTS)[number]> & Pick<PublicAccountRow, (typeof ACCOUNT_COUNTS)[number]>;
 
 /** What the entity cache keeps of a status: everything the viewer and the counters do not change. */
-interface StatusContent { row: Omit<StatusRow, (typeof STATUS_COUNTS)[number]>; mentions: Array<{ id: string; username: string }>; tags: string[] }
-type AccountContent = Omit<PublicAccountRow, (typeof ACCOUNT_COUNTS)[number]>;
+export interface StatusContent { row: Omit<StatusRow, (typeof STATUS_COUNTS)[number]>; mentions: Array<{ id: string; username: string }>; tags: string[] }
+export type AccountContent = Omit<PublicAccountRow, (typeof ACCOUNT_COUNTS)[number]>;
 
 /**
  * Where the per-page statement's page comes from: the statuses whose ids are given as its $1 (the
@@ -222,6 +227,7 @@ function emptyBatch(viewerId: string | null): StatusBatch {
   return {
     viewerId, accounts: new Map(), statuses: new Map(), quotable: new Set(), mentions: new Map(), tags: new Map(),
     favourited: new Set(), reblogged: new Set(), bookmarked: new Set(), pinned: new Set(), media: new Map(), muted: new Set(), filtered: new Map(), hidden: new Set(),
+    contents: { statuses: new Map(), accounts: new Map() },
   };
 }
 
@@ -239,6 +245,8 @@ async function assemble(db: Queryable, caches: HydrationCaches, viewerId: string
     const row = t.kind === 'page' ? given.get(t.id) : undefined;
     if (row) batch.statuses.set(t.id, row);
     else if (!batch.statuses.has(t.id)) batch.statuses.set(t.id, { ...content.row, ...pick(t, STATUS_COUNTS) } as StatusRow);
+    batch.contents.statuses.set(t.id, content);
+    batch.contents.accounts.set(t.account_id, author);
     if (t.kind === 'quoted') batch.quotable.add(t.id);
     if (!batch.accounts.has(t.account_id)) batch.accounts.set(t.account_id, { ...author, ...pick(t, ACCOUNT_COUNTS) } as PublicAccountRow);
     if (content.mentions.length) batch.mentions.set(t.id, content.mentions);

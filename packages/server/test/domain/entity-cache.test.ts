@@ -173,7 +173,7 @@ function scenarios(name: string, setup: () => Promise<{ reader: Client; writer: 
 describe('the entity cache\'s bound', () => {
   const value = { text: 'x'.repeat(100) };
 
-  it('holds at most maxBytes, dropping the least recently used first', () => {
+  it('holds at most maxBytes; what is read stays, the oldest entry not read goes first', () => {
     const cache = new EntityCache(10_000);
     cache.set('status', 'kept', '1', value);
     for (let i = 0; i < 1000; i++) {

@@ -13,7 +13,7 @@ import { storeProfileImage } from '../../media/uploads.js';
 import { optionalViewer, rule, viewer } from '../auth.js';
 import { paginated, paginatedPage, parsePage } from '../pagination.js';
 import { attributesList, bodyOf, flag, idempotencyKey, idParam, isEmptyValue, isId, list, nested, refuseUnsupported, str, type Params } from '../params.js';
-import { renderAccounts, renderPage } from '../render.js';
+import { JSON_TYPE, renderAccounts, renderPage } from '../render.js';
 import { serializeAccount, serializeCredentialAccount } from '../serializers.js';
 
 type WithId = { Params: { id: string } };
@@ -136,7 +136,8 @@ export default async function accounts(app: FastifyInstance, ctx: AppContext) {
       excludeReplies: flag(q, 'exclude_replies') ?? false, excludeReblogs: flag(q, 'exclude_reblogs') ?? false,
       pinned: flag(q, 'pinned') ?? false, onlyMedia: flag(q, 'only_media') ?? false, tagged: str(q, 'tagged', 100),
     };
-    return renderPage(ctx, me, await paginatedPage(ctx, request, reply, (page) => accountStatuses(ctx, me, account.id, filters, page)), 'account');
+    const page = await paginatedPage(ctx, request, reply, (page) => accountStatuses(ctx, me, account.id, filters, page));
+    return reply.type(JSON_TYPE).send(await renderPage(ctx, me, page, 'account'));
   });
 
   for (const direction of ['followers', 'following'] as const) {
