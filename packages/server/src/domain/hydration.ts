@@ -98,6 +98,15 @@ export const PAGE_STATUS_COLUMNS = ['id', 'account_id', 'visibility', 'reblog_of
  * IDS_PARAM: planning this statement anew on every call cost more than running it (BENCHMARKS.md).
  * The viewer's flags are probes (db/probe.ts), so they cost the same whatever the viewer's history.
  */
+/**
+ * `check` for the rows where `condition` holds, false elsewhere (CASE: evaluated in that order). Most
+ * viewers have no bookmarks and no muted threads, and pin only their own posts: asked once per
+ * statement (an InitPlan) or of the row itself first, a page's probes of those tables are skipped.
+ * On the small tables those are, PostgreSQL scans rather than probes, and each rescan asks the kernel
+ * for the table's size: 14% of a home read's PostgreSQL time (BENCHMARKS.md, "Flags asked once").
+ */
+const onlyIf = (condition: string, check: string) => `case when ${condition} then ${check} else false end`;
+
 const hydrateSql = (visible: (viewer: string) => string, source: PageSource = GIVEN_IDS) => {
   const v = source.viewer;
   // What the final select needs of each status, read where the status is first read and checked: a
@@ -118,9 +127,9 @@ const hydrateSql = (visible: (viewer: string) => string, source: PageSource = GI
     a.version::text as account_version, ${ACCOUNT_COUNTS.map((c) => `a.${c}`).join(', ')},
     ${probe(`select 1 from favourites f where f.account_id = ${v} and f.status_id = t.id`)} as favourited,
     ${probe(`select 1 from statuses r where r.account_id = ${v} and r.reblog_of_id = t.id`)} as reblogged,
-    ${probe(`select 1 from bookmarks b where b.account_id = ${v} and b.status_id = t.id`)} as bookmarked,
-    ${probe(`select 1 from status_pins p where p.account_id = ${v} and p.status_id = t.id`)} as pinned,
-    ${probe(`select 1 from thread_mutes tm where tm.thread_id = t.thread_id and tm.account_id = ${v}`)} as muted${source.columns}
+    ${onlyIf(`exists (select 1 from bookmarks hb where hb.account_id = ${v})`, probe(`select 1 from bookmarks b where b.account_id = ${v} and b.status_id = t.id`))} as bookmarked,
+    ${onlyIf(`t.account_id = ${v}`, probe(`select 1 from status_pins p where p.account_id = ${v} and p.status_id = t.id`))} as pinned,
+    ${onlyIf(`exists (select 1 from thread_mutes hm where hm.account_id = ${v})`, probe(`select 1 from thread_mutes tm where tm.thread_id = t.thread_id and tm.account_id = ${v}`))} as muted${source.columns}
   from targets t
   join accounts a on a.id = t.account_id`;
 };

@@ -118,6 +118,41 @@ for (const backend of backends()) {
         assert.ok(!/Seq Scan on accounts/.test(plan), plan);
       }
     });
+
+    it('asks for bookmarks and muted threads once a page when the viewer has none, and for pins only of their own posts', async () => {
+      const client = new Client(t.app);
+      const [reader, author] = [await makeUser(t.ctx), await makeUser(t.ctx)];
+      await client.expect(reader, 'POST', `/api/v1/accounts/${author.id}/follow`);
+      const theirs: string[] = [];
+      for (let i = 0; i < 4; i++) theirs.push((await client.expect(author, 'POST', '/api/v1/statuses', { status: `flagged ${i}` })).body.id);
+      const mine = (await client.expect(reader, 'POST', '/api/v1/statuses', { status: 'my own' })).body.id;
+      await client.expect(reader, 'POST', `/api/v1/statuses/${mine}/pin`);
+      await client.expect(reader, 'GET', '/api/v1/timelines/home');
+      for (let i = 0; i < 50 && (await t.ctx.db.query('select home_feed_floor from accounts where id = $1', [reader.id]))[0]?.home_feed_floor === null; i++) await new Promise((r) => setTimeout(r, 20));
+      /** How many times the page's statement probed each table for one status (null: never), and the flags the page showed. */
+      const probes = async () => {
+        const recorded: Array<{ sql: string; params: unknown[] }> = [];
+        const db: Db = Object.create(t.ctx.db);
+        db.query = (sql, params = []) => { recorded.push({ sql, params }); return t.ctx.db.query(sql, params); };
+        const home = await homeTimeline({ ...t.ctx, db }, reader.id, { limit: 20 });
+        assert.equal(home.rows.length, 5);
+        const page = recorded.find((r) => r.sql.includes('as bookmarked'))!;
+        const plan = await analyzedPlan(t.ctx.db, page.sql, page.params);
+        const loops = (table: string, alias: string) => {
+          const found = new RegExp(`on ${table} ${alias}(?:_\\d+)? \\((never executed|actual rows=[\\d.]+ loops=(\\d+))\\)`).exec(plan);
+          assert.ok(found, `${table} ${alias} in\n${plan}`);
+          return found[1] === 'never executed' ? null : Number(found[2]);
+        };
+        const flags = (name: 'bookmarked' | 'muted' | 'pinned') => home.rows.filter((r) => home.batch?.[name].has(r.id)).map((r) => r.id);
+        return { bookmarks: loops('bookmarks', 'b'), mutes: loops('thread_mutes', 'tm'), pins: loops('status_pins', 'p'), bookmarked: flags('bookmarked'), muted: flags('muted'), pinned: flags('pinned') };
+      };
+      const none = await probes();
+      assert.deepEqual(none, { bookmarks: null, mutes: null, pins: 1, bookmarked: [], muted: [], pinned: [mine] });
+      await client.expect(reader, 'POST', `/api/v1/statuses/${theirs[1]}/bookmark`);
+      await client.expect(reader, 'POST', `/api/v1/statuses/${theirs[2]}/mute`);
+      const some = await probes();
+      assert.deepEqual(some, { bookmarks: 5, mutes: 5, pins: 1, bookmarked: [theirs[1]], muted: [theirs[2]], pinned: [mine] });
+    });
   });
 }
 
@@ -134,14 +169,23 @@ async function assertGeneric(t: TestApp, fragment: string, calls: number): Promi
   assert.ok(Number(generic) >= calls - 5, `generic plans: ${generic}`);
 }
 
+/** What running `sql` with its generic plan did: each node's rows and loops (or that it never ran). */
+async function analyzedPlan(db: Db, sql: string, params: unknown[]): Promise<string> {
+  return explainGeneric(db, sql, params, 'analyze, costs off, timing off, summary off');
+}
+
 /** The plan PostgreSQL keeps for `sql` once it plans it generically, as the app's prepared statements run after their first five calls. */
 async function genericPlan(db: Db, sql: string, params: unknown[]): Promise<string> {
+  return explainGeneric(db, sql, params, 'costs off');
+}
+
+async function explainGeneric(db: Db, sql: string, params: unknown[], options: string): Promise<string> {
   const literal = (v: unknown) => (v === null || v === undefined ? 'null' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
   return db.transaction(async (tx) => {
     await tx.query('set local plan_cache_mode = force_generic_plan');
     await tx.query(`prepare planned_generic as ${sql}`);
     try {
-      const rows = await tx.query<{ 'QUERY PLAN': string }>(`explain (costs off) execute planned_generic(${params.map(literal).join(', ')})`);
+      const rows = await tx.query<{ 'QUERY PLAN': string }>(`explain (${options}) execute planned_generic(${params.map(literal).join(', ')})`);
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     } finally {
       await tx.query('deallocate planned_generic');
