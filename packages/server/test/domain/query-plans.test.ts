@@ -10,8 +10,9 @@
 // and drains at every size, and that the plan stays generic. An account's statuses, for any account,
 // viewer and size, are held to the same (12 custom plans without the opaque parameters). And the plan
 // a home or public page keeps must check authors' suspensions through the index of limited accounts,
-// never by reading every account (BENCHMARKS.md, "Suspensions checked from an index"). On PGlite and
-// on real PostgreSQL.
+// never by reading every account (BENCHMARKS.md, "Suspensions checked from an index"). A page's
+// statement must not ask per status for the bookmarks and muted threads of a viewer who has none, nor
+// for pins of others' posts (BENCHMARKS.md, "Flags asked once"). On PGlite and on real PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '@firebreak/server/db/index.js';
