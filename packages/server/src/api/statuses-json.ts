@@ -38,9 +38,9 @@ function statusJson(site: Site, b: StatusBatch, s: StatusRow, depth: number, acc
     + `"reblog":${reblogOf ? statusJson(site, b, reblogOf, depth, accounts) : 'null'},"quote":${quoteText}}`;
 }
 
+/** A status's content as JSON members: made from the content the batch was shown from, once. */
 function contentMembers(site: Site, b: StatusBatch, s: StatusRow, username: string): string {
-  const content = b.contents.statuses.get(s.id);
-  if (!content) return members(statusContent(site, s, username, b.mentions.get(s.id) ?? [], b.tags.get(s.id) ?? []));
+  const content = b.contents.statuses.get(s.id)!;
   const kept = statusMembers.get(content);
   if (kept && kept.site === site && kept.username === username) return kept.text;
   const text = members(statusContent(site, content.row, username, content.mentions, content.tags));
@@ -52,11 +52,11 @@ function contentMembers(site: Site, b: StatusBatch, s: StatusRow, username: stri
 function accountJson(site: Site, b: StatusBatch, a: PublicAccountRow, page: Map<string, string>): string {
   let text = page.get(a.id);
   if (text !== undefined) return text;
-  const content = b.contents.accounts.get(a.id);
-  let profile = content && accountMembers.get(content);
+  const content = b.contents.accounts.get(a.id)!;
+  let profile = accountMembers.get(content);
   if (!profile || profile.site !== site || profile.username !== a.username) {
     profile = { site, username: a.username, text: members(accountProfile(site, a)) };
-    if (content) accountMembers.set(content, profile);
+    accountMembers.set(content, profile);
   }
   text = `{${profile.text},${members(accountCounters(a))}}`;
   page.set(a.id, text);
