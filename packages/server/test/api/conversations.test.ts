@@ -218,5 +218,20 @@ for (const backend of backends()) {
       assert.equal(await deadlocks() - before, 0, 'transactions retried after a deadlock');
       assert.equal((await list(people[0]!)).length, 1);
     });
+
+    // The status service posts and deletes a direct message as one account from every DC at once.
+    if (backend === 'postgres') it('direct messages posted and deleted by one account at the same moment never deadlock', async () => {
+      const [author, reader] = [await fresh('pda'), await fresh('pdb')];
+      const deadlocks = async () => (await t.ctx.metrics.dbRetries.get()).values.find((v) => v.labels.code === '40P01')?.value ?? 0;
+      const before = await deadlocks();
+      await Promise.all([0, 1, 2, 3].map(async () => {
+        for (let round = 0; round < 15; round++) {
+          const posted = await dm(author, [reader], 'posted and deleted');
+          assert.equal((await c.request('DELETE', `/api/v1/statuses/${posted.id}`, { token: author.token })).status, 200);
+        }
+      }));
+      assert.equal(await deadlocks() - before, 0, 'transactions retried after a deadlock');
+      assert.deepEqual(await list(reader), []);
+    });
   });
 }
