@@ -41,24 +41,24 @@ function statusJson(site: Site, b: StatusBatch, s: StatusRow, depth: number, acc
 /** A status's content as JSON members: made from the content the batch was shown from, once. */
 function contentMembers(site: Site, b: StatusBatch, s: StatusRow, username: string): string {
   const content = b.contents.statuses.get(s.id)!;
-  const kept = statusMembers.get(content);
-  if (kept && kept.site === site && kept.username === username) return kept.text;
-  const text = members(statusContent(site, content.row, username, content.mentions, content.tags));
-  statusMembers.set(content, { site, username, text });
-  return text;
+  return kept(statusMembers, content, site, username, () => statusContent(site, content.row, username, content.mentions, content.tags));
 }
 
 /** An account's JSON, once per page: its profile's members as kept, then its counters. */
 function accountJson(site: Site, b: StatusBatch, a: PublicAccountRow, page: Map<string, string>): string {
   let text = page.get(a.id);
   if (text !== undefined) return text;
-  const content = b.contents.accounts.get(a.id)!;
-  let profile = accountMembers.get(content);
-  if (!profile || profile.site !== site || profile.username !== a.username) {
-    profile = { site, username: a.username, text: members(accountProfile(site, a)) };
-    accountMembers.set(content, profile);
-  }
-  text = `{${profile.text},${members(accountCounters(a))}}`;
+  const profile = kept(accountMembers, b.contents.accounts.get(a.id)!, site, a.username, () => accountProfile(site, a));
+  text = `{${profile},${members(accountCounters(a))}}`;
   page.set(a.id, text);
+  return text;
+}
+
+/** The members kept for `content` when they were made for this site and author name; else made from `entity` now, and kept. */
+function kept<K extends object>(memo: WeakMap<K, Members>, content: K, site: Site, username: string, entity: () => object): string {
+  const found = memo.get(content);
+  if (found && found.site === site && found.username === username) return found.text;
+  const text = members(entity());
+  memo.set(content, { site, username, text });
   return text;
 }

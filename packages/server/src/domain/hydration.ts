@@ -90,15 +90,6 @@ export const PAGE_STATUS_COLUMNS = ['id', 'account_id', 'visibility', 'reblog_of
   .map((c) => `s.${c}`).join(', ');
 
 /**
- * The statement run for every page (one round trip): which of the page's statuses, the statuses they
- * reblog and those they (or those) quote the viewer may see and still exist, and for each its
- * counters, the viewer's favourite/reblog/bookmark/pin/thread mute, its author's counters, and the
- * versions of the status and its author that name the rest (cached, or loaded by the statements
- * below). Its only array parameter is the page's ids (all else is found from them), given as
- * IDS_PARAM: planning this statement anew on every call cost more than running it (BENCHMARKS.md).
- * The viewer's flags are probes (db/probe.ts), so they cost the same whatever the viewer's history.
- */
-/**
  * `check` for the rows where `condition` holds, false elsewhere (CASE: evaluated in that order). Most
  * viewers have no bookmarks and no muted threads, and pin only their own posts: asked once per
  * statement (an InitPlan) or of the row itself first, a page's probes of those tables are skipped.
@@ -107,6 +98,15 @@ export const PAGE_STATUS_COLUMNS = ['id', 'account_id', 'visibility', 'reblog_of
  */
 const onlyIf = (condition: string, check: string) => `case when ${condition} then ${check} else false end`;
 
+/**
+ * The statement run for every page (one round trip): which of the page's statuses, the statuses they
+ * reblog and those they (or those) quote the viewer may see and still exist, and for each its
+ * counters, the viewer's favourite/reblog/bookmark/pin/thread mute, its author's counters, and the
+ * versions of the status and its author that name the rest (cached, or loaded by the statements
+ * below). Its only array parameter is the page's ids (all else is found from them), given as
+ * IDS_PARAM: planning this statement anew on every call cost more than running it (BENCHMARKS.md).
+ * The viewer's flags are probes (db/probe.ts), so they cost the same whatever the viewer's history.
+ */
 const hydrateSql = (visible: (viewer: string) => string, source: PageSource = GIVEN_IDS) => {
   const v = source.viewer;
   // What the final select needs of each status, read where the status is first read and checked: a
