@@ -20,6 +20,8 @@ for (const backend of backends()) {
     const dm = (from: User, to: User[], text: string, extra: Record<string, unknown> = {}) =>
       c.post(from, `${to.map((u) => `@${u.username}`).join(' ')} ${text}`, { visibility: 'direct', ...extra });
     const ids = (accounts: any[]) => accounts.map((a) => a.id).sort();
+    /** Transactions the data layer retried after PostgreSQL broke a deadlock, since start. */
+    const deadlocks = async () => (await t.ctx.metrics.dbRetries.get()).values.find((v) => v.labels.code === '40P01')?.value ?? 0;
 
     before(async () => {
       t = await startApp(backend);
@@ -209,7 +211,6 @@ for (const backend of backends()) {
       const people = [await fresh('dla'), await fresh('dlb'), await fresh('dlc'), await fresh('dld')];
       const posts: string[] = [];
       for (const author of people) posts.push((await dm(author, people.filter((p) => p !== author), 'all of us')).id as string);
-      const deadlocks = async () => (await t.ctx.metrics.dbRetries.get()).values.find((v) => v.labels.code === '40P01')?.value ?? 0;
       const before = await deadlocks();
       // Each author's status filed again for everyone, all four at once: each statement locks the same four rows.
       for (let round = 0; round < 40; round++) {
@@ -222,7 +223,6 @@ for (const backend of backends()) {
     // The status service posts and deletes a direct message as one account from every DC at once.
     if (backend === 'postgres') it('direct messages posted and deleted by one account at the same moment never deadlock', async () => {
       const [author, reader] = [await fresh('pda'), await fresh('pdb')];
-      const deadlocks = async () => (await t.ctx.metrics.dbRetries.get()).values.find((v) => v.labels.code === '40P01')?.value ?? 0;
       const before = await deadlocks();
       await Promise.all([0, 1, 2, 3].map(async () => {
         for (let round = 0; round < 15; round++) {

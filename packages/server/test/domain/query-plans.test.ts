@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Db } from '@firebreak/server/db/index.js';
 import { drainFeedOutbox } from '@firebreak/server/domain/feed-outbox.js';
 import { homeTimeline, publicTimeline } from '@firebreak/server/domain/timelines.js';
-import { backends, Client, makeUser, startApp, type TestApp } from '@firebreak/testkit/app.js';
+import { backends, Client, makeUser, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
 
 for (const backend of backends()) {
   describe(`query plans (${backend})`, () => {
@@ -57,8 +57,7 @@ for (const backend of backends()) {
       const posts: string[] = [];
       for (let i = 0; i < 5; i++) posts.unshift((await client.expect(author, 'POST', '/api/v1/statuses', { status: `paged ${i}` })).body.id);
       // The first read builds the feed (in the background); pages come from it once it is there.
-      await client.expect(reader, 'GET', '/api/v1/timelines/home');
-      for (let i = 0; i < 50 && (await t.ctx.db.query('select home_feed_floor from accounts where id = $1', [reader.id]))[0]?.home_feed_floor === null; i++) await new Promise((r) => setTimeout(r, 20));
+      await readHomeUntilBuilt(t, client, reader);
       const limits = [1, 1, 1, 1, 1, 1, 20, 20, 3, 40, 20, 2];
       for (const limit of limits) {
         const res = await client.expect(reader, 'GET', `/api/v1/timelines/home?limit=${limit}`);
@@ -103,11 +102,8 @@ for (const backend of backends()) {
       const [reader, author] = [await makeUser(t.ctx), await makeUser(t.ctx)];
       await client.expect(reader, 'POST', `/api/v1/accounts/${author.id}/follow`);
       await client.expect(author, 'POST', '/api/v1/statuses', { status: 'read by index' });
-      await client.expect(reader, 'GET', '/api/v1/timelines/home');
-      for (let i = 0; i < 50 && (await t.ctx.db.query('select home_feed_floor from accounts where id = $1', [reader.id]))[0]?.home_feed_floor === null; i++) await new Promise((r) => setTimeout(r, 20));
-      const recorded: Array<{ sql: string; params: unknown[] }> = [];
-      const db: Db = Object.create(t.ctx.db);
-      db.query = (sql, params = []) => { recorded.push({ sql, params }); return t.ctx.db.query(sql, params); };
+      await readHomeUntilBuilt(t, client, reader);
+      const { db, recorded } = recording(t.ctx.db);
       const home = await homeTimeline({ ...t.ctx, db }, reader.id, { limit: 20 });
       assert.equal(home.rows.length, 1);
       await publicTimeline(db, reader.id, { limit: 20 });
@@ -128,13 +124,10 @@ for (const backend of backends()) {
       for (let i = 0; i < 4; i++) theirs.push((await client.expect(author, 'POST', '/api/v1/statuses', { status: `flagged ${i}` })).body.id);
       const mine = (await client.expect(reader, 'POST', '/api/v1/statuses', { status: 'my own' })).body.id;
       await client.expect(reader, 'POST', `/api/v1/statuses/${mine}/pin`);
-      await client.expect(reader, 'GET', '/api/v1/timelines/home');
-      for (let i = 0; i < 50 && (await t.ctx.db.query('select home_feed_floor from accounts where id = $1', [reader.id]))[0]?.home_feed_floor === null; i++) await new Promise((r) => setTimeout(r, 20));
+      await readHomeUntilBuilt(t, client, reader);
       /** How many times the page's statement probed each table for one status (null: never), and the flags the page showed. */
       const probes = async () => {
-        const recorded: Array<{ sql: string; params: unknown[] }> = [];
-        const db: Db = Object.create(t.ctx.db);
-        db.query = (sql, params = []) => { recorded.push({ sql, params }); return t.ctx.db.query(sql, params); };
+        const { db, recorded } = recording(t.ctx.db);
         const home = await homeTimeline({ ...t.ctx, db }, reader.id, { limit: 20 });
         assert.equal(home.rows.length, 5);
         const page = recorded.find((r) => r.sql.includes('as bookmarked'))!;
@@ -155,6 +148,20 @@ for (const backend of backends()) {
       assert.deepEqual(some, { bookmarks: 5, mutes: 5, pins: 1, bookmarked: [theirs[1]], muted: [theirs[2]], pinned: [mine] });
     });
   });
+}
+
+/** Reads the reader's home timeline once, which builds their feed in the background, and waits (up to a second) for it to be built. */
+async function readHomeUntilBuilt(t: TestApp, client: Client, reader: User): Promise<void> {
+  await client.expect(reader, 'GET', '/api/v1/timelines/home');
+  for (let i = 0; i < 50 && (await t.ctx.db.query('select home_feed_floor from accounts where id = $1', [reader.id]))[0]?.home_feed_floor === null; i++) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** `db`, recording every statement run through it with its parameters. */
+function recording(db: Db): { db: Db; recorded: Array<{ sql: string; params: unknown[] }> } {
+  const recorded: Array<{ sql: string; params: unknown[] }> = [];
+  const recorder: Db = Object.create(db);
+  recorder.query = (sql, params = []) => { recorded.push({ sql, params }); return db.query(sql, params); };
+  return { db: recorder, recorded };
 }
 
 /** The one prepared statement whose text contains `fragment` ran `calls` times, all but PostgreSQL's five trial runs on its generic plan. */
