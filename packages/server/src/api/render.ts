@@ -30,12 +30,14 @@ export async function renderStatuses(ctx: AppContext, viewerId: string | null, r
   return serializeStatuses(ctx.config, await hydrateStatuses(db, ctx, viewerId, rows, context), rows);
 }
 
+const EMPTY_PAGE = Buffer.from('[]');
+
 /**
- * A timeline page as JSON text (statuses-json.ts): from its batch when the statement that found it
- * hydrated it too, else hydrated now. The route sends it as it is (JSON_TYPE).
+ * A timeline page as JSON text in UTF-8 (statuses-json.ts): from its batch when the statement that
+ * found it hydrated it too, else hydrated now. The route sends it as it is (JSON_TYPE).
  */
-export async function renderPage(ctx: AppContext, viewerId: string | null, page: TimelinePage, context: FilterContext | null): Promise<string> {
-  if (page.rows.length === 0) return '[]';
+export async function renderPage(ctx: AppContext, viewerId: string | null, page: TimelinePage, context: FilterContext | null): Promise<Buffer> {
+  if (page.rows.length === 0) return EMPTY_PAGE;
   return statusesJson(ctx.config, page.batch ?? await hydrateStatuses(ctx.db, ctx, viewerId, page.rows, context), page.rows);
 }
 

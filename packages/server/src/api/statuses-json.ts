@@ -19,12 +19,22 @@ const accountMembers = new WeakMap<AccountContent, Members>();
 /** The members of an object's JSON, without its braces. */
 const members = (entity: object) => JSON.stringify(entity).slice(1, -1);
 
-/** The statuses the viewer may see, in the order given, as a JSON array (serializeStatuses's, as text). */
-export function statusesJson(site: Site, batch: StatusBatch, rows: StatusRow[]): string {
+/**
+ * The statuses the viewer may see, in the order given, as a JSON array (serializeStatuses's, as text),
+ * encoded in UTF-8. Sent as a string, the page was copied once more per response: Node's HTTP writer
+ * puts the headers before a string body as one string, which the socket must flatten before encoding
+ * (BENCHMARKS.md, "A page sent as bytes").
+ */
+export function statusesJson(site: Site, batch: StatusBatch, rows: StatusRow[]): Buffer {
   const accounts = new Map<string, string>();
   const parts: string[] = [];
   for (const row of rows) if (isShown(batch, row)) parts.push(statusJson(site, batch, row, 0, accounts));
-  return `[${parts.join(',')}]`;
+  const text = parts.join(',');
+  const json = Buffer.allocUnsafe(Buffer.byteLength(text) + 2);
+  json[0] = 0x5b; // [
+  json[json.length - 1] = 0x5d; // ]
+  json.write(text, 1);
+  return json;
 }
 
 function statusJson(site: Site, b: StatusBatch, s: StatusRow, depth: number, accounts: Map<string, string>): string {
