@@ -15,12 +15,23 @@ export interface SteadyMemoryResult {
   fillPages: number;
   fillSeconds: number;
   home: LoadResult;
+  /** Of the home reads' look-ups of statuses' content in the entity cache, the share answered from memory (%). */
+  homeStatusHitPercent: number;
 }
 
 const FILL_CONNECTIONS = 16;
 const PAGE = 40;
 /** Pages of one account's statuses at most: deeper pages of a few prolific accounts fill nothing new for long. */
 const PAGES_PER_ACCOUNT = 10;
+
+/** The entity cache's look-ups of statuses' content since the server started: answered from memory, and not. */
+export async function statusLookups(baseUrl: string): Promise<{ hits: number; misses: number }> {
+  const samples = (await scrapeMetrics(baseUrl)).filter((s) => s.name === 'firebreak_entity_cache_lookups' && s.labels.kind === 'status');
+  const count = (outcome: string) => samples.find((s) => s.labels.outcome === outcome)?.value;
+  const [hits, misses] = [count('hit'), count('miss')];
+  if (hits === undefined || misses === undefined) throw new Error(`${baseUrl}/metrics has no firebreak_entity_cache_lookups for statuses`);
+  return { hits, misses };
+}
 
 async function cacheBytes(baseUrl: string): Promise<number> {
   const gauge = (await scrapeMetrics(baseUrl)).find((s) => s.name === 'firebreak_entity_cache_bytes');
@@ -77,6 +88,10 @@ export async function measureSteadyMemory(baseUrl: string, options: { accountIds
   const fill = await fillEntityCache(baseUrl, options.accountIds, options.token, options.budgetBytes, options.maxFillRequests);
   const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
   log(`  entity cache ${mb(fill.bytes)} of ${mb(options.budgetBytes)} MB after ${fill.pages} account pages in ${fill.seconds.toFixed(1)} s; home timeline at saturation`);
+  const before = await statusLookups(baseUrl);
   const home = await saturate(baseUrl, options.home, options.connections, options.seconds);
-  return { cacheMb: mb(fill.bytes), cacheBudgetMb: mb(options.budgetBytes), fillPages: fill.pages, fillSeconds: Math.round(fill.seconds * 10) / 10, home };
+  const after = await statusLookups(baseUrl);
+  const [hits, lookups] = [after.hits - before.hits, after.hits + after.misses - before.hits - before.misses];
+  const homeStatusHitPercent = lookups > 0 ? Math.round((hits / lookups) * 1000) / 10 : 0;
+  return { cacheMb: mb(fill.bytes), cacheBudgetMb: mb(options.budgetBytes), fillPages: fill.pages, fillSeconds: Math.round(fill.seconds * 10) / 10, home, homeStatusHitPercent };
 }

@@ -2,7 +2,7 @@
 // entity cache, as the app's /metrics counts it, and the step stops at the budget it is given.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fillEntityCache } from '@firebreak/ops/bench/steady-memory.js';
+import { fillEntityCache, statusLookups } from '@firebreak/ops/bench/steady-memory.js';
 import { makeUser, startListeningApp, type RunningApp, type User } from '@firebreak/testkit/app.js';
 import { createStatus } from '@firebreak/server/domain/statuses.js';
 
@@ -43,4 +43,19 @@ test('stops once the cache holds its budget, or at the request bound', async () 
   assert.ok(full.pages <= 2, `${full.pages} pages read with the cache already full`);
   const bounded = await fillEntityCache(app.url, authors.map((a) => a.id), reader.token, 1024 ** 3, 2);
   assert.equal(bounded.requests, 2);
+});
+
+test("counts the statuses' look-ups the cache answered, as the home phase's hit rate reads them", async () => {
+  const page = async () => {
+    const res = await fetch(`${app.url}/api/v1/accounts/${authors[0]!.id}/statuses?limit=40`, { headers: { authorization: `Bearer ${reader.token}` } });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as unknown[]).length, 40);
+  };
+  await page();
+  const before = await statusLookups(app.url);
+  await page();
+  const after = await statusLookups(app.url);
+  // The page was read just before: each of its 40 statuses comes from memory, none from the database.
+  assert.equal(after.hits - before.hits, 40);
+  assert.equal(after.misses, before.misses);
 });
