@@ -340,5 +340,29 @@ for (const backend of backends()) {
       const metrics = await c.request('GET', '/metrics');
       assert.match(String(metrics.body), /firebreak_http_request_duration_seconds/);
     });
+
+    // PGlite is one connection: nothing there happens at the same moment.
+    if (backend === 'postgres') it('a post replied to and deleted by its author at the same moment never deadlocks', async () => {
+      const deadlocks = async () => (await t.ctx.metrics.dbRetries.get()).values.find((v) => v.labels.code === '40P01')?.value ?? 0;
+      const author = await c.register('threader');
+      const before = await deadlocks();
+      await Promise.all([0, 1, 2, 3].map(async () => {
+        for (let round = 0; round < 15; round++) {
+          const parent = await c.post(author, 'about to go');
+          const [reply, deleted] = await Promise.all([
+            c.request('POST', '/api/v1/statuses', { token: author.token, body: { status: 'a reply', in_reply_to_id: parent.id } }),
+            c.request('DELETE', `/api/v1/statuses/${parent.id}`, { token: author.token }),
+          ]);
+          assert.equal(deleted.status, 200);
+          // The reply came first, or found its parent gone.
+          assert.ok(reply.status === 200 || (reply.status === 404 && /replying to does not exist/.test(reply.body.error)), `${reply.status} ${JSON.stringify(reply.body)}`);
+        }
+      }));
+      assert.equal(await deadlocks() - before, 0, 'transactions retried after a deadlock');
+      const me = await c.request('GET', '/api/v1/accounts/verify_credentials', { token: author.token });
+      const [kept] = await t.ctx.db.query<{ n: number }>('select count(*)::int as n from statuses where account_id = $1', [author.id]);
+      assert.ok(kept!.n > 0, 'some replies came first');
+      assert.equal(me.body.statuses_count, kept!.n, 'the count is of the statuses left');
+    });
   });
 }
