@@ -211,6 +211,7 @@ const CREATE_STATUS_SQL = `
     ${statusVersionSql('c')} as version,
     array(select t.name from tags t where t.id = any($14::bigint[]) order by t.id) as tags,
     exists (select 1 from thread_mutes tm where tm.thread_id = coalesce(c.thread_id, c.id) and tm.account_id = $1) as muted,
+    exists (select 1 from follows f where f.target_account_id = $1 and f.notify) as notify_followers,
     au.version as author_version, au.suspended as author_suspended, ${ACCOUNT_COUNTS.map((c) => `au.${c} as author_${c}`).join(', ')}
   from created c, author au`;
 
@@ -295,7 +296,10 @@ export async function createStatus(ctx: AppContext, authorId: string, input: New
       const notification = await notify(tx, quotedAuthorId, authorId, 'quote', status.id);
       if (notification) notificationIds.push(notification);
     }
-    if (!inReplyToAccountId || inReplyToAccountId === authorId) {
+    // Followers who asked to hear of the author's posts: most authors have none, and the statement
+    // that made the post says whether any has (follows_notify_idx), so most posts skip this one. One
+    // who asks while the post is being made may not hear of it, as before (the request crossed it).
+    if ((!inReplyToAccountId || inReplyToAccountId === authorId) && status.notify_followers) {
       notificationIds.push(...await notifySubscribers(tx, authorId, status.id, notificationIds.map((n) => n.accountId)));
     }
     publish(ctx.events, tx, 'status.created', { statusId: status.id, accountId: authorId });
