@@ -12,7 +12,7 @@ import { renderStatuses } from '@firebreak/server/api/render.js';
 import type { PageParams } from '@firebreak/server/domain/pagination.js';
 import { getList, listTimelineRows, type ListRow } from '@firebreak/server/domain/lists.js';
 import { homeTimelineRows } from '@firebreak/server/domain/timelines.js';
-import { backends, Client, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
+import { backends, Client, startApp, untilHomeFeedBuilt, type TestApp, type User } from '@firebreak/testkit/app.js';
 import { statementsOf } from '@firebreak/testkit/statements.js';
 
 for (const backend of backends()) {
@@ -62,7 +62,7 @@ for (const backend of backends()) {
       await c.expect(reader, 'POST', '/api/v2/filters', { title: 'hidden', context: ['home'], filter_action: 'hide', keywords_attributes: [{ keyword: 'hide' }] });
       // The first read builds the feed in the background; the pages below come from it.
       await c.expect(reader, 'GET', '/api/v1/timelines/home');
-      for (let i = 0; i < 100 && (await t.ctx.db.query('select home_feed_floor from accounts where id = $1', [reader.id]))[0]?.home_feed_floor == null; i++) await new Promise((r) => setTimeout(r, 20));
+      await untilHomeFeedBuilt(t.ctx, reader.id);
       ids = (await read('limit=40')).body.map((s: { id: string }) => s.id);
       const listId = (await c.expect(reader, 'POST', '/api/v1/lists', { title: 'both' })).body.id;
       await c.expect(reader, 'POST', `/api/v1/lists/${listId}/accounts`, { account_ids: [ann.id, bob.id] });

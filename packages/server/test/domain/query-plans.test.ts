@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Db } from '@firebreak/server/db/index.js';
 import { drainFeedOutbox } from '@firebreak/server/domain/feed-outbox.js';
 import { homeTimeline, publicTimeline } from '@firebreak/server/domain/timelines.js';
-import { backends, Client, makeUser, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
+import { backends, Client, makeUser, startApp, untilHomeFeedBuilt, type TestApp, type User } from '@firebreak/testkit/app.js';
 
 for (const backend of backends()) {
   describe(`query plans (${backend})`, () => {
@@ -153,7 +153,7 @@ for (const backend of backends()) {
 /** Reads the reader's home timeline once, which builds their feed in the background, and waits (up to a second) for it to be built. */
 async function readHomeUntilBuilt(t: TestApp, client: Client, reader: User): Promise<void> {
   await client.expect(reader, 'GET', '/api/v1/timelines/home');
-  for (let i = 0; i < 50 && (await t.ctx.db.query('select home_feed_floor from accounts where id = $1', [reader.id]))[0]?.home_feed_floor === null; i++) await new Promise((r) => setTimeout(r, 20));
+  await untilHomeFeedBuilt(t.ctx, reader.id);
 }
 
 /** `db`, recording every statement run through it with its parameters. */
