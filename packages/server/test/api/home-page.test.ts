@@ -12,7 +12,8 @@ import { renderStatuses } from '@firebreak/server/api/render.js';
 import type { PageParams } from '@firebreak/server/domain/pagination.js';
 import { getList, listTimelineRows, type ListRow } from '@firebreak/server/domain/lists.js';
 import { homeTimelineRows } from '@firebreak/server/domain/timelines.js';
-import { backends, Client, startApp, untilHomeFeedBuilt, type TestApp, type User } from '@firebreak/testkit/app.js';
+import { eventually } from '../eventually.js';
+import { backends, Client, homeFeedBuilt, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
 import { statementsOf } from '@firebreak/testkit/statements.js';
 
 for (const backend of backends()) {
@@ -62,7 +63,7 @@ for (const backend of backends()) {
       await c.expect(reader, 'POST', '/api/v2/filters', { title: 'hidden', context: ['home'], filter_action: 'hide', keywords_attributes: [{ keyword: 'hide' }] });
       // The first read builds the feed in the background; the pages below come from it.
       await c.expect(reader, 'GET', '/api/v1/timelines/home');
-      await untilHomeFeedBuilt(t.ctx, reader.id);
+      await eventually(() => homeFeedBuilt(t.ctx, reader.id), true, 'the home feed is built', 5000);
       ids = (await read('limit=40')).body.map((s: { id: string }) => s.id);
       const listId = (await c.expect(reader, 'POST', '/api/v1/lists', { title: 'both' })).body.id;
       await c.expect(reader, 'POST', `/api/v1/lists/${listId}/accounts`, { account_ids: [ann.id, bob.id] });

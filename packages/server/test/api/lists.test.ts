@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { trimListFeeds } from '@firebreak/server/domain/list-feed.js';
 import { eventually } from '../eventually.js';
-import { backends, Client, startApp, untilHomeFeedBuilt, type TestApp, type User } from '@firebreak/testkit/app.js';
+import { backends, Client, homeFeedBuilt, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
 
 for (const backend of backends()) {
   describe(`lists on ${backend}`, () => {
@@ -189,7 +189,7 @@ for (const backend of backends()) {
       const home = async () => ids((await call(hal, 'GET', '/api/v1/timelines/home?limit=40')).body);
       assert.ok((await home()).includes(idaPost.id));
       // The first read builds hal's home feed in the background: what follows is read from it.
-      await untilHomeFeedBuilt(t.ctx, hal.id);
+      await eventually(() => homeFeedBuilt(t.ctx, hal.id), true, 'the home feed is built', 5000);
       await call(hal, 'PUT', `/api/v1/lists/${list.id}`, { exclusive: true });
       const exclusiveHome = await home();
       assert.ok(!exclusiveHome.includes(idaPost.id) && !exclusiveHome.includes(toHal.id), 'members of an exclusive list leave home');

@@ -3,7 +3,7 @@
 // with their errors and limits; on PGlite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { backends, Client, startApp, untilHomeFeedBuilt, type TestApp, type User } from '@firebreak/testkit/app.js';
+import { backends, Client, homeFeedBuilt, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
 import { eventually } from '../eventually.js';
 
 for (const backend of backends()) {
@@ -35,7 +35,7 @@ for (const backend of backends()) {
       const home = async () => ids((await call(ann, 'GET', '/api/v1/timelines/home?limit=40')).body);
       // The first read builds the feed in the background (fan-in answers); after it, new posts fan out.
       assert.ok((await home()).includes(early.id));
-      await untilHomeFeedBuilt(t.ctx, ann.id);
+      await eventually(() => homeFeedBuilt(t.ctx, ann.id), true, 'the home feed is built', 5000);
       const later = await c.post(bob, 'after the follow #GARDENING');
       const unlisted = await c.post(bob, 'unlisted #gardening', { visibility: 'unlisted' });
       const secret = await c.post(bob, 'followers only #gardening', { visibility: 'private' });

@@ -18,7 +18,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Db } from '@firebreak/server/db/index.js';
 import { drainFeedOutbox } from '@firebreak/server/domain/feed-outbox.js';
 import { homeTimeline, publicTimeline } from '@firebreak/server/domain/timelines.js';
-import { backends, Client, makeUser, startApp, untilHomeFeedBuilt, type TestApp, type User } from '@firebreak/testkit/app.js';
+import { eventually } from '../eventually.js';
+import { backends, Client, makeUser, homeFeedBuilt, startApp, type TestApp, type User } from '@firebreak/testkit/app.js';
 
 for (const backend of backends()) {
   describe(`query plans (${backend})`, () => {
@@ -150,10 +151,10 @@ for (const backend of backends()) {
   });
 }
 
-/** Reads the reader's home timeline once, which builds their feed in the background, and waits (up to a second) for it to be built. */
+/** Reads the reader's home timeline once, which builds their feed in the background, and waits (up to 5 s) for it to be built. */
 async function readHomeUntilBuilt(t: TestApp, client: Client, reader: User): Promise<void> {
   await client.expect(reader, 'GET', '/api/v1/timelines/home');
-  await untilHomeFeedBuilt(t.ctx, reader.id);
+  await eventually(() => homeFeedBuilt(t.ctx, reader.id), true, 'the home feed is built', 5000);
 }
 
 /** `db`, recording every statement run through it with its parameters. */
